@@ -1,0 +1,24 @@
+// Shared Jest settings: SWC strips types (fast on 2 cores), and @geostream/* imports resolve to
+// the libs' sources, exactly as tsconfig.base.json maps them for tsc and tsx.
+const path = require('node:path');
+
+const libsDir = path.join(__dirname, 'libs');
+
+module.exports = {
+  testEnvironment: 'node',
+  transform: {
+    '^.+\\.ts$': [
+      '@swc/jest',
+      {
+        jsc: { parser: { syntax: 'typescript' }, target: 'es2022' },
+        module: { type: 'commonjs' },
+        sourceMaps: 'inline',
+      },
+    ],
+  },
+  moduleFileExtensions: ['ts', 'js', 'json'],
+  moduleNameMapper: {
+    '^@geostream/([a-z-]+)$': path.join(libsDir, '$1/src/index.ts'),
+    '^@geostream/([a-z-]+)/testing$': path.join(libsDir, '$1/src/testing.ts'),
+  },
+};

@@ -1,0 +1,96 @@
+import { ConfigError } from '../errors';
+import { readConfig } from './env-reader';
+import {
+  databaseSettings,
+  elasticsearchSettings,
+  httpSettings,
+  kafkaSettings,
+  topicSettings,
+  windowSettings,
+} from './settings';
+
+const loadAll = (env: Record<string, string>) =>
+  readConfig(env, (r) => ({
+    kafka: kafkaSettings(r, 'test'),
+    database: databaseSettings(r),
+    elasticsearch: elasticsearchSettings(r),
+    topics: topicSettings(r),
+    window: windowSettings(r),
+    http: httpSettings(r, 9102),
+  }));
+
+function configErrorOf(env: Record<string, string>): ConfigError {
+  try {
+    loadAll(env);
+  } catch (error) {
+    if (error instanceof ConfigError) return error;
+    throw error;
+  }
+  throw new Error('expected a ConfigError');
+}
+
+describe('shared settings', () => {
+  it('uses the documented defaults when nothing is set', () => {
+    const config = loadAll({});
+    expect(config.kafka.brokers).toEqual(['127.0.0.1:9092']);
+    expect(config.database.url).toBe('postgres://postgres@127.0.0.1:5432/monitoring');
+    expect(config.elasticsearch).toEqual({ enabled: true, url: 'http://127.0.0.1:9200/' });
+    expect(config.topics).toEqual({
+      raw: 'monitoring',
+      deadLetter: 'monitoring.dlq',
+      alerts: 'monitoring.alerts',
+    });
+    expect(config.window).toMatchObject({
+      kind: 'tumbling',
+      sizeMs: 10_000,
+      graceMs: 5_000,
+      idleFlushMs: 15_000,
+    });
+    expect(config.http).toEqual({ host: '127.0.0.1', port: 9102 });
+  });
+
+  it('reads several brokers and turns Elasticsearch off with ELASTICSEARCH_URL=off', () => {
+    const config = loadAll({ KAFKA_BROKERS: 'a:9092, b:9093', ELASTICSEARCH_URL: 'off' });
+    expect(config.kafka.brokers).toEqual(['a:9092', 'b:9093']);
+    expect(config.elasticsearch).toEqual({ enabled: false });
+  });
+
+  it('names every bad variable in one error', () => {
+    const error = configErrorOf({
+      KAFKA_BROKERS: 'no-port',
+      PORT: 'eighty',
+      WINDOW_GRACE_MS: '-1',
+      DATABASE_URL: 'mysql://x/y',
+      RAW_TOPIC: 'bad topic',
+    });
+    expect(error.code).toBe('CONFIG_INVALID');
+    expect(error.problems.map((p) => p.variable).sort()).toEqual(
+      ['DATABASE_URL', 'KAFKA_BROKERS', 'PORT', 'RAW_TOPIC', 'WINDOW_GRACE_MS'].sort(),
+    );
+    expect(error.message).toContain('PORT: must be an integer, got "eighty"');
+  });
+
+  it('requires SASL credentials when a mechanism is chosen, and never echoes the password', () => {
+    const error = configErrorOf({
+      KAFKA_SASL_MECHANISM: 'scram-sha-512',
+      KAFKA_SASL_PASSWORD: 's3cret',
+    });
+    expect(error.problems.map((p) => p.variable)).toEqual(['KAFKA_SASL_USERNAME']);
+    expect(error.message).not.toContain('s3cret');
+  });
+
+  it('hides a password in a bad DATABASE_URL', () => {
+    const error = configErrorOf({ DATABASE_URL: 'postgres://u:hunter2@host:notaport/db' });
+    expect(error.message).toContain('DATABASE_URL');
+    expect(error.message).not.toContain('hunter2');
+  });
+
+  it('rejects a hopping advance larger than the window', () => {
+    const error = configErrorOf({
+      WINDOW_KIND: 'hopping',
+      WINDOW_SIZE_MS: '1000',
+      WINDOW_ADVANCE_MS: '2000',
+    });
+    expect(error.problems.map((p) => p.variable)).toEqual(['WINDOW_ADVANCE_MS']);
+  });
+});

@@ -1,0 +1,179 @@
+import { readFileSync } from 'node:fs';
+import type { EnvReader } from './env-reader';
+
+/**
+ * The shared settings groups. Each app composes the groups it needs, so a variable an app does
+ * not use can never stop it. Names and defaults are documented in the root README.
+ */
+
+export interface KafkaSettings {
+  readonly brokers: readonly string[];
+  readonly clientId: string;
+  /** TLS passthrough: `true`, or CA/cert/key PEM contents for private CAs and mTLS. */
+  readonly ssl: boolean | { readonly ca?: string; readonly cert?: string; readonly key?: string };
+  readonly sasl?: {
+    readonly mechanism: 'plain' | 'scram-sha-256' | 'scram-sha-512';
+    readonly username: string;
+    readonly password: string;
+  };
+}
+
+const BROKER = /^[A-Za-z0-9.-]+:\d{1,5}$|^\[[0-9A-Fa-f:]+\]:\d{1,5}$/;
+
+export function kafkaSettings(env: EnvReader, clientId: string): KafkaSettings {
+  const brokers = env.list('KAFKA_BROKERS', ['127.0.0.1:9092']);
+  const bad = brokers.filter((broker) => !BROKER.test(broker));
+  if (bad.length > 0)
+    env.problem(
+      'KAFKA_BROKERS',
+      `each broker must be host:port, got ${JSON.stringify(bad.join(','))}`,
+    );
+  const tls = env.bool('KAFKA_SSL', false);
+  const ca = readPemFile(env, 'KAFKA_SSL_CA_FILE');
+  const cert = readPemFile(env, 'KAFKA_SSL_CERT_FILE');
+  const key = readPemFile(env, 'KAFKA_SSL_KEY_FILE');
+  const mechanism = env.optionalString('KAFKA_SASL_MECHANISM');
+  let sasl: KafkaSettings['sasl'];
+  if (mechanism !== undefined) {
+    const allowed = ['plain', 'scram-sha-256', 'scram-sha-512'] as const;
+    const chosen = env.oneOf('KAFKA_SASL_MECHANISM', allowed, 'plain');
+    const username = env.optionalString('KAFKA_SASL_USERNAME');
+    const password = env.optionalString('KAFKA_SASL_PASSWORD');
+    if (username === undefined)
+      env.problem('KAFKA_SASL_USERNAME', 'is required when KAFKA_SASL_MECHANISM is set');
+    if (password === undefined)
+      env.problem('KAFKA_SASL_PASSWORD', 'is required when KAFKA_SASL_MECHANISM is set');
+    sasl = { mechanism: chosen, username: username ?? '', password: password ?? '' };
+  }
+  const hasPem = ca !== undefined || cert !== undefined || key !== undefined;
+  return {
+    brokers: bad.length > 0 ? ['127.0.0.1:9092'] : brokers,
+    clientId: env.string('KAFKA_CLIENT_ID', clientId),
+    ssl: hasPem ? { ...(ca && { ca }), ...(cert && { cert }), ...(key && { key }) } : tls,
+    ...(sasl && { sasl }),
+  };
+}
+
+export interface DatabaseSettings {
+  /** A postgres:// URL; TLS passes through libpq-style parameters (sslmode, sslrootcert, ...). */
+  readonly url: string;
+  readonly poolMax: number;
+}
+
+export function databaseSettings(env: EnvReader): DatabaseSettings {
+  const url = env.url('DATABASE_URL', 'postgres://postgres@127.0.0.1:5432/monitoring', [
+    'postgres:',
+    'postgresql:',
+  ]);
+  if (url.pathname.length <= 1)
+    env.problem('DATABASE_URL', 'must name a database, e.g. postgres://host:5432/monitoring');
+  return { url: url.toString(), poolMax: env.int('DATABASE_POOL_MAX', 10, { min: 1, max: 200 }) };
+}
+
+export type ElasticsearchSettings =
+  | { readonly enabled: false }
+  | {
+      readonly enabled: true;
+      readonly url: string;
+      readonly apiKey?: string;
+      readonly caCertificate?: string;
+    };
+
+/** ELASTICSEARCH_URL=off disables the Elasticsearch sink; the other sinks work alone. */
+export function elasticsearchSettings(env: EnvReader): ElasticsearchSettings {
+  if (env.raw('ELASTICSEARCH_URL')?.toLowerCase() === 'off') return { enabled: false };
+  const url = env.url('ELASTICSEARCH_URL', 'http://127.0.0.1:9200', ['http:', 'https:']);
+  const apiKey = env.optionalString('ELASTICSEARCH_API_KEY');
+  const caCertificate = readPemFile(env, 'ELASTICSEARCH_CA_FILE');
+  return {
+    enabled: true,
+    url: url.toString(),
+    ...(apiKey && { apiKey }),
+    ...(caCertificate && { caCertificate }),
+  };
+}
+
+export interface TopicSettings {
+  readonly raw: string;
+  readonly deadLetter: string;
+  readonly alerts: string;
+}
+
+const TOPIC_NAME = /^[A-Za-z0-9._-]{1,249}$/;
+const TOPIC_HINT = 'must be a Kafka topic name (letters, digits, . _ -)';
+
+export function topicSettings(env: EnvReader): TopicSettings {
+  return {
+    raw: env.string('RAW_TOPIC', 'monitoring', { pattern: TOPIC_NAME, hint: TOPIC_HINT }),
+    deadLetter: env.string('DLQ_TOPIC', 'monitoring.dlq', {
+      pattern: TOPIC_NAME,
+      hint: TOPIC_HINT,
+    }),
+    alerts: env.string('ALERTS_TOPIC', 'monitoring.alerts', {
+      pattern: TOPIC_NAME,
+      hint: TOPIC_HINT,
+    }),
+  };
+}
+
+export type WindowKind = 'tumbling' | 'hopping' | 'session';
+
+export interface WindowSettings {
+  readonly kind: WindowKind;
+  readonly sizeMs: number;
+  /** Hopping windows only: how far each window starts after the previous one. */
+  readonly advanceMs: number;
+  /** Session windows only: the inactivity gap that closes a session. */
+  readonly gapMs: number;
+  readonly graceMs: number;
+  readonly idleFlushMs: number;
+}
+
+const DAY_MS = 86_400_000;
+
+export function windowSettings(env: EnvReader): WindowSettings {
+  const kind = env.oneOf('WINDOW_KIND', ['tumbling', 'hopping', 'session'] as const, 'tumbling');
+  const sizeMs = env.int('WINDOW_SIZE_MS', 10_000, { min: 1, max: DAY_MS });
+  const advanceMs = env.int('WINDOW_ADVANCE_MS', sizeMs, { min: 1, max: DAY_MS });
+  if (kind === 'hopping' && advanceMs > sizeMs)
+    env.problem('WINDOW_ADVANCE_MS', `must not exceed WINDOW_SIZE_MS (${sizeMs})`);
+  return {
+    kind,
+    sizeMs,
+    advanceMs,
+    gapMs: env.int('WINDOW_GAP_MS', sizeMs, { min: 1, max: DAY_MS }),
+    graceMs: env.int('WINDOW_GRACE_MS', 5_000, { min: 0, max: DAY_MS }),
+    idleFlushMs: env.int('IDLE_FLUSH_MS', 15_000, { min: 1, max: DAY_MS }),
+  };
+}
+
+export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+
+export function logLevel(env: EnvReader): LogLevel {
+  return env.oneOf(
+    'LOG_LEVEL',
+    ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const,
+    'info',
+  );
+}
+
+export interface HttpSettings {
+  readonly host: string;
+  readonly port: number;
+}
+
+/** HOST defaults to 127.0.0.1: a site laptop should not expose its services unless asked. */
+export function httpSettings(env: EnvReader, defaultPort: number): HttpSettings {
+  return { host: env.string('HOST', '127.0.0.1'), port: env.port('PORT', defaultPort) };
+}
+
+function readPemFile(env: EnvReader, name: string): string | undefined {
+  const file = env.optionalString(name);
+  if (file === undefined) return undefined;
+  try {
+    return readFileSync(file, 'utf8');
+  } catch (error) {
+    env.problem(name, `cannot read ${JSON.stringify(file)}: ${(error as Error).message}`);
+    return undefined;
+  }
+}
