@@ -1,0 +1,114 @@
+import { createHash } from 'node:crypto';
+import { mkdirSync } from 'node:fs';
+import { homedir } from 'node:os';
+import path from 'node:path';
+import {
+  databaseSettings,
+  elasticsearchSettings,
+  kafkaSettings,
+  readConfig,
+  type DatabaseSettings,
+  type ElasticsearchSettings,
+  type KafkaSettings,
+} from '@geostream/platform';
+
+/**
+ * Where the local stack keeps things:
+ * - `.stack/` in the repository (git-ignored): logs/ (every service's log), run/ (pid files and
+ *   markers of what `up` started), kafka/ (broker config and data).
+ * - a cache outside the repository for downloads (Kafka jars, the Elasticsearch distribution) and
+ *   for Elasticsearch's own state: Elasticsearch refuses to run as root, so when we are root it
+ *   runs as an unprivileged user, which may not be able to enter the repository's directory.
+ */
+export interface StackContext {
+  readonly repoRoot: string;
+  readonly stackDir: string;
+  readonly logsDir: string;
+  readonly runDir: string;
+  readonly cacheDir: string;
+  /** Per-checkout directory under the cache, so two clones never share a node's state. */
+  readonly checkoutStateDir: string;
+  readonly settings: StackSettings;
+}
+
+export interface StackSettings {
+  readonly kafka: KafkaSettings;
+  readonly kafkaVersion: string;
+  readonly kafkaHeap: string;
+  readonly kafkaControllerPort: number;
+  readonly database: DatabaseSettings;
+  /** True when DATABASE_URL was given: use that server as it is, never start or stop it. */
+  readonly databaseUrlGiven: boolean;
+  readonly elasticsearch: ElasticsearchSettings;
+  readonly elasticsearchVersion: string;
+  readonly elasticsearchHeap: string;
+  readonly javaHome: string | undefined;
+}
+
+const HEAP = /^\d+[mg]$/;
+
+export function loadStackContext(env: NodeJS.ProcessEnv = process.env): StackContext {
+  const repoRoot = path.resolve(__dirname, '../..');
+  const settings = readConfig(env, (r) => {
+    const kafka = kafkaSettings(r, 'geostream-stack');
+    const brokerPort = Number(kafka.brokers[0]?.split(':').pop() ?? 9092);
+    return {
+      kafka,
+      kafkaVersion: r.string('KAFKA_VERSION', '4.4.0', {
+        pattern: /^\d+\.\d+\.\d+$/,
+        hint: 'must be a version like 4.4.0',
+      }),
+      kafkaHeap: r.string('STACK_KAFKA_HEAP', '512m', {
+        pattern: HEAP,
+        hint: 'must be a JVM size like 512m',
+      }),
+      kafkaControllerPort: r.port('KAFKA_CONTROLLER_PORT', brokerPort + 1),
+      database: databaseSettings(r),
+      databaseUrlGiven: r.raw('DATABASE_URL') !== undefined,
+      elasticsearch: elasticsearchSettings(r),
+      elasticsearchVersion: r.string('ELASTICSEARCH_VERSION', '8.19.21', {
+        pattern: /^8\.\d+\.\d+$/,
+        hint: 'must be an 8.x version like 8.19.21 (the client is 8.x)',
+      }),
+      elasticsearchHeap: r.string('STACK_ELASTICSEARCH_HEAP', '512m', {
+        pattern: HEAP,
+        hint: 'must be a JVM size like 512m',
+      }),
+      javaHome: r.optionalString('JAVA_HOME'),
+    };
+  });
+  const cacheDir = path.resolve(
+    env['GEOSTREAM_CACHE_DIR'] ??
+      (process.getuid?.() === 0
+        ? '/var/cache/geostream'
+        : path.join(env['XDG_CACHE_HOME'] ?? path.join(homedir(), '.cache'), 'geostream')),
+  );
+  const stackDir = path.join(repoRoot, '.stack');
+  const checkoutId = createHash('sha256').update(repoRoot).digest('hex').slice(0, 10);
+  const context: StackContext = {
+    repoRoot,
+    stackDir,
+    logsDir: path.join(stackDir, 'logs'),
+    runDir: path.join(stackDir, 'run'),
+    cacheDir,
+    checkoutStateDir: path.join(cacheDir, 'checkouts', checkoutId),
+    settings,
+  };
+  for (const dir of [context.logsDir, context.runDir, context.cacheDir, context.checkoutStateDir]) {
+    mkdirSync(dir, { recursive: true });
+  }
+  return context;
+}
+
+/** host:port of a broker string such as 127.0.0.1:9092. */
+export function splitHostPort(address: string): { host: string; port: number } {
+  const index = address.lastIndexOf(':');
+  return {
+    host: address.slice(0, index).replace(/^\[|\]$/g, ''),
+    port: Number(address.slice(index + 1)),
+  };
+}
+
+export function isLocalHost(host: string): boolean {
+  return ['127.0.0.1', 'localhost', '::1'].includes(host);
+}
