@@ -1,10 +1,25 @@
-import type { InstrumentType } from '@geostream/instrument-schemas';
+// Trigger-level alerting: a pure reducer from an instrument's closed windows to raise and clear
+// alerts. No I/O, no clock: the caller stores the state (plain JSON) with its checkpoint.
 
-/** Trigger levels in rising order of severity. */
-export const TRIGGER_LEVELS = ['none', 'alert', 'alarm', 'action'] as const;
-export type TriggerLevel = (typeof TRIGGER_LEVELS)[number];
+export {
+  ALERT_STATE_VERSION,
+  initialAlertState,
+  type InstrumentAlertState,
+  type DirectionAlertState,
+} from './alert-state';
+export {
+  resolveAlertingOptions,
+  type AlertingOptions,
+  type ResolvedAlertingOptions,
+} from './options';
+export { evaluateWindow, type WindowEvaluation, type WindowToEvaluate } from './evaluate-window';
 
-export interface InstrumentIdentity {
-  readonly instrument: InstrumentType;
-  readonly boreholeNumber: string;
-}
+// The vocabulary alerts are written in, re-exported for convenience.
+export {
+  TRIGGER_LEVELS,
+  classifyTriggerLevel,
+  resolveTriggerLevels,
+  type Alert,
+  type TriggerLevel,
+  type TriggerLevels,
+} from '@geostream/instrument-schemas';

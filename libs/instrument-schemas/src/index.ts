@@ -1,10 +1,109 @@
-/** The five instrument types, as named on the wire and as per-type Kafka topics. */
-export const INSTRUMENT_TYPES = [
-  'water_standpipe',
-  'piezometer',
-  'settlement_marker',
-  'extensometer',
-  'strain_gauge',
-] as const;
+// The shared vocabulary of geostream: instrument types, wire formats (TypeBox definitions, from
+// which both the TypeScript types and the JSON Schemas come), validation that names every
+// problem with a stable code, and trigger levels. Pure: no I/O, no clock.
 
-export type InstrumentType = (typeof INSTRUMENT_TYPES)[number];
+export {
+  INSTRUMENT_TYPES,
+  INSTRUMENT_SPECS,
+  isInstrumentType,
+  physicalRangeFor,
+  simulationRangeFor,
+  type InstrumentType,
+  type InstrumentSpec,
+  type RangeSpec,
+  type ValueRange,
+} from './instrument-types';
+export { instrumentKey, windowId } from './identity';
+export { alertId } from './alert-id';
+
+export {
+  REASON_CODES,
+  isReasonCode,
+  type ReasonCode,
+  type Problem,
+  type MessageProblem,
+  type ValidationResult,
+  type DecodedMessage,
+} from './problems';
+
+// Wire formats
+export {
+  READING_FORMAT_VERSION,
+  InstrumentTypeSchema,
+  ReadingSchema,
+  BatchEnvelopeSchema,
+  type ReadingMessage,
+  type Reading,
+  type BatchEnvelope,
+} from './schemas/reading';
+export {
+  WINDOW_RECORD_SCHEMA_VERSION,
+  WindowRecordSchema,
+  type WindowRecord,
+} from './schemas/window-record';
+export {
+  ALERT_SCHEMA_VERSION,
+  ALERT_KINDS,
+  AlertSchema,
+  type Alert,
+  type AlertKind,
+} from './schemas/alert';
+export {
+  DEAD_LETTER_SCHEMA_VERSION,
+  DeadLetterSchema,
+  ReasonCodeSchema,
+  ProblemSchema,
+  type DeadLetter,
+} from './schemas/dead-letter';
+export {
+  SITE_CONFIG_VERSION,
+  SiteConfigSchema,
+  InstrumentOverrideSchema,
+  type SiteConfig,
+  type InstrumentOverride,
+} from './schemas/site-config';
+export {
+  TRIGGER_LEVELS,
+  TRIGGER_DIRECTIONS,
+  TriggerLevelSchema,
+  TriggerDirectionSchema,
+  TriggerThresholdsSchema,
+  TriggerLevelsSchema,
+  TriggerLevelsConfigSchema,
+  type TriggerLevel,
+  type TriggerDirection,
+  type TriggerThresholds,
+  type TriggerLevels,
+  type TriggerLevelsConfig,
+} from './schemas/trigger-levels';
+export { TIMESTAMP_PATTERN, CANONICAL_TIMESTAMP_PATTERN } from './schemas/patterns';
+export { jsonSchemas, type JsonSchemaName } from './schemas';
+
+// Validation
+export { validateReading } from './validation/validate-reading';
+export { validateEnvelope, validateMessage } from './validation/validate-message';
+export {
+  decodeRawMessage,
+  DEFAULT_MAX_MESSAGE_BYTES,
+  type DecodeOptions,
+} from './validation/decode-raw-message';
+export { validateWindowRecord } from './validation/validate-window-record';
+export { parseTimestampMs, normaliseTimestamp } from './validation/timestamp';
+
+// Trigger levels and site configuration
+export {
+  classifyTriggerLevel,
+  classifyDirection,
+  triggerLevelRank,
+  maxTriggerLevel,
+  triggerDirectionOf,
+} from './trigger-levels';
+export { parseSiteConfig, resolveTriggerLevels, toAbsoluteTriggerLevels } from './site-config';
+
+// Dead letters
+export {
+  buildDeadLetter,
+  deadLetterForProblem,
+  type DeadLetterSource,
+  type DeadLetterInput,
+} from './dead-letter';

@@ -1,0 +1,108 @@
+import type { MessageProblem, Problem, ReasonCode } from './problems';
+import { DEAD_LETTER_SCHEMA_VERSION, type DeadLetter } from './schemas/dead-letter';
+
+export interface DeadLetterSource {
+  readonly topic: string;
+  readonly partition: number;
+  /** Kafka offset as kafkajs gives it (an int64 decimal string). */
+  readonly offset: string;
+  /** The message key, if any. */
+  readonly key?: Uint8Array | string | null;
+}
+
+export interface DeadLetterInput {
+  readonly source: DeadLetterSource;
+  /** The bytes being dead-lettered: a whole message, one envelope item, or a rejected record. */
+  readonly payload: Uint8Array | string;
+  readonly reason: ReasonCode;
+  readonly message: string;
+  readonly path?: string;
+  readonly itemIndex?: number;
+  /** Every problem; defaults to one built from reason, path and message. */
+  readonly problems?: readonly Problem[];
+  /** When it was dead-lettered (UTC ms): a pure library takes time as an argument. */
+  readonly deadLetteredAtMs: number;
+}
+
+const encoder = new TextEncoder();
+const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
+
+function toBytes(data: Uint8Array | string): Uint8Array {
+  return typeof data === 'string' ? encoder.encode(data) : data;
+}
+
+// C0 controls other than tab, newline and carriage return, and DEL, make text unprintable.
+// eslint-disable-next-line no-control-regex
+const UNPRINTABLE = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/;
+
+function printableText(bytes: Uint8Array): string | null {
+  try {
+    const text = strictUtf8.decode(bytes);
+    return UNPRINTABLE.test(text) ? null : text;
+  } catch {
+    return null;
+  }
+}
+
+function base64(bytes: Uint8Array): string {
+  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('base64');
+}
+
+/**
+ * A dead letter: '<topic>:<partition>:<offset>[:items[i]]:<reason>' as id, so re-running the
+ * job over the same log writes the same dead letters (sinks can upsert on the id).
+ */
+export function buildDeadLetter(input: DeadLetterInput): DeadLetter {
+  const { source } = input;
+  const payload = toBytes(input.payload);
+  const path = input.path ?? '';
+  const itemIndex = input.itemIndex ?? null;
+  const key =
+    source.key === undefined || source.key === null
+      ? null
+      : typeof source.key === 'string'
+        ? source.key
+        : (printableText(source.key) ?? base64(source.key));
+  return {
+    schema_version: DEAD_LETTER_SCHEMA_VERSION,
+    id:
+      `${source.topic}:${source.partition}:${source.offset}` +
+      (itemIndex === null ? '' : `:items[${itemIndex}]`) +
+      `:${input.reason}`,
+    source: { topic: source.topic, partition: source.partition, offset: source.offset, key },
+    reason: input.reason,
+    message: input.message,
+    path,
+    item_index: itemIndex,
+    problems: (input.problems ?? [{ code: input.reason, path, message: input.message }]).map(
+      (p) => ({ code: p.code, path: p.path, message: p.message }),
+    ),
+    payload_base64: base64(payload),
+    payload_utf8: printableText(payload),
+    payload_bytes: payload.byteLength,
+    dead_lettered_at: new Date(input.deadLetteredAtMs).toISOString(),
+  };
+}
+
+/**
+ * The dead letter for one problem of decodeRawMessage: the item's own JSON when one envelope
+ * item was rejected (the whole message if its text could not be recovered), else the message.
+ */
+export function deadLetterForProblem(input: {
+  readonly source: DeadLetterSource;
+  readonly messageBytes: Uint8Array | string;
+  readonly problem: MessageProblem;
+  readonly deadLetteredAtMs: number;
+}): DeadLetter {
+  const { problem } = input;
+  return buildDeadLetter({
+    source: input.source,
+    payload: problem.itemJson ?? input.messageBytes,
+    reason: problem.code,
+    message: problem.message,
+    path: problem.path,
+    ...(problem.itemIndex === undefined ? {} : { itemIndex: problem.itemIndex }),
+    problems: problem.problems,
+    deadLetteredAtMs: input.deadLetteredAtMs,
+  });
+}

@@ -1,0 +1,13 @@
+/**
+ * RFC 3339 date-time with a mandatory zone (Z or ±hh:mm), seconds required, any number of
+ * fraction digits; 'T' or a space between date and time. No leap second (:60): Date and every
+ * sink reject it. Day-of-month validity (no 30 February) is the `format: 'date-time'` part.
+ */
+export const TIMESTAMP_PATTERN =
+  '^\\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\\d|3[01])[Tt ]([01]\\d|2[0-3]):[0-5]\\d:[0-5]\\d(\\.\\d+)?([Zz]|[+-]([01]\\d|2[0-3]):[0-5]\\d)$';
+
+/** The one form this library writes: Date.prototype.toISOString(), UTC, milliseconds. */
+export const CANONICAL_TIMESTAMP_PATTERN = '^\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}\\.\\d{3}Z$';
+
+/** At least one non-whitespace character: a blank identifier is as good as none. */
+export const NOT_BLANK_PATTERN = '\\S';

@@ -1,0 +1,114 @@
+import type { Problem, ReasonCode } from '../problems';
+
+/** A short, safe rendering of a bad value for messages. */
+export function describeValue(value: unknown): string {
+  if (value === undefined) return 'nothing';
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'an array';
+  switch (typeof value) {
+    case 'string': {
+      const text = JSON.stringify(value.length > 60 ? `${value.slice(0, 60)}…` : value);
+      return `the string ${text}`;
+    }
+    case 'number':
+      return `the number ${String(value)}`;
+    case 'boolean':
+      return `the boolean ${String(value)}`;
+    case 'object':
+      return 'an object';
+    default:
+      return `a ${typeof value}`;
+  }
+}
+
+export function problem(code: ReasonCode, path: string, message: string): Problem {
+  return { code, path, message };
+}
+
+/** Appends to a lazily created list: valid values allocate nothing. */
+export function add(problems: Problem[] | undefined, p: Problem): Problem[] {
+  if (problems === undefined) return [p];
+  problems.push(p);
+  return problems;
+}
+
+/** The problem for a value that is absent or null, if it is. */
+export function absence(value: unknown, path: string): Problem | undefined {
+  if (value === undefined) return problem('missing_field', path, `${path} is missing`);
+  if (value === null) return problem('null_value', path, `${path} is null`);
+  return undefined;
+}
+
+// Spellings of non-finite numbers seen in the wild (JavaScript, Python, C, Java).
+const NON_FINITE_SPELLING = /^\s*[+-]?(nan|inf|infinity)\s*$/i;
+
+/**
+ * The problem with a value that should be a finite number, if any. A string is a wrong type
+ * (numbers must not be quoted: coercing would hide a broken sender), except a string spelling a
+ * non-finite number ("NaN", "Infinity", "-inf"): that is what JSON senders emit for them.
+ */
+export function numberProblem(value: unknown, path: string): Problem | undefined {
+  if (typeof value === 'number') {
+    return Number.isFinite(value)
+      ? undefined
+      : problem('non_finite_number', path, `${path} must be a finite number, got ${String(value)}`);
+  }
+  const missing = absence(value, path);
+  if (missing !== undefined) return missing;
+  if (typeof value === 'string' && NON_FINITE_SPELLING.test(value)) {
+    return problem(
+      'non_finite_number',
+      path,
+      `${path} must be a finite number, got ${describeValue(value)}`,
+    );
+  }
+  return problem('wrong_type', path, `${path} must be a number, got ${describeValue(value)}`);
+}
+
+/** True when a string has a non-whitespace character (the JSON Schema pattern '\S'). */
+export function isNotBlank(s: string): boolean {
+  const c = s.charCodeAt(0);
+  return (c > 32 && c < 127) || /\S/.test(s);
+}
+
+/** The problem with a value that should be a non-blank string, if any. */
+export function stringProblem(value: unknown, path: string): Problem | undefined {
+  if (typeof value === 'string') {
+    return isNotBlank(value)
+      ? undefined
+      : problem('empty_string', path, `${path} must not be empty or blank`);
+  }
+  return (
+    absence(value, path) ??
+    problem('wrong_type', path, `${path} must be a string, got ${describeValue(value)}`)
+  );
+}
+
+export function isPlainObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+export function joinPath(prefix: string, field: string): string {
+  return prefix === '' ? field : `${prefix}.${field}`;
+}
+
+/** The problem with a format `version` field, if any: absent means 1. */
+export function versionProblem(
+  value: unknown,
+  path: string,
+  supported: number,
+  required = false,
+): Problem | undefined {
+  if (value === supported) return undefined;
+  if (value === undefined && !required) return undefined;
+  const missing = absence(value, path);
+  if (missing !== undefined) return missing;
+  if (typeof value !== 'number') {
+    return problem('wrong_type', path, `${path} must be a number, got ${describeValue(value)}`);
+  }
+  return problem(
+    'unsupported_version',
+    path,
+    `${path} ${String(value)} is not supported (this library reads version ${supported})`,
+  );
+}

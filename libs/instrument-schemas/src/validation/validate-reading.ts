@@ -1,0 +1,184 @@
+import { INSTRUMENT_SPECS, isInstrumentType, type InstrumentType } from '../instrument-types';
+import type { Problem, ValidationResult } from '../problems';
+import { READING_FORMAT_VERSION, type Reading } from '../schemas/reading';
+import {
+  absence,
+  add,
+  describeValue,
+  isNotBlank,
+  isPlainObject,
+  joinPath,
+  numberProblem,
+  problem,
+  stringProblem,
+  versionProblem,
+} from './field-problems';
+import { explainTimestamp, isCanonicalTimestamp, parseTimestampMs } from './timestamp';
+
+function instrumentProblem(value: unknown, path: string): Problem {
+  if (typeof value === 'string') {
+    return value.trim() === ''
+      ? problem('empty_string', path, `${path} must not be empty or blank`)
+      : problem(
+          'unknown_instrument',
+          path,
+          `${path} ${describeValue(value)} is not an instrument type`,
+        );
+  }
+  return (
+    absence(value, path) ??
+    problem('wrong_type', path, `${path} must be a string, got ${describeValue(value)}`)
+  );
+}
+
+function timestampProblem(value: unknown, path: string): Problem {
+  if (typeof value === 'string') {
+    const code = explainTimestamp(value);
+    const why =
+      code === 'timestamp_without_zone'
+        ? 'has no time zone (add Z or an offset such as +00:00)'
+        : code === 'empty_string'
+          ? 'is empty'
+          : 'is not an ISO-8601 date-time (YYYY-MM-DDTHH:MM:SS[.fff]Z)';
+    return problem(code, path, `${path} ${describeValue(value)} ${why}`);
+  }
+  return (
+    absence(value, path) ??
+    problem(
+      'wrong_type',
+      path,
+      `${path} must be an ISO-8601 string with a zone, got ${describeValue(value)}`,
+    )
+  );
+}
+
+function rangeProblem(
+  instrument: InstrumentType,
+  reading: number,
+  surfaceLevel: number,
+  path: string,
+): Problem | undefined {
+  const spec = INSTRUMENT_SPECS[instrument];
+  const range = spec.physicalRange;
+  if (range.relativeTo === 'surface_level') {
+    // Compared as an offset from the surface: the same arithmetic as the documented rule.
+    const offset = reading - surfaceLevel;
+    if (offset >= range.min && offset <= range.max) return undefined;
+    return problem(
+      'out_of_physical_range',
+      path,
+      `${path} ${String(reading)} ${spec.unit} is outside the plausible ${instrument} range ` +
+        `surface_level${String(range.min)} .. surface_level+${String(range.max)} ${spec.unit} ` +
+        `(surface_level ${String(surfaceLevel)})`,
+    );
+  }
+  if (reading >= range.min && reading <= range.max) return undefined;
+  return problem(
+    'out_of_physical_range',
+    path,
+    `${path} ${String(reading)} ${spec.unit} is outside the plausible ${instrument} range ` +
+      `${String(range.min)} .. ${String(range.max)} ${spec.unit}`,
+  );
+}
+
+/**
+ * Validates one reading at a path prefix ('' for a whole message, 'items[3]' inside an
+ * envelope). Checks every field and reports every problem; allocates nothing but the result when
+ * the reading is valid, because it runs once per reading on the hot path.
+ */
+export function validateReadingAt(value: unknown, prefix: string): ValidationResult<Reading> {
+  if (!isPlainObject(value)) {
+    const where = prefix === '' ? 'the reading' : prefix;
+    return {
+      ok: false,
+      problems: [
+        problem(
+          'not_an_object',
+          prefix,
+          `${where} must be a JSON object, got ${describeValue(value)}`,
+        ),
+      ],
+    };
+  }
+  const version = value.version;
+  if (version !== undefined && version !== READING_FORMAT_VERSION) {
+    const p = versionProblem(version, joinPath(prefix, 'version'), READING_FORMAT_VERSION);
+    if (p !== undefined) return { ok: false, problems: [p] };
+  }
+
+  const instrument = value.instrument;
+  const boreholeNumber = value.borehole_number;
+  const surfaceLevel = value.surface_level;
+  const northing = value.northing;
+  const easting = value.easting;
+  const reading = value.reading;
+  const timestamp = value.timestamp;
+  let problems: Problem[] | undefined;
+
+  if (!isInstrumentType(instrument)) {
+    problems = add(problems, instrumentProblem(instrument, joinPath(prefix, 'instrument')));
+  }
+  if (typeof boreholeNumber !== 'string' || !isNotBlank(boreholeNumber)) {
+    problems = add(
+      problems,
+      stringProblem(boreholeNumber, joinPath(prefix, 'borehole_number')) as Problem,
+    );
+  }
+  const surfaceLevelOk = typeof surfaceLevel === 'number' && Number.isFinite(surfaceLevel);
+  if (!surfaceLevelOk) {
+    problems = add(
+      problems,
+      numberProblem(surfaceLevel, joinPath(prefix, 'surface_level')) as Problem,
+    );
+  }
+  if (!(typeof northing === 'number' && Number.isFinite(northing))) {
+    problems = add(problems, numberProblem(northing, joinPath(prefix, 'northing')) as Problem);
+  }
+  if (!(typeof easting === 'number' && Number.isFinite(easting))) {
+    problems = add(problems, numberProblem(easting, joinPath(prefix, 'easting')) as Problem);
+  }
+  if (!(typeof reading === 'number' && Number.isFinite(reading))) {
+    problems = add(problems, numberProblem(reading, joinPath(prefix, 'reading')) as Problem);
+  } else if (isInstrumentType(instrument)) {
+    // The standpipe's range depends on surface_level: without a valid one it cannot be judged.
+    if (surfaceLevelOk || INSTRUMENT_SPECS[instrument].physicalRange.relativeTo === undefined) {
+      const p = rangeProblem(
+        instrument,
+        reading,
+        surfaceLevel as number,
+        joinPath(prefix, 'reading'),
+      );
+      if (p !== undefined) problems = add(problems, p);
+    }
+  }
+  let timestampMs = NaN;
+  if (typeof timestamp === 'string') timestampMs = parseTimestampMs(timestamp);
+  if (Number.isNaN(timestampMs)) {
+    problems = add(problems, timestampProblem(timestamp, joinPath(prefix, 'timestamp')));
+  }
+
+  if (problems !== undefined) return { ok: false, problems };
+  const ts = timestamp as string;
+  return {
+    ok: true,
+    value: {
+      instrument: instrument as InstrumentType,
+      borehole_number: boreholeNumber as string,
+      surface_level: surfaceLevel as number,
+      northing: northing as number,
+      easting: easting as number,
+      reading: reading as number,
+      timestamp: isCanonicalTimestamp(ts) ? ts : new Date(timestampMs).toISOString(),
+      timestampMs,
+    },
+  };
+}
+
+/**
+ * Validates one parsed reading (version 1, or the reference format without a version). Never
+ * throws: returns the normalised Reading, or every problem found, each with a path and a
+ * stable reason code.
+ */
+export function validateReading(value: unknown): ValidationResult<Reading> {
+  return validateReadingAt(value, '');
+}
