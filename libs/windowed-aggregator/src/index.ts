@@ -1,6 +1,54 @@
-/** Event-time windowing core: filled in by the windowed-aggregator issue. */
-export interface TumblingWindowSpec {
-  readonly kind: 'tumbling';
-  readonly sizeMs: number;
-  readonly graceMs: number;
-}
+/**
+ * @geostream/windowed-aggregator: a pure event-time windowing core. The caller feeds records
+ * and time; every call returns what to emit. No I/O, no timers, no wall clock.
+ *
+ * Four separate concerns, as in Kafka Streams, Flink and Bytewax:
+ * - spec: immutable, validated window values (tumblingWindows, hoppingWindows, sessionWindows);
+ * - assignment: pure windowsFor(spec, eventTimeMs);
+ * - watermark and emission: per partition, final results once the watermark passes a window;
+ * - aggregation: count, compensated sum, mean, min, max, first/last time, latest metadata.
+ */
+export { WindowingError, isWindowingError, type WindowingErrorCode } from './errors';
+export {
+  tumblingWindows,
+  hoppingWindows,
+  sessionWindows,
+  windowSpecFromSettings,
+  validateWindowSpec,
+  windowSpecsEqual,
+  MAX_DURATION_MS,
+  MAX_WINDOWS_PER_RECORD,
+  type TumblingWindowSpec,
+  type HoppingWindowSpec,
+  type SessionWindowSpec,
+  type TimeWindowSpec,
+  type WindowSpec,
+  type WindowKind,
+} from './window-spec';
+export { windowsFor, MAX_EVENT_TIME_MS, type WindowBounds } from './assignment';
+export type { WindowedRecord } from './record';
+export type {
+  AddResult,
+  BatchResult,
+  ClosedWindow,
+  CloseCause,
+  LateReason,
+  LateRecord,
+} from './outputs';
+export {
+  DEFAULT_MAX_OPEN_WINDOWS_PER_PARTITION,
+  type OverflowPolicy,
+  type WindowedAggregatorOptions,
+} from './options';
+export { createWindowedAggregator, type WindowedAggregator } from './windowed-aggregator';
+export type { AggregatorStats, PartitionStats } from './stats';
+export {
+  SNAPSHOT_VERSION,
+  PARTITION_SNAPSHOT_FORMAT,
+  AGGREGATOR_SNAPSHOT_FORMAT,
+  type AggregatorSnapshot,
+  type PartitionSnapshot,
+  type KeySnapshot,
+  type WindowSnapshot,
+  type PartitionCountersSnapshot,
+} from './snapshot-format';

@@ -1,0 +1,71 @@
+import { WindowingError } from './errors';
+import { validateWindowSpec, type WindowSpec } from './window-spec';
+
+/**
+ * What to do when a partition would hold more than `maxOpenWindowsPerPartition` windows:
+ * - `evict-oldest` (default): emit the partition's oldest open windows, by (end, key), early,
+ *   flagged `early: true` / `closedBy: 'evicted'`; later readings for an evicted window (or an
+ *   older one of the same key) come back late with reason `window_evicted`. Nothing is lost;
+ *   results may be partial, and say so.
+ * - `reject-record`: leave open windows alone and return a reading that would need a new one
+ *   as late with reason `open_window_limit`. Open windows stay complete; readings are refused.
+ */
+export type OverflowPolicy = 'evict-oldest' | 'reject-record';
+
+export interface WindowedAggregatorOptions<M> {
+  readonly spec: WindowSpec;
+  /**
+   * Cap on open windows in each partition (a per-partition cap keeps each partition's output
+   * independent of the others, which exact replay needs). Default 1,000,000: a few hundred MB
+   * at worst; see the README's memory figures. A hopping reading opens up to size/advance.
+   */
+  readonly maxOpenWindowsPerPartition?: number;
+  readonly onOverflow?: OverflowPolicy;
+  /**
+   * Checks each `latestMeta` read back from a snapshot, since the lib cannot know your M.
+   * Return false to reject the snapshot as SNAPSHOT_INVALID.
+   */
+  readonly isMeta?: (value: unknown) => value is M;
+}
+
+export const DEFAULT_MAX_OPEN_WINDOWS_PER_PARTITION = 1_000_000;
+
+export interface ResolvedOptions {
+  readonly spec: WindowSpec;
+  readonly maxOpenWindows: number;
+  readonly onOverflow: OverflowPolicy;
+  readonly isMeta: ((value: unknown) => boolean) | undefined;
+}
+
+/** @throws WindowingError AGGREGATOR_OPTIONS_INVALID, or WINDOW_SPEC_INVALID for the spec */
+export function resolveOptions<M>(options: WindowedAggregatorOptions<M>): ResolvedOptions {
+  if (typeof options !== 'object' || options === null)
+    throw optionsError('options must be an object', 'options');
+  const spec = validateWindowSpec(options.spec as unknown);
+  const maxOpenWindows =
+    options.maxOpenWindowsPerPartition ?? DEFAULT_MAX_OPEN_WINDOWS_PER_PARTITION;
+  if (!Number.isSafeInteger(maxOpenWindows) || maxOpenWindows < 1)
+    throw optionsError(
+      `maxOpenWindowsPerPartition must be a positive integer, got ${String(maxOpenWindows)}`,
+      'maxOpenWindowsPerPartition',
+    );
+  const onOverflow = options.onOverflow ?? 'evict-oldest';
+  if (onOverflow !== 'evict-oldest' && onOverflow !== 'reject-record')
+    throw optionsError(
+      `onOverflow must be 'evict-oldest' or 'reject-record', got ${JSON.stringify(onOverflow)}`,
+      'onOverflow',
+    );
+  if (options.isMeta !== undefined && typeof options.isMeta !== 'function')
+    throw optionsError('isMeta must be a function', 'isMeta');
+  return { spec, maxOpenWindows, onOverflow, isMeta: options.isMeta };
+}
+
+function optionsError(message: string, field: string): WindowingError {
+  return new WindowingError(
+    'AGGREGATOR_OPTIONS_INVALID',
+    `Invalid aggregator options: ${message}`,
+    {
+      field,
+    },
+  );
+}

@@ -1,0 +1,105 @@
+import { KeyState } from './key-state';
+import { AGGREGATED, DUPLICATE, LATE, type PartitionState, type Sink } from './partition-state';
+import type { WindowedRecord } from './record';
+import { WindowAccumulator } from './window-accumulator';
+
+/**
+ * Places a reading in its key's sessions. A reading at t covers [t, t + gap); sessions are the
+ * unions of overlapping covers, so a reading joins each open session it overlaps, bridging
+ * two into one when it falls between them (at most two: a key's sessions are a gap apart).
+ *
+ * It is late when it would extend a session already emitted (t before the key's
+ * closedUntilMs), or when it overlaps no open session and its own session [t, t + gap) has
+ * already ended by the partition's horizon.
+ */
+export function placeInSession<M>(
+  partition: PartitionState<M>,
+  record: WindowedRecord<M>,
+  eventTimeMs: number,
+  sink: Sink<M>,
+): number {
+  const gapMs = partition.gapMs;
+  let state = partition.keys.get(record.key);
+  if (state !== undefined) {
+    if (eventTimeMs < state.closedUntilMs) {
+      partition.reportLate(
+        record,
+        partition.lateReason(state.closedUntilMs),
+        [{ startMs: eventTimeMs, endMs: eventTimeMs + gapMs }],
+        sink,
+      );
+      return LATE;
+    }
+    if (state.times.has(eventTimeMs)) return DUPLICATE;
+  }
+
+  // Sessions are sorted and disjoint; search from the newest, where in-order readings land.
+  let later = -1;
+  let earlier = -1;
+  if (state !== undefined) {
+    const windows = state.windows;
+    for (let i = windows.length - 1; i >= 0; i--) {
+      const window = windows[i]!;
+      if (window.endMs <= eventTimeMs) break;
+      if (window.startMs - gapMs < eventTimeMs) {
+        if (later < 0) later = i;
+        else {
+          earlier = i;
+          break;
+        }
+      }
+    }
+  }
+
+  const value = record.value + 0;
+  if (later < 0) {
+    const endMs = eventTimeMs + gapMs;
+    if (endMs <= partition.horizonMs) {
+      partition.reportLate(
+        record,
+        partition.lateReason(endMs),
+        [{ startMs: eventTimeMs, endMs }],
+        sink,
+      );
+      return LATE;
+    }
+    if (partition.rejectWhenFull && partition.openWindows >= partition.maxOpenWindows) {
+      partition.reportLate(record, 'open_window_limit', [{ startMs: eventTimeMs, endMs }], sink);
+      return LATE;
+    }
+    if (state === undefined) {
+      state = new KeyState<M>(record.key);
+      partition.keys.set(record.key, state);
+    }
+    const created = new WindowAccumulator<M>(
+      record.key,
+      eventTimeMs,
+      endMs,
+      eventTimeMs,
+      value,
+      record.offset,
+      record.meta,
+    );
+    const windows = state.windows;
+    let at = windows.length;
+    while (at > 0 && windows[at - 1]!.startMs > eventTimeMs) at--;
+    if (at === windows.length) windows.push(created);
+    else windows.splice(at, 0, created);
+    partition.opened(created);
+  } else {
+    const windows = state!.windows;
+    const session = windows[earlier < 0 ? later : earlier]!;
+    session.add(eventTimeMs, value, record.offset, record.meta);
+    if (earlier >= 0) {
+      // The later session is absorbed, so the survivor keeps its (earlier) place in the queue.
+      const absorbed = windows[later]!;
+      session.merge(absorbed);
+      windows.splice(later, 1);
+      partition.merged(absorbed);
+    }
+    session.startMs = session.firstEventTimeMs;
+    session.endMs = session.lastEventTimeMs + gapMs;
+  }
+  state!.times.add(eventTimeMs);
+  return AGGREGATED;
+}

@@ -1,0 +1,289 @@
+import { isValidEventTime, latestWindowStart } from './assignment';
+import { WindowingError } from './errors';
+import { EventTimeSet } from './event-time-set';
+import { KeyState } from './key-state';
+import type { ResolvedOptions } from './options';
+import { PartitionState } from './partition-state';
+import { isOffset, isPartition } from './record';
+import {
+  AGGREGATOR_SNAPSHOT_FORMAT,
+  PARTITION_SNAPSHOT_FORMAT,
+  SNAPSHOT_VERSION,
+} from './snapshot-format';
+import { validateWindowSpec, windowSpecsEqual, type WindowSpec } from './window-spec';
+import { WindowAccumulator } from './window-accumulator';
+
+type Json = Record<string, unknown>;
+
+/**
+ * Reads an aggregator snapshot into fresh partition states. Validates everything before
+ * returning, so a caller swaps state in only when the whole snapshot is sound.
+ * @throws WindowingError SNAPSHOT_INVALID | SNAPSHOT_VERSION_UNSUPPORTED | SNAPSHOT_SPEC_MISMATCH
+ */
+export function readAggregatorSnapshot<M>(
+  snapshot: unknown,
+  options: ResolvedOptions,
+): PartitionState<M>[] {
+  const root = header(snapshot, AGGREGATOR_SNAPSHOT_FORMAT, '$');
+  checkSpec(root['spec'], options.spec, '$.spec');
+  const partitions = array(root['partitions'], '$.partitions');
+  const states = partitions.map((p, i) =>
+    readPartitionSnapshot<M>(p, options, `$.partitions[${i}]`),
+  );
+  for (let i = 1; i < states.length; i++)
+    if (states[i]!.partition <= states[i - 1]!.partition)
+      throw invalid(`$.partitions[${i}]`, 'partitions must be unique and ascending');
+  return states;
+}
+
+/** Reads one partition snapshot into a fresh state (see readAggregatorSnapshot). */
+export function readPartitionSnapshot<M>(
+  snapshot: unknown,
+  options: ResolvedOptions,
+  path = '$',
+): PartitionState<M> {
+  const root = header(snapshot, PARTITION_SNAPSHOT_FORMAT, path);
+  const spec = options.spec;
+  checkSpec(root['spec'], spec, `${path}.spec`);
+  const partition = root['partition'];
+  if (!isPartition(partition)) throw invalid(`${path}.partition`, 'must be a non-negative integer');
+  const state = new PartitionState<M>(partition, spec, {
+    maxOpenWindows: options.maxOpenWindows,
+    onOverflow: options.onOverflow,
+  });
+  state.nextOffset = offset(root['nextOffset'], `${path}.nextOffset`);
+  state.maxEventTimeMs = nullableTime(
+    root['maxEventTimeMs'],
+    `${path}.maxEventTimeMs`,
+    isValidEventTime,
+  );
+  state.advancedToMs = nullableTime(
+    root['advancedToMs'],
+    `${path}.advancedToMs`,
+    Number.isSafeInteger,
+  );
+  state.horizonMs = Math.max(state.maxEventTimeMs - spec.graceMs, state.advancedToMs);
+  const counters = object(root['counters'], `${path}.counters`);
+  for (const name of Object.keys(state.counters) as (keyof typeof state.counters)[])
+    state.counters[name] = count(counters[name], `${path}.counters.${name}`, 0);
+
+  const keys = array(root['keys'], `${path}.keys`);
+  let previousKey: string | undefined;
+  keys.forEach((value, i) => {
+    const keyPath = `${path}.keys[${i}]`;
+    const keyState = readKey<M>(value, state, options, keyPath);
+    if (previousKey !== undefined && !(previousKey < keyState.key))
+      throw invalid(`${keyPath}.key`, 'keys must be unique and in ascending order');
+    previousKey = keyState.key;
+    state.keys.set(keyState.key, keyState);
+  });
+  state.reindex();
+  return state;
+}
+
+function readKey<M>(
+  value: unknown,
+  state: PartitionState<M>,
+  options: ResolvedOptions,
+  path: string,
+): KeyState<M> {
+  const json = object(value, path);
+  const key = json['key'];
+  if (typeof key !== 'string') throw invalid(`${path}.key`, 'must be a string');
+  const closedUntilMs = nullableTime(
+    json['closedUntilMs'],
+    `${path}.closedUntilMs`,
+    Number.isSafeInteger,
+  );
+  const eventTimes = array(json['eventTimes'], `${path}.eventTimes`);
+  eventTimes.forEach((time, i) => {
+    if (!isValidEventTime(time)) throw invalid(`${path}.eventTimes[${i}]`, 'must be an event time');
+    if (i > 0 && !(time > (eventTimes[i - 1] as number)))
+      throw invalid(`${path}.eventTimes[${i}]`, 'event times must be distinct and ascending');
+    if (time > state.maxEventTimeMs)
+      throw invalid(`${path}.eventTimes[${i}]`, 'is after maxEventTimeMs');
+  });
+  const times = EventTimeSet.fromSorted(eventTimes as number[]);
+  const keyState = new KeyState<M>(key, times);
+  keyState.closedUntilMs = closedUntilMs;
+
+  const windows = array(json['windows'], `${path}.windows`).map((w, i) =>
+    readWindow<M>(w, key, state, options, times, `${path}.windows[${i}]`),
+  );
+  if (windows.length === 0) {
+    if (closedUntilMs === -Infinity || eventTimes.length > 0)
+      throw invalid(path, 'a key without open windows holds only closedUntilMs');
+  } else {
+    const session = options.spec.kind === 'session';
+    for (let i = 1; i < windows.length; i++) {
+      const before = windows[i - 1]!;
+      const after = windows[i]!;
+      if (!(after.startMs > before.startMs) || (session && after.startMs < before.endMs))
+        throw invalid(`${path}.windows[${i}]`, 'windows must be ascending (sessions disjoint)');
+    }
+    const first = windows[0]!;
+    if (!(closedUntilMs < (session ? first.startMs + 1 : first.endMs)))
+      throw invalid(`${path}.closedUntilMs`, 'must precede the open windows');
+    const counted = windows.reduce((sum, w) => sum + w.count, 0);
+    const distinctTimes = options.spec.kind !== 'hopping';
+    if (
+      (distinctTimes && counted !== eventTimes.length) ||
+      (!distinctTimes && windows.some((w) => w.count > eventTimes.length))
+    )
+      throw invalid(`${path}.eventTimes`, "does not match the windows' counts");
+    if ((eventTimes[0] as number) < first.startMs)
+      throw invalid(`${path}.eventTimes`, 'holds a time before the open windows');
+  }
+  keyState.windows = windows;
+  return keyState;
+}
+
+function readWindow<M>(
+  value: unknown,
+  key: string,
+  state: PartitionState<M>,
+  options: ResolvedOptions,
+  times: EventTimeSet,
+  path: string,
+): WindowAccumulator<M> {
+  const json = object(value, path);
+  const int = (field: string): number => {
+    const v = json[field];
+    if (typeof v !== 'number' || !Number.isSafeInteger(v))
+      throw invalid(`${path}.${field}`, 'must be an integer');
+    return v;
+  };
+  const finite = (field: string): number => {
+    const v = json[field];
+    if (typeof v !== 'number' || !Number.isFinite(v))
+      throw invalid(`${path}.${field}`, 'must be a finite number');
+    return v;
+  };
+  const startMs = int('startMs');
+  const endMs = int('endMs');
+  const first = int('firstEventTimeMs');
+  const last = int('lastEventTimeMs');
+  const latestOffset = offset(json['latestOffset'], `${path}.latestOffset`);
+  const minOffset = offset(json['minOffset'], `${path}.minOffset`);
+  const maxOffset = offset(json['maxOffset'], `${path}.maxOffset`);
+  const min = finite('min');
+  const max = finite('max');
+  const latestMeta = json['latestMeta'];
+  const window = new WindowAccumulator<M>(
+    key,
+    startMs,
+    endMs,
+    first,
+    min,
+    minOffset,
+    latestMeta as M,
+  );
+  window.count = count(json['count'], `${path}.count`, 1);
+  window.sum = finite('sum');
+  window.compensation = finite('compensation');
+  window.min = min;
+  window.max = max;
+  window.lastEventTimeMs = last;
+  window.latestOffset = latestOffset;
+  window.maxOffset = maxOffset;
+
+  const spec: WindowSpec = options.spec;
+  const check = (ok: boolean, message: string): void => {
+    if (!ok) throw invalid(path, message);
+  };
+  check(min <= max, 'min exceeds max');
+  check(
+    first <= last && times.has(first) && times.has(last),
+    'first/last event times are not held by the key',
+  );
+  check(last <= state.maxEventTimeMs, 'lastEventTimeMs is after maxEventTimeMs');
+  check(minOffset <= latestOffset && latestOffset <= maxOffset, 'offsets are out of order');
+  check(maxOffset < state.nextOffset, 'maxOffset is not below nextOffset');
+  check(endMs > state.horizonMs, 'an open window must end after the watermark');
+  check(
+    window.count > 1 || (first === last && minOffset === maxOffset),
+    'a one-reading window spans readings',
+  );
+  if (spec.kind === 'session') {
+    check(
+      startMs === first && endMs === last + spec.gapMs,
+      'session bounds must be [first, last + gap)',
+    );
+  } else {
+    const advanceMs = spec.kind === 'hopping' ? spec.advanceMs : spec.sizeMs;
+    check(latestWindowStart(startMs, advanceMs) === startMs, 'startMs is not on the window grid');
+    check(endMs === startMs + spec.sizeMs, 'endMs must be startMs + sizeMs');
+    check(startMs <= first && last < endMs, 'event times lie outside the window');
+  }
+  if (latestMeta === undefined || (options.isMeta !== undefined && !options.isMeta(latestMeta)))
+    throw invalid(`${path}.latestMeta`, 'is not valid metadata');
+  return window;
+}
+
+function header(snapshot: unknown, format: string, path: string): Json {
+  const root = object(snapshot, path);
+  if (root['format'] !== format)
+    throw invalid(
+      `${path}.format`,
+      `must be ${JSON.stringify(format)}, got ${JSON.stringify(root['format'])}`,
+    );
+  if (root['version'] !== SNAPSHOT_VERSION)
+    throw new WindowingError(
+      'SNAPSHOT_VERSION_UNSUPPORTED',
+      `Snapshot version ${JSON.stringify(root['version'])} is not supported (this build reads ${SNAPSHOT_VERSION})`,
+      { path: `${path}.version`, version: root['version'] },
+    );
+  return root;
+}
+
+function checkSpec(value: unknown, expected: WindowSpec, path: string): void {
+  let spec: WindowSpec;
+  try {
+    spec = validateWindowSpec(value);
+  } catch (error) {
+    throw invalid(path, 'is not a valid window spec', error);
+  }
+  if (!windowSpecsEqual(spec, expected))
+    throw new WindowingError(
+      'SNAPSHOT_SPEC_MISMATCH',
+      `Snapshot was taken with window spec ${JSON.stringify(spec)}, this aggregator uses ${JSON.stringify(expected)}`,
+      { path, snapshotSpec: spec, spec: expected },
+    );
+}
+
+function object(value: unknown, path: string): Json {
+  if (typeof value !== 'object' || value === null || Array.isArray(value))
+    throw invalid(path, 'must be an object');
+  return value as Json;
+}
+
+function array(value: unknown, path: string): unknown[] {
+  if (!Array.isArray(value)) throw invalid(path, 'must be an array');
+  return value;
+}
+
+function offset(value: unknown, path: string): number {
+  if (!isOffset(value)) throw invalid(path, 'must be a non-negative integer offset');
+  return value;
+}
+
+function count(value: unknown, path: string, min: number): number {
+  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < min)
+    throw invalid(path, `must be an integer >= ${min}`);
+  return value;
+}
+
+function nullableTime(value: unknown, path: string, isValid: (v: unknown) => boolean): number {
+  if (value === null) return -Infinity;
+  if (!isValid(value)) throw invalid(path, 'must be null or an integer time');
+  return value as number;
+}
+
+function invalid(path: string, problem: string, cause?: unknown): WindowingError {
+  return new WindowingError(
+    'SNAPSHOT_INVALID',
+    `Invalid snapshot: ${path} ${problem}`,
+    { path },
+    cause,
+  );
+}

@@ -1,0 +1,67 @@
+/** Counters and gauges of one partition. Counters survive snapshot and restore. */
+export interface PartitionStats {
+  readonly partition: number;
+  /** Records processed once each (replays excluded). */
+  readonly recordsIn: number;
+  /** Records aggregated into at least one window. */
+  readonly aggregated: number;
+  /** Records not aggregated because the key already had a reading at that event time. */
+  readonly duplicates: number;
+  /** Records returned as late (any LateReason). */
+  readonly late: number;
+  /** Records skipped because their offset was already processed. */
+  readonly replayed: number;
+  /** Windows emitted, early ones included. */
+  readonly windowsEmitted: number;
+  /** Windows emitted early to respect the cap. */
+  readonly windowsEvicted: number;
+  readonly openWindows: number;
+  /** Keys held in memory: with open windows, or remembered after an early emission. */
+  readonly keys: number;
+  readonly maxEventTimeMs: number | undefined;
+  /** Every window ending at or before this has been emitted. */
+  readonly watermarkMs: number | undefined;
+  readonly nextOffset: number | undefined;
+}
+
+export interface AggregatorStats {
+  readonly partitions: readonly PartitionStats[];
+  readonly total: {
+    readonly recordsIn: number;
+    readonly aggregated: number;
+    readonly duplicates: number;
+    readonly late: number;
+    readonly replayed: number;
+    readonly windowsEmitted: number;
+    readonly windowsEvicted: number;
+    readonly openWindows: number;
+    readonly keys: number;
+    /** The lowest partition watermark: what the whole job has finalised. */
+    readonly minWatermarkMs: number | undefined;
+  };
+}
+
+type Summed = Exclude<keyof AggregatorStats['total'], 'minWatermarkMs'>;
+const SUMMED: readonly Summed[] = [
+  'recordsIn',
+  'aggregated',
+  'duplicates',
+  'late',
+  'replayed',
+  'windowsEmitted',
+  'windowsEvicted',
+  'openWindows',
+  'keys',
+];
+
+export function totalStats(partitions: readonly PartitionStats[]): AggregatorStats['total'] {
+  const total = Object.fromEntries(SUMMED.map((name) => [name, 0])) as Record<Summed, number>;
+  let minWatermarkMs: number | undefined;
+  for (const stats of partitions) {
+    for (const name of SUMMED) total[name] += stats[name];
+    const watermark = stats.watermarkMs;
+    if (watermark !== undefined && (minWatermarkMs === undefined || watermark < minWatermarkMs))
+      minWatermarkMs = watermark;
+  }
+  return { ...total, minWatermarkMs };
+}

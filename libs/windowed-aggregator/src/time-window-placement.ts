@@ -1,0 +1,133 @@
+import type { WindowBounds } from './assignment';
+import { latestWindowStart, windowCount } from './assignment';
+import { KeyState } from './key-state';
+import { AGGREGATED, DUPLICATE, LATE, type PartitionState, type Sink } from './partition-state';
+import type { WindowedRecord } from './record';
+import { WindowAccumulator } from './window-accumulator';
+
+/**
+ * Places a reading in its tumbling or hopping windows. Its windows, oldest first, end in
+ * ascending order, so those already closed (ending at or before the partition's horizon or
+ * the key's own closedUntilMs) are a prefix: the reading is late for those and goes into the
+ * rest. A reading whose event time the key already holds is a duplicate for all of them.
+ */
+export function placeInTimeWindows<M>(
+  partition: PartitionState<M>,
+  record: WindowedRecord<M>,
+  eventTimeMs: number,
+  sink: Sink<M>,
+): number {
+  const sizeMs = partition.sizeMs;
+  const advanceMs = partition.advanceMs;
+  const lastStart = latestWindowStart(eventTimeMs, advanceMs);
+  const count = advanceMs === sizeMs ? 1 : windowCount(eventTimeMs - lastStart, sizeMs, advanceMs);
+  const firstStart = lastStart - (count - 1) * advanceMs;
+
+  let state = partition.keys.get(record.key);
+  const closedUntilMs =
+    state === undefined || state.closedUntilMs <= partition.horizonMs
+      ? partition.horizonMs
+      : state.closedUntilMs;
+  let closedCount = 0;
+  while (closedCount < count && firstStart + closedCount * advanceMs + sizeMs <= closedUntilMs)
+    closedCount++;
+
+  if (closedCount === count) {
+    reportClosed(partition, record, firstStart, closedCount, sink);
+    return LATE;
+  }
+  const outcome = closedCount > 0 ? LATE : 0;
+  if (state !== undefined && state.times.has(eventTimeMs)) {
+    if (closedCount > 0) reportClosed(partition, record, firstStart, closedCount, sink);
+    return outcome | DUPLICATE;
+  }
+  if (
+    partition.rejectWhenFull &&
+    partition.openWindows + missingWindows(state, firstStart, closedCount, count, advanceMs) >
+      partition.maxOpenWindows
+  ) {
+    // All or nothing, so a reading is never half-aggregated.
+    partition.reportLate(
+      record,
+      'open_window_limit',
+      bounds(firstStart, count, advanceMs, sizeMs),
+      sink,
+    );
+    return LATE;
+  }
+
+  if (state === undefined) {
+    state = new KeyState<M>(record.key);
+    partition.keys.set(record.key, state);
+  }
+  const windows = state.windows;
+  const value = record.value + 0;
+  let j = 0;
+  for (let i = closedCount; i < count; i++) {
+    const startMs = firstStart + i * advanceMs;
+    while (j < windows.length && windows[j]!.startMs < startMs) j++;
+    const window = windows[j];
+    if (window !== undefined && window.startMs === startMs) {
+      window.add(eventTimeMs, value, record.offset, record.meta);
+    } else {
+      const created = new WindowAccumulator<M>(
+        record.key,
+        startMs,
+        startMs + sizeMs,
+        eventTimeMs,
+        value,
+        record.offset,
+        record.meta,
+      );
+      if (j === windows.length) windows.push(created);
+      else windows.splice(j, 0, created);
+      partition.opened(created);
+    }
+    j++;
+  }
+  state.times.add(eventTimeMs);
+  if (closedCount > 0) reportClosed(partition, record, firstStart, closedCount, sink);
+  return outcome | AGGREGATED;
+}
+
+function reportClosed<M>(
+  partition: PartitionState<M>,
+  record: WindowedRecord<M>,
+  firstStart: number,
+  closedCount: number,
+  sink: Sink<M>,
+): void {
+  const missed = bounds(firstStart, closedCount, partition.advanceMs, partition.sizeMs);
+  const latestEndMs = missed[missed.length - 1]!.endMs;
+  partition.reportLate(record, partition.lateReason(latestEndMs), missed, sink);
+}
+
+function bounds(
+  firstStart: number,
+  count: number,
+  advanceMs: number,
+  sizeMs: number,
+): WindowBounds[] {
+  const windows: WindowBounds[] = [];
+  for (let i = 0; i < count; i++) {
+    const startMs = firstStart + i * advanceMs;
+    windows.push({ startMs, endMs: startMs + sizeMs });
+  }
+  return windows;
+}
+
+function missingWindows<M>(
+  state: KeyState<M> | undefined,
+  firstStart: number,
+  from: number,
+  count: number,
+  advanceMs: number,
+): number {
+  if (state === undefined) return count - from;
+  let missing = 0;
+  for (let i = from; i < count; i++) {
+    const startMs = firstStart + i * advanceMs;
+    if (!state.windows.some((window) => window.startMs === startMs)) missing++;
+  }
+  return missing;
+}

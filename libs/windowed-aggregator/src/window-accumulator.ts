@@ -1,0 +1,135 @@
+import type { ClosedWindow, CloseCause } from './outputs';
+
+/**
+ * The running aggregate of one open window of one key.
+ *
+ * The sum is Neumaier-compensated: `compensation` collects the low-order bits that each
+ * addition to `sum` rounds away, so sum + compensation stays within a few ulps of the exact
+ * sum however many readings a window holds and whatever their magnitude (e.g. elevations
+ * near 100 m varying in the third decimal). The mean is that sum / count: never a running
+ * pairwise average.
+ *
+ * Fields are public and mutable for speed: only the partition state touches them.
+ */
+export class WindowAccumulator<M> {
+  /** False once emitted, evicted or merged into another session: queue entries skip it. */
+  open = true;
+  count = 1;
+  sum: number;
+  compensation = 0;
+  min: number;
+  max: number;
+  firstEventTimeMs: number;
+  lastEventTimeMs: number;
+  latestMeta: M;
+  /** Offset of the reading latestMeta came from: breaks event-time ties. */
+  latestOffset: number;
+  minOffset: number;
+  maxOffset: number;
+
+  constructor(
+    readonly key: string,
+    /** Fixed for time windows; for sessions firstEventTimeMs and lastEventTimeMs + gap. */
+    public startMs: number,
+    public endMs: number,
+    eventTimeMs: number,
+    value: number,
+    offset: number,
+    meta: M,
+  ) {
+    this.sum = value;
+    this.min = value;
+    this.max = value;
+    this.firstEventTimeMs = eventTimeMs;
+    this.lastEventTimeMs = eventTimeMs;
+    this.latestMeta = meta;
+    this.latestOffset = offset;
+    this.minOffset = offset;
+    this.maxOffset = offset;
+  }
+
+  add(eventTimeMs: number, value: number, offset: number, meta: M): void {
+    this.count++;
+    this.addToSum(value);
+    if (value < this.min) this.min = value;
+    if (value > this.max) this.max = value;
+    if (eventTimeMs < this.firstEventTimeMs) this.firstEventTimeMs = eventTimeMs;
+    if (
+      eventTimeMs > this.lastEventTimeMs ||
+      (eventTimeMs === this.lastEventTimeMs && offset > this.latestOffset)
+    ) {
+      this.lastEventTimeMs = eventTimeMs;
+      this.latestMeta = meta;
+      this.latestOffset = offset;
+    }
+    if (offset < this.minOffset) this.minOffset = offset;
+    if (offset > this.maxOffset) this.maxOffset = offset;
+  }
+
+  /** Absorbs another window of the same key (sessions bridged by a reading). */
+  merge(other: WindowAccumulator<M>): void {
+    this.count += other.count;
+    this.addToSum(other.sum);
+    this.compensation += other.compensation;
+    if (other.min < this.min) this.min = other.min;
+    if (other.max > this.max) this.max = other.max;
+    if (other.firstEventTimeMs < this.firstEventTimeMs)
+      this.firstEventTimeMs = other.firstEventTimeMs;
+    if (
+      other.lastEventTimeMs > this.lastEventTimeMs ||
+      (other.lastEventTimeMs === this.lastEventTimeMs && other.latestOffset > this.latestOffset)
+    ) {
+      this.lastEventTimeMs = other.lastEventTimeMs;
+      this.latestMeta = other.latestMeta;
+      this.latestOffset = other.latestOffset;
+    }
+    if (other.minOffset < this.minOffset) this.minOffset = other.minOffset;
+    if (other.maxOffset > this.maxOffset) this.maxOffset = other.maxOffset;
+  }
+
+  /** The best estimate of the exact sum. */
+  total(): number {
+    return this.sum + this.compensation;
+  }
+
+  toClosedWindow(partition: number, closedBy: CloseCause): ClosedWindow<M> {
+    const sum = this.total();
+    return {
+      key: this.key,
+      partition,
+      windowStartMs: this.startMs,
+      windowEndMs: this.endMs,
+      count: this.count,
+      sum,
+      mean: sum / this.count,
+      min: this.min,
+      max: this.max,
+      firstEventTimeMs: this.firstEventTimeMs,
+      lastEventTimeMs: this.lastEventTimeMs,
+      latestMeta: this.latestMeta,
+      minOffset: this.minOffset,
+      maxOffset: this.maxOffset,
+      closedBy,
+      early: closedBy === 'evicted',
+    };
+  }
+
+  private addToSum(value: number): void {
+    const sum = this.sum;
+    const next = sum + value;
+    // Neumaier: whichever operand is larger loses the low-order bits of the other.
+    if (Math.abs(sum) >= Math.abs(value)) this.compensation += sum - next + value;
+    else this.compensation += value - next + sum;
+    this.sum = next;
+  }
+}
+
+/** Emission order within one end time: by key (UTF-16 code units, locale-free), then start. */
+export function compareByKeyThenStart(
+  a: WindowAccumulator<unknown>,
+  b: WindowAccumulator<unknown>,
+): number {
+  if (a.key < b.key) return -1;
+  if (a.key > b.key) return 1;
+  return a.startMs - b.startMs;
+}

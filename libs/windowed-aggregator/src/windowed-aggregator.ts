@@ -1,0 +1,237 @@
+import { isValidEventTime } from './assignment';
+import { WindowingError } from './errors';
+import { resolveOptions, type ResolvedOptions, type WindowedAggregatorOptions } from './options';
+import type { AddResult, BatchResult, ClosedWindow } from './outputs';
+import { DUPLICATE, LATE, PartitionState, REPLAYED, type Sink } from './partition-state';
+import { assertValidRecord, isPartition, type WindowedRecord } from './record';
+import {
+  AGGREGATOR_SNAPSHOT_FORMAT,
+  SNAPSHOT_VERSION,
+  type AggregatorSnapshot,
+  type PartitionSnapshot,
+} from './snapshot-format';
+import { readAggregatorSnapshot, readPartitionSnapshot } from './snapshot-reader';
+import { writePartitionSnapshot } from './snapshot-writer';
+import { totalStats, type AggregatorStats, type PartitionStats } from './stats';
+import type { WindowSpec } from './window-spec';
+
+/**
+ * Event-time windowing over partitioned input. Pure and synchronous: the caller feeds records
+ * and time, and every method returns what to emit. See the README for the contracts.
+ */
+export interface WindowedAggregator<M> {
+  readonly spec: WindowSpec;
+  /** Handles one record (validated first; throws RECORD_INVALID without changing state). */
+  add(record: WindowedRecord<M>): AddResult<M>;
+  /** Handles records in order; validates them all before handling any. */
+  addBatch(records: readonly WindowedRecord<M>[]): BatchResult<M>;
+  /** Closes the partition's windows ending at or before `timeMs` (an idle partition). */
+  advanceWatermark(partition: number, timeMs: number): ClosedWindow<M>[];
+  /** Closes all of the partition's open windows (shutdown). */
+  flushPartition(partition: number): ClosedWindow<M>[];
+  /** flushPartition for every partition, ascending. */
+  flushAll(): ClosedWindow<M>[];
+  /** Lowest offset an open window still needs, else the next offset; undefined before any record. */
+  safeOffset(partition: number): number | undefined;
+  /** Partitions holding state, ascending. */
+  partitions(): number[];
+  stats(): AggregatorStats;
+  partitionStats(partition: number): PartitionStats;
+  snapshotPartition(partition: number): PartitionSnapshot<M>;
+  /** Replaces the partition's state; validates first, so a bad snapshot changes nothing. */
+  restorePartition(partition: number, snapshot: unknown): void;
+  /** Forgets the partition without emitting anything (it moved to another consumer). */
+  releasePartition(partition: number): void;
+  snapshot(): AggregatorSnapshot<M>;
+  /** Replaces all state (partitions absent from the snapshot are dropped). */
+  restore(snapshot: unknown): void;
+}
+
+/**
+ * @throws WindowingError AGGREGATOR_OPTIONS_INVALID or WINDOW_SPEC_INVALID
+ */
+export function createWindowedAggregator<M>(
+  options: WindowedAggregatorOptions<M>,
+): WindowedAggregator<M> {
+  return new PartitionedAggregator<M>(resolveOptions(options));
+}
+
+const NO_WINDOWS: readonly ClosedWindow<never>[] = Object.freeze([]);
+const AGGREGATED_RESULT: AddResult<never> = Object.freeze({
+  closed: NO_WINDOWS,
+  late: undefined,
+  duplicate: false,
+  replayed: false,
+});
+const DUPLICATE_RESULT: AddResult<never> = Object.freeze({ ...AGGREGATED_RESULT, duplicate: true });
+const REPLAYED_RESULT: AddResult<never> = Object.freeze({ ...AGGREGATED_RESULT, replayed: true });
+
+class PartitionedAggregator<M> implements WindowedAggregator<M> {
+  readonly spec: WindowSpec;
+  private states = new Map<number, PartitionState<M>>();
+  /** The hot path mostly sees one partition in a row. */
+  private lastState: PartitionState<M> | undefined;
+  /** Reused while empty, so a record that closes nothing allocates nothing. */
+  private sink: Sink<M> = { closed: [], late: [] };
+
+  constructor(private readonly options: ResolvedOptions) {
+    this.spec = options.spec;
+  }
+
+  add(record: WindowedRecord<M>): AddResult<M> {
+    assertValidRecord(record);
+    const sink = this.sink;
+    const outcome = this.stateOf(record.partition).add(record, sink);
+    if (sink.closed.length === 0 && sink.late.length === 0) {
+      if (outcome & REPLAYED) return REPLAYED_RESULT;
+      return outcome & DUPLICATE ? DUPLICATE_RESULT : AGGREGATED_RESULT;
+    }
+    const closed = sink.closed.length === 0 ? NO_WINDOWS : sink.closed;
+    const late = sink.late[0];
+    this.sink = { closed: [], late: [] };
+    return {
+      closed,
+      late: outcome & LATE ? late : undefined,
+      duplicate: (outcome & DUPLICATE) !== 0,
+      replayed: false,
+    };
+  }
+
+  addBatch(records: readonly WindowedRecord<M>[]): BatchResult<M> {
+    for (const record of records) assertValidRecord(record);
+    const sink: Sink<M> = { closed: [], late: [] };
+    let duplicates = 0;
+    let replayed = 0;
+    for (const record of records) {
+      const outcome = this.stateOf(record.partition).add(record, sink);
+      if (outcome & DUPLICATE) duplicates++;
+      if (outcome & REPLAYED) replayed++;
+    }
+    return { closed: sink.closed, late: sink.late, duplicates, replayed };
+  }
+
+  advanceWatermark(partition: number, timeMs: number): ClosedWindow<M>[] {
+    checkPartition(partition);
+    if (!isValidEventTime(timeMs))
+      throw new WindowingError(
+        'ARGUMENT_INVALID',
+        `timeMs must be an integer event time, got ${String(timeMs)}`,
+        {
+          partition,
+          timeMs,
+        },
+      );
+    const sink: Sink<M> = { closed: [], late: [] };
+    this.stateOf(partition).advance(timeMs, sink);
+    return sink.closed;
+  }
+
+  flushPartition(partition: number): ClosedWindow<M>[] {
+    checkPartition(partition);
+    const sink: Sink<M> = { closed: [], late: [] };
+    this.states.get(partition)?.flush(sink);
+    return sink.closed;
+  }
+
+  flushAll(): ClosedWindow<M>[] {
+    const sink: Sink<M> = { closed: [], late: [] };
+    for (const partition of this.partitions()) this.states.get(partition)!.flush(sink);
+    return sink.closed;
+  }
+
+  safeOffset(partition: number): number | undefined {
+    checkPartition(partition);
+    return this.states.get(partition)?.safeOffset();
+  }
+
+  partitions(): number[] {
+    return [...this.states.keys()].sort((a, b) => a - b);
+  }
+
+  stats(): AggregatorStats {
+    const partitions = this.partitions().map((p) => this.partitionStats(p));
+    return { partitions, total: totalStats(partitions) };
+  }
+
+  partitionStats(partition: number): PartitionStats {
+    checkPartition(partition);
+    const state = this.states.get(partition) ?? this.emptyState(partition);
+    const defined = (value: number): number | undefined =>
+      Number.isFinite(value) ? value : undefined;
+    return {
+      partition,
+      ...state.counters,
+      openWindows: state.openWindows,
+      keys: state.keys.size,
+      maxEventTimeMs: defined(state.maxEventTimeMs),
+      watermarkMs: defined(state.horizonMs),
+      nextOffset: state.nextOffset === 0 ? undefined : state.nextOffset,
+    };
+  }
+
+  snapshotPartition(partition: number): PartitionSnapshot<M> {
+    checkPartition(partition);
+    return writePartitionSnapshot(this.states.get(partition) ?? this.emptyState(partition));
+  }
+
+  restorePartition(partition: number, snapshot: unknown): void {
+    checkPartition(partition);
+    const state = readPartitionSnapshot<M>(snapshot, this.options);
+    if (state.partition !== partition)
+      throw new WindowingError(
+        'SNAPSHOT_PARTITION_MISMATCH',
+        `Snapshot of partition ${state.partition} cannot restore partition ${partition}`,
+        { partition, snapshotPartition: state.partition },
+      );
+    this.states.set(partition, state);
+    this.lastState = undefined;
+  }
+
+  releasePartition(partition: number): void {
+    checkPartition(partition);
+    this.states.delete(partition);
+    this.lastState = undefined;
+  }
+
+  snapshot(): AggregatorSnapshot<M> {
+    return {
+      format: AGGREGATOR_SNAPSHOT_FORMAT,
+      version: SNAPSHOT_VERSION,
+      spec: this.spec,
+      partitions: this.partitions().map((p) => writePartitionSnapshot(this.states.get(p)!)),
+    };
+  }
+
+  restore(snapshot: unknown): void {
+    const states = readAggregatorSnapshot<M>(snapshot, this.options);
+    this.states = new Map(states.map((state) => [state.partition, state]));
+    this.lastState = undefined;
+  }
+
+  private stateOf(partition: number): PartitionState<M> {
+    const last = this.lastState;
+    if (last !== undefined && last.partition === partition) return last;
+    let state = this.states.get(partition);
+    if (state === undefined) {
+      state = this.emptyState(partition);
+      this.states.set(partition, state);
+    }
+    this.lastState = state;
+    return state;
+  }
+
+  private emptyState(partition: number): PartitionState<M> {
+    return new PartitionState<M>(partition, this.spec, this.options);
+  }
+}
+
+function checkPartition(partition: number): void {
+  if (!isPartition(partition))
+    throw new WindowingError(
+      'ARGUMENT_INVALID',
+      `partition must be a non-negative integer, got ${String(partition)}`,
+      {
+        partition,
+      },
+    );
+}

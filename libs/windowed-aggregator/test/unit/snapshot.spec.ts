@@ -1,0 +1,144 @@
+import {
+  createWindowedAggregator,
+  sessionWindows,
+  tumblingWindows,
+  type PartitionSnapshot,
+} from '../../src';
+import { feeder, type Meta } from '../support';
+
+const spec = tumblingWindows({ sizeMs: 10, graceMs: 5 });
+const viaJson = <T>(value: T): unknown => JSON.parse(JSON.stringify(value));
+
+function busyAggregator() {
+  const agg = createWindowedAggregator<Meta>({ spec });
+  const r = feeder(2);
+  agg.add(r('a', 1, 0.1));
+  agg.add(r('a', 3, 0.2));
+  agg.add(r('b', 12, 5));
+  agg.add(r('a', 16, 1)); // closes a[0,10)
+  agg.add(r('a', 2, 1)); // late
+  return { agg, r };
+}
+
+describe('snapshots', () => {
+  it('restores from JSON and continues exactly as the original', () => {
+    const { agg, r } = busyAggregator();
+    const copy = createWindowedAggregator<Meta>({ spec });
+    copy.restorePartition(2, viaJson(agg.snapshotPartition(2)));
+    expect(copy.partitionStats(2)).toEqual(agg.partitionStats(2));
+    const next = [r('b', 14, 2), r('a', 14, 2), r('c', 40, 1)];
+    expect(next.map((x) => copy.add(x))).toEqual(next.map((x) => agg.add(x)));
+    expect(copy.flushAll()).toEqual(agg.flushAll());
+  });
+
+  it('skips the replayed records between the safe offset and the snapshot', () => {
+    const { agg } = busyAggregator();
+    const replay = createWindowedAggregator<Meta>({ spec });
+    replay.restore(viaJson(agg.snapshot()));
+    expect(replay.safeOffset(2)).toBe(2); // b@12 still open
+    const again = replay.add({
+      key: 'b',
+      partition: 2,
+      offset: 2,
+      eventTimeMs: 12,
+      value: 5,
+      meta: { note: 'b@12' },
+    });
+    expect(again.replayed).toBe(true);
+    expect(replay.flushAll()).toEqual(agg.flushAll());
+  });
+
+  it('writes the same snapshot after a restore as before it', () => {
+    const { agg } = busyAggregator();
+    const copy = createWindowedAggregator<Meta>({ spec });
+    copy.restore(viaJson(agg.snapshot()));
+    expect(copy.snapshot()).toEqual(viaJson(agg.snapshot()));
+  });
+
+  it('snapshots a partition never seen as an empty one', () => {
+    const agg = createWindowedAggregator<Meta>({ spec });
+    expect(agg.snapshotPartition(9)).toMatchObject({
+      partition: 9,
+      nextOffset: 0,
+      maxEventTimeMs: null,
+      keys: [],
+    });
+  });
+
+  it('forgets a released partition without emitting it', () => {
+    const { agg } = busyAggregator();
+    agg.releasePartition(2);
+    expect(agg.partitions()).toEqual([]);
+    expect(agg.flushAll()).toEqual([]);
+  });
+
+  describe('refuses a snapshot it cannot trust, changing nothing', () => {
+    const good = () =>
+      viaJson(busyAggregator().agg.snapshotPartition(2)) as PartitionSnapshot<Meta>;
+    const restoreInto = (snapshot: unknown, partition = 2) => {
+      const agg = createWindowedAggregator<Meta>({ spec });
+      agg.add(feeder(2)('z', 1));
+      try {
+        agg.restorePartition(partition, snapshot);
+      } finally {
+        expect(agg.partitionStats(2).recordsIn).toBe(1); // untouched on failure
+      }
+    };
+    const code = (fn: () => void) => {
+      try {
+        fn();
+      } catch (error) {
+        return (error as { code?: string }).code;
+      }
+      return 'no error';
+    };
+
+    it.each([
+      ['not an object', () => 'garbage'],
+      ['a wrong format', () => ({ ...good(), format: 'other' })],
+      ['a missing field', () => ({ ...good(), nextOffset: undefined })],
+      ['a window count of zero', () => mutateWindow(good(), { count: 0 })],
+      ['min above max', () => mutateWindow(good(), { min: 10, max: 1 })],
+      ['a window off the grid', () => mutateWindow(good(), { startMs: 11, endMs: 21 })],
+      ['an offset beyond nextOffset', () => mutateWindow(good(), { maxOffset: 99 })],
+      ['a NaN smuggled as null', () => mutateWindow(good(), { sum: null })],
+      ['a window already past the watermark', () => ({ ...good(), maxEventTimeMs: 100 })],
+    ])('SNAPSHOT_INVALID for %s', (_, snapshot) => {
+      expect(code(() => restoreInto(snapshot()))).toBe('SNAPSHOT_INVALID');
+    });
+
+    it('SNAPSHOT_VERSION_UNSUPPORTED for a future version', () => {
+      expect(code(() => restoreInto({ ...good(), version: 2 }))).toBe(
+        'SNAPSHOT_VERSION_UNSUPPORTED',
+      );
+    });
+
+    it('SNAPSHOT_SPEC_MISMATCH for another window spec', () => {
+      expect(
+        code(() => restoreInto({ ...good(), spec: sessionWindows({ gapMs: 10, graceMs: 5 }) })),
+      ).toBe('SNAPSHOT_SPEC_MISMATCH');
+    });
+
+    it('SNAPSHOT_PARTITION_MISMATCH for another partition', () => {
+      expect(code(() => restoreInto(good(), 3))).toBe('SNAPSHOT_PARTITION_MISMATCH');
+    });
+
+    it('SNAPSHOT_INVALID when the caller-supplied meta check fails', () => {
+      const agg = createWindowedAggregator<Meta>({
+        spec,
+        isMeta: (m): m is Meta => typeof (m as Meta).note === 'string',
+      });
+      const snapshot = mutateWindow(good(), { latestMeta: { other: 1 } });
+      expect(code(() => agg.restorePartition(2, snapshot))).toBe('SNAPSHOT_INVALID');
+    });
+  });
+});
+
+function mutateWindow(snapshot: PartitionSnapshot<Meta>, change: Record<string, unknown>): unknown {
+  const [first, ...rest] = snapshot.keys;
+  const [window, ...others] = first!.windows;
+  return {
+    ...snapshot,
+    keys: [{ ...first, windows: [{ ...window, ...change }, ...others] }, ...rest],
+  };
+}
