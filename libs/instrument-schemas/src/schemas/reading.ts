@@ -20,8 +20,10 @@ const absolutePhysicalRanges = INSTRUMENT_TYPES.flatMap((type) => {
   if (range.relativeTo !== undefined) return [];
   return [
     {
-      if: { properties: { instrument: { const: type } }, required: ['instrument'] },
-      then: { properties: { reading: { minimum: range.min, maximum: range.max } } },
+      if: { properties: { instrument: { type: 'string', const: type } }, required: ['instrument'] },
+      then: {
+        properties: { reading: { type: 'number', minimum: range.min, maximum: range.max } },
+      },
     },
   ];
 });

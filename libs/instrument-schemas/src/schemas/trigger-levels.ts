@@ -56,6 +56,13 @@ export const TriggerLevelsConfigSchema = Type.Object(
     rising: Type.Optional(TriggerThresholdsSchema),
     falling: Type.Optional(TriggerThresholdsSchema),
   },
-  { additionalProperties: false, anyOf: [{ required: ['rising'] }, { required: ['falling'] }] },
+  {
+    additionalProperties: false,
+    // At least one direction ('properties' repeated so Ajv's strict mode sees them defined).
+    anyOf: [
+      { properties: { rising: true }, required: ['rising'] },
+      { properties: { falling: true }, required: ['falling'] },
+    ],
+  },
 );
 export type TriggerLevelsConfig = Static<typeof TriggerLevelsConfigSchema>;

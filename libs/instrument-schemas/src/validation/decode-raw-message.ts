@@ -1,8 +1,8 @@
 import type { DecodedMessage } from '../problems';
 import type { Reading } from '../schemas/reading';
-import { problem } from './field-problems';
+import { isPlainObject, problem } from './field-problems';
 import { envelopeItemSpans, quoteNonFiniteTokens } from './json-text';
-import { messageProblem, validateMessage } from './validate-message';
+import { messageProblem, validateEnvelope, validateMessage } from './validate-message';
 
 /** Kafka's default maximum message size. */
 export const DEFAULT_MAX_MESSAGE_BYTES = 1_048_576;
@@ -73,8 +73,10 @@ export function decodeRawMessage(
     }
   }
 
+  if (!isPlainObject(value) || !('items' in value)) return validateMessage(value);
   let spans: Array<[number, number]> | undefined | null = null;
-  return validateMessage(value, (index) => {
+  return validateEnvelope(value, (index) => {
+    // Only for bad items: find where each item's text lies in the original.
     if (spans === null) spans = envelopeItemSpans(text);
     const span = spans?.[index];
     return span === undefined ? undefined : text.slice(span[0], span[1]);

@@ -109,6 +109,44 @@ export function parseTimestampMs(s: string): number {
   );
 }
 
+const TWO_DIGITS = Array.from({ length: 100 }, (_, n) => (n < 10 ? `0${n}` : String(n)));
+
+/**
+ * What new Date(ms).toISOString() prints, for years 0000 to 9999, several times faster (it
+ * runs for every reading whose timestamp is not already canonical). Other years fall back.
+ */
+export function formatIsoUtc(ms: number): string {
+  const days = Math.floor(ms / 86_400_000);
+  const msOfDay = ms - days * 86_400_000;
+  // H. Hinnant's civil_from_days
+  const z = days + 719468;
+  const era = Math.floor(z / 146097);
+  const dayOfEra = z - era * 146097;
+  const yearOfEra = Math.floor(
+    (dayOfEra -
+      Math.floor(dayOfEra / 1460) +
+      Math.floor(dayOfEra / 36524) -
+      Math.floor(dayOfEra / 146096)) /
+      365,
+  );
+  const dayOfYear =
+    dayOfEra - (365 * yearOfEra + Math.floor(yearOfEra / 4) - Math.floor(yearOfEra / 100));
+  const mp = Math.floor((5 * dayOfYear + 2) / 153);
+  const day = dayOfYear - Math.floor((153 * mp + 2) / 5) + 1;
+  const month = mp < 10 ? mp + 3 : mp - 9;
+  const year = yearOfEra + era * 400 + (month <= 2 ? 1 : 0);
+  if (year < 0 || year > 9999) return new Date(ms).toISOString();
+  const seconds = Math.floor(msOfDay / 1000);
+  const millis = msOfDay - seconds * 1000;
+  const minutes = Math.floor(seconds / 60);
+  const hours = Math.floor(minutes / 60);
+  return (
+    `${year < 1000 ? String(year).padStart(4, '0') : year}-${TWO_DIGITS[month]}-${TWO_DIGITS[day]}` +
+    `T${TWO_DIGITS[hours]}:${TWO_DIGITS[minutes - hours * 60]}:${TWO_DIGITS[seconds - minutes * 60]}` +
+    `.${millis < 100 ? (millis < 10 ? `00${millis}` : `0${millis}`) : millis}Z`
+  );
+}
+
 /** True when s is exactly what toISOString() would print for its instant. */
 export function isCanonicalTimestamp(s: string): boolean {
   return (
@@ -129,7 +167,7 @@ export function isCanonicalTimestamp(s: string): boolean {
 export function normaliseTimestamp(s: string): { iso: string; ms: number } | undefined {
   const ms = parseTimestampMs(s);
   if (Number.isNaN(ms)) return undefined;
-  return { iso: isCanonicalTimestamp(s) ? s : new Date(ms).toISOString(), ms };
+  return { iso: isCanonicalTimestamp(s) ? s : formatIsoUtc(ms), ms };
 }
 
 /** Why parseTimestampMs rejected s (slow path, only for bad input). */

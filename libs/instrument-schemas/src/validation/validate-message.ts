@@ -94,7 +94,7 @@ export function validateEnvelope(
   const readings: Reading[] = [];
   const problems: MessageProblem[] = [];
   for (let index = 0; index < items.length; index++) {
-    const result = validateReadingAt(items[index], `items[${index}]`);
+    const result = validateReadingAt(items[index], index);
     if (result.ok) readings.push(result.value);
     else problems.push(messageProblem(result.problems, { index, json: itemText?.(index) }));
   }
@@ -110,7 +110,7 @@ export function validateMessage(
   itemText?: (index: number) => string | undefined,
 ): DecodedMessage<Reading> {
   if (isPlainObject(value) && 'items' in value) return validateEnvelope(value, itemText);
-  const result = validateReadingAt(value, '');
+  const result = validateReadingAt(value, -1);
   if (result.ok) return { readings: [result.value], problems: [] };
   return { readings: [], problems: [messageProblem(result.problems)] };
 }

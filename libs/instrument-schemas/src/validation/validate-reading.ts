@@ -7,13 +7,17 @@ import {
   describeValue,
   isNotBlank,
   isPlainObject,
-  joinPath,
   numberProblem,
   problem,
   stringProblem,
   versionProblem,
 } from './field-problems';
-import { explainTimestamp, isCanonicalTimestamp, parseTimestampMs } from './timestamp';
+import {
+  explainTimestamp,
+  formatIsoUtc,
+  isCanonicalTimestamp,
+  parseTimestampMs,
+} from './timestamp';
 
 function instrumentProblem(value: unknown, path: string): Problem {
   if (typeof value === 'string') {
@@ -82,27 +86,40 @@ function rangeProblem(
 }
 
 /**
- * Validates one reading at a path prefix ('' for a whole message, 'items[3]' inside an
- * envelope). Checks every field and reports every problem; allocates nothing but the result when
- * the reading is valid, because it runs once per reading on the hot path.
+ * Validates one reading: a whole message (itemIndex -1) or item itemIndex of an envelope, whose
+ * paths start 'items[i]'. Checks every field and reports every problem; allocates nothing but
+ * the result when the reading is valid, because it runs once per reading on the hot path.
  */
-export function validateReadingAt(value: unknown, prefix: string): ValidationResult<Reading> {
+export function validateReadingAt(value: unknown, itemIndex: number): ValidationResult<Reading> {
+  const result = validateFields(value);
+  if (result.ok || itemIndex < 0) return result;
+  const prefix = `items[${itemIndex}]`;
+  return {
+    ok: false,
+    problems: result.problems.map((p) => ({
+      code: p.code,
+      path: p.path === '' ? prefix : `${prefix}.${p.path}`,
+      message: p.path === '' ? p.message.replace('the reading', prefix) : `${prefix}.${p.message}`,
+    })),
+  };
+}
+
+function validateFields(value: unknown): ValidationResult<Reading> {
   if (!isPlainObject(value)) {
-    const where = prefix === '' ? 'the reading' : prefix;
     return {
       ok: false,
       problems: [
         problem(
           'not_an_object',
-          prefix,
-          `${where} must be a JSON object, got ${describeValue(value)}`,
+          '',
+          `the reading must be a JSON object, got ${describeValue(value)}`,
         ),
       ],
     };
   }
   const version = value.version;
   if (version !== undefined && version !== READING_FORMAT_VERSION) {
-    const p = versionProblem(version, joinPath(prefix, 'version'), READING_FORMAT_VERSION);
+    const p = versionProblem(version, 'version', READING_FORMAT_VERSION);
     if (p !== undefined) return { ok: false, problems: [p] };
   }
 
@@ -116,45 +133,34 @@ export function validateReadingAt(value: unknown, prefix: string): ValidationRes
   let problems: Problem[] | undefined;
 
   if (!isInstrumentType(instrument)) {
-    problems = add(problems, instrumentProblem(instrument, joinPath(prefix, 'instrument')));
+    problems = add(problems, instrumentProblem(instrument, 'instrument'));
   }
   if (typeof boreholeNumber !== 'string' || !isNotBlank(boreholeNumber)) {
-    problems = add(
-      problems,
-      stringProblem(boreholeNumber, joinPath(prefix, 'borehole_number')) as Problem,
-    );
+    problems = add(problems, stringProblem(boreholeNumber, 'borehole_number') as Problem);
   }
   const surfaceLevelOk = typeof surfaceLevel === 'number' && Number.isFinite(surfaceLevel);
   if (!surfaceLevelOk) {
-    problems = add(
-      problems,
-      numberProblem(surfaceLevel, joinPath(prefix, 'surface_level')) as Problem,
-    );
+    problems = add(problems, numberProblem(surfaceLevel, 'surface_level') as Problem);
   }
   if (!(typeof northing === 'number' && Number.isFinite(northing))) {
-    problems = add(problems, numberProblem(northing, joinPath(prefix, 'northing')) as Problem);
+    problems = add(problems, numberProblem(northing, 'northing') as Problem);
   }
   if (!(typeof easting === 'number' && Number.isFinite(easting))) {
-    problems = add(problems, numberProblem(easting, joinPath(prefix, 'easting')) as Problem);
+    problems = add(problems, numberProblem(easting, 'easting') as Problem);
   }
   if (!(typeof reading === 'number' && Number.isFinite(reading))) {
-    problems = add(problems, numberProblem(reading, joinPath(prefix, 'reading')) as Problem);
+    problems = add(problems, numberProblem(reading, 'reading') as Problem);
   } else if (isInstrumentType(instrument)) {
     // The standpipe's range depends on surface_level: without a valid one it cannot be judged.
     if (surfaceLevelOk || INSTRUMENT_SPECS[instrument].physicalRange.relativeTo === undefined) {
-      const p = rangeProblem(
-        instrument,
-        reading,
-        surfaceLevel as number,
-        joinPath(prefix, 'reading'),
-      );
+      const p = rangeProblem(instrument, reading, surfaceLevel as number, 'reading');
       if (p !== undefined) problems = add(problems, p);
     }
   }
   let timestampMs = NaN;
   if (typeof timestamp === 'string') timestampMs = parseTimestampMs(timestamp);
   if (Number.isNaN(timestampMs)) {
-    problems = add(problems, timestampProblem(timestamp, joinPath(prefix, 'timestamp')));
+    problems = add(problems, timestampProblem(timestamp, 'timestamp'));
   }
 
   if (problems !== undefined) return { ok: false, problems };
@@ -168,7 +174,7 @@ export function validateReadingAt(value: unknown, prefix: string): ValidationRes
       northing: northing as number,
       easting: easting as number,
       reading: reading as number,
-      timestamp: isCanonicalTimestamp(ts) ? ts : new Date(timestampMs).toISOString(),
+      timestamp: isCanonicalTimestamp(ts) ? ts : formatIsoUtc(timestampMs),
       timestampMs,
     },
   };
@@ -180,5 +186,5 @@ export function validateReadingAt(value: unknown, prefix: string): ValidationRes
  * stable reason code.
  */
 export function validateReading(value: unknown): ValidationResult<Reading> {
-  return validateReadingAt(value, '');
+  return validateFields(value);
 }
