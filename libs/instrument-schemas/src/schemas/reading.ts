@@ -20,8 +20,14 @@ const absolutePhysicalRanges = INSTRUMENT_TYPES.flatMap((type) => {
   if (range.relativeTo !== undefined) return [];
   return [
     {
-      if: { properties: { instrument: { type: 'string', const: type } }, required: ['instrument'] },
+      // 'type' everywhere keeps Ajv's and fast-json-stringify's strict modes quiet.
+      if: {
+        type: 'object',
+        properties: { instrument: { type: 'string', const: type } },
+        required: ['instrument'],
+      },
       then: {
+        type: 'object',
         properties: { reading: { type: 'number', minimum: range.min, maximum: range.max } },
       },
     },
