@@ -77,7 +77,13 @@ export function decodeRawMessage(
   let spans: Array<[number, number]> | undefined | null = null;
   return validateEnvelope(value, (index) => {
     // Only for bad items: find where each item's text lies in the original.
-    if (spans === null) spans = envelopeItemSpans(text);
+    if (spans === null) {
+      try {
+        spans = envelopeItemSpans(text);
+      } catch {
+        spans = undefined; // cannot happen for text JSON.parse accepted; never throw regardless
+      }
+    }
     const span = spans?.[index];
     return span === undefined ? undefined : text.slice(span[0], span[1]);
   });

@@ -48,6 +48,33 @@ describe('bad envelope items', () => {
   });
 });
 
+describe('damaged envelope bytes', () => {
+  it('never make decoding throw, and every item is either a reading or a problem', () => {
+    fc.assert(
+      fc.property(
+        fc.array(readingMessageArbitrary(), { minLength: 1, maxLength: 4 }),
+        fc.array(fc.tuple(fc.nat(), fc.integer({ min: 0, max: 255 })), {
+          minLength: 1,
+          maxLength: 4,
+        }),
+        (generated, damage) => {
+          const items = generated.map((g) => g.message);
+          const bytes = new TextEncoder().encode(
+            JSON.stringify({ instruments: items.length, units: 'x', timezone: 'UTC', items }),
+          );
+          for (const [at, byte] of damage) bytes[at % bytes.length] = byte;
+          const result = decodeRawMessage(bytes);
+          const itemProblems = result.problems.filter((p) => p.itemIndex !== undefined);
+          if (itemProblems.length > 0 || result.problems.length === 0) {
+            expect(new Set(itemProblems.map((p) => p.itemIndex)).size).toBe(itemProblems.length);
+          }
+        },
+      ),
+      { numRuns: 300 },
+    );
+  });
+});
+
 describe('quoteNonFiniteTokens', () => {
   it('quotes bare NaN and Infinity tokens but leaves strings alone', () => {
     expect(quoteNonFiniteTokens('{"a":NaN,"b":[-Infinity,Infinity],"c":"NaN \\" Infinity"}')).toBe(
