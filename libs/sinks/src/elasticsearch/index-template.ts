@@ -1,0 +1,78 @@
+import { INSTRUMENT_TYPES, type InstrumentType } from '@geostream/instrument-schemas';
+
+export const DEFAULT_INDEX_PREFIX = 'readings';
+
+/** Bumped whenever the mappings change; stored in the template's _meta. */
+export const WINDOW_INDEX_TEMPLATE_VERSION = 1;
+
+/** `<prefix>-<type>`, e.g. readings-piezometer. */
+export function windowIndexName(prefix: string, instrument: InstrumentType): string {
+  return `${prefix}-${instrument}`;
+}
+
+export function windowIndexTemplateName(prefix: string): string {
+  return `${prefix}-windows`;
+}
+
+/**
+ * Explicit mappings of a window record. `dynamic: 'strict'` makes a document with an unknown
+ * field fail loudly (and be dead-lettered) instead of growing the mapping by guesswork: a new
+ * field means a new template version. Northing and easting are site-grid metres, not
+ * latitude/longitude, so they are doubles rather than a geo_point.
+ */
+export const WINDOW_INDEX_MAPPINGS = {
+  dynamic: 'strict',
+  properties: {
+    schema_version: { type: 'short' },
+    id: { type: 'keyword' },
+    instrument: { type: 'keyword' },
+    borehole_number: { type: 'keyword' },
+    window_start: { type: 'date' },
+    window_end: { type: 'date' },
+    reading_mean: { type: 'double' },
+    reading_min: { type: 'double' },
+    reading_max: { type: 'double' },
+    reading_count: { type: 'integer' },
+    first_timestamp: { type: 'date' },
+    last_timestamp: { type: 'date' },
+    unit: { type: 'keyword' },
+    surface_level: { type: 'double' },
+    northing: { type: 'double' },
+    easting: { type: 'double' },
+    trigger_level: { type: 'keyword' },
+  },
+} as const;
+
+export interface WindowIndexSettings {
+  readonly numberOfShards?: number;
+  readonly numberOfReplicas?: number;
+  readonly refreshInterval?: string;
+}
+
+/**
+ * The body of PUT _index_template/<prefix>-windows. Its patterns are the five exact index
+ * names, not `<prefix>-*`: a wildcard would also match another prefix that starts the same way
+ * ('readings-*' matches 'readings-v2-piezometer'), and Elasticsearch refuses overlapping
+ * templates of equal priority. Longer prefixes get a higher priority, so even a wildcard
+ * template someone else made for a shorter prefix never wins over ours.
+ */
+export function windowIndexTemplate(prefix: string, settings: WindowIndexSettings = {}) {
+  return {
+    index_patterns: INSTRUMENT_TYPES.map((type) => windowIndexName(prefix, type)),
+    priority: 200 + prefix.length,
+    template: {
+      settings: {
+        number_of_shards: settings.numberOfShards ?? 1,
+        ...(settings.numberOfReplicas === undefined
+          ? {}
+          : { number_of_replicas: settings.numberOfReplicas }),
+        refresh_interval: settings.refreshInterval ?? '1s',
+      },
+      mappings: WINDOW_INDEX_MAPPINGS,
+    },
+    _meta: {
+      managed_by: '@geostream/sinks',
+      version: WINDOW_INDEX_TEMPLATE_VERSION,
+    },
+  };
+}

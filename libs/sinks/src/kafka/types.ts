@@ -1,0 +1,53 @@
+import type {
+  Alert,
+  DeadLetter,
+  InstrumentType,
+  WindowRecord,
+} from '@geostream/instrument-schemas';
+import type { Logger } from '@geostream/platform';
+import type { Kafka } from 'kafkajs';
+
+export interface KafkaSinkTopics {
+  /** The topic of one type's windows. Default: the type's name (`water_standpipe`, ...). */
+  readonly perType?: (instrument: InstrumentType) => string;
+  /** ALERTS_TOPIC */
+  readonly alerts: string;
+  /** DLQ_TOPIC */
+  readonly deadLetter: string;
+}
+
+export interface KafkaSinkOptions {
+  /** From createKafka() of @geostream/platform. */
+  readonly kafka: Kafka;
+  readonly topics: KafkaSinkTopics;
+  /** Partitions of topics created by ensureTopics(). Default 3. */
+  readonly partitions?: number;
+  /** Replication factor of topics created by ensureTopics(). Default 1 (-1 = broker default). */
+  readonly replication?: number;
+  readonly logger?: Logger;
+}
+
+export interface KafkaBatch {
+  readonly windows?: readonly WindowRecord[];
+  readonly alerts?: readonly Alert[];
+  readonly deadLetters?: readonly DeadLetter[];
+}
+
+export interface KafkaWriteResult {
+  /** Messages acknowledged by all in-sync replicas. */
+  readonly messages: number;
+}
+
+export interface KafkaSink {
+  /** Every topic this sink writes: the five per-type topics, alerts, dead letters. */
+  readonly topicNames: readonly string[];
+  topicFor(instrument: InstrumentType): string;
+  /** Creates the topics that are absent; returns the ones it created. Idempotent. */
+  ensureTopics(): Promise<readonly string[]>;
+  /**
+   * One sendBatch across all topics, acks=all, idempotent producer. At-least-once: a replay
+   * repeats messages with the same key and identical bytes (consumers dedupe by key).
+   */
+  write(batch: KafkaBatch): Promise<KafkaWriteResult>;
+  close(): Promise<void>;
+}

@@ -1,0 +1,88 @@
+import type { Alert, WindowRecord } from '@geostream/instrument-schemas';
+import type { Logger } from '@geostream/platform';
+
+/** How window and alert rows are sent: see README, "unnest or VALUES". */
+export type UpsertStrategy = 'unnest' | 'values';
+
+export interface PostgresSinkOptions {
+  /** postgres:// URL; TLS through libpq-style parameters (sslmode, sslrootcert, ...). */
+  readonly connectionString: string;
+  /**
+   * The schema holding every table (created if absent). Tests isolate themselves with their
+   * own; Kappa reprocessing writes a versioned one (e.g. geostream_v2). Default 'public'.
+   */
+  readonly schema?: string;
+  /** Pool size; at least 2 (migrate() holds a lock on one connection). Default 10. */
+  readonly poolMax?: number;
+  readonly logger?: Logger;
+  /** Give up connecting after this long (then SinkUnavailableError). Default 5,000. */
+  readonly connectTimeoutMs?: number;
+  /** Give up waiting for a pooled connection after this long. Default 10,000. */
+  readonly acquireTimeoutMs?: number;
+  /** Server- and client-side statement timeout. Default 30,000. */
+  readonly statementTimeoutMs?: number;
+  /** Default 'unnest' (one statement per chunk whatever its size; fastest, see README). */
+  readonly upsertStrategy?: UpsertStrategy;
+  /** Rows per statement; 'values' is also capped by the 65,535 bind-parameter limit. Default 5,000. */
+  readonly maxRowsPerStatement?: number;
+}
+
+/**
+ * One input partition's restart point: the next offset to read and the processor's state
+ * (aggregator snapshot + alert state) after everything before it. Written atomically with the
+ * windows and alerts it produced, so any checkpoint is a valid place to replay from.
+ */
+export interface PartitionCheckpoint {
+  readonly consumerGroup: string;
+  readonly topic: string;
+  readonly partition: number;
+  /** Kafka offset (int64) as a decimal string, as kafkajs gives it. */
+  readonly nextOffset: string;
+  /** Plain JSON (stored as jsonb: key order is not kept, values are). */
+  readonly state: unknown;
+}
+
+export interface StoredCheckpoint extends PartitionCheckpoint {
+  /** When it was written (ISO-8601 UTC), by the database clock. */
+  readonly updatedAt: string;
+}
+
+export interface PostgresBatch {
+  readonly windows?: readonly WindowRecord[];
+  readonly alerts?: readonly Alert[];
+  readonly checkpoints?: readonly PartitionCheckpoint[];
+}
+
+/** Rows sent after de-duplication (a replayed row counts: it was overwritten). */
+export interface PostgresWriteResult {
+  readonly windows: number;
+  readonly alerts: number;
+  readonly instrumentStates: number;
+  readonly checkpoints: number;
+}
+
+export interface MigrationResult {
+  readonly schema: string;
+  /** Migrations applied by this call (empty when already up to date). */
+  readonly applied: readonly string[];
+}
+
+export interface PostgresSink {
+  readonly schema: string;
+  /** Creates the schema if absent and applies pending migrations; safe to run concurrently. */
+  migrate(): Promise<MigrationResult>;
+  /**
+   * Upserts windows, alerts, the instruments' latest state and checkpoints in ONE transaction:
+   * all or nothing. Keys repeated within the batch are de-duplicated, last wins.
+   * Throws SinkUnavailableError (retriable) or SinkRejectedError.
+   */
+  writeBatch(batch: PostgresBatch): Promise<PostgresWriteResult>;
+  loadCheckpoint(
+    consumerGroup: string,
+    topic: string,
+    partition: number,
+  ): Promise<StoredCheckpoint | undefined>;
+  /** Resolves when the database answers; throws SinkUnavailableError otherwise. */
+  ping(): Promise<void>;
+  close(): Promise<void>;
+}

@@ -1,0 +1,44 @@
+import fc from 'fast-check';
+import { canonicalJson } from '../../src';
+import { alertFor, windowRecord } from '../support/records';
+
+function reversedKeys(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(reversedKeys);
+  if (value === null || typeof value !== 'object') return value;
+  return Object.fromEntries(
+    Object.entries(value)
+      .reverse()
+      .map(([k, v]) => [k, reversedKeys(v)]),
+  );
+}
+
+describe('canonicalJson', () => {
+  it('gives the same bytes whatever order the keys were set in', () => {
+    const alert = alertFor(windowRecord());
+    expect(canonicalJson(reversedKeys(alert))).toBe(canonicalJson(alert));
+  });
+
+  it('parses back to the same value (JSON.parse oracle)', () => {
+    fc.assert(
+      fc.property(fc.jsonValue(), (value) => {
+        expect(JSON.parse(canonicalJson(value))).toEqual(JSON.parse(JSON.stringify(value)));
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it('writes keys in sorted order at every depth', () => {
+    expect(canonicalJson({ b: 1, a: { d: [{ z: 1, y: 2 }], c: null } })).toBe(
+      '{"a":{"c":null,"d":[{"y":2,"z":1}]},"b":1}',
+    );
+  });
+
+  it('refuses non-finite numbers rather than writing null', () => {
+    expect(() => canonicalJson({ reading_mean: NaN })).toThrow(/reading_mean/);
+    expect(() => canonicalJson([Infinity])).toThrow(/non-finite/);
+  });
+
+  it('skips undefined properties like JSON.stringify', () => {
+    expect(canonicalJson({ a: undefined, b: 2 })).toBe('{"b":2}');
+  });
+});
