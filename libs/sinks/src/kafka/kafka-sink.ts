@@ -1,6 +1,85 @@
-import type { KafkaSink, KafkaSinkOptions } from './types';
+import { Partitioners, type Admin, type Producer } from 'kafkajs';
+import { SinkClosedError } from '../errors';
+import { silentLogger } from '../silent-logger';
+import { kafkaSinkError } from './kafka-errors';
+import { topicMessagesFor } from './messages';
+import { resolveKafkaOptions } from './options';
+import type { KafkaBatch, KafkaSink, KafkaSinkOptions, KafkaWriteResult } from './types';
 
 /** Kafka sink: per-type, alert and dead-letter topics; one sendBatch per write. */
-export function createKafkaSink(_options: KafkaSinkOptions): KafkaSink {
-  throw new Error('createKafkaSink: being implemented (issue 6)');
+export function createKafkaSink(options: KafkaSinkOptions): KafkaSink {
+  const settings = resolveKafkaOptions(options);
+  const logger = (options.logger ?? silentLogger()).child({ component: 'kafka-sink' });
+  // Idempotent (acks=all, sequence numbers): kafkajs' own retries after a lost ack cannot
+  // duplicate a message. The Java-compatible partitioner keeps a key's partition the same
+  // for Java and Python consumers and producers of these topics.
+  const producer: Producer = options.kafka.producer({
+    idempotent: true,
+    allowAutoTopicCreation: false,
+    createPartitioner: Partitioners.DefaultPartitioner,
+  });
+  const admin: Admin = options.kafka.admin();
+  const connectProducer = lazyConnect(() => producer.connect());
+  const connectAdmin = lazyConnect(() => admin.connect());
+  let closed = false;
+
+  async function guarded<T>(operation: string, work: () => Promise<T>): Promise<T> {
+    if (closed) throw new SinkClosedError('kafka', operation);
+    try {
+      return await work();
+    } catch (error) {
+      throw kafkaSinkError(operation, error);
+    }
+  }
+
+  return {
+    topicNames: settings.topicNames,
+    topicFor: (instrument) => settings.topics.perType(instrument),
+
+    ensureTopics: () =>
+      guarded('ensureTopics', async () => {
+        await connectAdmin();
+        const existing = new Set(await admin.listTopics());
+        const missing = settings.topicNames.filter((topic) => !existing.has(topic));
+        if (missing.length === 0) return [];
+        // Another instance may create the same topics at the same moment: kafkajs then
+        // reports TOPIC_ALREADY_EXISTS, which createTopics turns into `false`, not an error.
+        await admin.createTopics({
+          waitForLeaders: true,
+          topics: missing.map((topic) => ({
+            topic,
+            numPartitions: settings.partitions,
+            replicationFactor: settings.replication,
+          })),
+        });
+        logger.info({ topics: missing }, 'kafka topics created');
+        return missing;
+      }),
+
+    write: (batch: KafkaBatch) =>
+      guarded('write', async (): Promise<KafkaWriteResult> => {
+        const topicMessages = topicMessagesFor(batch, settings.topics);
+        const messages = topicMessages.reduce((n, t) => n + t.messages.length, 0);
+        if (messages === 0) return { messages };
+        await connectProducer();
+        await producer.sendBatch({ topicMessages, acks: -1 });
+        return { messages };
+      }),
+
+    async close() {
+      if (closed) return;
+      closed = true;
+      await Promise.allSettled([producer.disconnect(), admin.disconnect()]);
+    },
+  };
+}
+
+/** Connects on first use, once; a failed attempt is forgotten so the next call tries again. */
+function lazyConnect(connect: () => Promise<void>): () => Promise<void> {
+  let ready: Promise<void> | undefined;
+  return () =>
+    (ready ??= connect().catch((error: unknown) => {
+      ready = undefined;
+      throw error;
+    }));
 }

@@ -1,6 +1,196 @@
-import type { PostgresSink, PostgresSinkOptions } from './types';
+import knexFactory, { type Knex } from 'knex';
+import { SinkClosedError, SinkRejectedError } from '../errors';
+import { silentLogger } from '../silent-logger';
+import { chunk } from '../batching';
+import { planBatch, type BatchPlan } from './batch-plan';
+import { quoteIdentifier } from './identifiers';
+import { migrationSource } from './migrations';
+import { resolvePostgresOptions, type ResolvedPostgresOptions } from './options';
+import { postgresSinkError } from './postgres-errors';
+import { MIGRATIONS_TABLE, POSTGRES_TABLES } from './tables';
+import type {
+  MigrationResult,
+  PostgresBatch,
+  PostgresSink,
+  PostgresSinkOptions,
+  PostgresWriteResult,
+  StoredCheckpoint,
+} from './types';
+import {
+  ALERT_EVENT_UPSERT,
+  INSTRUMENT_STATE_UPSERT,
+  PROCESSOR_CHECKPOINT_UPSERT,
+  READING_WINDOW_UPSERT,
+} from './upsert-specs';
+import { maxValuesRows, unnestUpsert, valuesUpsert, type UpsertSpec } from './upsert-statement';
 
 /** PostgreSQL sink: versioned migrations, one transaction per batch of multi-row upserts. */
-export function createPostgresSink(_options: PostgresSinkOptions): PostgresSink {
-  throw new Error('createPostgresSink: being implemented (issue 6)');
+export function createPostgresSink(options: PostgresSinkOptions): PostgresSink {
+  const settings = resolvePostgresOptions(options);
+  const logger = (options.logger ?? silentLogger()).child({ component: 'postgres-sink' });
+  const knex = buildKnex(settings);
+  const { schema } = settings;
+  let closed = false;
+
+  async function guarded<T>(operation: string, work: () => Promise<T>): Promise<T> {
+    if (closed) throw new SinkClosedError('postgres', operation);
+    try {
+      return await work();
+    } catch (error) {
+      throw postgresSinkError(operation, error);
+    }
+  }
+
+  async function upsertAll<Row>(
+    trx: Knex.Transaction,
+    spec: UpsertSpec<Row>,
+    rows: readonly Row[],
+  ) {
+    const strategy = settings.upsertStrategy;
+    const size =
+      strategy === 'values'
+        ? Math.min(settings.maxRowsPerStatement, maxValuesRows(spec as UpsertSpec<unknown>))
+        : settings.maxRowsPerStatement;
+    for (const slice of chunk(rows, size)) {
+      const statement =
+        strategy === 'values'
+          ? valuesUpsert(schema, spec, slice)
+          : unnestUpsert(schema, spec, slice);
+      await trx.raw(statement.sql, statement.bindings as Knex.RawBinding[]);
+    }
+  }
+
+  async function write(plan: BatchPlan): Promise<void> {
+    await knex.transaction(async (trx) => {
+      await upsertAll(trx, READING_WINDOW_UPSERT, plan.windows);
+      await upsertAll(trx, ALERT_EVENT_UPSERT, plan.alerts);
+      await upsertAll(trx, INSTRUMENT_STATE_UPSERT, plan.instrumentStates);
+      await upsertAll(trx, PROCESSOR_CHECKPOINT_UPSERT, plan.checkpoints);
+    });
+  }
+
+  return {
+    schema,
+
+    migrate: () =>
+      guarded('migrate', async () => {
+        const applied = await migrateSerialised(knex, schema);
+        if (applied.length > 0) logger.info({ schema, applied }, 'postgres migrations applied');
+        return { schema, applied } satisfies MigrationResult;
+      }),
+
+    writeBatch: (batch: PostgresBatch) =>
+      guarded('writeBatch', async () => {
+        checkCheckpoints(batch);
+        const plan = planBatch(batch);
+        const empty = plan.windows.length + plan.alerts.length + plan.checkpoints.length === 0;
+        if (!empty) await write(plan);
+        return {
+          windows: plan.windows.length,
+          alerts: plan.alerts.length,
+          instrumentStates: plan.instrumentStates.length,
+          checkpoints: plan.checkpoints.length,
+        } satisfies PostgresWriteResult;
+      }),
+
+    loadCheckpoint: (consumerGroup, topic, partition) =>
+      guarded('loadCheckpoint', async () => {
+        const row = (await knex
+          .withSchema(schema)
+          .from(POSTGRES_TABLES.processorCheckpoint)
+          .where({ consumer_group: consumerGroup, topic, partition })
+          .first()) as CheckpointRow | undefined;
+        return row ? toStoredCheckpoint(row) : undefined;
+      }),
+
+    ping: () =>
+      guarded('ping', async () => {
+        await knex.raw('select 1');
+      }),
+
+    async close() {
+      if (closed) return;
+      closed = true;
+      await knex.destroy();
+    },
+  };
+}
+
+function buildKnex(settings: ResolvedPostgresOptions): Knex {
+  return knexFactory({
+    client: 'pg',
+    connection: {
+      connectionString: settings.connectionString,
+      application_name: 'geostream-sinks',
+      connectionTimeoutMillis: settings.connectTimeoutMs,
+      statement_timeout: settings.statementTimeoutMs,
+      // Client-side too: a half-open connection never answers, so the server cannot time out.
+      query_timeout: settings.statementTimeoutMs + 5_000,
+      keepAlive: true,
+    } as Knex.PgConnectionConfig,
+    pool: { min: 0, max: settings.poolMax },
+    acquireConnectionTimeout: settings.acquireTimeoutMs,
+  });
+}
+
+/**
+ * Several processor instances start at once: a transaction-scoped advisory lock per schema
+ * makes them migrate one after another (knex's own lock table would make the second fail).
+ * The lock is held on one connection while the migrator uses another.
+ */
+async function migrateSerialised(knex: Knex, schema: string): Promise<string[]> {
+  return knex.transaction(async (lock) => {
+    await lock.raw('select pg_advisory_xact_lock(hashtext(?))', [
+      `geostream-sinks:migrate:${schema}`,
+    ]);
+    await knex.raw(`create schema if not exists ${quoteIdentifier(schema)}`);
+    const [, applied] = (await knex.migrate.latest({
+      migrationSource: migrationSource(schema),
+      schemaName: schema,
+      tableName: MIGRATIONS_TABLE,
+    })) as [number, string[]];
+    return applied;
+  });
+}
+
+function checkCheckpoints(batch: PostgresBatch): void {
+  for (const checkpoint of batch.checkpoints ?? []) {
+    const problems: string[] = [];
+    if (typeof checkpoint.nextOffset !== 'string' || !/^\d{1,19}$/.test(checkpoint.nextOffset))
+      problems.push(
+        `nextOffset must be an int64 decimal string, got ${String(checkpoint.nextOffset)}`,
+      );
+    if (!Number.isInteger(checkpoint.partition) || checkpoint.partition < 0)
+      problems.push(`partition must be an integer >= 0, got ${String(checkpoint.partition)}`);
+    if (checkpoint.state === undefined) problems.push('state must be JSON, got undefined');
+    if (problems.length > 0) {
+      throw new SinkRejectedError({
+        sink: 'postgres',
+        operation: 'writeBatch',
+        details: { problems, consumerGroup: checkpoint.consumerGroup, topic: checkpoint.topic },
+        cause: new TypeError(`invalid checkpoint: ${problems.join('; ')}`),
+      });
+    }
+  }
+}
+
+interface CheckpointRow {
+  consumer_group: string;
+  topic: string;
+  partition: number;
+  next_offset: string;
+  state: unknown;
+  updated_at: Date;
+}
+
+function toStoredCheckpoint(row: CheckpointRow): StoredCheckpoint {
+  return {
+    consumerGroup: row.consumer_group,
+    topic: row.topic,
+    partition: row.partition,
+    // int8 arrives as a decimal string from node-postgres: exact beyond 2^53.
+    nextOffset: String(row.next_offset),
+    state: row.state,
+    updatedAt: new Date(row.updated_at).toISOString(),
+  };
 }

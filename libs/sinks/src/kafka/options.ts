@@ -1,0 +1,40 @@
+import { INSTRUMENT_TYPES } from '@geostream/instrument-schemas';
+import { SinkOptionsError } from '../errors';
+import type { OutputTopics } from './messages';
+import { defaultPerTypeTopic } from './topic-names';
+import type { KafkaSinkOptions } from './types';
+
+const TOPIC_NAME = /^[A-Za-z0-9._-]{1,249}$/;
+
+export interface ResolvedKafkaOptions {
+  readonly topics: OutputTopics;
+  /** Per-type topics, then alerts, then dead letters. */
+  readonly topicNames: readonly string[];
+  readonly partitions: number;
+  readonly replication: number;
+}
+
+export function resolveKafkaOptions(options: KafkaSinkOptions): ResolvedKafkaOptions {
+  const topics: OutputTopics = {
+    perType: options.topics?.perType ?? defaultPerTypeTopic,
+    alerts: options.topics?.alerts,
+    deadLetter: options.topics?.deadLetter,
+  };
+  const topicNames = [...INSTRUMENT_TYPES.map(topics.perType), topics.alerts, topics.deadLetter];
+  const partitions = options.partitions ?? 3;
+  const replication = options.replication ?? 1;
+  const problems: string[] = [];
+  if (!options.kafka) problems.push('kafka (a kafkajs client) is required');
+  for (const name of topicNames) {
+    if (typeof name !== 'string' || !TOPIC_NAME.test(name))
+      problems.push(`topic ${JSON.stringify(name)} is not a valid Kafka topic name`);
+  }
+  // Two outputs on one topic would mix formats that consumers tell apart by topic.
+  if (new Set(topicNames).size !== topicNames.length)
+    problems.push(`topics must be distinct, got ${topicNames.join(', ')}`);
+  if (!Number.isInteger(partitions) || partitions < 1) problems.push('partitions must be >= 1');
+  if (!Number.isInteger(replication) || (replication < 1 && replication !== -1))
+    problems.push('replication must be >= 1, or -1 for the broker default');
+  if (problems.length > 0) throw new SinkOptionsError('kafka', problems);
+  return { topics, topicNames, partitions, replication };
+}

@@ -1,0 +1,133 @@
+import type { Knex } from 'knex';
+import { qualified, quoteIdentifier } from './identifiers';
+import { POSTGRES_TABLES as T } from './tables';
+
+/**
+ * Versioned migrations, in code: the apps are bundled by esbuild, so nothing is read from disk
+ * at run time. Each runs once per schema (knex records it in MIGRATIONS_TABLE, in a
+ * transaction), so running migrate() again is harmless. Never edit a released migration: add
+ * the next one.
+ */
+export interface SinkMigration {
+  readonly name: string;
+  up(knex: Knex, schema: string): Promise<void>;
+}
+
+const LEVELS = "('none', 'alert', 'alarm', 'action')";
+
+const initialTables: SinkMigration = {
+  name: '0001_initial_tables',
+  async up(knex, schema) {
+    const q = (table: string) => qualified(schema, table);
+    const index = (name: string) => quoteIdentifier(name);
+    await knex.raw(`
+      create table ${q(T.readingWindow)} (
+        id text not null,
+        instrument text not null,
+        borehole_number text not null,
+        window_start timestamptz not null,
+        window_end timestamptz not null,
+        reading_mean double precision not null,
+        reading_min double precision not null,
+        reading_max double precision not null,
+        reading_count integer not null check (reading_count >= 1),
+        first_timestamp timestamptz not null,
+        last_timestamp timestamptz not null,
+        unit text not null,
+        surface_level double precision not null,
+        northing double precision not null,
+        easting double precision not null,
+        trigger_level text not null check (trigger_level in ${LEVELS}),
+        schema_version smallint not null,
+        written_at timestamptz not null default now(),
+        constraint reading_window_pkey primary key (instrument, borehole_number, window_start),
+        constraint reading_window_id_key unique (id)
+      );
+      -- Newest first across all types, and per type; id breaks ties for keyset pagination.
+      create index ${index('reading_window_time_idx')}
+        on ${q(T.readingWindow)} (window_start desc, id desc);
+      create index ${index('reading_window_instrument_time_idx')}
+        on ${q(T.readingWindow)} (instrument, window_start desc, id desc);
+      -- Only windows at a trigger level: a small index for the "what is in alarm" views.
+      create index ${index('reading_window_trigger_level_idx')}
+        on ${q(T.readingWindow)} (trigger_level, window_start desc, id desc)
+        where trigger_level <> 'none';
+
+      create table ${q(T.alertEvent)} (
+        id text primary key,
+        instrument text not null,
+        borehole_number text not null,
+        kind text not null check (kind in ('raise', 'clear')),
+        direction text not null check (direction in ('rising', 'falling')),
+        from_level text not null check (from_level in ${LEVELS}),
+        to_level text not null check (to_level in ${LEVELS}),
+        window_id text not null,
+        window_start timestamptz not null,
+        window_end timestamptz not null,
+        value double precision not null,
+        threshold double precision,
+        unit text not null,
+        occurred_at timestamptz not null,
+        schema_version smallint not null,
+        payload jsonb not null,
+        written_at timestamptz not null default now()
+      );
+      create index ${index('alert_event_instrument_time_idx')}
+        on ${q(T.alertEvent)} (instrument, borehole_number, window_end desc);
+      create index ${index('alert_event_time_idx')} on ${q(T.alertEvent)} (window_end desc);
+
+      create table ${q(T.instrumentState)} (
+        instrument text not null,
+        borehole_number text not null,
+        last_window_id text not null,
+        last_window_start timestamptz not null,
+        last_window_end timestamptz not null,
+        last_reading_mean double precision not null,
+        last_reading_min double precision not null,
+        last_reading_max double precision not null,
+        last_reading_count integer not null,
+        last_reading_at timestamptz not null,
+        unit text not null,
+        surface_level double precision not null,
+        northing double precision not null,
+        easting double precision not null,
+        trigger_level text not null check (trigger_level in ${LEVELS}),
+        updated_at timestamptz not null default now(),
+        primary key (instrument, borehole_number)
+      );
+
+      create table ${q(T.processorCheckpoint)} (
+        consumer_group text not null,
+        topic text not null,
+        partition integer not null check (partition >= 0),
+        next_offset bigint not null check (next_offset >= 0),
+        state jsonb not null,
+        updated_at timestamptz not null default now(),
+        primary key (consumer_group, topic, partition)
+      );
+
+      -- The reference project's table, as a view: its psql queries keep working.
+      create view ${q(T.recordView)} as
+        select borehole_number, instrument, surface_level, northing, easting,
+               reading_mean as reading, window_start as ts
+        from ${q(T.readingWindow)};
+    `);
+  },
+};
+
+export const MIGRATIONS: readonly SinkMigration[] = [initialTables];
+
+/** The knex migration source for one schema. */
+export function migrationSource(schema: string): Knex.MigrationSource<SinkMigration> {
+  return {
+    getMigrations: async () => [...MIGRATIONS],
+    getMigrationName: (migration) => migration.name,
+    getMigration: async (migration) => ({
+      up: (knex: Knex) => migration.up(knex, schema),
+      down: async () => {
+        // Kappa: a new pipeline version writes a new schema instead of rolling back.
+        throw new Error(`migration ${migration.name} cannot be rolled back; use a new schema`);
+      },
+    }),
+  };
+}

@@ -1,0 +1,84 @@
+import { qualified, quoteIdentifier } from './identifiers';
+
+/** PostgreSQL's hard limit on bind parameters in one statement (a 16-bit count). */
+export const MAX_BIND_PARAMETERS = 65_535;
+
+export type ColumnType = 'text' | 'timestamptz' | 'float8' | 'int2' | 'int4' | 'int8' | 'jsonb';
+
+/** How one table is upserted: the same ON CONFLICT clause whichever way rows are sent. */
+export interface UpsertSpec<Row> {
+  readonly table: string;
+  readonly columns: ReadonlyArray<{ readonly name: keyof Row & string; readonly type: ColumnType }>;
+  readonly conflictKey: readonly (keyof Row & string)[];
+  /** Set to now() on insert and on every overwrite. */
+  readonly touchedColumn?: string;
+  /** Extra condition for an overwrite, e.g. only moving forward in time. */
+  readonly overwriteWhen?: string;
+}
+
+export interface Statement {
+  readonly sql: string;
+  readonly bindings: unknown[];
+}
+
+function conflictClause<Row>(spec: UpsertSpec<Row>, alias: string): string {
+  const key = new Set<string>(spec.conflictKey);
+  const sets = spec.columns
+    .filter((c) => !key.has(c.name))
+    .map((c) => `${quoteIdentifier(c.name)} = excluded.${quoteIdentifier(c.name)}`);
+  if (spec.touchedColumn) sets.push(`${quoteIdentifier(spec.touchedColumn)} = now()`);
+  const where = spec.overwriteWhen ? ` where ${spec.overwriteWhen.replace(/\$table/g, alias)}` : '';
+  return (
+    ` on conflict (${spec.conflictKey.map(quoteIdentifier).join(', ')})` +
+    ` do update set ${sets.join(', ')}${where}`
+  );
+}
+
+function insertHead<Row>(schema: string, spec: UpsertSpec<Row>, alias: string): string {
+  const names = spec.columns.map((c) => quoteIdentifier(c.name)).join(', ');
+  return `insert into ${qualified(schema, spec.table)} as ${alias} (${names})`;
+}
+
+/**
+ * One statement whatever the row count: one array parameter per column, unnested into rows.
+ * PostgreSQL parses and plans it once, and the parameter count never nears the limit.
+ */
+export function unnestUpsert<Row>(
+  schema: string,
+  spec: UpsertSpec<Row>,
+  rows: readonly Row[],
+): Statement {
+  const alias = 't';
+  const arrays = spec.columns.map((c) => rows.map((row) => row[c.name]));
+  const unnest = spec.columns.map((c) => `?::${c.type}[]`).join(', ');
+  return {
+    sql: `${insertHead(schema, spec, alias)} select * from unnest(${unnest})${conflictClause(spec, alias)}`,
+    bindings: arrays,
+  };
+}
+
+/** The classic multi-row VALUES form: one parameter per cell, so at most maxValuesRows rows. */
+export function valuesUpsert<Row>(
+  schema: string,
+  spec: UpsertSpec<Row>,
+  rows: readonly Row[],
+): Statement {
+  const alias = 't';
+  if (rows.length * spec.columns.length > MAX_BIND_PARAMETERS) {
+    throw new RangeError(
+      `${rows.length} rows of ${spec.table} exceed ${MAX_BIND_PARAMETERS} parameters`,
+    );
+  }
+  const tuple = `(${spec.columns.map((c) => `?::${c.type}`).join(', ')})`;
+  const bindings: unknown[] = [];
+  for (const row of rows) for (const c of spec.columns) bindings.push(row[c.name]);
+  return {
+    sql: `${insertHead(schema, spec, alias)} values ${Array(rows.length).fill(tuple).join(', ')}${conflictClause(spec, alias)}`,
+    bindings,
+  };
+}
+
+/** The most rows one VALUES statement of this spec can carry. */
+export function maxValuesRows(spec: UpsertSpec<unknown>): number {
+  return Math.floor(MAX_BIND_PARAMETERS / spec.columns.length);
+}
