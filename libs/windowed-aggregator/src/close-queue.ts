@@ -27,9 +27,7 @@ export class CloseQueue<M> {
   private readonly ends = new MinHeap<number>((endMs) => endMs);
 
   /** A lower bound of the earliest open window's end; Infinity when empty. */
-  get nextEndMs(): number {
-    return this.ends.peek() ?? Infinity;
-  }
+  nextEndMs = Infinity;
 
   add(window: WindowAccumulator<M>): void {
     const endMs = window.endMs;
@@ -38,6 +36,7 @@ export class CloseQueue<M> {
       bucket = { endMs, items: [], head: 0, sorted: true };
       this.buckets.set(endMs, bucket);
       this.ends.push(endMs);
+      if (endMs < this.nextEndMs) this.nextEndMs = endMs;
     }
     bucket.items.push(window);
     bucket.sorted = false;
@@ -49,8 +48,8 @@ export class CloseQueue<M> {
    * when the earliest bucket held only stale entries (call again).
    */
   takeDue(limitMs: number): WindowAccumulator<M>[] | undefined {
-    const endMs = this.ends.peek();
-    if (endMs === undefined || endMs > limitMs) return undefined;
+    const endMs = this.nextEndMs;
+    if (endMs > limitMs) return undefined;
     const bucket = this.removeBucket(endMs);
     const due: WindowAccumulator<M>[] = [];
     const items = bucket.items;
@@ -93,6 +92,7 @@ export class CloseQueue<M> {
     const bucket = this.buckets.get(endMs)!;
     this.buckets.delete(endMs);
     this.ends.pop();
+    this.nextEndMs = this.ends.peek() ?? Infinity;
     return bucket;
   }
 }

@@ -32,7 +32,7 @@ export class EventTimeSet {
   }
 
   clear(): void {
-    this.times = [];
+    this.times.length = 0;
   }
 
   toArray(): number[] {

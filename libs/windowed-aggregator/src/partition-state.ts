@@ -1,11 +1,11 @@
 import type { WindowBounds } from './assignment';
 import { KeyState } from './key-state';
 import { CloseQueue } from './close-queue';
-import { MinHeap } from './min-heap';
 import type { ClosedWindow, CloseCause, LateReason, LateRecord } from './outputs';
 import type { OverflowPolicy } from './options';
 import type { WindowedRecord } from './record';
 import { placeInSession } from './session-placement';
+import { TimeBuckets } from './time-buckets';
 import { placeInTimeWindows } from './time-window-placement';
 import type { WindowSpec } from './window-spec';
 import type { WindowAccumulator } from './window-accumulator';
@@ -44,11 +44,6 @@ type Placement = <M>(
   sink: Sink<M>,
 ) => number;
 
-interface KeyExpiry<M> {
-  readonly atMs: number;
-  readonly state: KeyState<M>;
-}
-
 /**
  * All state of one input partition: its keys' open windows, its watermark, its offsets and
  * counters. Partitions never share state, so each can be snapshotted, restored and replayed
@@ -61,7 +56,8 @@ interface KeyExpiry<M> {
 export class PartitionState<M> {
   readonly keys = new Map<string, KeyState<M>>();
   readonly queue = new CloseQueue<M>();
-  private readonly expiry = new MinHeap<KeyExpiry<M>>((entry) => entry.atMs);
+  /** Keys without open windows, by when they may be forgotten. */
+  private readonly expiry = new TimeBuckets<KeyState<M>>();
   openWindows = 0;
   maxEventTimeMs = -Infinity;
   advancedToMs = -Infinity;
@@ -84,7 +80,11 @@ export class PartitionState<M> {
   readonly advanceMs: number;
   /** Sessions only. */
   readonly gapMs: number;
-  /** How long past its closedUntilMs a key's memory still matters: the gap for sessions. */
+  /**
+   * How long a key without open windows is kept after its last window closed. Sessions need
+   * a gap (see KeyState.closedUntilMs); time windows keep it one window longer, so a steady
+   * key reuses its state instead of reallocating it every window.
+   */
   readonly keyMemoryMs: number;
   readonly maxOpenWindows: number;
   readonly rejectWhenFull: boolean;
@@ -99,7 +99,7 @@ export class PartitionState<M> {
     this.sizeMs = spec.kind === 'session' ? 0 : spec.sizeMs;
     this.advanceMs = spec.kind === 'hopping' ? spec.advanceMs : this.sizeMs;
     this.gapMs = spec.kind === 'session' ? spec.gapMs : 0;
-    this.keyMemoryMs = this.gapMs;
+    this.keyMemoryMs = spec.kind === 'session' ? this.gapMs : this.sizeMs;
     this.maxOpenWindows = limits.maxOpenWindows;
     this.rejectWhenFull = limits.onOverflow === 'reject-record';
     this.place = spec.kind === 'session' ? placeInSession : placeInTimeWindows;
@@ -120,7 +120,11 @@ export class PartitionState<M> {
       // Closing first frees room before placing; it can never close this record's windows,
       // which all end after eventTimeMs >= the new watermark.
       const watermarkMs = eventTimeMs - this.graceMs;
-      if (watermarkMs > this.horizonMs) this.advanceHorizon(watermarkMs, 'watermark', sink);
+      if (watermarkMs > this.horizonMs) {
+        if (watermarkMs >= this.queue.nextEndMs || watermarkMs >= this.expiry.nextMs)
+          this.advanceHorizon(watermarkMs, 'watermark', sink);
+        else this.horizonMs = watermarkMs;
+      }
     }
     const outcome = this.place(this, record, eventTimeMs, sink);
     if (outcome & AGGREGATED) this.counters.aggregated++;
@@ -192,7 +196,7 @@ export class PartitionState<M> {
     for (const state of this.keys.values()) {
       for (const window of state.windows) this.opened(window);
       if (state.windows.length === 0)
-        this.expiry.push({ atMs: state.closedUntilMs + this.keyMemoryMs, state });
+        this.expiry.add(state.closedUntilMs + this.keyMemoryMs, state);
     }
   }
 
@@ -206,7 +210,7 @@ export class PartitionState<M> {
 
   private closeWindow(window: WindowAccumulator<M>, cause: CloseCause, sink: Sink<M>): void {
     window.open = false;
-    const state = this.keys.get(window.key)!;
+    const state = window.owner;
     const windows = state.windows;
     // Windows of a key close oldest first, so this is nearly always the head.
     if (windows[0] === window) windows.shift();
@@ -221,26 +225,24 @@ export class PartitionState<M> {
     else this.retireKey(state);
   }
 
-  /** A key with no open window is forgotten as soon as its closedUntilMs says nothing new. */
+  /** A key with no open window is forgotten once it has been idle for keyMemoryMs. */
   private retireKey(state: KeyState<M>): void {
     state.times.clear();
     const atMs = state.closedUntilMs + this.keyMemoryMs;
-    if (atMs > this.horizonMs) this.expiry.push({ atMs, state });
+    if (atMs > this.horizonMs) this.expiry.add(atMs, state);
     else this.keys.delete(state.key);
   }
 
   private forgetExpiredKeys(): void {
-    const expiry = this.expiry;
-    let next: KeyExpiry<M> | undefined;
-    while ((next = expiry.peek()) !== undefined && next.atMs <= this.horizonMs) {
-      expiry.pop();
-      const state = next.state;
-      if (
-        this.keys.get(state.key) === state &&
-        state.windows.length === 0 &&
-        state.closedUntilMs + this.keyMemoryMs <= this.horizonMs
-      )
-        this.keys.delete(state.key);
-    }
+    let due: KeyState<M>[] | undefined;
+    while ((due = this.expiry.takeDue(this.horizonMs)) !== undefined)
+      for (const state of due)
+        // An entry goes stale when its key opened windows again (it is queued anew on retiring).
+        if (
+          this.keys.get(state.key) === state &&
+          state.windows.length === 0 &&
+          state.closedUntilMs + this.keyMemoryMs <= this.horizonMs
+        )
+          this.keys.delete(state.key);
   }
 }

@@ -72,7 +72,7 @@ export function placeInSession<M>(
       partition.keys.set(record.key, state);
     }
     const created = new WindowAccumulator<M>(
-      record.key,
+      state,
       eventTimeMs,
       endMs,
       eventTimeMs,

@@ -108,7 +108,7 @@ function readKey<M>(
   keyState.closedUntilMs = closedUntilMs;
 
   const windows = array(json['windows'], `${path}.windows`).map((w, i) =>
-    readWindow<M>(w, key, state, options, times, `${path}.windows[${i}]`),
+    readWindow<M>(w, keyState, state, options, `${path}.windows[${i}]`),
   );
   if (windows.length === 0) {
     if (closedUntilMs === -Infinity || eventTimes.length > 0)
@@ -140,12 +140,12 @@ function readKey<M>(
 
 function readWindow<M>(
   value: unknown,
-  key: string,
+  keyState: KeyState<M>,
   state: PartitionState<M>,
   options: ResolvedOptions,
-  times: EventTimeSet,
   path: string,
 ): WindowAccumulator<M> {
+  const times = keyState.times;
   const json = object(value, path);
   const int = (field: string): number => {
     const v = json[field];
@@ -170,7 +170,7 @@ function readWindow<M>(
   const max = finite('max');
   const latestMeta = json['latestMeta'];
   const window = new WindowAccumulator<M>(
-    key,
+    keyState,
     startMs,
     endMs,
     first,

@@ -62,16 +62,19 @@ export function placeInTimeWindows<M>(
   }
   const windows = state.windows;
   const value = record.value + 0;
-  let j = 0;
-  for (let i = closedCount; i < count; i++) {
+  // Walk the key's open windows (ascending by start) from the newest, where in-order
+  // readings land; `at` is where the window starting at startMs is or belongs.
+  let at = windows.length;
+  for (let i = count - 1; i >= closedCount; i--) {
     const startMs = firstStart + i * advanceMs;
-    while (j < windows.length && windows[j]!.startMs < startMs) j++;
-    const window = windows[j];
+    while (at > 0 && windows[at - 1]!.startMs > startMs) at--;
+    const window = at > 0 ? windows[at - 1]! : undefined;
     if (window !== undefined && window.startMs === startMs) {
       window.add(eventTimeMs, value, record.offset, record.meta);
+      at--;
     } else {
       const created = new WindowAccumulator<M>(
-        record.key,
+        state,
         startMs,
         startMs + sizeMs,
         eventTimeMs,
@@ -79,11 +82,10 @@ export function placeInTimeWindows<M>(
         record.offset,
         record.meta,
       );
-      if (j === windows.length) windows.push(created);
-      else windows.splice(j, 0, created);
+      if (at === windows.length) windows.push(created);
+      else windows.splice(at, 0, created);
       partition.opened(created);
     }
-    j++;
   }
   state.times.add(eventTimeMs);
   if (closedCount > 0) reportClosed(partition, record, firstStart, closedCount, sink);

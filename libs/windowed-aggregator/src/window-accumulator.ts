@@ -1,3 +1,4 @@
+import type { KeyState } from './key-state';
 import type { ClosedWindow, CloseCause } from './outputs';
 
 /**
@@ -27,8 +28,11 @@ export class WindowAccumulator<M> {
   minOffset: number;
   maxOffset: number;
 
+  readonly key: string;
+
   constructor(
-    readonly key: string,
+    /** The key's state, so closing a window needs no lookup. */
+    readonly owner: KeyState<M>,
     /** Fixed for time windows; for sessions firstEventTimeMs and lastEventTimeMs + gap. */
     public startMs: number,
     public endMs: number,
@@ -37,6 +41,7 @@ export class WindowAccumulator<M> {
     offset: number,
     meta: M,
   ) {
+    this.key = owner.key;
     this.sum = value;
     this.min = value;
     this.max = value;
