@@ -1,22 +1,23 @@
-import {
-  createLogger,
-  exitOnStartupFailure,
-  httpSettings,
-  logLevel,
-  readConfig,
-  closeOnSignals,
-} from '@geostream/platform';
+import { closeOnSignals, createLogger, exitOnStartupFailure } from '@geostream/platform';
 import { buildApp } from './app';
+import { readMockApiConfig } from './config';
 
 async function main(): Promise<void> {
-  const config = readConfig(process.env, (env) => ({
-    http: httpSettings(env, 3000),
-    logLevel: logLevel(env),
-  }));
+  const config = readMockApiConfig(process.env);
   const logger = createLogger('mock-api', config.logLevel);
-  const app = buildApp();
-  await app.listen(config.http);
-  logger.info({ url: `http://${config.http.host}:${config.http.port}` }, 'mock-api listening');
+  const { app, simulator } = buildApp({
+    simulation: config.simulation,
+    faults: config.faults,
+    logger,
+  });
+  const url = await app.listen(config.http);
+  const counts = Object.fromEntries(
+    Object.entries(simulator.site.instruments).map(([type, list]) => [type, list.length]),
+  );
+  logger.info(
+    { url, seed: config.simulation.seed, instruments: counts, faults: config.faults },
+    'mock-api listening',
+  );
   closeOnSignals(() => app.close(), logger);
 }
 
