@@ -1,0 +1,151 @@
+import { readFileSync } from 'node:fs';
+import { parseSiteConfig, type SiteConfig } from '@geostream/instrument-schemas';
+import {
+  databaseSettings,
+  elasticsearchSettings,
+  httpSettings,
+  kafkaSettings,
+  logLevel,
+  readConfig,
+  topicSettings,
+  windowSettings,
+  type DatabaseSettings,
+  type ElasticsearchSettings,
+  type EnvReader,
+  type Environment,
+  type HttpSettings,
+  type KafkaSettings,
+  type LogLevel,
+  type TopicSettings,
+  type WindowSettings,
+} from '@geostream/platform';
+
+/** Everything the stream processor reads from its environment, once, at start-up. */
+export interface StreamProcessorConfig {
+  readonly kafka: KafkaSettings;
+  readonly database: DatabaseSettings;
+  readonly elasticsearch: ElasticsearchSettings;
+  readonly topics: TopicSettings;
+  readonly window: WindowSettings;
+  readonly http: HttpSettings;
+  readonly logLevel: LogLevel;
+  /** CONSUMER_GROUP: also the key of the checkpoints in PostgreSQL. */
+  readonly consumerGroup: string;
+  /** Versioned outputs (Kappa reprocessing) and test isolation. */
+  readonly outputs: {
+    /** PG_SCHEMA */
+    readonly postgresSchema: string;
+    /** ES_INDEX_PREFIX: indices are `<prefix>-<type>`. */
+    readonly elasticsearchIndexPrefix: string;
+    /** OUTPUT_TOPIC_PREFIX, OUTPUT_TOPIC_SUFFIX: per-type topics are `<prefix><type><suffix>`. */
+    readonly topicPrefix: string;
+    readonly topicSuffix: string;
+    /** TOPIC_PARTITIONS, TOPIC_REPLICATION: for topics the processor creates. */
+    readonly topicPartitions: number;
+    readonly topicReplication: number;
+  };
+  /** SITE_CONFIG_FILE parsed (trigger levels); undefined means the library defaults. */
+  readonly siteConfig: SiteConfig | undefined;
+  readonly siteConfigFile: string | undefined;
+  readonly processing: {
+    /** MAX_MESSAGE_BYTES: larger raw messages are dead-lettered unread. */
+    readonly maxMessageBytes: number;
+    /** MAX_OPEN_WINDOWS_PER_PARTITION: beyond it the oldest windows are emitted early. */
+    readonly maxOpenWindowsPerPartition: number;
+    /** ALERT_RAISE_AFTER_WINDOWS, ALERT_CLEAR_AFTER_WINDOWS: debounce. */
+    readonly raiseAfterWindows: number;
+    readonly clearAfterWindows: number;
+  };
+  readonly consumer: {
+    /** CHECKPOINT_INTERVAL_MS: longest time progress goes unrecorded when nothing is emitted. */
+    readonly checkpointIntervalMs: number;
+    /** PARTITIONS_CONSUMED_CONCURRENTLY */
+    readonly partitionsConcurrently: number;
+    /** FETCH_MAX_BYTES_PER_PARTITION: the size of one batch, and of memory per partition. */
+    readonly maxBytesPerPartition: number;
+    /** SHUTDOWN_TIMEOUT_MS: how long a graceful stop may wait for a sink to come back. */
+    readonly shutdownTimeoutMs: number;
+  };
+}
+
+const TOPIC_AFFIX = /^[A-Za-z0-9._-]{0,100}$/;
+const PG_IDENTIFIER = /^[a-z_][a-z0-9_]{0,62}$/;
+const INDEX_PREFIX = /^[a-z0-9][a-z0-9._-]{0,100}$/;
+
+function siteConfigFrom(env: EnvReader): { file?: string; config?: SiteConfig } {
+  const file = env.optionalString('SITE_CONFIG_FILE');
+  if (file === undefined) return {};
+  let json: unknown;
+  try {
+    json = JSON.parse(readFileSync(file, 'utf8'));
+  } catch (error) {
+    env.problem(
+      'SITE_CONFIG_FILE',
+      `cannot read ${JSON.stringify(file)} as JSON: ${(error as Error).message}`,
+    );
+    return { file };
+  }
+  const parsed = parseSiteConfig(json);
+  if (!parsed.ok) {
+    const where = parsed.problems.map((p) => `${p.path || '(root)'}: ${p.message}`).join('; ');
+    env.problem('SITE_CONFIG_FILE', `${file} is not a valid site configuration: ${where}`);
+    return { file };
+  }
+  return { file, config: parsed.value };
+}
+
+export function streamProcessorSettings(env: EnvReader): StreamProcessorConfig {
+  const site = siteConfigFrom(env);
+  return {
+    kafka: kafkaSettings(env, 'stream-processor'),
+    database: databaseSettings(env),
+    elasticsearch: elasticsearchSettings(env),
+    topics: topicSettings(env),
+    window: windowSettings(env),
+    http: httpSettings(env, 9102),
+    logLevel: logLevel(env),
+    consumerGroup: env.string('CONSUMER_GROUP', 'stream-processor', {
+      pattern: /^[A-Za-z0-9._-]{1,200}$/,
+      hint: 'must be a consumer group id (letters, digits, . _ -)',
+    }),
+    outputs: {
+      postgresSchema: env.string('PG_SCHEMA', 'public', {
+        pattern: PG_IDENTIFIER,
+        hint: 'must be a lower-case PostgreSQL identifier, e.g. geostream_v2',
+      }),
+      elasticsearchIndexPrefix: env.string('ES_INDEX_PREFIX', 'readings', {
+        pattern: INDEX_PREFIX,
+        hint: 'must be a lower-case index name prefix, e.g. readings_v2',
+      }),
+      topicPrefix: env.string('OUTPUT_TOPIC_PREFIX', '', { pattern: TOPIC_AFFIX }),
+      topicSuffix: env.string('OUTPUT_TOPIC_SUFFIX', '', { pattern: TOPIC_AFFIX }),
+      topicPartitions: env.int('TOPIC_PARTITIONS', 3, { min: 1, max: 1000 }),
+      topicReplication: env.int('TOPIC_REPLICATION', 1, { min: -1, max: 10 }),
+    },
+    siteConfig: site.config,
+    siteConfigFile: site.file,
+    processing: {
+      maxMessageBytes: env.int('MAX_MESSAGE_BYTES', 1_048_576, { min: 1_024, max: 64 * 1_048_576 }),
+      maxOpenWindowsPerPartition: env.int('MAX_OPEN_WINDOWS_PER_PARTITION', 1_000_000, {
+        min: 1,
+        max: 100_000_000,
+      }),
+      raiseAfterWindows: env.int('ALERT_RAISE_AFTER_WINDOWS', 1, { min: 1, max: 1_000 }),
+      clearAfterWindows: env.int('ALERT_CLEAR_AFTER_WINDOWS', 1, { min: 1, max: 1_000 }),
+    },
+    consumer: {
+      checkpointIntervalMs: env.int('CHECKPOINT_INTERVAL_MS', 5_000, { min: 100, max: 3_600_000 }),
+      partitionsConcurrently: env.int('PARTITIONS_CONSUMED_CONCURRENTLY', 3, { min: 1, max: 64 }),
+      maxBytesPerPartition: env.int('FETCH_MAX_BYTES_PER_PARTITION', 1_048_576, {
+        min: 1_024,
+        max: 64 * 1_048_576,
+      }),
+      shutdownTimeoutMs: env.int('SHUTDOWN_TIMEOUT_MS', 20_000, { min: 0, max: 600_000 }),
+    },
+  };
+}
+
+/** @throws ConfigError naming every bad variable */
+export function readStreamProcessorConfig(env: Environment): StreamProcessorConfig {
+  return readConfig(env, streamProcessorSettings);
+}

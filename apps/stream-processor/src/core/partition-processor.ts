@@ -1,0 +1,419 @@
+import {
+  evaluateWindow,
+  type AlertingOptions,
+  type InstrumentAlertState,
+} from '@geostream/alerting';
+import {
+  buildDeadLetter,
+  deadLetterForProblem,
+  decodeRawMessage,
+  instrumentKey,
+  type Alert,
+  type DeadLetter,
+  type DeadLetterSource,
+  type MessageProblem,
+  type Reading,
+  type WindowRecord,
+} from '@geostream/instrument-schemas';
+import {
+  createWindowedAggregator,
+  isWindowingError,
+  windowsFor,
+  type ClosedWindow,
+  type LateRecord,
+  type OverflowPolicy,
+  type WindowedAggregator,
+  type WindowSpec,
+} from '@geostream/windowed-aggregator';
+import { addAccounting, emptyAccounting, type Accounting } from './accounting';
+import {
+  CHECKPOINT_FORMAT,
+  CHECKPOINT_VERSION,
+  CheckpointError,
+  readCheckpointState,
+  type PartitionCheckpointState,
+} from './checkpoint-state';
+import { envelopeItemTexts } from './envelope-items';
+import { deadLetterTimeOf, type RawMessage } from './raw-message';
+import { isReadingMeta, type ReadingMeta } from './reading-meta';
+import type { TriggerLevelsResolver } from './trigger-levels';
+import { windowRecordOf } from './window-records';
+
+export interface PartitionProcessorOptions {
+  /** The raw topic and partition: source coordinates of dead letters, and a checkpoint check. */
+  readonly topic: string;
+  readonly partition: number;
+  readonly spec: WindowSpec;
+  readonly triggerLevels: TriggerLevelsResolver;
+  readonly alerting?: AlertingOptions;
+  /** Larger messages are dead-lettered unread (payload_too_large). */
+  readonly maxMessageBytes?: number;
+  readonly maxOpenWindows?: number;
+  readonly onOverflow?: OverflowPolicy;
+}
+
+/** What one call produced, in emission order. */
+export interface ProcessorOutputs {
+  /** Closed windows with their trigger level, in close order. */
+  readonly windows: WindowRecord[];
+  /** Where each window's latest reading sits in the raw log (parallel to `windows`). */
+  readonly windowOrigins: WindowOrigin[];
+  /** Raises and clears, in the order their windows closed. */
+  readonly alerts: Alert[];
+  /** Rejected and late readings, in log order. */
+  readonly deadLetters: DeadLetter[];
+  /** This call's accounting only. */
+  readonly accounting: Accounting;
+  /** Records below the partition's next offset, skipped as already processed. */
+  readonly skipped: number;
+}
+
+/** The raw-log position of a window's latest reading: a rejected window's source coordinates. */
+export interface WindowOrigin {
+  readonly offset: number;
+  readonly item: number | null;
+}
+
+const EMPTY_BYTES = new Uint8Array(0);
+const ITEMS_KEY = Buffer.from('"items"');
+
+/**
+ * The whole processing of one input partition, as a deterministic state machine: messages in,
+ * windows, alerts and dead letters out. Synchronous, no I/O, no clock: the output depends only
+ * on the state and the messages, so replaying the log from a checkpoint reproduces exactly
+ * what the run that wrote the checkpoint produced, whatever the batch boundaries were.
+ *
+ * Readings get a per-partition sequence number as their aggregator offset, since one Kafka
+ * offset may hold a whole envelope of them; the Kafka position is kept apart (`nextOffset`).
+ */
+export class PartitionProcessor {
+  readonly topic: string;
+  readonly partition: number;
+  private readonly aggregator: WindowedAggregator<ReadingMeta>;
+  private readonly alertStates: Map<string, InstrumentAlertState>;
+  private readonly totals: Accounting;
+  private offset: number;
+  private sequence: number;
+
+  private constructor(
+    private readonly options: PartitionProcessorOptions,
+    restored?: PartitionCheckpointState,
+  ) {
+    this.topic = options.topic;
+    this.partition = options.partition;
+    this.aggregator = createWindowedAggregator<ReadingMeta>({
+      spec: options.spec,
+      isMeta: isReadingMeta,
+      ...(options.maxOpenWindows !== undefined && {
+        maxOpenWindowsPerPartition: options.maxOpenWindows,
+      }),
+      ...(options.onOverflow !== undefined && { onOverflow: options.onOverflow }),
+    });
+    this.alertStates = new Map(Object.entries(restored?.alerts ?? {}));
+    this.totals = emptyAccounting();
+    if (restored !== undefined) {
+      this.restoreAggregator(restored);
+      addAccounting(this.totals, restored.accounting);
+    }
+    this.offset = restored?.nextOffset ?? 0;
+    this.sequence = this.aggregator.partitionStats(this.partition).nextOffset ?? 0;
+  }
+
+  /** A partition never processed before, starting at `startOffset` (the log's first offset). */
+  static fresh(options: PartitionProcessorOptions, startOffset = 0): PartitionProcessor {
+    const processor = new PartitionProcessor(options);
+    processor.offset = startOffset;
+    return processor;
+  }
+
+  /**
+   * A partition restored from a checkpoint (plain JSON, e.g. read back from PostgreSQL).
+   * @throws CheckpointError CHECKPOINT_INVALID | CHECKPOINT_MISMATCH | CHECKPOINT_INCOMPATIBLE
+   */
+  static restore(options: PartitionProcessorOptions, checkpoint: unknown): PartitionProcessor {
+    const state = readCheckpointState(checkpoint, options);
+    return new PartitionProcessor(options, state);
+  }
+
+  /** The Kafka offset processing resumes from. */
+  get nextOffset(): number {
+    return this.offset;
+  }
+
+  /** Cumulative accounting, restored from checkpoints across restarts. */
+  get accounting(): Readonly<Accounting> {
+    return this.totals;
+  }
+
+  get openWindows(): number {
+    return this.aggregator.partitionStats(this.partition).openWindows;
+  }
+
+  /**
+   * Processes messages in log order. Records below nextOffset were processed before and are
+   * skipped. `endOffset` is where the batch ends in the log (kafkajs's lastOffset + 1), which may
+   * lie past the last message when the batch ended in transaction markers.
+   */
+  processBatch(messages: readonly RawMessage[], endOffset?: number): ProcessorOutputs {
+    const out = new OutputCollector();
+    let skipped = 0;
+    for (const message of messages) {
+      const offset = Number(message.offset);
+      if (offset < this.offset) {
+        skipped++;
+        continue;
+      }
+      this.offset = offset + 1;
+      this.processMessage(message, offset, out);
+    }
+    if (endOffset !== undefined && endOffset > this.offset) this.offset = endOffset;
+    return this.finish(out, skipped);
+  }
+
+  /**
+   * Closes every open window now (the partition went quiet for the idle-flush time). This is
+   * the one decision taken outside the log, so the caller checkpoints right after it: a
+   * replay then starts after the flush and never has to repeat it.
+   */
+  flush(): ProcessorOutputs {
+    const out = new OutputCollector();
+    const closed = this.aggregator.flushPartition(this.partition);
+    if (closed.length > 0) out.accounting.flushes++;
+    for (const window of closed) this.emitWindow(window, out);
+    return this.finish(out, 0);
+  }
+
+  /** The partition's state as plain JSON, to store with the outputs written so far. */
+  checkpoint(): PartitionCheckpointState {
+    return {
+      format: CHECKPOINT_FORMAT,
+      version: CHECKPOINT_VERSION,
+      topic: this.topic,
+      partition: this.partition,
+      nextOffset: this.offset,
+      aggregator: this.aggregator.snapshotPartition(this.partition),
+      alerts: Object.fromEntries(this.alertStates),
+      accounting: structuredClone(this.totals),
+    };
+  }
+
+  private finish(out: OutputCollector, skipped: number): ProcessorOutputs {
+    addAccounting(this.totals, out.accounting);
+    return {
+      windows: out.windows,
+      windowOrigins: out.windowOrigins,
+      alerts: out.alerts,
+      deadLetters: out.deadLetters,
+      accounting: out.accounting,
+      skipped,
+    };
+  }
+
+  private restoreAggregator(state: PartitionCheckpointState): void {
+    try {
+      this.aggregator.restorePartition(this.partition, state.aggregator);
+    } catch (error) {
+      if (isWindowingError(error, 'SNAPSHOT_SPEC_MISMATCH'))
+        throw new CheckpointError(
+          'CHECKPOINT_INCOMPATIBLE',
+          `The checkpoint of ${this.topic}/${this.partition} was written with other window ` +
+            'settings. Reprocess into a new consumer group and versioned outputs instead ' +
+            '(see the README, "Reprocessing").',
+          { topic: this.topic, partition: this.partition },
+          error,
+        );
+      throw new CheckpointError(
+        'CHECKPOINT_INVALID',
+        `The aggregator state in the checkpoint of ${this.topic}/${this.partition} is invalid: ${
+          error instanceof Error ? error.message : String(error)
+        }`,
+        { topic: this.topic, partition: this.partition },
+        error,
+      );
+    }
+  }
+
+  private processMessage(message: RawMessage, offset: number, out: OutputCollector): void {
+    const bytes = message.value ?? EMPTY_BYTES;
+    const decoded = decodeRawMessage(bytes, {
+      ...(this.options.maxMessageBytes !== undefined && {
+        maxBytes: this.options.maxMessageBytes,
+      }),
+    });
+    const accounting = out.accounting;
+    accounting.messages++;
+    accounting.readings += decoded.readings.length + decoded.problems.length;
+    const source: DeadLetterSource = {
+      topic: this.topic,
+      partition: this.partition,
+      offset: message.offset,
+      key: message.key,
+    };
+    const deadLetteredAtMs = deadLetterTimeOf(message);
+    for (const problem of decoded.problems) {
+      out.deadLetters.push(
+        deadLetterForProblem({ source, messageBytes: bytes, problem, deadLetteredAtMs }),
+      );
+      countDeadLetter(accounting, problem.code);
+    }
+    if (decoded.readings.length === 0) return;
+
+    const items = itemIndexesOf(bytes, decoded.readings.length, decoded.problems);
+    const context: MessageContext = { message, bytes, source, deadLetteredAtMs, itemTexts: null };
+    for (let i = 0; i < decoded.readings.length; i++) {
+      const reading = decoded.readings[i]!;
+      const item = items === null ? null : items[i]!;
+      this.processReading(reading, offset, item, context, out);
+    }
+  }
+
+  private processReading(
+    reading: Reading,
+    offset: number,
+    item: number | null,
+    context: MessageContext,
+    out: OutputCollector,
+  ): void {
+    const result = this.aggregator.add({
+      key: instrumentKey(reading.instrument, reading.borehole_number),
+      partition: this.partition,
+      offset: this.sequence++,
+      eventTimeMs: reading.timestampMs,
+      value: reading.reading,
+      meta: {
+        surface_level: reading.surface_level,
+        northing: reading.northing,
+        easting: reading.easting,
+        offset,
+        item,
+      },
+    });
+    for (const window of result.closed) this.emitWindow(window, out);
+
+    const accounting = out.accounting;
+    if (result.duplicate) {
+      accounting.duplicates++;
+      return;
+    }
+    const late = result.late;
+    if (late === undefined) {
+      accounting.counted++;
+      return;
+    }
+    if (late.windows.length < this.windowCountOf(reading.timestampMs)) {
+      // Hopping windows: it went into its open windows and only missed older ones.
+      accounting.counted++;
+      accounting.partiallyLate++;
+      return;
+    }
+    out.deadLetters.push(lateDeadLetter(late, reading, item, context));
+    countDeadLetter(accounting, 'late');
+  }
+
+  private windowCountOf(eventTimeMs: number): number {
+    const spec = this.options.spec;
+    return spec.kind === 'session' ? 1 : windowsFor(spec, eventTimeMs).length;
+  }
+
+  private emitWindow(window: ClosedWindow<ReadingMeta>, out: OutputCollector): void {
+    const record = windowRecordOf(window);
+    const levels = this.options.triggerLevels(
+      record.instrument,
+      record.borehole_number,
+      record.surface_level,
+    );
+    const evaluation = evaluateWindow(
+      this.alertStates.get(window.key),
+      record,
+      levels,
+      this.options.alerting,
+    );
+    this.alertStates.set(window.key, evaluation.state);
+    out.windows.push(evaluation.window);
+    out.windowOrigins.push({ offset: window.latestMeta.offset, item: window.latestMeta.item });
+    out.accounting.windows++;
+    for (const alert of evaluation.alerts) {
+      out.alerts.push(alert);
+      out.accounting.alerts++;
+    }
+  }
+}
+
+class OutputCollector {
+  readonly windows: WindowRecord[] = [];
+  readonly windowOrigins: WindowOrigin[] = [];
+  readonly alerts: Alert[] = [];
+  readonly deadLetters: DeadLetter[] = [];
+  readonly accounting: Accounting = emptyAccounting();
+}
+
+interface MessageContext {
+  readonly message: RawMessage;
+  readonly bytes: Uint8Array;
+  readonly source: DeadLetterSource;
+  readonly deadLetteredAtMs: number;
+  /** The envelope's item texts, found only once a reading of it turns out late. */
+  itemTexts: string[] | undefined | null;
+}
+
+function countDeadLetter(accounting: Accounting, reason: DeadLetter['reason']): void {
+  accounting.deadLettered[reason] = (accounting.deadLettered[reason] ?? 0) + 1;
+}
+
+/**
+ * The envelope item index of each valid reading (the items not rejected, in order), or null
+ * for a single-reading message. A message is an envelope when an item was rejected, when it
+ * gave more than one reading, or, for one reading, when its top-level object has "items".
+ */
+function itemIndexesOf(
+  bytes: Uint8Array,
+  readings: number,
+  problems: readonly MessageProblem[],
+): number[] | null {
+  const rejected = new Set<number>();
+  for (const problem of problems)
+    if (problem.itemIndex !== undefined) rejected.add(problem.itemIndex);
+  if (rejected.size === 0 && readings === 1 && !looksLikeEnvelope(bytes)) return null;
+  const indexes: number[] = [];
+  for (let index = 0; indexes.length < readings; index++)
+    if (!rejected.has(index)) indexes.push(index);
+  return indexes;
+}
+
+function looksLikeEnvelope(bytes: Uint8Array): boolean {
+  const buffer = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  if (buffer.indexOf(ITEMS_KEY) < 0) return false;
+  return envelopeItemTexts(buffer.toString('utf8')) !== undefined;
+}
+
+function lateDeadLetter(
+  late: LateRecord<ReadingMeta>,
+  reading: Reading,
+  item: number | null,
+  context: MessageContext,
+): DeadLetter {
+  let payload: Uint8Array | string = context.bytes;
+  if (item !== null) {
+    if (context.itemTexts === null) {
+      const bytes = context.bytes;
+      context.itemTexts = envelopeItemTexts(
+        Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('utf8'),
+      );
+    }
+    payload = context.itemTexts?.[item] ?? context.bytes;
+  }
+  const missed = late.windows
+    .map((w) => `[${new Date(w.startMs).toISOString()}, ${new Date(w.endMs).toISOString()})`)
+    .join(', ');
+  return buildDeadLetter({
+    source: context.source,
+    payload,
+    reason: 'late',
+    message:
+      `the reading at ${reading.timestamp} of ${reading.instrument} ${reading.borehole_number} ` +
+      `belongs to window ${missed}, already emitted (${late.reason})`,
+    path: item === null ? '' : `items[${item}]`,
+    ...(item !== null && { itemIndex: item }),
+    deadLetteredAtMs: context.deadLetteredAtMs,
+  });
+}

@@ -1,0 +1,156 @@
+import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
+import type { Accounting } from '../core/accounting';
+
+/**
+ * The processor's Prometheus metrics. Counters count work done by this process: a record
+ * replayed after a crash is counted again, and each processing of it lands in exactly one of
+ * counted / duplicate / dead-lettered, so the accounting identity holds for the metrics too.
+ */
+export interface ProcessorMetrics {
+  readonly registry: Registry;
+  recordAccounting(partition: number, accounting: Accounting, skipped: number): void;
+  readonly sinkWriteSeconds: Histogram<'sink'>;
+  readonly sinkRetries: Counter<'sink'>;
+  readonly sinkAvailable: Gauge<'sink'>;
+  readonly windowCloseToPostgresSeconds: Histogram;
+  readonly consumerLag: Gauge<'partition'>;
+  readonly checkpointAgeSeconds: Gauge<'partition'>;
+  readonly partitionsAssigned: Gauge;
+  readonly seeks: Counter<'partition'>;
+  readonly deadLetters: Counter<'reason'>;
+  readonly rebalances: Counter;
+}
+
+const LATENCY_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 0.75, 1, 2.5, 5, 10, 30];
+
+export function createProcessorMetrics(registry: Registry): ProcessorMetrics {
+  const registers = [registry];
+  const messages = new Counter({
+    name: 'stream_processor_messages_consumed_total',
+    help: 'Raw Kafka messages processed',
+    labelNames: ['partition'],
+    registers,
+  });
+  const readings = new Counter({
+    name: 'stream_processor_readings_consumed_total',
+    help: 'Input readings processed (a single reading, one envelope item, or a message rejected whole)',
+    registers,
+  });
+  const counted = new Counter({
+    name: 'stream_processor_readings_counted_total',
+    help: 'Readings aggregated into a window',
+    registers,
+  });
+  const duplicates = new Counter({
+    name: 'stream_processor_readings_duplicate_total',
+    help: 'Readings not aggregated: the instrument already had a reading at that instant in the window',
+    registers,
+  });
+  const deadLetters = new Counter({
+    name: 'stream_processor_dead_letters_total',
+    help: 'Dead letters written, by reason code (late and sink_rejected included)',
+    labelNames: ['reason'],
+    registers,
+  });
+  const late = new Counter({
+    name: 'stream_processor_readings_late_total',
+    help: 'Readings dead-lettered because their window had already been emitted',
+    registers,
+  });
+  const partiallyLate = new Counter({
+    name: 'stream_processor_readings_partially_late_total',
+    help: 'Counted readings that missed some older (hopping) windows',
+    registers,
+  });
+  const windows = new Counter({
+    name: 'stream_processor_windows_emitted_total',
+    help: 'Windows closed and emitted',
+    registers,
+  });
+  const alerts = new Counter({
+    name: 'stream_processor_alerts_emitted_total',
+    help: 'Trigger-level raises and clears emitted',
+    registers,
+  });
+  const flushes = new Counter({
+    name: 'stream_processor_idle_flushes_total',
+    help: 'Idle flushes that closed open windows',
+    registers,
+  });
+  const skipped = new Counter({
+    name: 'stream_processor_records_skipped_total',
+    help: 'Records below the checkpoint offset, skipped as already processed',
+    registers,
+  });
+  return {
+    registry,
+    recordAccounting(partition, accounting, skippedRecords) {
+      messages.inc({ partition: String(partition) }, accounting.messages);
+      readings.inc(accounting.readings);
+      counted.inc(accounting.counted);
+      duplicates.inc(accounting.duplicates);
+      for (const [reason, count] of Object.entries(accounting.deadLettered))
+        if (count) deadLetters.inc({ reason }, count);
+      late.inc(accounting.deadLettered.late ?? 0);
+      partiallyLate.inc(accounting.partiallyLate);
+      windows.inc(accounting.windows);
+      alerts.inc(accounting.alerts);
+      flushes.inc(accounting.flushes);
+      skipped.inc(skippedRecords);
+    },
+    deadLetters,
+    sinkWriteSeconds: new Histogram({
+      name: 'stream_processor_sink_write_seconds',
+      help: 'Duration of one successful sink write (one batch of one partition)',
+      labelNames: ['sink'],
+      buckets: LATENCY_BUCKETS,
+      registers,
+    }),
+    sinkRetries: new Counter({
+      name: 'stream_processor_sink_retries_total',
+      help: 'Failed sink writes retried with backoff',
+      labelNames: ['sink'],
+      registers,
+    }),
+    sinkAvailable: new Gauge({
+      name: 'stream_processor_sink_available',
+      help: '1 when the last write to the sink succeeded, 0 while it is being retried',
+      labelNames: ['sink'],
+      registers,
+    }),
+    windowCloseToPostgresSeconds: new Histogram({
+      name: 'stream_processor_window_close_to_postgres_seconds',
+      help: 'From a window closing in the processor to its row committed in PostgreSQL',
+      buckets: LATENCY_BUCKETS,
+      registers,
+    }),
+    consumerLag: new Gauge({
+      name: 'stream_processor_consumer_lag',
+      help: 'Records between the processed position and the log end, per partition',
+      labelNames: ['partition'],
+      registers,
+    }),
+    checkpointAgeSeconds: new Gauge({
+      name: 'stream_processor_checkpoint_age_seconds',
+      help: 'Time since the partition last checkpointed',
+      labelNames: ['partition'],
+      registers,
+    }),
+    partitionsAssigned: new Gauge({
+      name: 'stream_processor_partitions_assigned',
+      help: 'Input partitions this instance holds',
+      registers,
+    }),
+    seeks: new Counter({
+      name: 'stream_processor_seeks_total',
+      help: 'Seeks to a checkpoint offset after an assignment',
+      labelNames: ['partition'],
+      registers,
+    }),
+    rebalances: new Counter({
+      name: 'stream_processor_rebalances_total',
+      help: 'Consumer group joins (start and every rebalance)',
+      registers,
+    }),
+  };
+}

@@ -1,0 +1,387 @@
+import type { Batch, Consumer } from 'kafkajs';
+import { errorMessage, retry, type Logger } from '@geostream/platform';
+import { CheckpointError } from '../core/checkpoint-state';
+import {
+  PartitionProcessor,
+  type PartitionProcessorOptions,
+  type ProcessorOutputs,
+} from '../core/partition-processor';
+import type { ProcessorMetrics } from './metrics';
+import type { WriteOutputs } from './output-writer';
+import { PartitionSlot } from './partition-slot';
+import type { Sinks } from './sinks';
+
+export interface PartitionRunnerOptions {
+  readonly consumerGroup: string;
+  readonly rawTopic: string;
+  readonly processorOptions: (partition: number) => PartitionProcessorOptions;
+  readonly sinks: Sinks;
+  readonly writeOutputs: WriteOutputs;
+  readonly metrics: ProcessorMetrics;
+  readonly logger: Logger;
+  readonly now: () => number;
+  readonly idleFlushMs: number;
+  readonly checkpointIntervalMs: number;
+  /** Low and high watermarks of the raw topic's partitions, from the admin client. */
+  readonly logBounds: () => Promise<Map<number, { low: number; high: number }>>;
+  /** A partition cannot be processed safely (bad or incompatible checkpoint). */
+  readonly onFatal: (error: Error) => void;
+}
+
+/** The part of kafkajs's eachBatch payload the runner uses. */
+export interface BatchContext {
+  readonly batch: Batch;
+  readonly consumer: Pick<Consumer, 'seek' | 'commitOffsets'>;
+  readonly resolveOffset: (offset: string) => void;
+  readonly isStale: () => boolean;
+}
+
+/**
+ * The per-partition I/O shell around the pure PartitionProcessor: loads checkpoints, makes
+ * the consumer's position agree with them, processes batches, writes outputs with a
+ * checkpoint, and flushes partitions that went quiet. All work on one partition runs under
+ * its lock, one batch at a time.
+ */
+export class PartitionRunner {
+  private readonly slots = new Map<number, PartitionSlot>();
+  stopping = false;
+
+  constructor(private readonly options: PartitionRunnerOptions) {}
+
+  slot(partition: number): PartitionSlot {
+    let slot = this.slots.get(partition);
+    if (slot === undefined) {
+      slot = new PartitionSlot(partition, this.options.now());
+      this.slots.set(partition, slot);
+    }
+    return slot;
+  }
+
+  assigned(): PartitionSlot[] {
+    return [...this.slots.values()].sort((a, b) => a.partition - b.partition);
+  }
+
+  /**
+   * A new group generation: partitions no longer ours are forgotten (their new owner replays
+   * from the last checkpoint); those we keep must have their position re-checked, since
+   * kafkajs restarts them from the committed offset.
+   */
+  onAssignment(partitions: readonly number[]): void {
+    const keep = new Set(partitions);
+    for (const [partition, slot] of this.slots) {
+      if (keep.has(partition)) {
+        slot.verified = false;
+        slot.seekTarget = undefined;
+        slot.seekAttempts = 0;
+        continue;
+      }
+      slot.revoked = true;
+      this.slots.delete(partition);
+    }
+    for (const partition of partitions) this.slot(partition);
+    this.options.metrics.partitionsAssigned.set(this.slots.size);
+  }
+
+  /** Called under the partition's lock with a signal that aborts on rebalance or shutdown. */
+  async handleBatch(context: BatchContext, signal: AbortSignal): Promise<void> {
+    const { batch } = context;
+    const slot = this.slot(batch.partition);
+    if (this.stopping || slot.revoked) return;
+    try {
+      const processor = slot.processor ?? (await this.load(slot, signal));
+      if (!slot.verified && !(await this.verifyPosition(slot, processor, context, signal))) return;
+      if (context.isStale()) return;
+
+      const outputs = processor.processBatch(batch.messages, Number(batch.lastOffset()) + 1);
+      const now = this.options.now();
+      slot.lastRecordAtMs = now;
+      slot.highWatermark = Number(batch.highWatermark);
+      this.collect(slot, outputs, now);
+      if (this.shouldWrite(slot, now)) await this.write(slot, context.consumer, signal);
+      const last = batch.messages[batch.messages.length - 1];
+      if (last !== undefined) context.resolveOffset(last.offset);
+      this.options.metrics.consumerLag.set(
+        { partition: String(slot.partition) },
+        Math.max(0, slot.highWatermark - processor.nextOffset),
+      );
+    } catch (error) {
+      // Memory may now be ahead of what was written: start again from the checkpoint.
+      slot.dropState();
+      if (error instanceof CheckpointError) {
+        this.options.onFatal(error);
+        return;
+      }
+      throw error;
+    }
+  }
+
+  /** Idle flushes and overdue checkpoints; called by the processor's timer. */
+  async tick(consumer: Pick<Consumer, 'commitOffsets'>, signal: AbortSignal): Promise<void> {
+    if (this.stopping) return;
+    const now = this.options.now();
+    const idle = this.assigned().filter(
+      (slot) =>
+        slot.processor !== undefined &&
+        slot.verified &&
+        !slot.lock.busy &&
+        slot.processor.openWindows > 0 &&
+        now - slot.lastRecordAtMs >= this.options.idleFlushMs,
+    );
+    const overdue = this.assigned().filter(
+      (slot) =>
+        slot.verified &&
+        !slot.lock.busy &&
+        !idle.includes(slot) &&
+        slot.hasUncheckpointedProgress &&
+        now - slot.lastCheckpointAtMs >= this.options.checkpointIntervalMs,
+    );
+    if (idle.length > 0) {
+      // Only a partition with nothing left to read is idle: one whose consumer is merely
+      // held up (a sink outage, a backlog elsewhere) must not close windows early.
+      const bounds = await this.options.logBounds();
+      for (const slot of idle) {
+        const high = bounds.get(slot.partition)?.high;
+        if (high !== undefined) slot.highWatermark = high;
+      }
+    }
+    const work = [
+      ...idle
+        .filter(
+          (slot) => slot.highWatermark !== undefined && (slot.position ?? -1) >= slot.highWatermark,
+        )
+        .map((slot) => this.runLocked(slot, () => this.flushIdle(slot, consumer, signal))),
+      ...overdue.map((slot) =>
+        this.runLocked(slot, async () => {
+          if (slot.verified && slot.hasUncheckpointedProgress)
+            await this.write(slot, consumer, signal);
+        }),
+      ),
+    ];
+    await Promise.all(work);
+  }
+
+  /** Writes every partition's unwritten progress (graceful shutdown). */
+  async checkpointAll(
+    consumer: Pick<Consumer, 'commitOffsets'>,
+    signal: AbortSignal,
+  ): Promise<void> {
+    await Promise.all(
+      this.assigned().map((slot) =>
+        this.runLocked(slot, async () => {
+          if (slot.verified && slot.hasUncheckpointedProgress)
+            await this.write(slot, consumer, signal);
+        }),
+      ),
+    );
+  }
+
+  private async runLocked(slot: PartitionSlot, task: () => Promise<void>): Promise<void> {
+    try {
+      await slot.lock.run(async () => {
+        if (slot.revoked || slot.processor === undefined) return;
+        try {
+          await task();
+        } catch (error) {
+          slot.dropState();
+          throw error;
+        }
+      });
+    } catch (error) {
+      this.options.logger.warn(
+        { partition: slot.partition, error: errorMessage(error) },
+        'partition write interrupted; it will resume from its last checkpoint',
+      );
+    }
+  }
+
+  private async flushIdle(
+    slot: PartitionSlot,
+    consumer: Pick<Consumer, 'commitOffsets'>,
+    signal: AbortSignal,
+  ): Promise<void> {
+    const processor = slot.processor;
+    const now = this.options.now();
+    if (
+      processor === undefined ||
+      !slot.verified ||
+      now - slot.lastRecordAtMs < this.options.idleFlushMs
+    )
+      return;
+    const outputs = processor.flush();
+    if (outputs.windows.length === 0) return;
+    this.options.logger.debug(
+      { partition: slot.partition, windows: outputs.windows.length },
+      'idle partition: open windows flushed',
+    );
+    this.collect(slot, outputs, now);
+    // Checkpointed at once: a replay must start after the flush, never repeat it.
+    await this.write(slot, consumer, signal);
+  }
+
+  private collect(slot: PartitionSlot, outputs: ProcessorOutputs, now: number): void {
+    this.options.metrics.recordAccounting(slot.partition, outputs.accounting, outputs.skipped);
+    slot.pending.add(outputs, now);
+  }
+
+  private shouldWrite(slot: PartitionSlot, now: number): boolean {
+    return (
+      !slot.pending.isEmpty ||
+      this.stopping ||
+      (slot.hasUncheckpointedProgress &&
+        now - slot.lastCheckpointAtMs >= this.options.checkpointIntervalMs)
+    );
+  }
+
+  private async write(
+    slot: PartitionSlot,
+    consumer: Pick<Consumer, 'commitOffsets'>,
+    signal: AbortSignal,
+  ): Promise<void> {
+    const processor = slot.processor!;
+    const checkpoint = processor.checkpoint();
+    const batch = slot.pending.take();
+    await this.options.writeOutputs(slot.partition, batch, checkpoint, signal);
+    slot.checkpointedOffset = checkpoint.nextOffset;
+    slot.lastCheckpointAtMs = this.options.now();
+    // Informational (lag tools): the PostgreSQL checkpoint is what a restart trusts.
+    consumer
+      .commitOffsets([
+        {
+          topic: this.options.rawTopic,
+          partition: slot.partition,
+          offset: String(checkpoint.nextOffset),
+        },
+      ])
+      .catch((error: unknown) =>
+        this.options.logger.debug(
+          { partition: slot.partition, error: errorMessage(error) },
+          'kafka offset commit skipped',
+        ),
+      );
+  }
+
+  private async load(slot: PartitionSlot, signal: AbortSignal): Promise<PartitionProcessor> {
+    const { consumerGroup, rawTopic, sinks, logger } = this.options;
+    const options = this.options.processorOptions(slot.partition);
+    const stored = await retry(
+      () => sinks.postgres.loadCheckpoint(consumerGroup, rawTopic, slot.partition),
+      {
+        retries: Infinity,
+        initialDelayMs: 100,
+        maxDelayMs: 5_000,
+        signal,
+        shouldRetry: () => !signal.aborted,
+        onRetry: ({ attempt, error }) =>
+          logger.warn(
+            { partition: slot.partition, attempt, error: errorMessage(error) },
+            'loading checkpoint failed; retrying',
+          ),
+      },
+    );
+    let processor: PartitionProcessor;
+    if (stored === undefined) {
+      const low = (await this.options.logBounds()).get(slot.partition)?.low ?? 0;
+      processor = PartitionProcessor.fresh(options, low);
+      slot.checkpointedOffset = -1;
+      logger.info(
+        { partition: slot.partition, offset: low },
+        'no checkpoint: starting from the log start',
+      );
+    } else {
+      processor = PartitionProcessor.restore(options, stored.state);
+      if (String(processor.nextOffset) !== stored.nextOffset)
+        throw new CheckpointError(
+          'CHECKPOINT_INVALID',
+          `checkpoint of partition ${slot.partition}: next_offset ${stored.nextOffset} disagrees with its state (${processor.nextOffset})`,
+        );
+      slot.checkpointedOffset = processor.nextOffset;
+      logger.info(
+        {
+          partition: slot.partition,
+          offset: processor.nextOffset,
+          openWindows: processor.openWindows,
+        },
+        'checkpoint restored',
+      );
+    }
+    const now = this.options.now();
+    slot.processor = processor;
+    slot.verified = false;
+    slot.lastRecordAtMs = now;
+    slot.lastCheckpointAtMs = now;
+    return processor;
+  }
+
+  /**
+   * True when the batch starts where the processor's state ends. Otherwise seeks there and
+   * returns false: kafkajs drops what it fetched for the partition and fetches again from the
+   * checkpoint, so no record is processed twice or skipped. (A kafkajs batch knows the offset
+   * it was fetched from; its first record may lie later, past transaction markers.)
+   */
+  private async verifyPosition(
+    slot: PartitionSlot,
+    processor: PartitionProcessor,
+    context: BatchContext,
+    signal: AbortSignal,
+  ): Promise<boolean> {
+    const { batch } = context;
+    const target = processor.nextOffset;
+    const fetched = fetchedOffsetOf(batch);
+    if (fetched === target || (await this.targetGone(slot, target, fetched, signal))) {
+      slot.verified = true;
+      slot.seekTarget = undefined;
+      slot.seekAttempts = 0;
+      return true;
+    }
+    if (slot.seekTarget !== target) slot.seekAttempts = 0;
+    slot.seekTarget = target;
+    slot.seekAttempts++;
+    this.options.metrics.seeks.inc({ partition: String(slot.partition) });
+    this.options.logger.debug(
+      { partition: slot.partition, from: fetched, to: target },
+      'seeking to checkpoint',
+    );
+    context.consumer.seek({
+      topic: this.options.rawTopic,
+      partition: slot.partition,
+      offset: String(target),
+    });
+    return false;
+  }
+
+  /**
+   * After repeated seeks that did not take: is the target outside the log? Below its start,
+   * the records were deleted by retention before being processed (loud, counted, and the
+   * batch is taken from where the log now starts); beyond its end, the checkpoint belongs to
+   * another incarnation of the topic, which is fatal.
+   */
+  private async targetGone(
+    slot: PartitionSlot,
+    target: number,
+    fetched: number,
+    signal: AbortSignal,
+  ): Promise<boolean> {
+    if (slot.seekTarget !== target || slot.seekAttempts < 2 || signal.aborted) return false;
+    const bounds = (await this.options.logBounds()).get(slot.partition);
+    if (bounds === undefined) return false;
+    if (target < bounds.low && fetched >= bounds.low) {
+      this.options.logger.error(
+        { partition: slot.partition, from: target, to: bounds.low, lost: bounds.low - target },
+        'records were deleted by retention before they were processed',
+      );
+      return true;
+    }
+    if (target > bounds.high)
+      throw new CheckpointError(
+        'CHECKPOINT_MISMATCH',
+        `the checkpoint of partition ${slot.partition} is at offset ${target}, beyond the log end ${bounds.high}: ` +
+          'was the topic recreated? Use a new CONSUMER_GROUP.',
+      );
+    return false;
+  }
+}
+
+function fetchedOffsetOf(batch: Batch): number {
+  const fetched = (batch as Batch & { fetchedOffset?: string }).fetchedOffset;
+  return Number(fetched ?? batch.firstOffset());
+}

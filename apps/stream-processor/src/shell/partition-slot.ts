@@ -1,0 +1,59 @@
+import type { PartitionProcessor } from '../core/partition-processor';
+import { PendingOutputs } from './pending-outputs';
+import { SerialLock } from './serial-lock';
+
+/**
+ * What this instance holds for one input partition it is assigned. `processor` is the
+ * partition's state in memory: absent until loaded from its checkpoint, dropped whenever it
+ * may have run ahead of what was written (a failed or interrupted write), so the next batch
+ * reloads the last checkpoint and replays from there.
+ */
+export class PartitionSlot {
+  readonly lock = new SerialLock();
+  readonly pending = new PendingOutputs();
+  processor: PartitionProcessor | undefined;
+  /** The consumer's position was checked against the processor's since the last (re)join. */
+  verified = false;
+  seekTarget: number | undefined;
+  seekAttempts = 0;
+  /** Next offset as of the last checkpoint written (or loaded); -1 when there is none. */
+  checkpointedOffset = -1;
+  lastCheckpointAtMs: number;
+  /** Processor clock when the partition last delivered records (idle flush). */
+  lastRecordAtMs: number;
+  /** Past transaction markers kafkajs consumed without a batch for us (log end checks). */
+  filteredPosition = 0;
+  highWatermark: number | undefined;
+  revoked = false;
+
+  constructor(
+    readonly partition: number,
+    nowMs: number,
+  ) {
+    this.lastCheckpointAtMs = nowMs;
+    this.lastRecordAtMs = nowMs;
+  }
+
+  /** Forgets the in-memory state: the next batch reloads the checkpoint and seeks to it. */
+  dropState(): void {
+    this.processor = undefined;
+    this.pending.clear();
+    this.verified = false;
+    this.seekTarget = undefined;
+    this.seekAttempts = 0;
+    this.filteredPosition = 0;
+  }
+
+  get position(): number | undefined {
+    if (this.processor === undefined) return undefined;
+    return Math.max(this.processor.nextOffset, this.filteredPosition);
+  }
+
+  /** Progress in memory that no checkpoint records yet. */
+  get hasUncheckpointedProgress(): boolean {
+    return (
+      this.processor !== undefined &&
+      (!this.pending.isEmpty || this.processor.nextOffset > this.checkpointedOffset)
+    );
+  }
+}

@@ -1,0 +1,127 @@
+import {
+  createElasticsearchSink,
+  createKafkaSink,
+  createPostgresSink,
+  perTypeTopicNamer,
+  type ElasticsearchSink,
+  type KafkaSink,
+  type PostgresSink,
+} from '@geostream/sinks';
+import { errorMessage, retry, type Logger } from '@geostream/platform';
+import type { Admin, Kafka } from 'kafkajs';
+import type { StreamProcessorConfig } from '../config';
+
+/** The three outputs; Elasticsearch is absent when ELASTICSEARCH_URL=off. */
+export interface Sinks {
+  readonly postgres: PostgresSink;
+  readonly elasticsearch: ElasticsearchSink | undefined;
+  readonly kafka: KafkaSink;
+  close(): Promise<void>;
+}
+
+/**
+ * Builds the sinks and prepares what they write to: PostgreSQL migrations, the Elasticsearch
+ * index template, the output topics (and the raw topic if absent). Start-up waits for each
+ * service with backoff rather than crash-looping; `signal` ends the wait.
+ */
+export async function openSinks(
+  config: StreamProcessorConfig,
+  kafka: Kafka,
+  admin: Admin,
+  logger: Logger,
+  signal: AbortSignal,
+): Promise<Sinks> {
+  const postgres = createPostgresSink({
+    connectionString: config.database.url,
+    schema: config.outputs.postgresSchema,
+    poolMax: Math.max(2, config.database.poolMax),
+    logger,
+  });
+  const es = config.elasticsearch;
+  const elasticsearch = es.enabled
+    ? createElasticsearchSink({
+        node: es.url,
+        ...(es.apiKey !== undefined && { apiKey: es.apiKey }),
+        ...(es.caCertificate !== undefined && { caCertificate: es.caCertificate }),
+        indexPrefix: config.outputs.elasticsearchIndexPrefix,
+        logger,
+      })
+    : undefined;
+  const kafkaSink = createKafkaSink({
+    kafka,
+    topics: {
+      perType: perTypeTopicNamer({
+        prefix: config.outputs.topicPrefix,
+        suffix: config.outputs.topicSuffix,
+      }),
+      alerts: config.topics.alerts,
+      deadLetter: config.topics.deadLetter,
+    },
+    partitions: config.outputs.topicPartitions,
+    replication: config.outputs.topicReplication,
+    logger,
+  });
+  const sinks: Sinks = {
+    postgres,
+    elasticsearch,
+    kafka: kafkaSink,
+    async close() {
+      const results = await Promise.allSettled([
+        kafkaSink.close(),
+        elasticsearch?.close(),
+        postgres.close(),
+      ]);
+      for (const result of results)
+        if (result.status === 'rejected')
+          logger.warn({ err: result.reason }, 'closing a sink failed');
+    },
+  };
+  const untilReady = <T>(what: string, step: () => Promise<T>): Promise<T> =>
+    retry(step, {
+      retries: Infinity,
+      initialDelayMs: 250,
+      maxDelayMs: 5_000,
+      signal,
+      shouldRetry: () => !signal.aborted,
+      onRetry: ({ attempt, delayMs, error }) =>
+        logger.warn({ attempt, delayMs, error: errorMessage(error) }, `waiting for ${what}`),
+    });
+  try {
+    await untilReady('PostgreSQL migrations', () => postgres.migrate());
+    if (elasticsearch)
+      await untilReady('the Elasticsearch index template', () =>
+        elasticsearch.ensureIndexTemplate(),
+      );
+    await untilReady('the raw topic', () =>
+      ensureRawTopic(
+        admin,
+        config.topics.raw,
+        config.outputs.topicPartitions,
+        config.outputs.topicReplication,
+      ),
+    );
+    await untilReady('the output topics', () => kafkaSink.ensureTopics());
+  } catch (error) {
+    await sinks.close();
+    throw error;
+  }
+  return sinks;
+}
+
+/**
+ * The raw topic is normally created by the producer; creating it here too (same defaults) lets
+ * the processor start first without a failed subscribe.
+ */
+async function ensureRawTopic(
+  admin: Admin,
+  topic: string,
+  partitions: number,
+  replication: number,
+): Promise<void> {
+  const existing = await admin.listTopics();
+  if (existing.includes(topic)) return;
+  await admin.createTopics({
+    waitForLeaders: true,
+    topics: [{ topic, numPartitions: partitions, replicationFactor: replication }],
+  });
+}

@@ -1,0 +1,304 @@
+import type { FastifyInstance } from 'fastify';
+import type { Consumer, Kafka } from 'kafkajs';
+import type { Registry } from 'prom-client';
+import {
+  buildOpsServer,
+  createKafka,
+  createLogger,
+  createMetricsRegistry,
+  errorMessage,
+  type HealthReport,
+  type Logger,
+} from '@geostream/platform';
+import { windowSpecFromSettings } from '@geostream/windowed-aggregator';
+import type { StreamProcessorConfig } from '../config';
+import type { Accounting } from '../core/accounting';
+import type { PartitionProcessorOptions } from '../core/partition-processor';
+import { triggerLevelsFromSiteConfig } from '../core/trigger-levels';
+import { withHeartbeats } from './keep-alive';
+import { createProcessorMetrics, type ProcessorMetrics } from './metrics';
+import { createOutputWriter } from './output-writer';
+import { PartitionRunner } from './partition-runner';
+import { openSinks, type Sinks } from './sinks';
+
+export interface StreamProcessorDeps {
+  readonly logger?: Logger;
+  /** The processor's clock (idle flush, checkpoint interval, latency metrics). */
+  readonly now?: () => number;
+  readonly registry?: Registry;
+  readonly kafka?: Kafka;
+  /** kafkajs session timeout; a killed instance's partitions move after this long. */
+  readonly sessionTimeoutMs?: number;
+}
+
+export interface PartitionStatus {
+  readonly partition: number;
+  readonly nextOffset: number | undefined;
+  readonly checkpointedOffset: number;
+  readonly openWindows: number;
+  readonly accounting: Readonly<Accounting> | undefined;
+}
+
+export interface StreamProcessor {
+  readonly metrics: ProcessorMetrics;
+  /** /health and /metrics; main.ts listens on it. */
+  readonly ops: FastifyInstance;
+  health(): HealthReport;
+  partitions(): PartitionStatus[];
+  /** Settles with the error that made the processor give up (a bad checkpoint, a dead consumer). */
+  readonly failed: Promise<Error>;
+  /** Finishes the batch in flight, checkpoints every partition, leaves the group, closes. */
+  stop(): Promise<void>;
+}
+
+const TICK_MS = 250;
+const LAG_REFRESH_MS = 5_000;
+const HEARTBEAT_MS = 1_000;
+
+/**
+ * Starts consuming RAW_TOPIC: validated, windowed readings to the per-type topics,
+ * Elasticsearch and PostgreSQL, alerts and dead letters to theirs. Resolves once the sinks are
+ * ready and the consumer runs (waiting for services with backoff).
+ */
+export async function startStreamProcessor(
+  config: StreamProcessorConfig,
+  deps: StreamProcessorDeps = {},
+): Promise<StreamProcessor> {
+  const logger = deps.logger ?? createLogger('stream-processor', config.logLevel);
+  const now = deps.now ?? Date.now;
+  const registry = deps.registry ?? createMetricsRegistry('stream-processor');
+  const metrics = createProcessorMetrics(registry);
+  const kafka = deps.kafka ?? createKafka(config.kafka, logger);
+  const rawTopic = config.topics.raw;
+  const lifetime = new AbortController();
+
+  let resolveFailed: (error: Error) => void = () => undefined;
+  const failed = new Promise<Error>((resolve) => (resolveFailed = resolve));
+  let fatalError: Error | undefined;
+  const failingSinks = new Map<string, string>();
+  let consumerRunning = false;
+
+  const admin = kafka.admin();
+  await admin.connect();
+  let sinks: Sinks;
+  try {
+    sinks = await openSinks(config, kafka, admin, logger, lifetime.signal);
+  } catch (error) {
+    await admin.disconnect();
+    throw error;
+  }
+
+  const spec = windowSpecFromSettings(config.window);
+  const triggerLevels = triggerLevelsFromSiteConfig(config.siteConfig);
+  const processorOptions = (partition: number): PartitionProcessorOptions => ({
+    topic: rawTopic,
+    partition,
+    spec,
+    triggerLevels,
+    alerting: {
+      raiseAfterWindows: config.processing.raiseAfterWindows,
+      clearAfterWindows: config.processing.clearAfterWindows,
+    },
+    maxMessageBytes: config.processing.maxMessageBytes,
+    maxOpenWindows: config.processing.maxOpenWindowsPerPartition,
+  });
+
+  const logBounds = async (): Promise<Map<number, { low: number; high: number }>> => {
+    const offsets = await admin.fetchTopicOffsets(rawTopic);
+    return new Map(offsets.map((o) => [o.partition, { low: Number(o.low), high: Number(o.high) }]));
+  };
+
+  const fatal = (error: Error): void => {
+    if (fatalError !== undefined) return;
+    fatalError = error;
+    logger.fatal({ err: error }, 'stream processor cannot continue');
+    resolveFailed(error);
+  };
+
+  const runner = new PartitionRunner({
+    consumerGroup: config.consumerGroup,
+    rawTopic,
+    processorOptions,
+    sinks,
+    writeOutputs: createOutputWriter({
+      sinks,
+      metrics,
+      logger,
+      consumerGroup: config.consumerGroup,
+      rawTopic,
+      now,
+      onSinkState: (sink, failing, error) => {
+        if (failing) failingSinks.set(sink, errorMessage(error));
+        else failingSinks.delete(sink);
+      },
+    }),
+    metrics,
+    logger,
+    now,
+    idleFlushMs: config.window.idleFlushMs,
+    checkpointIntervalMs: config.consumer.checkpointIntervalMs,
+    logBounds,
+    onFatal: fatal,
+  });
+
+  const consumer: Consumer = kafka.consumer({
+    groupId: config.consumerGroup,
+    readUncommitted: false,
+    allowAutoTopicCreation: false,
+    maxBytesPerPartition: config.consumer.maxBytesPerPartition,
+    maxBytes: Math.max(10 * 1_048_576, config.consumer.maxBytesPerPartition * 4),
+    sessionTimeout: deps.sessionTimeoutMs ?? 30_000,
+    heartbeatInterval: Math.min(3_000, Math.floor((deps.sessionTimeoutMs ?? 30_000) / 3)),
+  });
+  // Idle flushes wait while the group is rebalancing: the partition may already be someone else's.
+  let groupStable = false;
+  consumer.on(consumer.events.REBALANCING, () => {
+    groupStable = false;
+  });
+  consumer.on(consumer.events.GROUP_JOIN, ({ payload }) => {
+    const partitions = payload.memberAssignment[rawTopic] ?? [];
+    metrics.rebalances.inc();
+    logger.info({ partitions, memberId: payload.memberId }, 'joined the consumer group');
+    runner.onAssignment(partitions);
+    groupStable = true;
+  });
+  consumer.on(consumer.events.END_BATCH_PROCESS, ({ payload }) => {
+    // A batch of transaction markers only never reaches eachBatch; note that we are past it.
+    if (payload.batchSize === 0 && payload.topic === rawTopic) {
+      const slot = runner.slot(payload.partition);
+      slot.filteredPosition = Math.max(slot.filteredPosition, Number(payload.lastOffset) + 1);
+    }
+  });
+  consumer.on(consumer.events.CRASH, ({ payload }) => {
+    logger.error({ err: payload.error, restart: payload.restart }, 'kafka consumer crashed');
+    if (!payload.restart) {
+      consumerRunning = false;
+      fatal(payload.error);
+    }
+  });
+
+  try {
+    await consumer.connect();
+    await consumer.subscribe({ topic: rawTopic, fromBeginning: true });
+    await consumer.run({
+      autoCommit: false,
+      eachBatchAutoResolve: false,
+      partitionsConsumedConcurrently: config.consumer.partitionsConcurrently,
+      eachBatch: async ({ batch, resolveOffset, heartbeat, isStale }) => {
+        if (runner.stopping) return;
+        const slot = runner.slot(batch.partition);
+        await withHeartbeats(heartbeat, HEARTBEAT_MS, lifetime.signal, (signal) =>
+          slot.lock.run(() =>
+            runner.handleBatch({ batch, consumer, resolveOffset, isStale }, signal),
+          ),
+        );
+      },
+    });
+    consumerRunning = true;
+  } catch (error) {
+    await consumer.disconnect().catch(() => undefined);
+    await admin.disconnect().catch(() => undefined);
+    await sinks.close();
+    throw error;
+  }
+
+  let lastLagRefresh = 0;
+  let ticking = false;
+  const ticker = setInterval(() => {
+    if (ticking || runner.stopping) return;
+    ticking = true;
+    void (async () => {
+      try {
+        if (groupStable) await runner.tick(consumer, lifetime.signal);
+        const at = now();
+        if (at - lastLagRefresh >= LAG_REFRESH_MS) {
+          lastLagRefresh = at;
+          await refreshLag();
+        }
+      } catch (error) {
+        logger.warn({ error: errorMessage(error) }, 'periodic check failed');
+      } finally {
+        ticking = false;
+      }
+    })();
+  }, TICK_MS);
+  ticker.unref();
+
+  async function refreshLag(): Promise<void> {
+    const bounds = await logBounds();
+    const at = now();
+    for (const slot of runner.assigned()) {
+      const partition = String(slot.partition);
+      const high = bounds.get(slot.partition)?.high;
+      const position = slot.position;
+      if (high !== undefined && position !== undefined)
+        metrics.consumerLag.set({ partition }, Math.max(0, high - position));
+      metrics.checkpointAgeSeconds.set({ partition }, (at - slot.lastCheckpointAtMs) / 1000);
+    }
+  }
+
+  const ops = buildOpsServer({
+    service: 'stream-processor',
+    registry,
+    health: () => health(),
+  });
+
+  function health(): HealthReport {
+    const checks: Record<string, { ok: boolean; detail?: string }> = {
+      consumer: consumerRunning
+        ? { ok: true, detail: `${runner.assigned().length} partition(s) assigned` }
+        : { ok: false, detail: fatalError?.message ?? 'not running' },
+    };
+    const sinkNames = ['kafka', 'postgres', ...(sinks.elasticsearch ? ['elasticsearch'] : [])];
+    for (const sink of sinkNames) {
+      const failure = failingSinks.get(sink);
+      checks[sink] =
+        failure === undefined ? { ok: true } : { ok: false, detail: `retrying: ${failure}` };
+    }
+    const status =
+      fatalError !== undefined || !consumerRunning
+        ? 'down'
+        : failingSinks.size > 0
+          ? 'degraded'
+          : 'ok';
+    return { status, checks };
+  }
+
+  let stopping: Promise<void> | undefined;
+  async function stop(): Promise<void> {
+    runner.stopping = true;
+    clearInterval(ticker);
+    const deadline = setTimeout(
+      () => lifetime.abort(new Error('shutdown timed out waiting for a sink')),
+      config.consumer.shutdownTimeoutMs,
+    );
+    try {
+      await runner.checkpointAll(consumer, lifetime.signal);
+      await consumer.disconnect();
+      consumerRunning = false;
+      await admin.disconnect();
+    } finally {
+      clearTimeout(deadline);
+      lifetime.abort(new Error('stopped'));
+      await sinks.close();
+      await ops.close();
+      logger.info('stream processor stopped');
+    }
+  }
+
+  return {
+    metrics,
+    ops,
+    health,
+    failed,
+    partitions: () =>
+      runner.assigned().map((slot) => ({
+        partition: slot.partition,
+        nextOffset: slot.processor?.nextOffset,
+        checkpointedOffset: slot.checkpointedOffset,
+        openWindows: slot.processor?.openWindows ?? 0,
+        accounting: slot.processor?.accounting,
+      })),
+    stop: () => (stopping ??= stop()),
+  };
+}

@@ -1,0 +1,127 @@
+import fc from 'fast-check';
+import type { RawMessage } from '../../src/core/raw-message';
+import {
+  INSTRUMENTS,
+  envelopeJson,
+  rawMessages,
+  readingJson,
+  type TestInstrument,
+} from './messages';
+
+/**
+ * A reading value in the instrument's plausible range. Dyadic fractions only, so every sum of
+ * them is exact in a double and the naive oracle's mean equals the processor's bit for bit.
+ */
+export function valueFor(instrument: TestInstrument, v: number): number {
+  switch (instrument.instrument) {
+    case 'piezometer':
+      return v;
+    case 'settlement_marker':
+      return -v / 8;
+    case 'water_standpipe':
+      return 70 + v / 32;
+    case 'strain_gauge':
+      return v * 4 - 600;
+    case 'extensometer':
+      return v / 8 - 20;
+  }
+}
+
+type Event =
+  | { kind: 'reading'; instrument: number; jitter: number; v: number }
+  | { kind: 'repeat'; back: number }
+  | { kind: 'garbage'; bytes: Uint8Array }
+  | { kind: 'invalid'; instrument: number; field: string; value: unknown }
+  | {
+      kind: 'envelope';
+      readings: Array<{ instrument: number; jitter: number; v: number }>;
+      badAt: number;
+    };
+
+const reading = fc.record({
+  instrument: fc.integer({ min: 0, max: INSTRUMENTS.length - 1 }),
+  jitter: fc.integer({ min: -36, max: 4 }), // in 250 ms steps: up to 9 s back, 1 s ahead
+  v: fc.integer({ min: 0, max: 400 }),
+});
+
+const event: fc.Arbitrary<Event> = fc.oneof(
+  { weight: 12, arbitrary: reading.map((r) => ({ kind: 'reading' as const, ...r })) },
+  {
+    weight: 2,
+    arbitrary: fc.integer({ min: 1, max: 6 }).map((back) => ({ kind: 'repeat' as const, back })),
+  },
+  {
+    weight: 1,
+    arbitrary: fc
+      .uint8Array({ maxLength: 12 })
+      .map((bytes) => ({ kind: 'garbage' as const, bytes })),
+  },
+  {
+    weight: 1,
+    arbitrary: fc.record({
+      kind: fc.constant('invalid' as const),
+      instrument: fc.integer({ min: 0, max: INSTRUMENTS.length - 1 }),
+      field: fc.constantFrom('reading', 'borehole_number', 'timestamp', 'instrument'),
+      value: fc.constantFrom(null, '', 'soon', 'NaN', 12),
+    }),
+  },
+  {
+    weight: 2,
+    arbitrary: fc.record({
+      kind: fc.constant('envelope' as const),
+      readings: fc.array(reading, { minLength: 0, maxLength: 5 }),
+      badAt: fc.integer({ min: -1, max: 5 }),
+    }),
+  },
+);
+
+export interface GeneratedStream {
+  readonly messages: RawMessage[];
+  /** Message indexes after which the partition is flushed (as an idle flush would). */
+  readonly flushAfter: ReadonlySet<number>;
+}
+
+/** Event time advances ~500 ms per message, with readings up to 9 s late or 1 s early. */
+export function streamArbitrary(maxLength = 80): fc.Arbitrary<GeneratedStream> {
+  return fc
+    .record({
+      events: fc.array(event, { minLength: 1, maxLength }),
+      flushes: fc.array(fc.integer({ min: 0, max: maxLength }), { maxLength: 3 }),
+    })
+    .map(({ events, flushes }) => {
+      const payloads: Array<string | Uint8Array> = [];
+      const at = (i: number, jitter: number) => Math.max(0, i * 500 + jitter * 250);
+      const wire = (r: { instrument: number; jitter: number; v: number }, i: number) => {
+        const instrument = INSTRUMENTS[r.instrument]!;
+        return readingJson(instrument, at(i, r.jitter), valueFor(instrument, r.v));
+      };
+      events.forEach((e, i) => {
+        switch (e.kind) {
+          case 'reading':
+            payloads.push(JSON.stringify(wire(e, i)));
+            break;
+          case 'repeat':
+            payloads.push(payloads[Math.max(0, payloads.length - e.back)] ?? '{}');
+            break;
+          case 'garbage':
+            payloads.push(e.bytes);
+            break;
+          case 'invalid':
+            payloads.push(
+              JSON.stringify({
+                ...readingJson(INSTRUMENTS[e.instrument]!, at(i, 0), 1),
+                [e.field]: e.value,
+              }),
+            );
+            break;
+          case 'envelope': {
+            const items: unknown[] = e.readings.map((r) => wire(r, i));
+            if (e.badAt >= 0 && e.badAt <= items.length) items.splice(e.badAt, 0, { reading: 'x' });
+            payloads.push(JSON.stringify(envelopeJson(items)));
+            break;
+          }
+        }
+      });
+      return { messages: rawMessages(payloads), flushAfter: new Set(flushes) };
+    });
+}

@@ -1,0 +1,295 @@
+import { tumblingWindows, hoppingWindows } from '@geostream/windowed-aggregator';
+import { validateWindowRecord } from '@geostream/instrument-schemas';
+import { isBalanced } from '../../src/core/accounting';
+import {
+  PartitionProcessor,
+  type PartitionProcessorOptions,
+} from '../../src/core/partition-processor';
+import { triggerLevelsFromSiteConfig } from '../../src/core/trigger-levels';
+import { INSTRUMENTS, T0, rawMessages, readingJson } from '../support/messages';
+
+const [piezometer, settlement, standpipe, , extensometer] = INSTRUMENTS as [
+  (typeof INSTRUMENTS)[number],
+  (typeof INSTRUMENTS)[number],
+  (typeof INSTRUMENTS)[number],
+  (typeof INSTRUMENTS)[number],
+  (typeof INSTRUMENTS)[number],
+];
+
+function options(overrides: Partial<PartitionProcessorOptions> = {}): PartitionProcessorOptions {
+  return {
+    topic: 'raw',
+    partition: 3,
+    spec: tumblingWindows({ sizeMs: 10_000, graceMs: 5_000 }),
+    triggerLevels: triggerLevelsFromSiteConfig(undefined),
+    ...overrides,
+  };
+}
+
+const iso = (ms: number) => new Date(T0 + ms).toISOString();
+
+describe('PartitionProcessor', () => {
+  it('averages one instrument’s readings in a window into the true mean, min, max and count', () => {
+    const processor = PartitionProcessor.fresh(options());
+    const out = processor.processBatch(
+      rawMessages([
+        readingJson(piezometer, 1_000, 100),
+        readingJson(piezometer, 2_000, 110),
+        readingJson(piezometer, 9_999, 121),
+        readingJson(piezometer, 15_000, 50), // watermark 10 000: closes [0, 10 000)
+      ]),
+    );
+    expect(out.windows).toEqual([
+      {
+        schema_version: 1,
+        id: `piezometer:PZ-1:${iso(0)}`,
+        instrument: 'piezometer',
+        borehole_number: 'PZ-1',
+        window_start: iso(0),
+        window_end: iso(10_000),
+        reading_mean: 110.33333333333333,
+        reading_min: 100,
+        reading_max: 121,
+        reading_count: 3,
+        first_timestamp: iso(1_000),
+        last_timestamp: iso(9_999),
+        unit: 'kPa',
+        surface_level: 42.5,
+        northing: 5812000,
+        easting: 320000,
+        trigger_level: 'none',
+      },
+    ]);
+    expect(validateWindowRecord(out.windows[0]).ok).toBe(true);
+    expect(out.accounting).toMatchObject({ messages: 4, readings: 4, counted: 4, windows: 1 });
+    expect(processor.nextOffset).toBe(4);
+  });
+
+  it('keeps a window open until the watermark (highest event time - grace) passes its end', () => {
+    const processor = PartitionProcessor.fresh(options());
+    const first = processor.processBatch(
+      rawMessages([readingJson(piezometer, 1_000, 100), readingJson(piezometer, 14_999, 100)]),
+    );
+    expect(first.windows).toHaveLength(0);
+    const second = processor.processBatch(rawMessages([readingJson(piezometer, 15_000, 100)], 2));
+    expect(second.windows.map((w) => w.window_start)).toEqual([iso(0)]);
+  });
+
+  it('counts out-of-order readings within grace and dead-letters later ones as late with their bytes', () => {
+    const processor = PartitionProcessor.fresh(options());
+    const lateReading = readingJson(piezometer, 9_000, 999);
+    const messages = rawMessages([
+      readingJson(piezometer, 5_000, 100),
+      readingJson(piezometer, 12_000, 100),
+      readingJson(piezometer, 4_000, 200), // out of order, within grace: counted in [0, 10 000)
+      readingJson(piezometer, 16_000, 100), // watermark 11 000 closes [0, 10 000)
+      lateReading,
+    ]);
+    const out = processor.processBatch(messages);
+    expect(out.windows[0]).toMatchObject({ reading_count: 2, reading_mean: 150 });
+    expect(out.deadLetters).toHaveLength(1);
+    const deadLetter = out.deadLetters[0]!;
+    expect(deadLetter).toMatchObject({
+      id: 'raw:3:4:late',
+      reason: 'late',
+      source: { topic: 'raw', partition: 3, offset: '4', key: null },
+      item_index: null,
+      payload_utf8: JSON.stringify(lateReading),
+      dead_lettered_at: new Date(Number(messages[4]!.timestamp)).toISOString(),
+    });
+    expect(Buffer.from(deadLetter.payload_base64, 'base64')).toEqual(messages[4]!.value);
+    expect(out.accounting).toMatchObject({ readings: 5, counted: 4, deadLettered: { late: 1 } });
+    expect(isBalanced(out.accounting)).toBe(true);
+  });
+
+  it('counts a second reading of an instrument at the same instant as a duplicate, first one wins', () => {
+    const processor = PartitionProcessor.fresh(options());
+    processor.processBatch(
+      rawMessages([
+        readingJson(piezometer, 1_000, 100),
+        readingJson(piezometer, 1_000, 100),
+        readingJson(piezometer, 1_000, 180), // same instant, other value: still the same reading slot
+      ]),
+    );
+    const out = processor.flush();
+    expect(out.windows[0]).toMatchObject({ reading_count: 1, reading_mean: 100 });
+    expect(processor.accounting).toMatchObject({ readings: 3, counted: 1, duplicates: 2 });
+  });
+
+  it('takes batch envelopes item by item, dead-lettering bad items and late items as their own bytes', () => {
+    const processor = PartitionProcessor.fresh(options());
+    processor.processBatch(rawMessages([readingJson(settlement, 30_000, -5)]));
+    const items = [
+      readingJson(piezometer, 21_000, 100),
+      readingJson(piezometer, 22_000, null as never),
+      readingJson(settlement, 1_000, -12), // late: the watermark is already 25 000
+      readingJson(piezometer, 23_000, 120),
+    ];
+    // Spaced unlike JSON.stringify, so the item bytes are provably the original ones.
+    const itemTexts = items.map((item) => JSON.stringify(item, null, 2));
+    const text = `{ "instruments": 4, "units": "mixed", "timezone": "UTC",\n "items": [ ${itemTexts.join(' ,\n  ')} ] }`;
+    const out = processor.processBatch(rawMessages([text], 1));
+    expect(out.deadLetters.map((d) => [d.id, d.reason, d.item_index, d.path])).toEqual([
+      ['raw:3:1:items[1]:null_value', 'null_value', 1, 'items[1].reading'],
+      ['raw:3:1:items[2]:late', 'late', 2, 'items[2]'],
+    ]);
+    expect(out.deadLetters[1]!.payload_utf8).toBe(itemTexts[2]);
+    const final = processor.flush();
+    expect(final.windows.find((w) => w.instrument === 'piezometer')).toMatchObject({
+      reading_count: 2,
+      reading_mean: 110,
+    });
+    expect(processor.accounting).toMatchObject({ readings: 5, counted: 3, messages: 2 });
+    expect(isBalanced(processor.accounting)).toBe(true);
+  });
+
+  it('dead-letters garbage, tombstones, nulls, empty strings and unknown types with their reason codes', () => {
+    const processor = PartitionProcessor.fresh(options());
+    const garbage = Uint8Array.from([0xff, 0xfe, 0x00, 0x41]);
+    const out = processor.processBatch(
+      rawMessages([
+        garbage,
+        null,
+        'not json at all',
+        readingJson(piezometer, 1_000, 100, { borehole_number: '  ' }),
+        readingJson(piezometer, 1_000, 100, { surface_level: null }),
+        readingJson(piezometer, 1_000, 100, { instrument: 'inclinometer' }),
+        readingJson(piezometer, 1_000, 100, { timestamp: '2024-01-01T00:00:01' }),
+        '[1,2,3]',
+      ]),
+    );
+    expect(out.deadLetters.map((d) => d.reason)).toEqual([
+      'not_json',
+      'not_json',
+      'not_json',
+      'empty_string',
+      'null_value',
+      'unknown_instrument',
+      'timestamp_without_zone',
+      'not_an_object',
+    ]);
+    expect(Buffer.from(out.deadLetters[0]!.payload_base64, 'base64')).toEqual(Buffer.from(garbage));
+    expect(out.deadLetters[0]!.payload_utf8).toBeNull();
+    expect(out.deadLetters[1]).toMatchObject({ payload_bytes: 0, id: 'raw:3:1:not_json' });
+    expect(out.accounting).toMatchObject({ readings: 8, counted: 0 });
+    expect(isBalanced(out.accounting)).toBe(true);
+  });
+
+  it('sets each window’s trigger level and raises and clears alerts with ids derived from the window', () => {
+    const processor = PartitionProcessor.fresh(options());
+    const out = processor.processBatch(
+      rawMessages([
+        readingJson(piezometer, 1_000, 200),
+        readingJson(piezometer, 11_000, 310), // alarm (300)
+        readingJson(piezometer, 21_000, 260), // alert (250): a clear from alarm to alert
+        readingJson(piezometer, 31_000, 100),
+        readingJson(piezometer, 50_000, 100),
+      ]),
+    );
+    expect(out.windows.map((w) => w.trigger_level)).toEqual(['none', 'alarm', 'alert', 'none']);
+    expect(out.alerts.map((a) => a.id)).toEqual([
+      `piezometer:PZ-1:${iso(10_000)}:rising:raise:alarm`,
+      `piezometer:PZ-1:${iso(20_000)}:rising:clear:alert`,
+      `piezometer:PZ-1:${iso(30_000)}:rising:clear:none`,
+    ]);
+    expect(out.alerts[0]).toMatchObject({ occurred_at: iso(20_000), value: 310, threshold: 300 });
+  });
+
+  it('resolves standpipe levels relative to the latest reading’s surface level, from a site config', () => {
+    const resolver = triggerLevelsFromSiteConfig({
+      version: 1,
+      defaults: {
+        water_standpipe: {
+          relative_to: 'surface_level',
+          rising: { alert: -3, alarm: -2, action: -1 },
+        },
+      },
+    } as never);
+    const processor = PartitionProcessor.fresh(options({ triggerLevels: resolver }));
+    processor.processBatch(rawMessages([readingJson(standpipe, 1_000, 77.5)])); // alarm at 79.45 - 2
+    expect(processor.flush().windows[0]!.trigger_level).toBe('alarm');
+  });
+
+  it('skips records below its next offset and resumes past trailing transaction markers', () => {
+    const processor = PartitionProcessor.fresh(options(), 10);
+    const messages = rawMessages(
+      [readingJson(piezometer, 1_000, 1), readingJson(piezometer, 2_000, 2)],
+      9,
+    );
+    const out = processor.processBatch(messages, 13); // offset 11 and 12 were markers
+    expect(out.skipped).toBe(1);
+    expect(out.accounting.readings).toBe(1);
+    expect(processor.nextOffset).toBe(13);
+  });
+
+  it('on an idle flush closes every open window, and later readings for them are late', () => {
+    const processor = PartitionProcessor.fresh(options());
+    processor.processBatch(
+      rawMessages([readingJson(piezometer, 1_000, 100), readingJson(extensometer, 12_000, 5)]),
+    );
+    const flushed = processor.flush();
+    expect(flushed.windows.map((w) => w.id)).toEqual([
+      `piezometer:PZ-1:${iso(0)}`,
+      `extensometer:EX:7:${iso(10_000)}`,
+    ]);
+    expect(flushed.accounting.flushes).toBe(1);
+    expect(processor.openWindows).toBe(0);
+    const after = processor.processBatch(rawMessages([readingJson(piezometer, 19_000, 1)], 2));
+    expect(after.deadLetters[0]!.message).toContain('window_flushed');
+    expect(processor.flush().accounting.flushes).toBe(0);
+  });
+
+  it('counts a hopping reading that missed only its older windows, and records it as partially late', () => {
+    const processor = PartitionProcessor.fresh(
+      options({ spec: hoppingWindows({ sizeMs: 10_000, advanceMs: 5_000, graceMs: 0 }) }),
+    );
+    const out = processor.processBatch(
+      rawMessages([
+        readingJson(piezometer, 1_000, 1),
+        readingJson(piezometer, 10_000, 1),
+        readingJson(piezometer, 9_000, 3),
+      ]),
+    );
+    expect(out.deadLetters).toHaveLength(0);
+    expect(out.accounting).toMatchObject({ counted: 3, partiallyLate: 1 });
+  });
+
+  it('continues from a JSON checkpoint exactly as if it had never stopped', () => {
+    const messages = rawMessages(
+      Array.from({ length: 40 }, (_, i) => readingJson(INSTRUMENTS[i % 3]!, i * 1_300, i * 7)),
+    );
+    const straight = PartitionProcessor.fresh(options());
+    const expected = straight.processBatch(messages);
+    const first = PartitionProcessor.fresh(options());
+    const a = first.processBatch(messages.slice(0, 17));
+    const restored = PartitionProcessor.restore(
+      options(),
+      JSON.parse(JSON.stringify(first.checkpoint())),
+    );
+    const b = restored.processBatch(messages.slice(17));
+    expect([...a.windows, ...b.windows]).toEqual(expected.windows);
+    expect([...a.alerts, ...b.alerts]).toEqual(expected.alerts);
+    expect(JSON.parse(JSON.stringify(restored.checkpoint()))).toEqual(
+      JSON.parse(JSON.stringify(straight.checkpoint())),
+    );
+  });
+
+  it('refuses a checkpoint of another partition, or one written with other window settings', () => {
+    const checkpoint = JSON.parse(JSON.stringify(PartitionProcessor.fresh(options()).checkpoint()));
+    expect(() => PartitionProcessor.restore(options({ partition: 4 }), checkpoint)).toThrow(
+      expect.objectContaining({ code: 'CHECKPOINT_MISMATCH' }),
+    );
+    expect(() =>
+      PartitionProcessor.restore(
+        options({ spec: tumblingWindows({ sizeMs: 5_000, graceMs: 5_000 }) }),
+        checkpoint,
+      ),
+    ).toThrow(expect.objectContaining({ code: 'CHECKPOINT_INCOMPATIBLE' }));
+    expect(() => PartitionProcessor.restore(options(), { ...checkpoint, version: 2 })).toThrow(
+      expect.objectContaining({ code: 'CHECKPOINT_INVALID' }),
+    );
+    expect(() =>
+      PartitionProcessor.restore(options(), { ...checkpoint, aggregator: { nope: 1 } }),
+    ).toThrow(expect.objectContaining({ code: 'CHECKPOINT_INVALID' }));
+  });
+});
