@@ -1,4 +1,5 @@
 import knexFactory, { type Knex } from 'knex';
+import type { Logger } from '@geostream/platform';
 import { SinkClosedError, SinkRejectedError } from '../errors';
 import { silentLogger } from '../silent-logger';
 import { chunk } from '../batching';
@@ -28,7 +29,7 @@ import { maxValuesRows, unnestUpsert, valuesUpsert, type UpsertSpec } from './up
 export function createPostgresSink(options: PostgresSinkOptions): PostgresSink {
   const settings = resolvePostgresOptions(options);
   const logger = (options.logger ?? silentLogger()).child({ component: 'postgres-sink' });
-  const knex = buildKnex(settings);
+  const knex = buildKnex(settings, logger);
   const { schema } = settings;
   let closed = false;
 
@@ -116,8 +117,16 @@ export function createPostgresSink(options: PostgresSinkOptions): PostgresSink {
   };
 }
 
-function buildKnex(settings: ResolvedPostgresOptions): Knex {
+function buildKnex(settings: ResolvedPostgresOptions, logger: Logger): Knex {
   return knexFactory({
+    // knex prints to the console by default; its messages belong in our logs. Connection
+    // errors are reported to the caller as SinkUnavailableError, so they are debug here.
+    log: {
+      debug: (message: unknown) => logger.debug({ knex: message }, 'knex'),
+      warn: (message: unknown) => logger.debug({ knex: message }, 'knex warning'),
+      error: (message: unknown) => logger.error({ knex: message }, 'knex error'),
+      deprecate: (message: unknown) => logger.warn({ knex: message }, 'knex deprecation'),
+    },
     client: 'pg',
     connection: {
       connectionString: settings.connectionString,

@@ -1,0 +1,371 @@
+import { retry } from '@geostream/platform';
+import { startTcpFaultProxy, uniqueName, type TcpFaultProxy } from '@geostream/platform/testing';
+import type { Knex } from 'knex';
+import {
+  SINK_ERROR_CODES,
+  SinkRejectedError,
+  SinkUnavailableError,
+  createPostgresSink,
+  readingWindowRowToRecord,
+  type PostgresSink,
+  type PostgresSinkOptions,
+  type ReadingWindowRow,
+} from '../../src';
+import { alertFor, windowRecord, windowRecords } from '../support/records';
+import { hostAndPort, inspector, services, viaAddress } from './services';
+
+const T0 = Date.UTC(2022, 4, 2, 8);
+
+describe('PostgreSQL sink (real PostgreSQL, own schema per test)', () => {
+  let db: Knex;
+  let schema: string;
+  let sink: PostgresSink;
+  const sinks: PostgresSink[] = [];
+
+  function newSink(options: Partial<PostgresSinkOptions> = {}): PostgresSink {
+    const created = createPostgresSink({
+      connectionString: services.database.url,
+      schema,
+      ...options,
+    });
+    sinks.push(created);
+    return created;
+  }
+
+  const rows = async (table: string, orderBy = 'id') =>
+    (await db.withSchema(schema).from(table).orderBy(orderBy)) as Record<string, unknown>[];
+  const count = async (table: string) =>
+    Number(((await db.withSchema(schema).from(table).count({ n: '*' })) as [{ n: string }])[0].n);
+
+  beforeAll(() => {
+    db = inspector();
+  });
+
+  beforeEach(async () => {
+    schema = uniqueName('sinks_test');
+    sink = newSink();
+    await sink.migrate();
+  });
+
+  afterEach(async () => {
+    await Promise.all(sinks.splice(0).map((s) => s.close()));
+    await db.raw('drop schema if exists ?? cascade', [schema]);
+  });
+
+  afterAll(() => db.destroy());
+
+  it('migrates a fresh schema: every table, index and the record view; again is harmless', async () => {
+    const tables = await db('information_schema.tables')
+      .where({ table_schema: schema })
+      .orderBy('table_name')
+      .pluck('table_name');
+    expect(tables).toEqual([
+      'alert_event',
+      'geostream_migrations',
+      'geostream_migrations_lock',
+      'instrument_state',
+      'processor_checkpoint',
+      'reading_window',
+      'record',
+    ]);
+    const indexes = await db('pg_indexes')
+      .where({ schemaname: schema })
+      .orderBy('indexname')
+      .pluck('indexname');
+    expect(indexes).toEqual(
+      expect.arrayContaining([
+        'alert_event_instrument_time_idx',
+        'alert_event_pkey',
+        'alert_event_time_idx',
+        'instrument_state_pkey',
+        'processor_checkpoint_pkey',
+        'reading_window_id_key',
+        'reading_window_instrument_time_idx',
+        'reading_window_pkey',
+        'reading_window_time_idx',
+        'reading_window_trigger_level_idx',
+      ]),
+    );
+    const viewColumns = await db('information_schema.columns')
+      .where({ table_schema: schema, table_name: 'record' })
+      .orderBy('ordinal_position')
+      .pluck('column_name');
+    expect(viewColumns).toEqual([
+      'borehole_number',
+      'instrument',
+      'surface_level',
+      'northing',
+      'easting',
+      'reading',
+      'ts',
+    ]);
+
+    expect(await sink.migrate()).toEqual({ schema, applied: [] });
+    // Several instances starting at once: serialised, nobody fails.
+    const others = [newSink(), newSink()];
+    await expect(Promise.all(others.map((s) => s.migrate()))).resolves.toEqual([
+      { schema, applied: [] },
+      { schema, applied: [] },
+    ]);
+  });
+
+  it('migrates concurrently into a schema that does not exist yet', async () => {
+    schema = uniqueName('sinks_test');
+    const results = await Promise.all([newSink(), newSink(), newSink()].map((s) => s.migrate()));
+    expect(results.map((r) => r.applied.length).sort()).toEqual([0, 0, 1]);
+  });
+
+  it('writes rows whose columns equal the records', async () => {
+    const windows = [
+      windowRecord({
+        startMs: T0,
+        reading_mean: 0.1 + 0.2,
+        reading_min: -1e-300,
+        reading_max: 1.7976931348623157e308,
+      }),
+      windowRecord({
+        instrument: 'strain_gauge',
+        borehole: 'SG/1:a',
+        startMs: T0,
+        trigger_level: 'alarm',
+      }),
+    ];
+    expect(await sink.writeBatch({ windows })).toEqual({
+      windows: 2,
+      alerts: 0,
+      instrumentStates: 2,
+      checkpoints: 0,
+    });
+    const stored = (await rows('reading_window')) as unknown as ReadingWindowRow[];
+    expect(stored.map(readingWindowRowToRecord)).toEqual(
+      [...windows].sort((a, b) => a.id.localeCompare(b.id)),
+    );
+    expect(stored[0]?.written_at).toBeInstanceOf(Date);
+  });
+
+  it('overwrites a replayed batch, never duplicating; a changed replay updates the values', async () => {
+    const windows = windowRecords(300, { instruments: 30 });
+    await sink.writeBatch({ windows });
+    await sink.writeBatch({ windows });
+    expect(await count('reading_window')).toBe(300);
+
+    const corrected = windows.map((w) => ({
+      ...w,
+      reading_mean: w.reading_mean + 1,
+      reading_count: 99,
+    }));
+    await sink.writeBatch({ windows: corrected });
+    expect(await count('reading_window')).toBe(300);
+    const stored = ((await rows('reading_window')) as unknown as ReadingWindowRow[]).map(
+      readingWindowRowToRecord,
+    );
+    expect(stored).toEqual([...corrected].sort((a, b) => (a.id < b.id ? -1 : 1)));
+  });
+
+  it('de-duplicates a key repeated within one batch (last wins) instead of failing', async () => {
+    const first = windowRecord({ startMs: T0, reading_mean: 1 });
+    const last = windowRecord({ startMs: T0, reading_mean: 3 });
+    const alert = alertFor(first);
+    const result = await sink.writeBatch({
+      windows: [first, windowRecord({ startMs: T0, reading_mean: 2 }), last],
+      alerts: [alert, { ...alert, value: 42 }],
+    });
+    expect(result).toMatchObject({ windows: 1, alerts: 1 });
+    expect((await rows('reading_window')).map((r) => r['reading_mean'])).toEqual([3]);
+    expect((await rows('alert_event')).map((r) => r['value'])).toEqual([42]);
+  });
+
+  it.each(['unnest', 'values'] as const)(
+    'writes a batch beyond the 65,535 bind-parameter limit (%s, chunked)',
+    async (upsertStrategy) => {
+      const big = newSink({ upsertStrategy });
+      const windows = windowRecords(8_000, { instruments: 400 }); // 8,000 x 17 = 136,000 values
+      expect((await big.writeBatch({ windows })).windows).toBe(8_000);
+      await big.writeBatch({ windows });
+      expect(await count('reading_window')).toBe(8_000);
+      expect(await count('instrument_state')).toBe(400);
+    },
+  );
+
+  it('writes windows, alerts, instrument state and checkpoint in one transaction: all or nothing', async () => {
+    const windows = windowRecords(50, { instruments: 5 });
+    const checkpoint = {
+      consumerGroup: 'g',
+      topic: 'raw',
+      partition: 0,
+      nextOffset: '100',
+      state: {},
+    };
+    // The CHECK constraint on to_level fails after the windows were upserted in the same transaction.
+    const badAlert = alertFor(windows[0]!, { to_level: 'catastrophe' as never });
+    const error = await sink
+      .writeBatch({ windows, alerts: [badAlert], checkpoints: [checkpoint] })
+      .catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(SinkRejectedError);
+    expect((error as SinkRejectedError).details).toMatchObject({
+      sqlState: '23514',
+      sink: 'postgres',
+    });
+    expect(await count('reading_window')).toBe(0);
+    expect(await count('instrument_state')).toBe(0);
+    expect(await count('processor_checkpoint')).toBe(0);
+    expect(await count('alert_event')).toBe(0);
+
+    await sink.writeBatch({ windows, alerts: [alertFor(windows[0]!)], checkpoints: [checkpoint] });
+    expect(await count('reading_window')).toBe(50);
+    expect(await count('alert_event')).toBe(1);
+    expect(await sink.loadCheckpoint('g', 'raw', 0)).toMatchObject({ nextOffset: '100' });
+  });
+
+  it('moves instrument_state only forward in event time (an equal window may correct it)', async () => {
+    const at = (ms: number, mean: number) =>
+      windowRecord({ borehole: 'BH-9', startMs: ms, reading_mean: mean });
+    await sink.writeBatch({ windows: [at(T0 + 20_000, 2)] });
+    await sink.writeBatch({ windows: [at(T0 + 10_000, 1)] }); // older: a replay or a zombie
+    let [state] = await rows('instrument_state', 'borehole_number');
+    expect(state).toMatchObject({ last_window_id: at(T0 + 20_000, 0).id, last_reading_mean: 2 });
+
+    await sink.writeBatch({ windows: [at(T0 + 20_000, 5)] });
+    [state] = await rows('instrument_state', 'borehole_number');
+    expect(state?.['last_reading_mean']).toBe(5);
+
+    await sink.writeBatch({ windows: [at(T0 + 30_000, 3), at(T0 + 40_000, 4), at(T0, 0)] });
+    [state] = await rows('instrument_state', 'borehole_number');
+    expect(state).toMatchObject({ last_window_id: at(T0 + 40_000, 0).id, last_reading_mean: 4 });
+    expect(state?.['last_reading_at']).toEqual(new Date(at(T0 + 40_000, 4).last_timestamp));
+  });
+
+  it('round-trips checkpoints: int64 offsets exactly, state JSON intact, last write wins', async () => {
+    const state = {
+      aggregator: {
+        windows: [{ key: 'piezometer:BH-1', sum: 0.1 + 0.2, n: 3, ts: [1, 2] }],
+        watermark: -5,
+      },
+      alerts: { 'piezometer:BH-1': { rising: 'alarm' } },
+      text: 'ünïcode "quoted" \\ \n',
+      nothing: null,
+    };
+    await sink.writeBatch({
+      checkpoints: [
+        {
+          consumerGroup: 'g',
+          topic: 'raw',
+          partition: 3,
+          nextOffset: '9223372036854775807',
+          state,
+        },
+      ],
+    });
+    const loaded = await sink.loadCheckpoint('g', 'raw', 3);
+    expect(loaded).toMatchObject({
+      consumerGroup: 'g',
+      topic: 'raw',
+      partition: 3,
+      nextOffset: '9223372036854775807',
+    });
+    expect(loaded?.state).toEqual(state);
+    expect(Date.parse(loaded?.updatedAt ?? '')).not.toBeNaN();
+
+    // An older checkpoint (a zombie's, after a rebalance) is still a valid restart point: kept.
+    await sink.writeBatch({
+      checkpoints: [{ consumerGroup: 'g', topic: 'raw', partition: 3, nextOffset: '7', state: [] }],
+    });
+    expect(await sink.loadCheckpoint('g', 'raw', 3)).toMatchObject({ nextOffset: '7', state: [] });
+    expect(await sink.loadCheckpoint('g', 'raw', 4)).toBeUndefined();
+    expect(await sink.loadCheckpoint('other', 'raw', 3)).toBeUndefined();
+  });
+
+  it('refuses a checkpoint whose offset is not an int64 decimal string, writing nothing', async () => {
+    const error = await sink
+      .writeBatch({
+        windows: [windowRecord()],
+        checkpoints: [
+          { consumerGroup: 'g', topic: 'raw', partition: 0, nextOffset: '12.5', state: {} },
+        ],
+      })
+      .catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(SinkRejectedError);
+    expect(await count('reading_window')).toBe(0);
+  });
+
+  it("answers the reference query: SELECT * FROM record WHERE instrument='piezometer' LIMIT 5", async () => {
+    const windows = [
+      ...windowRecords(8, { instruments: 2 }),
+      windowRecord({ instrument: 'water_standpipe', startMs: T0 }),
+    ];
+    await sink.writeBatch({ windows });
+    const result = await db.transaction(async (trx) => {
+      await trx.raw('set local search_path to ??', [schema]);
+      return trx.raw("SELECT * FROM record WHERE instrument='piezometer' LIMIT 5");
+    });
+    expect(result.rows).toHaveLength(5);
+    const first = result.rows[0];
+    expect(Object.keys(first)).toEqual([
+      'borehole_number',
+      'instrument',
+      'surface_level',
+      'northing',
+      'easting',
+      'reading',
+      'ts',
+    ]);
+    const source = windows.find(
+      (w) =>
+        w.borehole_number === first.borehole_number && w.window_start === first.ts.toISOString(),
+    );
+    expect(first.reading).toBe(source?.reading_mean);
+  });
+
+  describe('when PostgreSQL is unreachable (a fault proxy cut for this sink only)', () => {
+    let proxy: TcpFaultProxy;
+
+    beforeEach(async () => {
+      proxy = await startTcpFaultProxy(hostAndPort(services.database.url, 5432));
+    });
+
+    afterEach(() => proxy.close());
+
+    it('fails with a retriable SinkUnavailableError, and works again once restored', async () => {
+      const viaProxy = newSink({
+        connectionString: viaAddress(services.database.url, proxy.address),
+        connectTimeoutMs: 1_000,
+        acquireTimeoutMs: 2_000,
+      });
+      await viaProxy.writeBatch({ windows: windowRecords(10) });
+      proxy.cut();
+
+      for (const attempt of [
+        () => viaProxy.writeBatch({ windows: windowRecords(20) }),
+        () => viaProxy.ping(),
+      ]) {
+        const error = await attempt().catch((e: unknown) => e);
+        expect(error).toBeInstanceOf(SinkUnavailableError);
+        expect(error).toMatchObject({ code: SINK_ERROR_CODES.unavailable, retriable: true });
+      }
+
+      proxy.restore();
+      await viaProxy.ping();
+      await viaProxy.writeBatch({ windows: windowRecords(20) });
+      expect(await count('reading_window')).toBe(20);
+    });
+
+    it('lets the caller retry through an outage without losing the batch', async () => {
+      const viaProxy = newSink({
+        connectionString: viaAddress(services.database.url, proxy.address),
+        connectTimeoutMs: 1_000,
+        acquireTimeoutMs: 2_000,
+      });
+      proxy.cut();
+      setTimeout(() => proxy.restore(), 1_500);
+      let failures = 0;
+      await retry(() => viaProxy.writeBatch({ windows: windowRecords(100) }), {
+        retries: 50,
+        initialDelayMs: 100,
+        maxDelayMs: 300,
+        onRetry: () => failures++,
+      });
+      expect(failures).toBeGreaterThan(0);
+      expect(await count('reading_window')).toBe(100);
+    });
+  });
+});

@@ -1,0 +1,60 @@
+import { READING_WINDOW_UPSERT, INSTRUMENT_STATE_UPSERT } from '../../src/postgres/upsert-specs';
+import {
+  MAX_BIND_PARAMETERS,
+  maxValuesRows,
+  unnestUpsert,
+  valuesUpsert,
+} from '../../src/postgres/upsert-statement';
+import { windowRecordToRow } from '../../src';
+import { windowRecords } from '../support/records';
+
+const placeholders = (sql: string) => (sql.match(/\?/g) ?? []).length;
+
+describe('unnest upsert', () => {
+  it('binds one array per column however many rows, so it never nears the parameter limit', () => {
+    const rows = windowRecords(10_000).map(windowRecordToRow);
+    const statement = unnestUpsert('s', READING_WINDOW_UPSERT, rows);
+    expect(statement.bindings).toHaveLength(READING_WINDOW_UPSERT.columns.length);
+    expect(placeholders(statement.sql)).toBe(READING_WINDOW_UPSERT.columns.length);
+    expect(statement.bindings[0]).toEqual(rows.map((r) => r.id));
+  });
+
+  it('updates every column but the key from the new row, and stamps written_at', () => {
+    const { sql } = unnestUpsert('s', READING_WINDOW_UPSERT, []);
+    expect(sql).toContain(
+      'on conflict ("instrument", "borehole_number", "window_start") do update set',
+    );
+    expect(sql).toContain('"reading_mean" = excluded."reading_mean"');
+    expect(sql).not.toContain('"instrument" = excluded');
+    expect(sql).toContain('"written_at" = now()');
+    expect(sql).toContain('insert into "s"."reading_window" as t');
+  });
+
+  it('adds the forward-only condition for instrument_state', () => {
+    const { sql } = unnestUpsert('s', INSTRUMENT_STATE_UPSERT, []);
+    expect(sql).toMatch(/where excluded\.last_window_start >= t\.last_window_start$/);
+  });
+});
+
+describe('values upsert', () => {
+  it('binds one parameter per cell', () => {
+    const rows = windowRecords(3).map(windowRecordToRow);
+    const statement = valuesUpsert('s', READING_WINDOW_UPSERT, rows);
+    expect(statement.bindings).toHaveLength(3 * READING_WINDOW_UPSERT.columns.length);
+    expect(placeholders(statement.sql)).toBe(statement.bindings.length);
+  });
+
+  it('caps rows per statement under 65,535 parameters and refuses more', () => {
+    const max = maxValuesRows(READING_WINDOW_UPSERT as never);
+    expect(max * READING_WINDOW_UPSERT.columns.length).toBeLessThanOrEqual(MAX_BIND_PARAMETERS);
+    expect((max + 1) * READING_WINDOW_UPSERT.columns.length).toBeGreaterThan(MAX_BIND_PARAMETERS);
+    const rows = windowRecords(max + 1).map(windowRecordToRow);
+    expect(() => valuesUpsert('s', READING_WINDOW_UPSERT, rows)).toThrow(RangeError);
+  });
+
+  it('quotes the schema, whatever it is called', () => {
+    expect(valuesUpsert('we"ird-1', READING_WINDOW_UPSERT, []).sql).toContain(
+      '"we""ird-1"."reading_window"',
+    );
+  });
+});
