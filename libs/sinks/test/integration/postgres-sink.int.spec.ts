@@ -21,6 +21,7 @@ describe('PostgreSQL sink (real PostgreSQL, own schema per test)', () => {
   let schema: string;
   let sink: PostgresSink;
   const sinks: PostgresSink[] = [];
+  const schemas: string[] = [];
 
   function newSink(options: Partial<PostgresSinkOptions> = {}): PostgresSink {
     const created = createPostgresSink({
@@ -43,13 +44,14 @@ describe('PostgreSQL sink (real PostgreSQL, own schema per test)', () => {
 
   beforeEach(async () => {
     schema = uniqueName('sinks_test');
+    schemas.push(schema);
     sink = newSink();
     await sink.migrate();
   });
 
   afterEach(async () => {
     await Promise.all(sinks.splice(0).map((s) => s.close()));
-    await db.raw('drop schema if exists ?? cascade', [schema]);
+    for (const name of schemas.splice(0)) await db.raw('drop schema if exists ?? cascade', [name]);
   });
 
   afterAll(() => db.destroy());
@@ -111,6 +113,7 @@ describe('PostgreSQL sink (real PostgreSQL, own schema per test)', () => {
 
   it('migrates concurrently into a schema that does not exist yet', async () => {
     schema = uniqueName('sinks_test');
+    schemas.push(schema);
     const results = await Promise.all([newSink(), newSink(), newSink()].map((s) => s.migrate()));
     expect(results.map((r) => r.applied.length).sort()).toEqual([0, 0, 1]);
   });
