@@ -16,6 +16,12 @@ import { hostAndPort, inspector, services, viaAddress } from './services';
 
 const T0 = Date.UTC(2022, 4, 2, 8);
 
+interface RecordRow {
+  borehole_number: string;
+  ts: Date;
+  reading: number;
+}
+
 describe('PostgreSQL sink (real PostgreSQL, own schema per test)', () => {
   let db: Knex;
   let schema: string;
@@ -297,12 +303,13 @@ describe('PostgreSQL sink (real PostgreSQL, own schema per test)', () => {
       windowRecord({ instrument: 'water_standpipe', startMs: T0 }),
     ];
     await sink.writeBatch({ windows });
-    const result = await db.transaction(async (trx) => {
+    // As a psql user would: the schema on the search path, the reference's query verbatim.
+    const result = await db.transaction(async (trx): Promise<{ rows: RecordRow[] }> => {
       await trx.raw('set local search_path to ??', [schema]);
       return trx.raw("SELECT * FROM record WHERE instrument='piezometer' LIMIT 5");
     });
     expect(result.rows).toHaveLength(5);
-    const first = result.rows[0];
+    const first = result.rows[0] as RecordRow;
     expect(Object.keys(first)).toEqual([
       'borehole_number',
       'instrument',
