@@ -65,6 +65,8 @@ export interface StreamProcessorConfig {
     readonly maxBytesPerPartition: number;
     /** SHUTDOWN_TIMEOUT_MS: how long a graceful stop may wait for a sink to come back. */
     readonly shutdownTimeoutMs: number;
+    /** KAFKA_SESSION_TIMEOUT_MS: how long a silent (killed) instance keeps its partitions. */
+    readonly sessionTimeoutMs: number;
   };
 }
 
@@ -141,6 +143,7 @@ export function streamProcessorSettings(env: EnvReader): StreamProcessorConfig {
         max: 64 * 1_048_576,
       }),
       shutdownTimeoutMs: env.int('SHUTDOWN_TIMEOUT_MS', 20_000, { min: 0, max: 600_000 }),
+      sessionTimeoutMs: env.int('KAFKA_SESSION_TIMEOUT_MS', 30_000, { min: 6_000, max: 300_000 }),
     },
   };
 }

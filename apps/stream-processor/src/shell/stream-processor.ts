@@ -27,8 +27,6 @@ export interface StreamProcessorDeps {
   readonly now?: () => number;
   readonly registry?: Registry;
   readonly kafka?: Kafka;
-  /** kafkajs session timeout; a killed instance's partitions move after this long. */
-  readonly sessionTimeoutMs?: number;
 }
 
 export interface PartitionStatus {
@@ -36,6 +34,8 @@ export interface PartitionStatus {
   readonly nextOffset: number | undefined;
   readonly checkpointedOffset: number;
   readonly openWindows: number;
+  /** Nothing processed is waiting to be written, and no work runs on the partition. */
+  readonly settled: boolean;
   readonly accounting: Readonly<Accounting> | undefined;
 }
 
@@ -147,8 +147,8 @@ export async function startStreamProcessor(
     allowAutoTopicCreation: false,
     maxBytesPerPartition: config.consumer.maxBytesPerPartition,
     maxBytes: Math.max(10 * 1_048_576, config.consumer.maxBytesPerPartition * 4),
-    sessionTimeout: deps.sessionTimeoutMs ?? 30_000,
-    heartbeatInterval: Math.min(3_000, Math.floor((deps.sessionTimeoutMs ?? 30_000) / 3)),
+    sessionTimeout: config.consumer.sessionTimeoutMs,
+    heartbeatInterval: Math.min(3_000, Math.floor(config.consumer.sessionTimeoutMs / 3)),
   });
   // Idle flushes wait while the group is rebalancing: the partition may already be someone else's.
   let groupStable = false;
@@ -297,6 +297,7 @@ export async function startStreamProcessor(
         nextOffset: slot.processor?.nextOffset,
         checkpointedOffset: slot.checkpointedOffset,
         openWindows: slot.processor?.openWindows ?? 0,
+        settled: slot.processor !== undefined && !slot.lock.busy && !slot.hasUncheckpointedProgress,
         accounting: slot.processor?.accounting,
       })),
     stop: () => (stopping ??= stop()),

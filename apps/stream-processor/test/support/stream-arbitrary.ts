@@ -82,10 +82,10 @@ export interface GeneratedStream {
 }
 
 /** Event time advances ~500 ms per message, with readings up to 9 s late or 1 s early. */
-export function streamArbitrary(maxLength = 80): fc.Arbitrary<GeneratedStream> {
+export function streamArbitrary(maxLength = 80, minLength = 1): fc.Arbitrary<GeneratedStream> {
   return fc
     .record({
-      events: fc.array(event, { minLength: 1, maxLength }),
+      events: fc.array(event, { minLength, maxLength }),
       flushes: fc.array(fc.integer({ min: 0, max: maxLength }), { maxLength: 3 }),
     })
     .map(({ events, flushes }) => {

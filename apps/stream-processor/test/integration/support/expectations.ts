@@ -1,0 +1,83 @@
+import {
+  classifyTriggerLevel,
+  resolveTriggerLevels,
+  INSTRUMENT_SPECS,
+  type InstrumentType,
+  type SiteConfig,
+  type WindowRecord,
+} from '@geostream/instrument-schemas';
+import type { RawMessage } from '../../../src/core/raw-message';
+import {
+  meanOf,
+  oracle,
+  type ExpectedDeadLetter,
+  type ExpectedWindow,
+  type OracleResult,
+} from '../../support/oracle';
+
+/** The window records the naive model predicts, as the sinks should hold them. */
+export function expectedRecords(
+  windows: Iterable<ExpectedWindow>,
+  sizeMs: number,
+  siteConfig?: SiteConfig,
+): WindowRecord[] {
+  const records: WindowRecord[] = [];
+  for (const w of windows) {
+    const instrument = w.instrument as InstrumentType;
+    const mean = meanOf(w);
+    records.push({
+      schema_version: 1,
+      id: w.id,
+      instrument,
+      borehole_number: w.borehole_number,
+      window_start: new Date(w.startMs).toISOString(),
+      window_end: new Date(w.startMs + sizeMs).toISOString(),
+      reading_mean: mean,
+      reading_min: Math.min(...w.values),
+      reading_max: Math.max(...w.values),
+      reading_count: w.values.length,
+      first_timestamp: new Date(Math.min(...w.times)).toISOString(),
+      last_timestamp: new Date(Math.max(...w.times)).toISOString(),
+      unit: INSTRUMENT_SPECS[instrument].unit,
+      surface_level: w.latest.surface_level,
+      northing: w.latest.northing,
+      easting: w.latest.easting,
+      trigger_level: classifyTriggerLevel(
+        mean,
+        resolveTriggerLevels(siteConfig, instrument, w.borehole_number, w.latest.surface_level),
+      ),
+    });
+  }
+  return records.sort(byId);
+}
+
+export const byId = (a: { id: string }, b: { id: string }) =>
+  a.id < b.id ? -1 : a.id > b.id ? 1 : 0;
+
+export interface PartitionOracle {
+  readonly partition: number;
+  readonly result: OracleResult;
+}
+
+/** The model of each raw partition, flushed once at its end (the final idle flush). */
+export function oracleOfPartitions(
+  messagesByPartition: ReadonlyMap<number, RawMessage[]>,
+  spec: { sizeMs: number; graceMs: number },
+): PartitionOracle[] {
+  return [...messagesByPartition].map(([partition, messages]) => ({
+    partition,
+    result: oracle(messages, spec, new Set([messages.length - 1])),
+  }));
+}
+
+export function allWindows(oracles: readonly PartitionOracle[]): ExpectedWindow[] {
+  return oracles.flatMap((o) => [...o.result.windows.values()]);
+}
+
+export function allDeadLetters(
+  oracles: readonly PartitionOracle[],
+): Array<ExpectedDeadLetter & { partition: number }> {
+  return oracles.flatMap((o) =>
+    o.result.deadLetters.map((d) => ({ ...d, partition: o.partition })),
+  );
+}
