@@ -1,31 +1,83 @@
+import { randomUUID } from 'node:crypto';
 import {
-  buildOpsServer,
   closeOnSignals,
+  createKafka,
   createLogger,
-  createMetricsRegistry,
+  errorMessage,
   exitOnStartupFailure,
-  httpSettings,
-  logLevel,
-  readConfig,
+  retry,
 } from '@geostream/platform';
+import { buildApp } from './app';
+import { readDashboardConfig } from './config';
+import { createDatabase } from './database';
+import { locateWebAssets } from './http/static-assets';
+import { createLiveHub } from './live/live-hub';
+import { startKafkaLiveSource, type KafkaLiveSource } from './live/kafka-live-source';
+
+/** Minimum silence before any instrument counts as stale: window + grace + idle flush, with room. */
+const MIN_SILENCE_MS = 120_000;
 
 async function main(): Promise<void> {
-  const config = readConfig(process.env, (env) => ({
-    http: httpSettings(env, 8000),
-    logLevel: logLevel(env),
-  }));
+  const config = readDashboardConfig(process.env);
   const logger = createLogger('batch-dashboard', config.logLevel);
-  const ops = buildOpsServer({
-    service: 'batch-dashboard',
-    registry: createMetricsRegistry('batch-dashboard'),
-    health: () => ({ status: 'ok', checks: {} }),
+  const db = createDatabase(config.database, config.pgSchema);
+  const hub = createLiveHub({
+    instanceId: randomUUID().slice(0, 8),
+    initialStatus: config.liveEnabled ? 'connecting' : 'off',
   });
-  await ops.listen(config.http);
+
+  const app = await buildApp({
+    db,
+    live: hub,
+    clock: Date.now,
+    accessToken: config.accessToken,
+    staleness: { ...config.staleness, minSilenceMs: MIN_SILENCE_MS },
+    siteConfig: config.siteConfig,
+    assetsDir: locateWebAssets(__dirname),
+    logger,
+  });
+
+  // The live view is a bonus over the history: the dashboard serves without Kafka, and keeps
+  // trying to reach it in the background (the page shows the connection state).
+  let source: KafkaLiveSource | undefined;
+  const stopping = new AbortController();
+  if (config.liveEnabled) {
+    const kafka = createKafka(config.kafka, logger);
+    retry(
+      async () => {
+        source = await startKafkaLiveSource({ kafka, topics: config.topics, hub, logger });
+      },
+      {
+        retries: Infinity,
+        maxDelayMs: 30_000,
+        signal: stopping.signal,
+        // Whatever stops the start (broker down, topics not created yet), trying again later is right.
+        shouldRetry: () => true,
+        onRetry: ({ error, delayMs }) => {
+          hub.setStatus('down');
+          logger.warn({ err: errorMessage(error), delayMs }, 'live source not started; retrying');
+        },
+      },
+    ).catch((error: unknown) => {
+      if (!stopping.signal.aborted) logger.error({ err: error }, 'live source gave up');
+    });
+  }
+
+  await app.listen({ host: config.http.host, port: config.http.port });
   logger.info(
-    { url: `http://${config.http.host}:${config.http.port}` },
+    {
+      url: `http://${config.http.host}:${config.http.port}/dashboard/`,
+      schema: config.pgSchema,
+      token: config.accessToken !== undefined,
+    },
     'batch-dashboard listening',
   );
-  closeOnSignals(() => ops.close(), logger);
+  closeOnSignals(async () => {
+    stopping.abort();
+    await app.close();
+    await source?.stop();
+    await db.destroy();
+  }, logger);
 }
 
 main().catch(exitOnStartupFailure(createLogger('batch-dashboard', 'info')));

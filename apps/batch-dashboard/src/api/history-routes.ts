@@ -1,0 +1,107 @@
+import { pipeline } from 'node:stream/promises';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import type { FastifyInstance } from 'fastify';
+import type { Knex } from 'knex';
+import { windowRowsToCsv } from '../csv/history-csv';
+import {
+  WINDOW_COLUMNS,
+  applyHistoryFilter,
+  applyHistorySort,
+  queryHistoryPage,
+  validateFilter,
+} from '../history/history-query';
+import type { HistoryFilter, HistorySort } from '../history/history-spec';
+import {
+  HistoryCsvQuery,
+  HistoryPageSchema,
+  HistoryQuery,
+  errorResponses,
+  type HistoryCsvQueryParams,
+} from './schemas';
+
+function filterFrom(query: HistoryCsvQueryParams): HistoryFilter {
+  return {
+    ...(query.type && { types: query.type }),
+    ...(query.borehole !== undefined && { borehole: query.borehole }),
+    ...(query.from !== undefined && { from: new Date(query.from) }),
+    ...(query.to !== undefined && { to: new Date(query.to) }),
+    ...(query.level && { levels: query.level }),
+  };
+}
+
+function sortFrom(query: HistoryCsvQueryParams): HistorySort {
+  return { key: query.sort ?? 'time', direction: query.dir ?? 'desc' };
+}
+
+export function registerHistoryRoutes(app: FastifyInstance, db: Knex): void {
+  const api = app.withTypeProvider<TypeBoxTypeProvider>();
+
+  api.get(
+    '/api/history',
+    {
+      schema: {
+        summary: 'One page of window records, filtered and sorted on the server',
+        description:
+          "Keyset paging: pass the previous page's nextCursor as `after`. `offset` is for jumps " +
+          '(bounded). `total=true` adds the matching row count (exact up to 10,000, then an estimate).',
+        tags: ['history'],
+        querystring: HistoryQuery,
+        response: { 200: HistoryPageSchema, ...errorResponses },
+      },
+    },
+    async (request) => {
+      const query = request.query;
+      return queryHistoryPage(db, {
+        filter: filterFrom(query),
+        sort: sortFrom(query),
+        limit: query.limit ?? 100,
+        ...(query.after !== undefined && { after: query.after }),
+        ...(query.offset !== undefined && { offset: query.offset }),
+        withTotal: query.total ?? false,
+      });
+    },
+  );
+
+  api.get(
+    '/api/history.csv',
+    {
+      schema: {
+        summary: 'The filtered history as CSV, streamed from a database cursor',
+        description:
+          'Same filters and sorts as /api/history. RFC 4180, UTF-8 with a byte-order mark; text ' +
+          'cells starting with = + - @ are prefixed with a quote so a spreadsheet never runs them.',
+        tags: ['history'],
+        querystring: HistoryCsvQuery,
+        produces: ['text/csv'],
+        response: {
+          200: { description: 'CSV', content: { 'text/csv': { schema: { type: 'string' } } } },
+          ...errorResponses,
+        },
+      },
+    },
+    async (request, reply) => {
+      const filter = filterFrom(request.query);
+      validateFilter(filter);
+      const query = applyHistorySort(
+        applyHistoryFilter(db('reading_window').select(WINDOW_COLUMNS), filter),
+        sortFrom(request.query),
+      );
+      if (request.query.limit !== undefined) query.limit(request.query.limit);
+      const rows = query.stream({ batchSize: 1_000 } as never) as unknown as NodeJS.ReadableStream;
+      reply
+        .type('text/csv; charset=utf-8')
+        .header('content-disposition', 'attachment; filename="geostream-history.csv"')
+        .header('cache-control', 'no-store');
+      reply.hijack();
+      reply.raw.writeHead(200, reply.getHeaders() as Record<string, string>);
+      // The cursor is read only as fast as the client takes the CSV; a client that goes away
+      // ends the pipeline, which closes the cursor and returns its connection to the pool.
+      try {
+        await pipeline(rows, windowRowsToCsv(), reply.raw);
+      } catch (error) {
+        request.log.warn({ err: error }, 'CSV export ended early');
+        reply.raw.destroy();
+      }
+    },
+  );
+}

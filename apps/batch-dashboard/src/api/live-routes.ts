@@ -1,0 +1,107 @@
+import type { FastifyInstance } from 'fastify';
+import type { LiveEvent, LiveFeed } from '../live/live-hub';
+import { SSE_HEARTBEAT, sseEvent, sseRetry } from '../live/sse';
+
+export interface SseSettings {
+  readonly heartbeatMs: number;
+  readonly retryMs: number;
+  /** A client that has not taken this many bytes is too slow: it is dropped and reconnects. */
+  readonly maxBufferedBytes: number;
+}
+
+export const DEFAULT_SSE_SETTINGS: SseSettings = {
+  heartbeatMs: 15_000,
+  retryMs: 2_000,
+  maxBufferedBytes: 1_000_000,
+};
+
+/**
+ * GET /api/live: server-sent events. On connect: `retry:`, then a `hello` event saying whether
+ * the events missed since Last-Event-ID follow (replay: complete) or not (replay: gap, the
+ * browser reloads its views); then `window`, `alert` and `status` events as they come, and a
+ * heartbeat comment so idle proxies keep the stream open. The browser's EventSource reconnects
+ * by itself after a drop or a server restart.
+ */
+export function registerLiveRoutes(
+  app: FastifyInstance,
+  live: LiveFeed,
+  settings: SseSettings,
+): void {
+  const connections = new Set<() => void>();
+  // Before the server stops accepting: open streams would otherwise hold close() forever.
+  app.addHook('preClose', async () => {
+    for (const close of connections) close();
+  });
+
+  app.get(
+    '/api/live',
+    {
+      schema: {
+        summary: 'Live events (server-sent events): window, alert, status, hello',
+        tags: ['live'],
+        produces: ['text/event-stream'],
+        headers: {
+          type: 'object',
+          properties: { 'last-event-id': { type: 'string', maxLength: 200 } },
+        },
+        response: {
+          200: {
+            description: 'text/event-stream',
+            content: { 'text/event-stream': { schema: { type: 'string' } } },
+          },
+        },
+      },
+    },
+    (request, reply) => {
+      const lastEventId = request.headers['last-event-id'];
+      reply.hijack();
+      const res = reply.raw;
+      res.writeHead(200, {
+        ...(reply.getHeaders() as Record<string, string>),
+        'content-type': 'text/event-stream; charset=utf-8',
+        'cache-control': 'no-store',
+        connection: 'keep-alive',
+        'x-accel-buffering': 'no',
+      });
+      res.flushHeaders();
+
+      let closed = false;
+      const send = (text: string): void => {
+        if (closed) return;
+        res.write(text);
+        if (res.writableLength > settings.maxBufferedBytes) {
+          request.log.warn('live client too slow: dropped (it reconnects and catches up)');
+          close();
+        }
+      };
+      const onEvent = (event: LiveEvent): void =>
+        send(sseEvent(event.payload.kind, event.payload, event.id));
+
+      const replay = typeof lastEventId === 'string' ? live.replaySince(lastEventId) : undefined;
+      send(sseRetry(settings.retryMs));
+      send(
+        sseEvent('hello', {
+          instance: live.instanceId,
+          status: live.status(),
+          replay: replay === undefined ? 'none' : replay.complete ? 'complete' : 'gap',
+        }),
+      );
+      if (replay?.complete) for (const event of replay.events) onEvent(event);
+      const unsubscribe = live.subscribe(onEvent);
+      const heartbeat = setInterval(() => send(SSE_HEARTBEAT), settings.heartbeatMs);
+      heartbeat.unref();
+
+      function close(): void {
+        if (closed) return;
+        closed = true;
+        clearInterval(heartbeat);
+        unsubscribe();
+        connections.delete(close);
+        res.end();
+      }
+      connections.add(close);
+      request.raw.on('close', close);
+      res.on('error', close);
+    },
+  );
+}

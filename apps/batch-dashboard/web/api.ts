@@ -1,0 +1,43 @@
+/** GET JSON from the dashboard's API (same origin; the session cookie goes along). */
+export class ApiError extends Error {
+  constructor(
+    readonly status: number,
+    readonly reasons: string[],
+  ) {
+    super(reasons.join('; ') || `HTTP ${status}`);
+  }
+}
+
+export type QueryValue = string | number | boolean | undefined | readonly string[];
+
+export function queryString(params: Record<string, QueryValue>): string {
+  const search = new URLSearchParams();
+  for (const [name, value] of Object.entries(params)) {
+    if (value === undefined || value === '') continue;
+    if (Array.isArray(value)) for (const item of value) search.append(name, item);
+    else search.append(name, String(value));
+  }
+  const text = search.toString();
+  return text === '' ? '' : `?${text}`;
+}
+
+export async function getJson<T>(
+  path: string,
+  params: Record<string, QueryValue> = {},
+  signal?: AbortSignal,
+): Promise<T> {
+  const response = await fetch(`${path}${queryString(params)}`, {
+    headers: { accept: 'application/json' },
+    credentials: 'same-origin',
+    ...(signal && { signal }),
+  });
+  if (response.status === 401) {
+    window.location.assign('/dashboard/login');
+    throw new ApiError(401, ['signed out']);
+  }
+  if (!response.ok) {
+    const body = (await response.json().catch(() => ({}))) as { reasons?: string[] };
+    throw new ApiError(response.status, body.reasons ?? []);
+  }
+  return (await response.json()) as T;
+}
