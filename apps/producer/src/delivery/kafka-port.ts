@@ -1,0 +1,40 @@
+import type { OutgoingMessage } from '../messages/outgoing-message';
+
+/**
+ * What the sender needs from Kafka, as a port: the kafkajs adapter implements it for real, and
+ * unit tests implement it with an in-memory log that fails on command.
+ */
+export interface PartitionOffset {
+  readonly partition: number;
+  /** Offset of the first message this send wrote to the partition (Kafka's baseOffset). */
+  readonly baseOffset: string;
+}
+
+export interface OpenTransaction {
+  /** Writes the messages into the transaction; they stay invisible until commit. */
+  send(messages: readonly OutgoingMessage[]): Promise<PartitionOffset[]>;
+  commit(): Promise<void>;
+  abort(): Promise<void>;
+}
+
+/**
+ * One transactional producer (one transactional.id). Its first `begin()` registers it with the
+ * transaction coordinator (InitProducerId), which fences every earlier session with the same id
+ * and settles the transaction they left open: completes it if its commit had reached the
+ * coordinator, aborts it otherwise. After any failure a session is discarded, never reused.
+ */
+export interface TransactionalSession {
+  begin(): Promise<OpenTransaction>;
+  close(): Promise<void>;
+}
+
+export interface KafkaPort {
+  /** Creates the raw topic if it does not exist. */
+  ensureTopic(): Promise<void>;
+  openSession(): Promise<TransactionalSession>;
+  /**
+   * Whether the message written at `probe` is visible to read_committed consumers. Asked only
+   * after a new session has settled the transaction, so the answer is final.
+   */
+  wasCommitted(probe: { readonly partition: number; readonly offset: string }): Promise<boolean>;
+}

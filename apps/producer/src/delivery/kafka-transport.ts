@@ -1,0 +1,184 @@
+import { randomUUID } from 'node:crypto';
+import type { Logger } from '@geostream/platform';
+import { Partitioners, type Admin, type Consumer, type Kafka, type Producer } from 'kafkajs';
+import type { KafkaPort, OpenTransaction, TransactionalSession } from './kafka-port';
+
+/** The raw topic and the transactional producer, on kafkajs. */
+export interface KafkaTransportOptions {
+  readonly topic: string;
+  readonly partitions: number;
+  /** -1: the broker's default. */
+  readonly replicationFactor: number;
+  /** -1: keep forever. */
+  readonly retentionMs: number;
+  readonly transactionalId: string;
+  readonly transactionTimeoutMs: number;
+  /** How long to wait for a read-back that settles an unknown commit before trying again. */
+  readonly verifyTimeoutMs: number;
+}
+
+export function createKafkaPort(
+  kafka: Kafka,
+  options: KafkaTransportOptions,
+  logger: Logger,
+): KafkaPort {
+  return {
+    ensureTopic: () => ensureTopic(kafka.admin(), options, logger),
+    openSession: () => openSession(kafka, options),
+    wasCommitted: (probe) => wasCommitted(kafka, options, probe),
+  };
+}
+
+async function ensureTopic(
+  admin: Admin,
+  options: KafkaTransportOptions,
+  logger: Logger,
+): Promise<void> {
+  await admin.connect();
+  try {
+    const created = await admin
+      .createTopics({
+        waitForLeaders: true,
+        topics: [
+          {
+            topic: options.topic,
+            numPartitions: options.partitions,
+            replicationFactor: options.replicationFactor,
+            configEntries: [{ name: 'retention.ms', value: String(options.retentionMs) }],
+          },
+        ],
+      })
+      .catch((error: { type?: string }) => {
+        if (error.type === 'TOPIC_ALREADY_EXISTS') return false; // created by someone else meanwhile
+        throw error;
+      });
+    if (created) {
+      logger.info(
+        { topic: options.topic, partitions: options.partitions },
+        'created the raw topic',
+      );
+      return;
+    }
+    const metadata = await admin.fetchTopicMetadata({ topics: [options.topic] });
+    const partitions = metadata.topics[0]?.partitions.length ?? 0;
+    if (partitions < options.partitions) {
+      logger.warn(
+        { topic: options.topic, partitions, configured: options.partitions },
+        'the raw topic exists with fewer partitions than RAW_TOPIC_PARTITIONS: processors can scale out only that far',
+      );
+    }
+  } finally {
+    await admin.disconnect().catch(() => undefined);
+  }
+}
+
+async function openSession(
+  kafka: Kafka,
+  options: KafkaTransportOptions,
+): Promise<TransactionalSession> {
+  const producer: Producer = kafka.producer({
+    transactionalId: options.transactionalId,
+    idempotent: true,
+    maxInFlightRequests: 1,
+    transactionTimeout: options.transactionTimeoutMs,
+    // murmur2 on the key, as the Java client: every Kafka client agrees on an instrument's partition.
+    createPartitioner: Partitioners.DefaultPartitioner,
+    // Bounded, so a long outage returns control to the sender (which reports it and retries
+    // with a fresh session). kafkajs warns that limiting retries may break idempotence: not
+    // here, because a failed transaction is aborted and re-sent, never committed twice.
+    retry: { retries: 5 },
+  });
+  await producer.connect();
+  return {
+    begin: async (): Promise<OpenTransaction> => {
+      const transaction = await producer.transaction();
+      return {
+        send: async (messages) => {
+          const metadata = await transaction.send({
+            topic: options.topic,
+            acks: -1,
+            messages: messages.map((m) => ({
+              key: m.key,
+              value: m.value,
+              headers: { ...m.headers },
+            })),
+          });
+          return metadata.map((m) => ({
+            partition: m.partition,
+            baseOffset: String(m.baseOffset),
+          }));
+        },
+        commit: () => transaction.commit(),
+        abort: () => transaction.abort(),
+      };
+    },
+    close: () => producer.disconnect(),
+  };
+}
+
+/**
+ * Reads one offset back with read_committed, in a throw-away consumer group: visible means the
+ * transaction that wrote it committed. A fetch that covers the offset without returning it
+ * means it was aborted (kafkajs drops aborted records and the transaction markers).
+ */
+async function wasCommitted(
+  kafka: Kafka,
+  options: KafkaTransportOptions,
+  probe: { partition: number; offset: string },
+): Promise<boolean> {
+  const groupId = `${options.transactionalId}.verify.${randomUUID()}`;
+  const consumer: Consumer = kafka.consumer({
+    groupId,
+    readUncommitted: false,
+    maxWaitTimeInMs: 250,
+    retry: { retries: 3 },
+  });
+  const target = BigInt(probe.offset);
+  let settle: (committed: boolean) => void = () => undefined;
+  let fail: (error: unknown) => void = () => undefined;
+  const decided = new Promise<boolean>((resolve, reject) => {
+    settle = resolve;
+    fail = reject;
+  });
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    consumer.on(consumer.events.END_BATCH_PROCESS, ({ payload }) => {
+      // eachBatch has already seen this batch's visible messages (and settled "committed").
+      if (payload.partition !== probe.partition || payload.firstOffset === null) return;
+      if (BigInt(payload.firstOffset) <= target && BigInt(payload.lastOffset) >= target)
+        settle(false);
+    });
+    consumer.on(consumer.events.CRASH, ({ payload }) => fail(payload.error));
+    await consumer.connect();
+    await consumer.subscribe({ topic: options.topic, fromBeginning: false });
+    await consumer.run({
+      autoCommit: false,
+      eachBatch: async ({ batch }) => {
+        if (batch.partition !== probe.partition) return;
+        if (batch.messages.some((m) => BigInt(m.offset) === target)) settle(true);
+      },
+    });
+    consumer.seek({ topic: options.topic, partition: probe.partition, offset: probe.offset });
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(
+        () =>
+          reject(
+            new Error(
+              `no answer reading back offset ${probe.offset} within ${options.verifyTimeoutMs} ms`,
+            ),
+          ),
+        options.verifyTimeoutMs,
+      );
+    });
+    return await Promise.race([decided, timeout]);
+  } finally {
+    clearTimeout(timer);
+    await consumer.disconnect().catch(() => undefined);
+    const admin = kafka.admin();
+    await admin
+      .connect()
+      .then(() => admin.deleteGroups([groupId]))
+      .catch(() => undefined)
+      .finally(() => admin.disconnect().catch(() => undefined));
+  }
+}

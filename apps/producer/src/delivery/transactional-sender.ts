@@ -1,0 +1,270 @@
+import { errorMessage, retry, type Logger } from '@geostream/platform';
+import type {
+  KafkaPort,
+  OpenTransaction,
+  PartitionOffset,
+  TransactionalSession,
+} from './kafka-port';
+import type { MessageQueue } from './message-queue';
+
+/**
+ * Moves the buffered messages to Kafka, each exactly once, in order.
+ *
+ * Each batch from the head of the queue goes out in one Kafka transaction and leaves the queue
+ * only when the commit is acknowledged. Consumers read with read_committed, so an attempt that
+ * fails is never seen:
+ * - a failure before commit (send, broker down, fenced): the transaction is aborted, or left
+ *   for the next session to abort; the batch is sent again in a new transaction;
+ * - a failed commit has an unknown outcome (the request may have reached the coordinator before
+ *   the connection dropped). The session is discarded; the next session's registration settles
+ *   the old transaction for good (committed or aborted); then the first message's offset is read
+ *   back with read_committed: visible means committed (drop the batch), invisible means aborted
+ *   (send it again). Nothing is sent until that question is answered.
+ * Every failure is retried with backoff, forever: the sender never gives up on a fetched reading
+ * while the process lives. Back-pressure upstream keeps the queue bounded meanwhile.
+ */
+export interface SenderOptions {
+  readonly maxBatchMessages: number;
+  readonly maxBatchBytes: number;
+  readonly initialRetryDelayMs: number;
+  readonly maxRetryDelayMs: number;
+}
+
+export type TransactionOutcome =
+  'committed' | 'aborted' | 'unknown' | 'verified_committed' | 'verified_aborted';
+
+export interface SenderEvents {
+  transaction(outcome: TransactionOutcome, messages: number, durationMs: number): void;
+  failure(stage: FailureStage, error: unknown, attempt: number): void;
+}
+
+export type FailureStage = 'connect' | 'send' | 'commit' | 'verify';
+
+export interface SenderStatus {
+  /** True after the last Kafka interaction succeeded, false after one failed. */
+  readonly kafkaReachable: boolean;
+  readonly lastError: string | undefined;
+  /** Messages in a transaction whose outcome is being settled. */
+  readonly unresolved: number;
+}
+
+export interface StopReport {
+  /** Messages still buffered (never acknowledged) when the sender stopped. */
+  readonly unflushed: number;
+  /** Messages in a transaction whose outcome was still unknown when the sender stopped. */
+  readonly unresolved: number;
+}
+
+class StageError extends Error {
+  constructor(
+    readonly stage: FailureStage,
+    readonly original: unknown,
+  ) {
+    super(`${stage} failed: ${errorMessage(original)}`, { cause: original });
+  }
+}
+
+interface PendingCommit {
+  readonly count: number;
+  readonly probe: { partition: number; offset: string };
+}
+
+const CLOSE_TIMEOUT_MS = 5_000;
+
+export class TransactionalSender {
+  private session: TransactionalSession | undefined;
+  private topicReady = false;
+  private pending: PendingCommit | undefined;
+  private kafkaReachable = false;
+  private lastError: string | undefined;
+  private stopping = false;
+  private readonly abort = new AbortController();
+  private wake: (() => void) | undefined;
+  private loop: Promise<void> | undefined;
+
+  constructor(
+    private readonly queue: MessageQueue,
+    private readonly kafka: KafkaPort,
+    private readonly options: SenderOptions,
+    private readonly events: SenderEvents,
+    private readonly logger: Logger,
+    private readonly now: () => number = Date.now,
+  ) {}
+
+  start(): void {
+    this.loop ??= this.run();
+  }
+
+  /** Call after pushing to the queue: wakes an idle sender. */
+  notify(): void {
+    this.wake?.();
+  }
+
+  status(): SenderStatus {
+    return {
+      kafkaReachable: this.kafkaReachable,
+      lastError: this.lastError,
+      unresolved: this.pending?.count ?? 0,
+    };
+  }
+
+  /**
+   * Sends what is buffered, then stops; gives up after `timeoutMs` (Kafka still down), leaving
+   * the rest counted in the report. Push nothing more once this is called.
+   */
+  async stop(timeoutMs: number): Promise<StopReport> {
+    this.stopping = true;
+    this.notify();
+    const loop = this.loop ?? Promise.resolve();
+    let timer: NodeJS.Timeout | undefined;
+    const deadline = new Promise<void>((resolve) => {
+      timer = setTimeout(resolve, timeoutMs);
+    });
+    await Promise.race([loop, deadline]);
+    clearTimeout(timer);
+    this.abort.abort(new Error('producer stopping'));
+    await this.closeSession();
+    await loop.catch(() => undefined);
+    return { unflushed: this.queue.size, unresolved: this.pending?.count ?? 0 };
+  }
+
+  private async run(): Promise<void> {
+    for (;;) {
+      // Work to do: buffered messages, a commit to settle, or the first registration (which
+      // creates the topic and fences a previous instance's leftover transaction at start-up).
+      if (this.queue.size === 0 && this.pending === undefined && this.topicReady) {
+        if (this.stopping) break;
+        await new Promise<void>((resolve) => (this.wake = resolve));
+        this.wake = undefined;
+        continue;
+      }
+      try {
+        await retry(() => this.step(), {
+          retries: Number.POSITIVE_INFINITY,
+          initialDelayMs: this.options.initialRetryDelayMs,
+          maxDelayMs: this.options.maxRetryDelayMs,
+          shouldRetry: () => true,
+          signal: this.abort.signal,
+          onRetry: ({ attempt, delayMs, error }) => this.onFailure(error, attempt, delayMs),
+        });
+      } catch (error) {
+        if (this.abort.signal.aborted) break;
+        // retry() only throws when aborted; anything else is a bug worth seeing, then go on.
+        this.logger.error({ err: error }, 'sender loop error');
+      }
+    }
+    await this.closeSession();
+  }
+
+  /** One batch, start to finish. Throws a StageError; the caller retries with backoff. */
+  private async step(): Promise<void> {
+    const transaction = await this.openTransaction();
+    if (this.pending !== undefined) await this.settlePending();
+    const batch = this.queue.peek(this.options.maxBatchMessages, this.options.maxBatchBytes);
+    if (batch.length === 0) {
+      await this.stage('commit', () => transaction.commit()); // empty: no request goes out
+      return;
+    }
+    const started = this.now();
+    let offsets: PartitionOffset[];
+    try {
+      offsets = await transaction.send(batch);
+    } catch (error) {
+      await this.abandon(transaction);
+      this.events.transaction('aborted', batch.length, this.now() - started);
+      throw new StageError('send', error);
+    }
+    try {
+      await transaction.commit();
+    } catch (error) {
+      const first = offsets[0];
+      if (first === undefined) throw new StageError('commit', error); // nothing was written
+      this.pending = {
+        count: batch.length,
+        probe: { partition: first.partition, offset: first.baseOffset },
+      };
+      this.events.transaction('unknown', batch.length, this.now() - started);
+      await this.closeSession();
+      throw new StageError('commit', error);
+    }
+    this.queue.drop(batch.length);
+    this.kafkaReachable = true;
+    this.lastError = undefined;
+    this.events.transaction('committed', batch.length, this.now() - started);
+  }
+
+  private async openTransaction(): Promise<OpenTransaction> {
+    return this.stage('connect', async () => {
+      if (!this.topicReady) {
+        await this.kafka.ensureTopic();
+        this.topicReady = true;
+      }
+      this.session ??= await this.kafka.openSession();
+      const transaction = await this.session.begin();
+      this.kafkaReachable = true;
+      return transaction;
+    });
+  }
+
+  /** The transaction left by a failed commit is settled now (begin() registered anew): ask the log. */
+  private async settlePending(): Promise<void> {
+    const pending = this.pending as PendingCommit;
+    const started = this.now();
+    const committed = await this.stage('verify', () => this.kafka.wasCommitted(pending.probe));
+    this.pending = undefined;
+    if (committed) this.queue.drop(pending.count);
+    this.events.transaction(
+      committed ? 'verified_committed' : 'verified_aborted',
+      pending.count,
+      this.now() - started,
+    );
+    this.logger.warn(
+      { messages: pending.count, committed, probe: pending.probe },
+      committed
+        ? 'a commit whose reply was lost had succeeded: not sending that batch again'
+        : 'a commit whose reply was lost had not happened: sending that batch again',
+    );
+  }
+
+  private async stage<T>(stage: FailureStage, operation: () => Promise<T>): Promise<T> {
+    try {
+      return await operation();
+    } catch (error) {
+      if (error instanceof StageError) throw error;
+      await this.closeSession();
+      throw new StageError(stage, error);
+    }
+  }
+
+  /** Abort what can be aborted, then discard the session: the next one fences it for good. */
+  private async abandon(transaction: OpenTransaction): Promise<void> {
+    await withTimeout(transaction.abort(), CLOSE_TIMEOUT_MS).catch(() => undefined);
+    await this.closeSession();
+  }
+
+  private async closeSession(): Promise<void> {
+    const session = this.session;
+    this.session = undefined;
+    if (session) await withTimeout(session.close(), CLOSE_TIMEOUT_MS).catch(() => undefined);
+  }
+
+  private onFailure(error: unknown, attempt: number, delayMs: number): void {
+    const stage = error instanceof StageError ? error.stage : 'send';
+    const original = error instanceof StageError ? error.original : error;
+    this.kafkaReachable = false;
+    this.lastError = `${stage}: ${errorMessage(original)}`;
+    this.events.failure(stage, original, attempt);
+    this.logger.warn(
+      { stage, attempt, retryInMs: delayMs, buffered: this.queue.size, err: original },
+      'Kafka delivery failed; the batch stays buffered and will be retried',
+    );
+  }
+}
+
+function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`timed out after ${ms} ms`)), ms);
+  });
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+}

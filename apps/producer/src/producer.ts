@@ -1,0 +1,182 @@
+import { randomUUID } from 'node:crypto';
+import type { HealthReport, Logger } from '@geostream/platform';
+import type { Kafka } from 'kafkajs';
+import type { Registry } from 'prom-client';
+import { nextFlowState, type FlowState } from './delivery/backpressure';
+import { createKafkaPort } from './delivery/kafka-transport';
+import type { KafkaPort } from './delivery/kafka-port';
+import { MessageQueue } from './delivery/message-queue';
+import { TransactionalSender, type StopReport } from './delivery/transactional-sender';
+import type { ProducerConfig } from './config';
+import { healthReport } from './health';
+import type { OutgoingMessage } from './messages/outgoing-message';
+import { createProducerMetrics, type ProducerMetrics } from './metrics';
+import type { Fetch } from './polling/fetch-response';
+import { targetUrl } from './polling/poll-targets';
+import { Poller } from './polling/poller';
+
+export interface ProducerDeps {
+  /** The kafkajs client; or give `kafkaPort` instead (tests). */
+  readonly kafka?: Kafka;
+  readonly logger: Logger;
+  readonly registry: Registry;
+  readonly fetch?: Fetch;
+  readonly now?: () => number;
+  /** Replaces the kafkajs adapter (tests). */
+  readonly kafkaPort?: KafkaPort;
+}
+
+export interface RunningProducer {
+  readonly metrics: ProducerMetrics;
+  health(): HealthReport;
+  /** Messages fetched but not yet acknowledged. */
+  buffered(): number;
+  /** Stops polling, flushes the buffer (until PRODUCER_FLUSH_TIMEOUT_MS), disconnects. */
+  stop(): Promise<StopReport>;
+}
+
+/**
+ * The producer, composed: one poller per target feeding a bounded buffer, one transactional
+ * sender draining it into the raw topic. Returns at once; Kafka being down at start only means
+ * readings wait in the buffer.
+ */
+export function startProducer(config: ProducerConfig, deps: ProducerDeps): RunningProducer {
+  const { logger } = deps;
+  const now = deps.now ?? Date.now;
+  const metrics = createProducerMetrics(deps.registry);
+  const queue = new MessageQueue();
+  const limits = { pauseAt: config.delivery.maxBuffered, resumeAt: config.delivery.resumeBuffered };
+  let flow: FlowState = 'flowing';
+
+  const observeBuffer = (): void => {
+    metrics.buffered.set(queue.size);
+    metrics.bufferedBytes.set(queue.bytes);
+    const next = nextFlowState(flow, queue.size, limits);
+    if (next === flow) return;
+    flow = next;
+    metrics.paused.set(flow === 'paused' ? 1 : 0);
+    if (flow === 'paused') {
+      logger.warn(
+        { buffered: queue.size, limit: limits.pauseAt },
+        'buffer full: polling paused until Kafka catches up',
+      );
+    } else {
+      logger.info({ buffered: queue.size }, 'buffer drained: polling resumed');
+    }
+  };
+
+  if (!deps.kafka && !deps.kafkaPort) throw new Error('startProducer needs a Kafka client');
+  const kafkaPort =
+    deps.kafkaPort ??
+    createKafkaPort(
+      deps.kafka as Kafka,
+      {
+        topic: config.topic.name,
+        partitions: config.topic.partitions,
+        replicationFactor: config.topic.replicationFactor,
+        retentionMs: config.topic.retentionMs,
+        transactionalId: config.delivery.transactionalId,
+        transactionTimeoutMs: config.delivery.transactionTimeoutMs,
+        verifyTimeoutMs: config.delivery.verifyTimeoutMs,
+      },
+      logger,
+    );
+
+  const sender = new TransactionalSender(
+    queue,
+    kafkaPort,
+    {
+      maxBatchMessages: config.delivery.maxBatchMessages,
+      maxBatchBytes: config.delivery.maxBatchBytes,
+      initialRetryDelayMs: 200,
+      maxRetryDelayMs: 5_000,
+    },
+    {
+      transaction: (outcome, messages, durationMs) => {
+        metrics.transactions.inc({ outcome });
+        if (outcome === 'committed' || outcome === 'verified_committed')
+          metrics.produced.inc(messages);
+        if (outcome === 'aborted' || outcome === 'unknown') metrics.failed.inc(messages);
+        if (outcome === 'committed') metrics.transactionDuration.observe(durationMs / 1000);
+        observeBuffer();
+      },
+      failure: (stage) => metrics.kafkaFailures.inc({ stage }),
+    },
+    logger,
+    now,
+  );
+
+  const deliver = (messages: OutgoingMessage[]): void => {
+    queue.push(messages);
+    observeBuffer();
+    sender.notify();
+  };
+
+  const pollers = config.api.targets.map(
+    (target) =>
+      new Poller(
+        {
+          target,
+          url: targetUrl(config.api.url, target),
+          intervalMs: config.api.intervalMs,
+          timeoutMs: config.api.timeoutMs,
+          retries: config.api.retries,
+          producerId: config.delivery.producerId,
+          maxMessageBytes: config.delivery.maxMessageBytes,
+        },
+        {
+          fetch: deps.fetch ?? fetch,
+          now,
+          metrics,
+          logger,
+          deliver,
+          mayPoll: () => flow === 'flowing',
+          newPollId: randomUUID,
+        },
+      ),
+  );
+
+  sender.start();
+  for (const poller of pollers) poller.start();
+  logger.info(
+    {
+      api: config.api.url.href,
+      targets: config.api.targets,
+      intervalMs: config.api.intervalMs,
+      topic: config.topic.name,
+      transactionalId: config.delivery.transactionalId,
+    },
+    'producer started',
+  );
+
+  let stopping: Promise<StopReport> | undefined;
+  return {
+    metrics,
+    buffered: () => queue.size,
+    health: () =>
+      healthReport({
+        flow,
+        buffered: queue.size,
+        maxBuffered: limits.pauseAt,
+        sender: sender.status(),
+        polls: pollers.map((p, i) => ({
+          target: config.api.targets[i] as string,
+          outcome: p.lastOutcome,
+        })),
+      }),
+    stop: () =>
+      (stopping ??= (async () => {
+        await Promise.all(pollers.map((p) => p.stop()));
+        const report = await sender.stop(config.delivery.flushTimeoutMs);
+        if (report.unflushed > 0 || report.unresolved > 0) {
+          logger.error(
+            report,
+            'stopped before Kafka acknowledged everything fetched: those readings are lost',
+          );
+        } else {
+          logger.info('producer stopped; every fetched reading is in Kafka');
+        }
+        return report;
+      })()),
+  };
+}

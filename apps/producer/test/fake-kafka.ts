@@ -1,0 +1,151 @@
+import type {
+  KafkaPort,
+  OpenTransaction,
+  PartitionOffset,
+  TransactionalSession,
+} from '../src/delivery/kafka-port';
+import type { OutgoingMessage } from '../src/messages/outgoing-message';
+
+/**
+ * An in-memory Kafka log with transactions, fencing and read_committed visibility, that fails on
+ * command, for testing the sender's exactly-once logic without a broker.
+ */
+export type Operation =
+  'ensureTopic' | 'openSession' | 'register' | 'send' | 'commit' | 'abort' | 'verify';
+
+/**
+ * ok; fail (nothing happened); lost_reply (commit applied, reply lost); partial (send wrote
+ * half of the messages, then failed).
+ */
+export type Outcome = 'ok' | 'fail' | 'lost_reply' | 'partial';
+
+type TransactionState = 'ongoing' | 'committed' | 'aborted';
+
+interface Record {
+  readonly key: string;
+  readonly value: string;
+  readonly transaction: number;
+}
+
+export class FakeKafka implements KafkaPort {
+  readonly partitions: Record[][];
+  private readonly transactions = new Map<number, { state: TransactionState; epoch: number }>();
+  private epoch = 0;
+  private nextTransaction = 0;
+  readonly calls: Operation[] = [];
+
+  constructor(
+    partitionCount: number,
+    /** Decides the outcome of each operation; `down` makes every operation fail. */
+    private readonly script: (operation: Operation) => Outcome = () => 'ok',
+  ) {
+    this.partitions = Array.from({ length: partitionCount }, () => []);
+  }
+
+  down = false;
+
+  private outcome(operation: Operation): Outcome {
+    this.calls.push(operation);
+    if (this.down) return 'fail';
+    return this.script(operation);
+  }
+
+  private fail(operation: Operation): never {
+    throw new Error(`simulated ${operation} failure`);
+  }
+
+  async ensureTopic(): Promise<void> {
+    if (this.outcome('ensureTopic') !== 'ok') this.fail('ensureTopic');
+  }
+
+  async openSession(): Promise<TransactionalSession> {
+    if (this.outcome('openSession') !== 'ok') this.fail('openSession');
+    let epoch: number | undefined;
+    let closed = false;
+    const live = () => {
+      if (closed) throw new Error('session closed');
+      if (epoch !== this.epoch) throw new Error('PRODUCER_FENCED');
+    };
+    return {
+      begin: async () => {
+        if (closed) throw new Error('session closed');
+        if (epoch === undefined) {
+          if (this.outcome('register') !== 'ok') this.fail('register');
+          // InitProducerId: fence older sessions and abort what they left open.
+          epoch = ++this.epoch;
+          for (const transaction of this.transactions.values()) {
+            if (transaction.state === 'ongoing') transaction.state = 'aborted';
+          }
+        }
+        live();
+        const id = this.nextTransaction++;
+        this.transactions.set(id, { state: 'ongoing', epoch });
+        return this.transaction(id, live);
+      },
+      close: async () => {
+        closed = true;
+      },
+    };
+  }
+
+  private transaction(id: number, live: () => void): OpenTransaction {
+    const state = () => this.transactions.get(id) as { state: TransactionState };
+    return {
+      send: async (messages: readonly OutgoingMessage[]): Promise<PartitionOffset[]> => {
+        const outcome = this.outcome('send');
+        live();
+        if (state().state !== 'ongoing') throw new Error('transaction not ongoing');
+        const writing =
+          outcome === 'partial' ? messages.slice(0, Math.ceil(messages.length / 2)) : messages;
+        if (outcome === 'fail') this.fail('send');
+        const offsets = new Map<number, string>();
+        for (const message of writing) {
+          const partition = this.partitionOf(message.key);
+          const log = this.partitions[partition] as Record[];
+          if (!offsets.has(partition)) offsets.set(partition, String(log.length));
+          log.push({ key: message.key, value: message.value.toString(), transaction: id });
+        }
+        if (outcome === 'partial') this.fail('send');
+        return [...offsets].map(([partition, baseOffset]) => ({ partition, baseOffset }));
+      },
+      commit: async () => {
+        const outcome = this.outcome('commit');
+        if (outcome === 'fail') this.fail('commit');
+        live();
+        if (state().state !== 'ongoing') throw new Error('transaction not ongoing');
+        state().state = 'committed';
+        if (outcome === 'lost_reply') this.fail('commit');
+      },
+      abort: async () => {
+        if (this.outcome('abort') !== 'ok') this.fail('abort');
+        live();
+        state().state = 'aborted';
+      },
+    };
+  }
+
+  async wasCommitted(probe: { partition: number; offset: string }): Promise<boolean> {
+    if (this.outcome('verify') !== 'ok') this.fail('verify');
+    const record = this.partitions[probe.partition]?.[Number(probe.offset)];
+    if (!record) throw new Error(`no record at ${probe.partition}/${probe.offset}`);
+    const transaction = this.transactions.get(record.transaction);
+    // The sender must only ask once the transaction is settled: Kafka could not answer otherwise.
+    if (transaction?.state === 'ongoing') throw new Error('asked about an unsettled transaction');
+    return transaction?.state === 'committed';
+  }
+
+  partitionOf(key: string): number {
+    let h = 0;
+    for (let i = 0; i < key.length; i++) h = (h * 31 + key.charCodeAt(i)) | 0;
+    return Math.abs(h) % this.partitions.length;
+  }
+
+  /** What a read_committed consumer sees, partition by partition. */
+  committed(): Array<{ key: string; value: string }>[] {
+    return this.partitions.map((log) =>
+      log
+        .filter((r) => this.transactions.get(r.transaction)?.state === 'committed')
+        .map(({ key, value }) => ({ key, value })),
+    );
+  }
+}

@@ -1,0 +1,88 @@
+import { createKafka } from '@geostream/platform';
+import { testServices, uniqueName } from '@geostream/platform/testing';
+import type { PartitionOffset } from '../../src/delivery/kafka-port';
+import { createKafkaPort } from '../../src/delivery/kafka-transport';
+import { messageBytes } from '../../src/messages/outgoing-message';
+import { silent } from './harness';
+import { readTopic } from './topic-reader';
+
+const message = (key: string, value: string) => {
+  const buffer = Buffer.from(value);
+  return {
+    key,
+    value: buffer,
+    headers: { payload: 'item' },
+    bytes: messageBytes(key, buffer, { payload: 'item' }),
+  };
+};
+
+/** The kafkajs adapter: topic creation, transactions, and reading a commit's outcome back. */
+describe('createKafkaPort (shared broker)', () => {
+  const kafka = createKafka(testServices().kafka, silent);
+  const topic = uniqueName('producer-port');
+  const port = createKafkaPort(
+    kafka,
+    {
+      topic,
+      partitions: 3,
+      replicationFactor: -1,
+      retentionMs: 7 * 86_400_000,
+      transactionalId: topic,
+      transactionTimeoutMs: 60_000,
+      verifyTimeoutMs: 30_000,
+    },
+    silent,
+  );
+
+  afterAll(async () => {
+    const admin = kafka.admin();
+    await admin.connect();
+    await admin.deleteTopics({ topics: [topic] }).catch(() => undefined);
+    await admin.disconnect();
+  });
+
+  it('creates the raw topic with its partitions and retention, and accepts it existing', async () => {
+    await port.ensureTopic();
+    await port.ensureTopic();
+    const admin = kafka.admin();
+    await admin.connect();
+    const metadata = await admin.fetchTopicMetadata({ topics: [topic] });
+    const configs = await admin.describeConfigs({
+      resources: [{ type: 2, name: topic, configNames: ['retention.ms'] }],
+      includeSynonyms: false,
+    });
+    await admin.disconnect();
+    expect(metadata.topics[0]?.partitions).toHaveLength(3);
+    expect(configs.resources[0]?.configEntries[0]?.configValue).toBe(String(7 * 86_400_000));
+  });
+
+  it('reads back a committed transaction as committed, and an aborted or fenced one as not', async () => {
+    const session = await port.openSession();
+    const committed = await session.begin();
+    const [committedAt] = await committed.send([message('k', 'committed')]);
+    await committed.commit();
+
+    const aborted = await session.begin();
+    const [abortedAt] = await aborted.send([message('k', 'aborted')]);
+    await aborted.abort();
+
+    // Left open, then settled by the next session's registration: what a lost commit reply leaves.
+    const leftOpen = await session.begin();
+    const [leftOpenAt] = await leftOpen.send([message('k', 'left open')]);
+    const next = await port.openSession();
+    const settling = await next.begin();
+    await session.close().catch(() => undefined);
+
+    const readBack = (at: PartitionOffset | undefined) => {
+      if (!at) throw new Error('the send reported no offset');
+      return port.wasCommitted({ partition: at.partition, offset: at.baseOffset });
+    };
+    expect(await readBack(committedAt)).toBe(true);
+    expect(await readBack(abortedAt)).toBe(false);
+    expect(await readBack(leftOpenAt)).toBe(false);
+
+    await settling.commit();
+    await next.close();
+    expect((await readTopic(kafka, topic)).map((m) => m.value.toString())).toEqual(['committed']);
+  });
+});
