@@ -11,10 +11,12 @@ export function createKafkaSink(options: KafkaSinkOptions): KafkaSink {
   const settings = resolveKafkaOptions(options);
   const logger = (options.logger ?? silentLogger()).child({ component: 'kafka-sink' });
   // Idempotent (acks=all, sequence numbers): kafkajs' own retries after a lost ack cannot
-  // duplicate a message. The Java-compatible partitioner keeps a key's partition the same
-  // for Java and Python consumers and producers of these topics.
+  // duplicate a message. It retries without limit by default, as kafkajs requires for
+  // idempotence: a broker outage makes write() wait (the partition pauses) rather than fail.
+  // The Java-compatible partitioner puts a key in the same partition as Java clients would.
   const producer: Producer = options.kafka.producer({
     idempotent: true,
+    retry: { retries: settings.sendRetries },
     allowAutoTopicCreation: false,
     createPartitioner: Partitioners.DefaultPartitioner,
   });

@@ -12,6 +12,7 @@ export interface ResolvedKafkaOptions {
   readonly topicNames: readonly string[];
   readonly partitions: number;
   readonly replication: number;
+  readonly sendRetries: number;
 }
 
 export function resolveKafkaOptions(options: KafkaSinkOptions): ResolvedKafkaOptions {
@@ -23,6 +24,7 @@ export function resolveKafkaOptions(options: KafkaSinkOptions): ResolvedKafkaOpt
   const topicNames = [...INSTRUMENT_TYPES.map(topics.perType), topics.alerts, topics.deadLetter];
   const partitions = options.partitions ?? 3;
   const replication = options.replication ?? 1;
+  const sendRetries = options.sendRetries ?? Number.MAX_SAFE_INTEGER;
   const problems: string[] = [];
   if (!options.kafka) problems.push('kafka (a kafkajs client) is required');
   for (const name of topicNames) {
@@ -35,6 +37,7 @@ export function resolveKafkaOptions(options: KafkaSinkOptions): ResolvedKafkaOpt
   if (!Number.isInteger(partitions) || partitions < 1) problems.push('partitions must be >= 1');
   if (!Number.isInteger(replication) || (replication < 1 && replication !== -1))
     problems.push('replication must be >= 1, or -1 for the broker default');
+  if (!Number.isInteger(sendRetries) || sendRetries < 1) problems.push('sendRetries must be >= 1');
   if (problems.length > 0) throw new SinkOptionsError('kafka', problems);
-  return { topics, topicNames, partitions, replication };
+  return { topics, topicNames, partitions, replication, sendRetries };
 }

@@ -24,6 +24,13 @@ export interface KafkaSinkOptions {
   readonly partitions?: number;
   /** Replication factor of topics created by ensureTopics(). Default 1 (-1 = broker default). */
   readonly replication?: number;
+  /**
+   * kafkajs retries of one send. Default unlimited (what the idempotent producer needs to keep
+   * its guarantees): during a broker outage write() waits for the broker. A finite number
+   * makes write() fail with SinkUnavailableError instead (kafkajs then logs that limiting
+   * retries may invalidate idempotence: repeats stay possible, which consumers tolerate).
+   */
+  readonly sendRetries?: number;
   readonly logger?: Logger;
 }
 

@@ -15,6 +15,11 @@ export interface SinkMigration {
 
 const LEVELS = "('none', 'alert', 'alarm', 'action')";
 
+// Identifiers compare byte by byte ("C"): for UTF-8 that is code-point order, the same on every
+// server whatever its locale, and btree inserts and lookups are about 20% faster than with a
+// libc locale (measured; see README). Readers wanting a human sort can name a collation.
+const KEY = 'text collate "C"';
+
 const initialTables: SinkMigration = {
   name: '0001_initial_tables',
   async up(knex, schema) {
@@ -22,9 +27,9 @@ const initialTables: SinkMigration = {
     const index = (name: string) => quoteIdentifier(name);
     await knex.raw(`
       create table ${q(T.readingWindow)} (
-        id text not null,
-        instrument text not null,
-        borehole_number text not null,
+        id ${KEY} not null,
+        instrument ${KEY} not null,
+        borehole_number ${KEY} not null,
         window_start timestamptz not null,
         window_end timestamptz not null,
         reading_mean double precision not null,
@@ -37,7 +42,7 @@ const initialTables: SinkMigration = {
         surface_level double precision not null,
         northing double precision not null,
         easting double precision not null,
-        trigger_level text not null check (trigger_level in ${LEVELS}),
+        trigger_level ${KEY} not null check (trigger_level in ${LEVELS}),
         schema_version smallint not null,
         written_at timestamptz not null default now(),
         constraint reading_window_pkey primary key (instrument, borehole_number, window_start),
@@ -54,14 +59,14 @@ const initialTables: SinkMigration = {
         where trigger_level <> 'none';
 
       create table ${q(T.alertEvent)} (
-        id text primary key,
-        instrument text not null,
-        borehole_number text not null,
+        id ${KEY} primary key,
+        instrument ${KEY} not null,
+        borehole_number ${KEY} not null,
         kind text not null check (kind in ('raise', 'clear')),
         direction text not null check (direction in ('rising', 'falling')),
         from_level text not null check (from_level in ${LEVELS}),
         to_level text not null check (to_level in ${LEVELS}),
-        window_id text not null,
+        window_id ${KEY} not null,
         window_start timestamptz not null,
         window_end timestamptz not null,
         value double precision not null,
@@ -77,9 +82,9 @@ const initialTables: SinkMigration = {
       create index ${index('alert_event_time_idx')} on ${q(T.alertEvent)} (window_end desc);
 
       create table ${q(T.instrumentState)} (
-        instrument text not null,
-        borehole_number text not null,
-        last_window_id text not null,
+        instrument ${KEY} not null,
+        borehole_number ${KEY} not null,
+        last_window_id ${KEY} not null,
         last_window_start timestamptz not null,
         last_window_end timestamptz not null,
         last_reading_mean double precision not null,
@@ -91,14 +96,14 @@ const initialTables: SinkMigration = {
         surface_level double precision not null,
         northing double precision not null,
         easting double precision not null,
-        trigger_level text not null check (trigger_level in ${LEVELS}),
+        trigger_level ${KEY} not null check (trigger_level in ${LEVELS}),
         updated_at timestamptz not null default now(),
         primary key (instrument, borehole_number)
       );
 
       create table ${q(T.processorCheckpoint)} (
-        consumer_group text not null,
-        topic text not null,
+        consumer_group ${KEY} not null,
+        topic ${KEY} not null,
         partition integer not null check (partition >= 0),
         next_offset bigint not null check (next_offset >= 0),
         state jsonb not null,

@@ -14,7 +14,7 @@ import {
   type ElasticsearchSink,
   type ElasticsearchSinkOptions,
 } from '../../src';
-import { windowRecord, windowRecords } from '../support/records';
+import { nth, windowRecord, windowRecords } from '../support/records';
 import { elasticsearchInspector, elasticsearchUrl, hostAndPort, viaAddress } from './services';
 
 const T0 = Date.UTC(2022, 4, 2, 8);
@@ -93,7 +93,7 @@ describe('Elasticsearch sink (real Elasticsearch, own index prefix per test)', (
     expect(await sink.writeWindows(windows)).toEqual({ written: 120, rejected: [] });
     let { count, docs } = await stored(sink.indexFor('piezometer'));
     expect(count).toBe(120);
-    expect(docs.get(windows[7]!.id)).toEqual(windows[7]);
+    expect(docs.get(nth(windows, 7).id)).toEqual(windows[7]);
 
     const hits = await es.search({
       index: sink.indexFor('piezometer'),
@@ -101,7 +101,11 @@ describe('Elasticsearch sink (real Elasticsearch, own index prefix per test)', (
         bool: {
           filter: [
             { term: { borehole_number: 'BH-3' } },
-            { range: { window_start: { gte: new Date(windows[0]!.window_start).toISOString() } } },
+            {
+              range: {
+                window_start: { gte: new Date(nth(windows, 0).window_start).toISOString() },
+              },
+            },
           ],
         },
       },
@@ -118,7 +122,7 @@ describe('Elasticsearch sink (real Elasticsearch, own index prefix per test)', (
     await sink.writeWindows(corrected);
     ({ count, docs } = await stored(sink.indexFor('piezometer')));
     expect(count).toBe(120);
-    expect(docs.get(windows[7]!.id)).toEqual(corrected[7]);
+    expect(docs.get(nth(windows, 7).id)).toEqual(corrected[7]);
   });
 
   it('routes each window to the index of its type', async () => {
@@ -138,7 +142,12 @@ describe('Elasticsearch sink (real Elasticsearch, own index prefix per test)', (
       ...windowRecord({ startMs: T0 + 2e6 }),
       colour: 'red',
     } as unknown as WindowRecord;
-    const result = await sink.writeWindows([good[0]!, wrongType, ...good.slice(1), unknownField]);
+    const result = await sink.writeWindows([
+      nth(good, 0),
+      wrongType,
+      ...good.slice(1),
+      unknownField,
+    ]);
     expect(result.written).toBe(5);
     expect(result.rejected).toHaveLength(2);
     const byId = new Map(result.rejected.map((r) => [r.record.id, r]));

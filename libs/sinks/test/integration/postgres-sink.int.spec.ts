@@ -11,7 +11,7 @@ import {
   type PostgresSinkOptions,
   type ReadingWindowRow,
 } from '../../src';
-import { alertFor, windowRecord, windowRecords } from '../support/records';
+import { alertFor, nth, windowRecord, windowRecords } from '../support/records';
 import { hostAndPort, inspector, services, viaAddress } from './services';
 
 const T0 = Date.UTC(2022, 4, 2, 8);
@@ -206,7 +206,7 @@ describe('PostgreSQL sink (real PostgreSQL, own schema per test)', () => {
       state: {},
     };
     // The CHECK constraint on to_level fails after the windows were upserted in the same transaction.
-    const badAlert = alertFor(windows[0]!, { to_level: 'catastrophe' as never });
+    const badAlert = alertFor(nth(windows, 0), { to_level: 'catastrophe' as never });
     const error = await sink
       .writeBatch({ windows, alerts: [badAlert], checkpoints: [checkpoint] })
       .catch((e: unknown) => e);
@@ -220,7 +220,11 @@ describe('PostgreSQL sink (real PostgreSQL, own schema per test)', () => {
     expect(await count('processor_checkpoint')).toBe(0);
     expect(await count('alert_event')).toBe(0);
 
-    await sink.writeBatch({ windows, alerts: [alertFor(windows[0]!)], checkpoints: [checkpoint] });
+    await sink.writeBatch({
+      windows,
+      alerts: [alertFor(nth(windows, 0))],
+      checkpoints: [checkpoint],
+    });
     expect(await count('reading_window')).toBe(50);
     expect(await count('alert_event')).toBe(1);
     expect(await sink.loadCheckpoint('g', 'raw', 0)).toMatchObject({ nextOffset: '100' });

@@ -87,3 +87,10 @@ export function alertFor(window: WindowRecord, overrides: Partial<Alert> = {}): 
     ...overrides,
   };
 }
+
+/** items[i], or a test failure if there is none (keeps tests free of `!`). */
+export function nth<T>(items: readonly T[], i: number): T {
+  const item = items[i];
+  if (item === undefined) throw new Error(`no item at ${i} of ${items.length}`);
+  return item;
+}
