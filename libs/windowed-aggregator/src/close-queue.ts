@@ -1,3 +1,5 @@
+/* eslint-disable @typescript-eslint/no-non-null-assertion -- hot loops index within bounds they
+   check themselves; noUncheckedIndexedAccess cannot see that, and a fallback would cost. */
 import { MinHeap } from './min-heap';
 import { compareByKeyThenStart, type WindowAccumulator } from './window-accumulator';
 

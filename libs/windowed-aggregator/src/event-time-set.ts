@@ -1,3 +1,5 @@
+/* eslint-disable @typescript-eslint/no-non-null-assertion -- hot loops index within bounds they
+   check themselves; noUncheckedIndexedAccess cannot see that, and a fallback would cost. */
 /**
  * The distinct event times a key holds in its open windows: what duplicate detection checks
  * against. A sorted array of numbers (8 bytes each) rather than a Set: in-order readings

@@ -1,3 +1,5 @@
+/* eslint-disable @typescript-eslint/no-non-null-assertion -- hot loops index within bounds they
+   check themselves; noUncheckedIndexedAccess cannot see that, and a fallback would cost. */
 /** A binary min-heap ordered by a numeric priority. */
 export class MinHeap<T> {
   private readonly items: T[] = [];

@@ -8,7 +8,7 @@ import { placeInSession } from './session-placement';
 import { TimeBuckets } from './time-buckets';
 import { placeInTimeWindows } from './time-window-placement';
 import type { WindowSpec } from './window-spec';
-import type { WindowAccumulator } from './window-accumulator';
+import { WindowAccumulator } from './window-accumulator';
 
 /** Outcome bits of one record (a hopping record may be both aggregated and late). */
 export const AGGREGATED = 1;
@@ -56,6 +56,9 @@ type Placement = <M>(
 export class PartitionState<M> {
   readonly keys = new Map<string, KeyState<M>>();
   readonly queue = new CloseQueue<M>();
+  /** Closed windows' objects, ready for reuse. */
+  private readonly spares: WindowAccumulator<M>[] = [];
+  private readonly maxSpares: number;
   /** Keys without open windows, by when they may be forgotten. */
   private readonly expiry = new TimeBuckets<KeyState<M>>();
   openWindows = 0;
@@ -101,6 +104,7 @@ export class PartitionState<M> {
     this.gapMs = spec.kind === 'session' ? spec.gapMs : 0;
     this.keyMemoryMs = spec.kind === 'session' ? this.gapMs : this.sizeMs;
     this.maxOpenWindows = limits.maxOpenWindows;
+    this.maxSpares = Math.min(limits.maxOpenWindows, 65_536);
     this.rejectWhenFull = limits.onOverflow === 'reject-record';
     this.place = spec.kind === 'session' ? placeInSession : placeInTimeWindows;
   }
@@ -131,8 +135,11 @@ export class PartitionState<M> {
     if (outcome & DUPLICATE) this.counters.duplicates++;
     if (outcome & LATE) this.counters.late++;
     if (!this.rejectWhenFull)
-      while (this.openWindows > this.maxOpenWindows)
-        this.closeWindow(this.queue.takeOldest()!, 'evicted', sink);
+      while (this.openWindows > this.maxOpenWindows) {
+        const oldest = this.queue.takeOldest();
+        if (oldest === undefined) break;
+        this.closeWindow(oldest, 'evicted', sink);
+      }
     return outcome;
   }
 
@@ -178,8 +185,29 @@ export class PartitionState<M> {
     sink.late.push({ record, reason, windows, watermarkMs: this.horizonMs });
   }
 
-  /** Registers a window just created by a placement. */
-  opened(window: WindowAccumulator<M>): void {
+  /** Opens a window holding one reading, reusing a closed window's object when one is spare. */
+  openWindow(
+    owner: KeyState<M>,
+    startMs: number,
+    endMs: number,
+    eventTimeMs: number,
+    value: number,
+    offset: number,
+    meta: M,
+  ): WindowAccumulator<M> {
+    const spare = this.spares.pop();
+    let window: WindowAccumulator<M>;
+    if (spare === undefined)
+      window = new WindowAccumulator<M>(owner, startMs, endMs, eventTimeMs, value, offset, meta);
+    else {
+      spare.reset(owner, startMs, endMs, eventTimeMs, value, offset, meta);
+      window = spare;
+    }
+    this.opened(window);
+    return window;
+  }
+
+  private opened(window: WindowAccumulator<M>): void {
     this.queue.add(window);
     this.openWindows++;
   }
@@ -220,6 +248,13 @@ export class PartitionState<M> {
     this.counters.windowsEmitted++;
     if (cause === 'evicted') this.counters.windowsEvicted++;
     sink.closed.push(window.toClosedWindow(this.partition, cause));
+    // The queue no longer holds it (takeDue and takeOldest remove what they return), so the
+    // object can carry a later window: windows live for seconds, long enough to survive
+    // young-generation collections, and recycling them keeps the old generation still.
+    if (this.spares.length < this.maxSpares) {
+      window.latestMeta = undefined as M;
+      this.spares.push(window);
+    }
     const next = windows[0];
     if (next !== undefined) state.times.deleteBefore(next.startMs);
     else this.retireKey(state);

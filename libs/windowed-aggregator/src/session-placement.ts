@@ -1,7 +1,7 @@
 import { KeyState } from './key-state';
 import { AGGREGATED, DUPLICATE, LATE, type PartitionState, type Sink } from './partition-state';
 import type { WindowedRecord } from './record';
-import { WindowAccumulator } from './window-accumulator';
+import type { WindowAccumulator } from './window-accumulator';
 
 /**
  * Places a reading in its key's sessions. A reading at t covers [t, t + gap); sessions are the
@@ -34,25 +34,26 @@ export function placeInSession<M>(
   }
 
   // Sessions are sorted and disjoint; search from the newest, where in-order readings land.
-  let later = -1;
-  let earlier = -1;
-  if (state !== undefined) {
-    const windows = state.windows;
-    for (let i = windows.length - 1; i >= 0; i--) {
-      const window = windows[i]!;
-      if (window.endMs <= eventTimeMs) break;
-      if (window.startMs - gapMs < eventTimeMs) {
-        if (later < 0) later = i;
-        else {
-          earlier = i;
-          break;
-        }
+  let later: WindowAccumulator<M> | undefined;
+  let laterIndex = -1;
+  let earlier: WindowAccumulator<M> | undefined;
+  const windows = state?.windows ?? [];
+  for (let i = windows.length - 1; i >= 0; i--) {
+    const window = windows[i];
+    if (window === undefined || window.endMs <= eventTimeMs) break;
+    if (window.startMs - gapMs < eventTimeMs) {
+      if (later === undefined) {
+        later = window;
+        laterIndex = i;
+      } else {
+        earlier = window;
+        break;
       }
     }
   }
 
   const value = record.value + 0;
-  if (later < 0) {
+  if (state === undefined || later === undefined) {
     const endMs = eventTimeMs + gapMs;
     if (endMs <= partition.horizonMs) {
       partition.reportLate(
@@ -71,7 +72,7 @@ export function placeInSession<M>(
       state = new KeyState<M>(record.key);
       partition.keys.set(record.key, state);
     }
-    const created = new WindowAccumulator<M>(
+    const created = partition.openWindow(
       state,
       eventTimeMs,
       endMs,
@@ -80,26 +81,23 @@ export function placeInSession<M>(
       record.offset,
       record.meta,
     );
-    const windows = state.windows;
-    let at = windows.length;
-    while (at > 0 && windows[at - 1]!.startMs > eventTimeMs) at--;
-    if (at === windows.length) windows.push(created);
-    else windows.splice(at, 0, created);
-    partition.opened(created);
+    const sessions = state.windows;
+    let at = sessions.length;
+    while (at > 0 && (sessions[at - 1]?.startMs ?? -Infinity) > eventTimeMs) at--;
+    if (at === sessions.length) sessions.push(created);
+    else sessions.splice(at, 0, created);
   } else {
-    const windows = state!.windows;
-    const session = windows[earlier < 0 ? later : earlier]!;
+    const session = earlier ?? later;
     session.add(eventTimeMs, value, record.offset, record.meta);
-    if (earlier >= 0) {
+    if (earlier !== undefined) {
       // The later session is absorbed, so the survivor keeps its (earlier) place in the queue.
-      const absorbed = windows[later]!;
-      session.merge(absorbed);
-      windows.splice(later, 1);
-      partition.merged(absorbed);
+      session.merge(later);
+      state.windows.splice(laterIndex, 1);
+      partition.merged(later);
     }
     session.startMs = session.firstEventTimeMs;
     session.endMs = session.lastEventTimeMs + gapMs;
   }
-  state!.times.add(eventTimeMs);
+  state.times.add(eventTimeMs);
   return AGGREGATED;
 }

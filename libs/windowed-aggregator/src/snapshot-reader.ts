@@ -30,9 +30,11 @@ export function readAggregatorSnapshot<M>(
   const states = partitions.map((p, i) =>
     readPartitionSnapshot<M>(p, options, `$.partitions[${i}]`),
   );
-  for (let i = 1; i < states.length; i++)
-    if (states[i]!.partition <= states[i - 1]!.partition)
+  states.reduce((previous, state, i) => {
+    if (state.partition <= previous)
       throw invalid(`$.partitions[${i}]`, 'partitions must be unique and ascending');
+    return state.partition;
+  }, -1);
   return states;
 }
 
@@ -115,13 +117,12 @@ function readKey<M>(
       throw invalid(path, 'a key without open windows holds only closedUntilMs');
   } else {
     const session = options.spec.kind === 'session';
-    for (let i = 1; i < windows.length; i++) {
-      const before = windows[i - 1]!;
-      const after = windows[i]!;
+    windows.reduce((before, after, i) => {
       if (!(after.startMs > before.startMs) || (session && after.startMs < before.endMs))
         throw invalid(`${path}.windows[${i}]`, 'windows must be ascending (sessions disjoint)');
-    }
-    const first = windows[0]!;
+      return after;
+    });
+    const [first] = windows as [WindowAccumulator<M>];
     if (!(closedUntilMs < (session ? first.startMs + 1 : first.endMs)))
       throw invalid(`${path}.closedUntilMs`, 'must precede the open windows');
     const counted = windows.reduce((sum, w) => sum + w.count, 0);

@@ -14,7 +14,7 @@ import type { WindowAccumulator } from './window-accumulator';
  * with the state, not copied: serialise the snapshot before mutating them.
  */
 export function writePartitionSnapshot<M>(state: PartitionState<M>): PartitionSnapshot<M> {
-  const keys = [...state.keys.keys()].sort(compareCodeUnits);
+  const keys = [...state.keys.values()].sort((a, b) => compareCodeUnits(a.key, b.key));
   return {
     format: PARTITION_SNAPSHOT_FORMAT,
     version: SNAPSHOT_VERSION,
@@ -24,10 +24,9 @@ export function writePartitionSnapshot<M>(state: PartitionState<M>): PartitionSn
     maxEventTimeMs: finiteOrNull(state.maxEventTimeMs),
     advancedToMs: finiteOrNull(state.advancedToMs),
     counters: { ...state.counters },
-    keys: keys.map((key): KeySnapshot<M> => {
-      const keyState = state.keys.get(key)!;
+    keys: keys.map((keyState): KeySnapshot<M> => {
       return {
-        key,
+        key: keyState.key,
         closedUntilMs: finiteOrNull(keyState.closedUntilMs),
         eventTimes: keyState.times.toArray(),
         windows: keyState.windows.map(writeWindow),

@@ -25,7 +25,7 @@ export class TimeBuckets<T> {
   takeDue(limitMs: number): T[] | undefined {
     const atMs = this.nextMs;
     if (atMs > limitMs) return undefined;
-    const bucket = this.buckets.get(atMs)!;
+    const bucket = this.buckets.get(atMs) ?? [];
     this.buckets.delete(atMs);
     this.times.pop();
     this.nextMs = this.times.peek() ?? Infinity;

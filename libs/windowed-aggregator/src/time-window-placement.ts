@@ -3,7 +3,6 @@ import { latestWindowStart, windowCount } from './assignment';
 import { KeyState } from './key-state';
 import { AGGREGATED, DUPLICATE, LATE, type PartitionState, type Sink } from './partition-state';
 import type { WindowedRecord } from './record';
-import { WindowAccumulator } from './window-accumulator';
 
 /**
  * Places a reading in its tumbling or hopping windows. Its windows, oldest first, end in
@@ -67,13 +66,13 @@ export function placeInTimeWindows<M>(
   let at = windows.length;
   for (let i = count - 1; i >= closedCount; i--) {
     const startMs = firstStart + i * advanceMs;
-    while (at > 0 && windows[at - 1]!.startMs > startMs) at--;
-    const window = at > 0 ? windows[at - 1]! : undefined;
+    let window = windows[at - 1];
+    while (window !== undefined && window.startMs > startMs) window = windows[--at - 1];
     if (window !== undefined && window.startMs === startMs) {
       window.add(eventTimeMs, value, record.offset, record.meta);
       at--;
     } else {
-      const created = new WindowAccumulator<M>(
+      const created = partition.openWindow(
         state,
         startMs,
         startMs + sizeMs,
@@ -84,7 +83,6 @@ export function placeInTimeWindows<M>(
       );
       if (at === windows.length) windows.push(created);
       else windows.splice(at, 0, created);
-      partition.opened(created);
     }
   }
   state.times.add(eventTimeMs);
@@ -99,8 +97,9 @@ function reportClosed<M>(
   closedCount: number,
   sink: Sink<M>,
 ): void {
-  const missed = bounds(firstStart, closedCount, partition.advanceMs, partition.sizeMs);
-  const latestEndMs = missed[missed.length - 1]!.endMs;
+  const { advanceMs, sizeMs } = partition;
+  const latestEndMs = firstStart + (closedCount - 1) * advanceMs + sizeMs;
+  const missed = bounds(firstStart, closedCount, advanceMs, sizeMs);
   partition.reportLate(record, partition.lateReason(latestEndMs), missed, sink);
 }
 

@@ -10,38 +10,65 @@ import type { ClosedWindow, CloseCause } from './outputs';
  * near 100 m varying in the third decimal). The mean is that sum / count: never a running
  * pairwise average.
  *
- * Fields are public and mutable for speed: only the partition state touches them.
+ * Fields are public and mutable for speed: only the partition state touches them. Every
+ * numeric field has a numeric initializer on purpose: a field first defined as undefined (a
+ * bare `sum: number;` under ES2022 class-field semantics) gets V8's tagged representation, and
+ * every later store of a double then allocates a new heap number.
  */
 export class WindowAccumulator<M> {
+  /** The key's state, so closing a window needs no lookup. */
+  owner: KeyState<M>;
+  key: string;
+  /** Fixed for time windows; for sessions firstEventTimeMs and lastEventTimeMs + gap. */
+  startMs = 0;
+  endMs = 0;
   /** False once emitted, evicted or merged into another session: queue entries skip it. */
   open = true;
   count = 1;
-  sum: number;
+  sum = 0;
   compensation = 0;
-  min: number;
-  max: number;
-  firstEventTimeMs: number;
-  lastEventTimeMs: number;
+  min = 0;
+  max = 0;
+  firstEventTimeMs = 0;
+  lastEventTimeMs = 0;
   latestMeta: M;
   /** Offset of the reading latestMeta came from: breaks event-time ties. */
-  latestOffset: number;
-  minOffset: number;
-  maxOffset: number;
-
-  readonly key: string;
+  latestOffset = 0;
+  minOffset = 0;
+  maxOffset = 0;
 
   constructor(
-    /** The key's state, so closing a window needs no lookup. */
-    readonly owner: KeyState<M>,
-    /** Fixed for time windows; for sessions firstEventTimeMs and lastEventTimeMs + gap. */
-    public startMs: number,
-    public endMs: number,
+    owner: KeyState<M>,
+    startMs: number,
+    endMs: number,
     eventTimeMs: number,
     value: number,
     offset: number,
     meta: M,
   ) {
+    this.owner = owner;
     this.key = owner.key;
+    this.latestMeta = meta;
+    this.reset(owner, startMs, endMs, eventTimeMs, value, offset, meta);
+  }
+
+  /** Starts a new window with one reading, reusing this object (see PartitionState). */
+  reset(
+    owner: KeyState<M>,
+    startMs: number,
+    endMs: number,
+    eventTimeMs: number,
+    value: number,
+    offset: number,
+    meta: M,
+  ): void {
+    this.owner = owner;
+    this.key = owner.key;
+    this.startMs = startMs;
+    this.endMs = endMs;
+    this.open = true;
+    this.count = 1;
+    this.compensation = 0;
     this.sum = value;
     this.min = value;
     this.max = value;

@@ -135,7 +135,7 @@ class PartitionedAggregator<M> implements WindowedAggregator<M> {
 
   flushAll(): ClosedWindow<M>[] {
     const sink: Sink<M> = { closed: [], late: [] };
-    for (const partition of this.partitions()) this.states.get(partition)!.flush(sink);
+    for (const state of this.statesInOrder()) state.flush(sink);
     return sink.closed;
   }
 
@@ -198,7 +198,7 @@ class PartitionedAggregator<M> implements WindowedAggregator<M> {
       format: AGGREGATOR_SNAPSHOT_FORMAT,
       version: SNAPSHOT_VERSION,
       spec: this.spec,
-      partitions: this.partitions().map((p) => writePartitionSnapshot(this.states.get(p)!)),
+      partitions: this.statesInOrder().map((state) => writePartitionSnapshot(state)),
     };
   }
 
@@ -206,6 +206,10 @@ class PartitionedAggregator<M> implements WindowedAggregator<M> {
     const states = readAggregatorSnapshot<M>(snapshot, this.options);
     this.states = new Map(states.map((state) => [state.partition, state]));
     this.lastState = undefined;
+  }
+
+  private statesInOrder(): PartitionState<M>[] {
+    return [...this.states.values()].sort((a, b) => a.partition - b.partition);
   }
 
   private stateOf(partition: number): PartitionState<M> {

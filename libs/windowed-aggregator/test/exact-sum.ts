@@ -1,3 +1,4 @@
+/* eslint-disable @typescript-eslint/no-non-null-assertion -- a faithful port of fsum's index arithmetic */
 /**
  * The correctly rounded sum of doubles (Shewchuk's exact partials, as Python's math.fsum):
  * slow, exact, and independent of the compensated sum it checks.

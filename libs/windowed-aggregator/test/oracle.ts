@@ -54,8 +54,9 @@ export function oracleWindows<M>(
       members.sort((a, b) => a.eventTimeMs - b.eventTimeMs);
       let session: WindowedRecord<M>[] = [];
       const flush = () => {
-        const first = session[0]!.eventTimeMs;
-        const last = session[session.length - 1]!.eventTimeMs;
+        const times = session.map((r) => r.eventTimeMs);
+        const first = Math.min(...times);
+        const last = Math.max(...times);
         for (const r of session) put(r, first, last + spec.gapMs);
       };
       for (const r of members) {

@@ -84,11 +84,11 @@ export function shuffledStream(
     deliveries.sort((x, y) => x.due - y.due || x.seq - y.seq || x.copy - y.copy);
     const nextOffset = [0, 0];
     const records: WindowedRecord<Meta>[] = deliveries.map((d) => {
-      const partition = PARTITION_OF[d.key]!;
+      const partition = PARTITION_OF[d.key] ?? 0;
       return {
         key: d.key,
         partition,
-        offset: nextOffset[partition]!++,
+        offset: (nextOffset[partition] = (nextOffset[partition] ?? 0) + 1) - 1,
         eventTimeMs: d.t,
         value: d.value,
         meta: { note: `${d.key}@${d.t}#${d.copy}` },

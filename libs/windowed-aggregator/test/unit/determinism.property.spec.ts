@@ -35,7 +35,7 @@ const cutsAndOps = fc
     const explicit = ops.flatMap((op, i) => (op.kind === 'record' ? [] : [i + 1]));
     const cut =
       afterExplicit && explicit.length > 0
-        ? explicit[at % explicit.length]!
+        ? (explicit[at % explicit.length] ?? 0)
         : at % (ops.length + 1);
     return { spec, ops, options, cut, perPartition };
   });
@@ -73,7 +73,7 @@ describe('determinism: snapshot, restore and replay change nothing', () => {
         const before = create(spec, options);
         const head = run(before, ops.slice(0, cut));
         const snapshot = viaJson(before.snapshot());
-        const safe = new Map(before.partitions().map((p) => [p, before.safeOffset(p)!]));
+        const safe = new Map(before.partitions().map((p) => [p, before.safeOffset(p) ?? 0]));
 
         const after = create(spec, options);
         after.restore(snapshot);

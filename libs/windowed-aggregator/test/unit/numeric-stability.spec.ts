@@ -16,7 +16,9 @@ function windowOf(values: readonly number[]) {
     };
     agg.add(record);
   });
-  return agg.flushPartition(0)[0]!;
+  const [window] = agg.flushPartition(0);
+  if (window === undefined) throw new Error('expected one window');
+  return window;
 }
 
 describe('numerical stability', () => {

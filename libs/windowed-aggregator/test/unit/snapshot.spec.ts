@@ -136,7 +136,8 @@ describe('snapshots', () => {
 
 function mutateWindow(snapshot: PartitionSnapshot<Meta>, change: Record<string, unknown>): unknown {
   const [first, ...rest] = snapshot.keys;
-  const [window, ...others] = first!.windows;
+  if (first === undefined) throw new Error('expected a key');
+  const [window, ...others] = first.windows;
   return {
     ...snapshot,
     keys: [{ ...first, windows: [{ ...window, ...change }, ...others] }, ...rest],
