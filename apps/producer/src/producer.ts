@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import type { HealthReport, Logger } from '@geostream/platform';
 import type { Kafka } from 'kafkajs';
 import type { Registry } from 'prom-client';
@@ -131,7 +130,6 @@ export function startProducer(config: ProducerConfig, deps: ProducerDeps): Runni
           logger,
           deliver,
           mayPoll: () => flow === 'flowing',
-          newPollId: randomUUID,
         },
       ),
   );

@@ -1,6 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import type { Logger } from '@geostream/platform';
-import { Partitioners, type Admin, type Consumer, type Kafka, type Producer } from 'kafkajs';
+import {
+  Partitioners,
+  type Admin,
+  type Consumer,
+  type IHeaders,
+  type Kafka,
+  type Producer,
+} from 'kafkajs';
 import type { KafkaPort, OpenTransaction, TransactionalSession } from './kafka-port';
 
 /** The raw topic and the transactional producer, on kafkajs. */
@@ -72,6 +79,18 @@ async function ensureTopic(
   }
 }
 
+// The messages of one response share one headers object: encode its values once, not per message.
+const encodedHeaders = new WeakMap<Readonly<Record<string, string>>, IHeaders>();
+
+function encoded(headers: Readonly<Record<string, string>>): IHeaders {
+  let result = encodedHeaders.get(headers);
+  if (!result) {
+    result = Object.fromEntries(Object.entries(headers).map(([k, v]) => [k, Buffer.from(v)]));
+    encodedHeaders.set(headers, result);
+  }
+  return result;
+}
+
 async function openSession(
   kafka: Kafka,
   options: KafkaTransportOptions,
@@ -100,7 +119,7 @@ async function openSession(
             messages: messages.map((m) => ({
               key: m.key,
               value: m.value,
-              headers: { ...m.headers },
+              headers: encoded(m.headers),
             })),
           });
           return metadata.map((m) => ({

@@ -1,10 +1,17 @@
-import { arrayElements, lastMember, objectMembers, skipWhitespace } from './json-scanner';
+import {
+  arrayElements,
+  lastMember,
+  objectMembers,
+  skipWhitespace,
+  type Member,
+} from './json-scanner';
 
 /**
  * Recognises the two response shapes of the instrument API and says where each item lies in the
  * text: a batch envelope (`{"instruments", "units", "timezone", "items": [...]}`), or the
  * /params/all shape (`{"envelopes": {"<type>": <envelope>, ...}}`). Anything else (truncated
- * JSON, HTML, an error object) is not an envelope and is forwarded whole.
+ * JSON, HTML, an error object) is not an envelope and is forwarded whole. One pass over the
+ * text: the item arrays are split while the structure is checked.
  */
 export interface EnvelopeItems {
   /** The envelope's key under `envelopes` for /params/all; undefined for a single envelope. */
@@ -12,39 +19,54 @@ export interface EnvelopeItems {
   readonly spans: ReadonlyArray<readonly [number, number]>;
 }
 
-function itemsOf(text: string, start: number): Array<[number, number]> | undefined {
-  const object = objectMembers(text, start);
-  if (!object) return undefined;
-  const items = lastMember(object.members, 'items');
-  if (!items) return undefined;
-  return arrayElements(text, items.valueStart)?.elements;
+type Spans = Array<[number, number]>;
+
+/** The item spans of the envelope object at `start`; undefined if it has no items array. */
+function envelopeAt(
+  text: string,
+  start: number,
+): { spans: Spans | undefined; end: number } | undefined {
+  let spans: Spans | undefined;
+  const object = objectMembers(text, start, (key, valueStart) => {
+    if (key !== 'items') return undefined;
+    const items = arrayElements(text, valueStart);
+    spans = items?.elements; // the last "items" wins, as in JSON.parse
+    return items ? items.end : -1;
+  });
+  return object && { spans, end: object.end };
 }
 
 /** Every envelope's item spans, or undefined when the text is not one of the two shapes. */
 export function envelopeItems(text: string): EnvelopeItems[] | undefined {
   let start = skipWhitespace(text, 0);
   if (text.charCodeAt(start) === 0xfeff) start = skipWhitespace(text, start + 1);
-  const root = objectMembers(text, start);
+  let items: Spans | undefined;
+  let byType: Map<string, Spans | undefined> | undefined;
+  const root = objectMembers(text, start, (key, valueStart) => {
+    if (key === 'items') {
+      const found = arrayElements(text, valueStart);
+      items = found?.elements;
+      return found ? found.end : -1;
+    }
+    if (key !== 'envelopes') return undefined;
+    byType = new Map();
+    const types = byType;
+    const envelopes = objectMembers(text, valueStart, (type, envelopeStart) => {
+      const envelope = envelopeAt(text, envelopeStart);
+      if (!envelope) return -1;
+      types.delete(type); // keep JSON.parse's order: a repeated key takes its last position
+      types.set(type, envelope.spans);
+      return envelope.end;
+    });
+    return envelopes ? envelopes.end : -1;
+  });
   if (!root || skipWhitespace(text, root.end) !== text.length) return undefined;
-
-  const items = lastMember(root.members, 'items');
-  if (items) {
-    const spans = arrayElements(text, items.valueStart)?.elements;
-    return spans ? [{ envelope: undefined, spans }] : undefined;
-  }
-  const envelopes = lastMember(root.members, 'envelopes');
-  if (!envelopes) return undefined;
-  const byType = objectMembers(text, envelopes.valueStart);
+  if (items) return [{ envelope: undefined, spans: items }];
   if (!byType) return undefined;
   const result: EnvelopeItems[] = [];
-  const seen = new Set<string>();
-  for (let i = byType.members.length - 1; i >= 0; i--) {
-    const member = byType.members[i];
-    if (member === undefined || seen.has(member.key)) continue;
-    seen.add(member.key);
-    const spans = itemsOf(text, member.valueStart);
+  for (const [type, spans] of byType) {
     if (!spans) return undefined;
-    result.unshift({ envelope: member.key, spans });
+    result.push({ envelope: type, spans });
   }
   return result;
 }
@@ -65,10 +87,7 @@ export function itemIdentity(
   return { instrument, boreholeNumber };
 }
 
-function stringValue(
-  text: string,
-  member: { valueStart: number; valueEnd: number } | undefined,
-): string | undefined {
+function stringValue(text: string, member: Member | undefined): string | undefined {
   if (!member || text.charCodeAt(member.valueStart) !== 0x22) return undefined;
   const raw = text.slice(member.valueStart, member.valueEnd);
   try {

@@ -64,12 +64,20 @@ export interface Member {
 }
 
 /**
+ * Reads a member's value in place of skipping it: returns the index just past the value, -1 if
+ * it is broken, or undefined to let the scanner skip it.
+ */
+export type MemberReader = (key: string, valueStart: number) => number | undefined;
+
+/**
  * The members of the object starting at `start` (which must be '{'), in order, duplicates
- * included, and the index just past it; undefined if it is not a well-formed object.
+ * included, and the index just past it; undefined if it is not a well-formed object. `read`
+ * lets a caller consume the values it cares about in the same pass.
  */
 export function objectMembers(
   text: string,
   start: number,
+  read?: MemberReader,
 ): { members: Member[]; end: number } | undefined {
   if (text.charCodeAt(start) !== 0x7b) return undefined;
   const members: Member[] = [];
@@ -89,7 +97,7 @@ export function objectMembers(
     i = skipWhitespace(text, keyEnd);
     if (text.charCodeAt(i) !== 0x3a) return undefined;
     const valueStart = skipWhitespace(text, i + 1);
-    const valueEnd = skipValue(text, valueStart);
+    const valueEnd = read?.(key, valueStart) ?? skipValue(text, valueStart);
     if (valueEnd < 0) return undefined;
     members.push({ key, valueStart, valueEnd });
     i = skipWhitespace(text, valueEnd);

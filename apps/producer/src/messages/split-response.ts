@@ -1,5 +1,12 @@
+import { isAscii, isUtf8 } from 'node:buffer';
 import { envelopeItems, itemIdentity } from './envelope-shape';
-import { HEADER, messageBytes, type OutgoingMessage, type PayloadKind } from './outgoing-message';
+import {
+  HEADER,
+  headerBytes,
+  messageBytes,
+  UNPARSED_RESPONSE,
+  type OutgoingMessage,
+} from './outgoing-message';
 
 /**
  * Turns one API response into raw-topic messages. The producer does not judge readings: each
@@ -15,7 +22,6 @@ export interface PolledResponse {
   readonly body: Buffer;
   readonly contentType: string | undefined;
   readonly receivedAtMs: number;
-  readonly pollId: string;
 }
 
 export interface SplitOptions {
@@ -43,23 +49,21 @@ export function unparsedKey(target: string): string {
   return `unparsed:${target}`;
 }
 
-const strictUtf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
-
-function decodeUtf8(body: Buffer): string | undefined {
-  try {
-    return strictUtf8.decode(body);
-  } catch {
-    return undefined;
-  }
+/**
+ * The body as text, if it is UTF-8. Pure ASCII (the usual case) decodes fastest, and then
+ * string positions are byte positions, so items can be views of the body instead of copies.
+ */
+function decode(body: Buffer): { text: string; ascii: boolean } | undefined {
+  if (isAscii(body)) return { text: body.toString('latin1'), ascii: true };
+  if (isUtf8(body)) return { text: body.toString('utf8'), ascii: false };
+  return undefined;
 }
 
-function baseHeaders(response: PolledResponse, options: SplitOptions, payload: PayloadKind) {
+function itemHeaders(response: PolledResponse, options: SplitOptions): Record<string, string> {
   return {
     [HEADER.source]: response.url,
     [HEADER.ingestedAt]: new Date(response.receivedAtMs).toISOString(),
     [HEADER.producerId]: options.producerId,
-    [HEADER.pollId]: response.pollId,
-    [HEADER.payload]: payload,
   };
 }
 
@@ -69,7 +73,8 @@ function message(key: string, value: Buffer, headers: Record<string, string>): O
 
 function unparsedMessage(response: PolledResponse, options: SplitOptions): SplitResult {
   const headers: Record<string, string> = {
-    ...baseHeaders(response, options, 'unparsed_response'),
+    ...itemHeaders(response, options),
+    [HEADER.payload]: UNPARSED_RESPONSE,
     [HEADER.contentType]: response.contentType ?? '',
   };
   const truncated = response.body.length > options.maxMessageBytes;
@@ -84,11 +89,13 @@ function unparsedMessage(response: PolledResponse, options: SplitOptions): Split
 }
 
 export function splitResponse(response: PolledResponse, options: SplitOptions): SplitResult {
-  const text = decodeUtf8(response.body);
-  const envelopes = text === undefined ? undefined : envelopeItems(text);
-  if (text === undefined || envelopes === undefined) return unparsedMessage(response, options);
+  const decoded = decode(response.body);
+  const envelopes = decoded && envelopeItems(decoded.text);
+  if (!decoded || !envelopes) return unparsedMessage(response, options);
+  const { text, ascii } = decoded;
 
-  const headers = baseHeaders(response, options, 'item');
+  const headers = itemHeaders(response, options);
+  const sharedBytes = headerBytes(headers);
   const messages: OutgoingMessage[] = [];
   let truncated = false;
   for (const { spans } of envelopes) {
@@ -97,7 +104,9 @@ export function splitResponse(response: PolledResponse, options: SplitOptions): 
       const key = identity
         ? `${identity.instrument}:${identity.boreholeNumber}`
         : unkeyedKey(response.target);
-      const value = Buffer.from(text.slice(start, end), 'utf8');
+      const value = ascii
+        ? response.body.subarray(start, end)
+        : Buffer.from(text.slice(start, end), 'utf8');
       if (value.length > options.maxMessageBytes) {
         // An absurdly large item cannot be a reading; cut it so it can still reach the DLQ.
         truncated = true;
@@ -108,7 +117,12 @@ export function splitResponse(response: PolledResponse, options: SplitOptions): 
           }),
         );
       } else {
-        messages.push(message(key, value, headers));
+        messages.push({
+          key,
+          value,
+          headers,
+          bytes: Buffer.byteLength(key) + value.length + sharedBytes,
+        });
       }
     }
   }

@@ -29,7 +29,6 @@ export interface PollerDeps {
   readonly deliver: (messages: OutgoingMessage[]) => void;
   /** False while back-pressure holds polling. */
   readonly mayPoll: () => boolean;
-  readonly newPollId: () => string;
 }
 
 export type PollOutcome = 'ok' | 'unparsed' | 'failed' | 'skipped';
@@ -121,7 +120,6 @@ export class Poller {
         body: result.body,
         contentType: result.contentType,
         receivedAtMs: this.deps.now(),
-        pollId: this.deps.newPollId(),
       },
       { producerId: this.options.producerId, maxMessageBytes: this.options.maxMessageBytes },
     );

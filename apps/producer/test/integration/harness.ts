@@ -94,7 +94,7 @@ export async function startHarness(options: {
 /** Item messages as `key json` (canonical JSON), the same form as expectedMessages. */
 export function itemForms(messages: readonly ReadMessage[]): string[] {
   return messages
-    .filter((m) => m.headers['payload'] === 'item')
+    .filter((m) => m.headers['payload'] === undefined)
     .map((m) => `${m.key} ${JSON.stringify(JSON.parse(m.value.toString('utf8')))}`);
 }
 

@@ -11,8 +11,8 @@ const message = (key: string, value: string) => {
   return {
     key,
     value: buffer,
-    headers: { payload: 'item' },
-    bytes: messageBytes(key, buffer, { payload: 'item' }),
+    headers: { source: 'test' },
+    bytes: messageBytes(key, buffer, { source: 'test' }),
   };
 };
 

@@ -18,7 +18,6 @@ function response(body: string | Buffer, overrides: Partial<PolledResponse> = {}
     body: Buffer.isBuffer(body) ? body : Buffer.from(body),
     contentType: 'application/json; charset=utf-8',
     receivedAtMs: Date.UTC(2024, 0, 1, 12),
-    pollId: 'poll-1',
     ...overrides,
   };
 }
@@ -42,7 +41,7 @@ describe('splitResponse', () => {
     );
   });
 
-  it('marks every message with its source, ingest time, producer and poll', () => {
+  it('marks every reading with its source, ingest time and producer, and nothing more', () => {
     const text = JSON.stringify({
       instruments: 1,
       units: 'u',
@@ -54,8 +53,6 @@ describe('splitResponse', () => {
       source: 'http://api.test/params/piezometer',
       ingested_at: '2024-01-01T12:00:00.000Z',
       producer_id: 'producer-a',
-      poll_id: 'poll-1',
-      payload: 'item',
     });
     const headerBytes = Object.entries(message?.headers ?? {}).reduce(
       (n, [k, v]) => n + k.length + v.length,
