@@ -11,3 +11,13 @@ export const CANONICAL_TIMESTAMP_PATTERN = '^\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:
 
 /** At least one non-whitespace character: a blank identifier is as good as none. */
 export const NOT_BLANK_PATTERN = '\\S';
+
+/** Longest instrument id accepted: ids become Kafka keys, document ids and primary keys. */
+export const MAX_IDENTIFIER_LENGTH = 128;
+
+/**
+ * An instrument id: not blank, at most 128 characters (code points, as JSON Schema counts them), no control characters (U+0000-U+001F,
+ * U+007F). PostgreSQL text cannot store U+0000, and a newline or escape sequence in an id would
+ * corrupt logs, CSV exports and terminals.
+ */
+export const IDENTIFIER_PATTERN = '^(?=[\\s\\S]*\\S)[^\\u0000-\\u001f\\u007f]{1,128}$';

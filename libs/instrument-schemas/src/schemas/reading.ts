@@ -1,6 +1,6 @@
 import { Type, type Static } from '@sinclair/typebox';
 import { INSTRUMENT_SPECS, INSTRUMENT_TYPES, type InstrumentType } from '../instrument-types';
-import { NOT_BLANK_PATTERN, TIMESTAMP_PATTERN } from './patterns';
+import { IDENTIFIER_PATTERN, NOT_BLANK_PATTERN, TIMESTAMP_PATTERN } from './patterns';
 
 /** The reading format this library writes. Messages without `version` are version 1. */
 export const READING_FORMAT_VERSION = 1;
@@ -41,7 +41,7 @@ const absolutePhysicalRanges = INSTRUMENT_TYPES.flatMap((type) => {
 export const ReadingSchema = Type.Object(
   {
     version: Type.Optional(Type.Literal(READING_FORMAT_VERSION)),
-    borehole_number: Type.String({ minLength: 1, pattern: NOT_BLANK_PATTERN }),
+    borehole_number: Type.String({ minLength: 1, pattern: IDENTIFIER_PATTERN }),
     instrument: InstrumentTypeSchema,
     surface_level: Type.Number(),
     northing: Type.Number(),

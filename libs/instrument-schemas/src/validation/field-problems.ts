@@ -1,4 +1,5 @@
 import type { Problem, ReasonCode } from '../problems';
+import { MAX_IDENTIFIER_LENGTH } from '../schemas/patterns';
 
 /** A short, safe rendering of a bad value for messages. */
 export function describeValue(value: unknown): string {
@@ -69,6 +70,26 @@ export function numberProblem(value: unknown, path: string): Problem | undefined
 export function isNotBlank(s: string): boolean {
   const c = s.charCodeAt(0);
   return (c > 32 && c < 127) || /\S/.test(s);
+}
+
+/** The problem with an instrument id, if any: a non-blank string, short, no control characters. */
+export function identifierProblem(value: unknown, path: string): Problem | undefined {
+  const basic = stringProblem(value, path);
+  if (basic !== undefined) return basic;
+  const id = value as string;
+  const length = id.length > MAX_IDENTIFIER_LENGTH ? [...id].length : id.length;
+  if (length > MAX_IDENTIFIER_LENGTH) {
+    return problem(
+      'invalid_value',
+      path,
+      `${path} must be at most ${MAX_IDENTIFIER_LENGTH} characters, got ${length}`,
+    );
+  }
+  // eslint-disable-next-line no-control-regex
+  if (/[\u0000-\u001f\u007f]/.test(id)) {
+    return problem('invalid_value', path, `${path} must not contain control characters`);
+  }
+  return undefined;
 }
 
 /** The problem with a value that should be a non-blank string, if any. */

@@ -5,11 +5,10 @@ import {
   absence,
   add,
   describeValue,
-  isNotBlank,
   isPlainObject,
   numberProblem,
   problem,
-  stringProblem,
+  identifierProblem,
   versionProblem,
 } from './field-problems';
 import {
@@ -135,9 +134,8 @@ function validateFields(value: unknown): ValidationResult<Reading> {
   if (!isInstrumentType(instrument)) {
     problems = add(problems, instrumentProblem(instrument, 'instrument'));
   }
-  if (typeof boreholeNumber !== 'string' || !isNotBlank(boreholeNumber)) {
-    problems = add(problems, stringProblem(boreholeNumber, 'borehole_number') as Problem);
-  }
+  const boreholeProblem = identifierProblem(boreholeNumber, 'borehole_number');
+  if (boreholeProblem !== undefined) problems = add(problems, boreholeProblem);
   const surfaceLevelOk = typeof surfaceLevel === 'number' && Number.isFinite(surfaceLevel);
   if (!surfaceLevelOk) {
     problems = add(problems, numberProblem(surfaceLevel, 'surface_level') as Problem);
