@@ -124,7 +124,8 @@ export class TransactionalSender {
     clearTimeout(timer);
     this.abort.abort(new Error('producer stopping'));
     await this.closeSession();
-    await loop.catch(() => undefined);
+    // Closing the session fails whatever kafkajs call is in flight; do not wait on it for ever.
+    await withTimeout(loop, CLOSE_TIMEOUT_MS).catch(() => undefined);
     return { unflushed: this.queue.size, unresolved: this.pending?.count ?? 0 };
   }
 
