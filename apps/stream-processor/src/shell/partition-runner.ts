@@ -87,6 +87,15 @@ export class PartitionRunner {
     const { batch } = context;
     const slot = this.slot(batch.partition);
     if (this.stopping || slot.revoked) return;
+    this.options.logger.trace(
+      {
+        partition: batch.partition,
+        fetchedOffset: fetchedOffsetOf(batch),
+        lastOffset: batch.lastOffset(),
+        messages: batch.messages.length,
+      },
+      'batch',
+    );
     try {
       const processor = slot.processor ?? (await this.load(slot, signal));
       if (!slot.verified && !(await this.verifyPosition(slot, processor, context, signal))) return;
@@ -115,22 +124,23 @@ export class PartitionRunner {
     }
   }
 
-  /** Idle flushes and overdue checkpoints; called by the processor's timer. */
+  /** Idle flushes, overdue checkpoints and state loading; called by the processor's timer. */
   async tick(consumer: Pick<Consumer, 'commitOffsets'>, signal: AbortSignal): Promise<void> {
     if (this.stopping) return;
     const now = this.options.now();
-    const idle = this.assigned().filter(
+    const slots = this.assigned().filter((slot) => !slot.lock.busy);
+    // A partition with nothing new to read never gets a batch: load its state anyway, or the
+    // open windows of its checkpoint would never be flushed.
+    const unloaded = slots.filter((slot) => slot.processor === undefined);
+    const idle = slots.filter(
       (slot) =>
         slot.processor !== undefined &&
-        slot.verified &&
-        !slot.lock.busy &&
         slot.processor.openWindows > 0 &&
         now - slot.lastRecordAtMs >= this.options.idleFlushMs,
     );
-    const overdue = this.assigned().filter(
+    const overdue = slots.filter(
       (slot) =>
         slot.verified &&
-        !slot.lock.busy &&
         !idle.includes(slot) &&
         slot.hasUncheckpointedProgress &&
         now - slot.lastCheckpointAtMs >= this.options.checkpointIntervalMs,
@@ -144,11 +154,12 @@ export class PartitionRunner {
         if (high !== undefined) slot.highWatermark = high;
       }
     }
-    const work = [
+    const caughtUp = (slot: PartitionSlot) =>
+      slot.highWatermark !== undefined && (slot.position ?? -1) >= slot.highWatermark;
+    await Promise.all([
+      ...unloaded.map((slot) => this.loadIdle(slot, signal)),
       ...idle
-        .filter(
-          (slot) => slot.highWatermark !== undefined && (slot.position ?? -1) >= slot.highWatermark,
-        )
+        .filter(caughtUp)
         .map((slot) => this.runLocked(slot, () => this.flushIdle(slot, consumer, signal))),
       ...overdue.map((slot) =>
         this.runLocked(slot, async () => {
@@ -156,8 +167,23 @@ export class PartitionRunner {
             await this.write(slot, consumer, signal);
         }),
       ),
-    ];
-    await Promise.all(work);
+    ]);
+  }
+
+  private async loadIdle(slot: PartitionSlot, signal: AbortSignal): Promise<void> {
+    try {
+      await slot.lock.run(async () => {
+        if (slot.revoked || slot.processor !== undefined || this.stopping) return;
+        await this.load(slot, signal);
+      });
+    } catch (error) {
+      if (error instanceof CheckpointError) this.options.onFatal(error);
+      else
+        this.options.logger.warn(
+          { partition: slot.partition, error: errorMessage(error) },
+          'loading the checkpoint failed; will try again',
+        );
+    }
   }
 
   /** Writes every partition's unwritten progress (graceful shutdown). */
@@ -201,12 +227,7 @@ export class PartitionRunner {
   ): Promise<void> {
     const processor = slot.processor;
     const now = this.options.now();
-    if (
-      processor === undefined ||
-      !slot.verified ||
-      now - slot.lastRecordAtMs < this.options.idleFlushMs
-    )
-      return;
+    if (processor === undefined || now - slot.lastRecordAtMs < this.options.idleFlushMs) return;
     const outputs = processor.flush();
     if (outputs.windows.length === 0) return;
     this.options.logger.debug(

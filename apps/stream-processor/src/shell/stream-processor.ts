@@ -147,6 +147,8 @@ export async function startStreamProcessor(
     allowAutoTopicCreation: false,
     maxBytesPerPartition: config.consumer.maxBytesPerPartition,
     maxBytes: Math.max(10 * 1_048_576, config.consumer.maxBytesPerPartition * 4),
+    // A fetch long-polls this long on a quiet log; shutdown waits for it, so keep it short.
+    maxWaitTimeInMs: 1_000,
     sessionTimeout: config.consumer.sessionTimeoutMs,
     heartbeatInterval: Math.min(3_000, Math.floor(config.consumer.sessionTimeoutMs / 3)),
   });

@@ -1,3 +1,4 @@
+import { byId } from './harness';
 import {
   classifyTriggerLevel,
   resolveTriggerLevels,
@@ -51,8 +52,7 @@ export function expectedRecords(
   return records.sort(byId);
 }
 
-export const byId = (a: { id: string }, b: { id: string }) =>
-  a.id < b.id ? -1 : a.id > b.id ? 1 : 0;
+export { byId };
 
 export interface PartitionOracle {
   readonly partition: number;

@@ -316,7 +316,12 @@ export function startProcessorProcess(
   const log = createWriteStream(logFile, { flags: 'a' });
   const child = spawn(process.execPath, ['--enable-source-maps', bundle], {
     cwd: ROOT,
-    env: { ...process.env, ...iso.env, LOG_LEVEL: 'info', ...env },
+    env: {
+      ...process.env,
+      ...iso.env,
+      LOG_LEVEL: process.env['CHILD_LOG_LEVEL'] ?? 'info',
+      ...env,
+    },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   child.stdout!.pipe(log);
@@ -334,5 +339,9 @@ export function startProcessorProcess(
     },
   };
 }
+
+/** Code-unit order, as JavaScript sorts (PostgreSQL's collation may differ). */
+export const byId = (a: { id: string }, b: { id: string }) =>
+  a.id < b.id ? -1 : a.id > b.id ? 1 : 0;
 
 export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));

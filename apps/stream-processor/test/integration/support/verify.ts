@@ -1,0 +1,121 @@
+import type { Client } from '@elastic/elasticsearch';
+import { INSTRUMENT_TYPES, type Alert, type WindowRecord } from '@geostream/instrument-schemas';
+import { eventually } from '@geostream/platform/testing';
+import type { Knex } from 'knex';
+import type { Kafka } from 'kafkajs';
+import { expectedAlerts } from '../../support/oracle';
+import {
+  allWindows,
+  byId,
+  expectedRecords,
+  oracleOfPartitions,
+  type PartitionOracle,
+} from './expectations';
+import {
+  asRawMessages,
+  elasticsearchWindows,
+  postgresAlerts,
+  postgresCheckpoints,
+  postgresWindows,
+  readTopic,
+  type Isolation,
+} from './harness';
+
+export interface Model {
+  readonly oracles: PartitionOracle[];
+  readonly windows: WindowRecord[];
+  readonly alertIds: string[];
+  /** Next offset after the last record of each raw partition. */
+  readonly ends: Map<number, number>;
+}
+
+/** The model of what was produced, read back from the raw topic itself (offsets included). */
+export async function modelOf(
+  kafka: Kafka,
+  test: Isolation,
+  spec: { sizeMs: number; graceMs: number },
+): Promise<Model> {
+  const produced = await readTopic(kafka, test.rawTopic);
+  const partitions = [...new Set(produced.map((m) => m.partition))];
+  const oracles = oracleOfPartitions(
+    new Map(partitions.map((p) => [p, asRawMessages(produced, p)])),
+    spec,
+  );
+  return {
+    oracles,
+    windows: expectedRecords(allWindows(oracles), spec.sizeMs),
+    alertIds: expectedAlerts(allWindows(oracles))
+      .map((a) => a.id)
+      .sort(),
+    ends: new Map(produced.map((m) => [m.partition, Number(m.offset) + 1])),
+  };
+}
+
+/** Waits until PostgreSQL and Elasticsearch hold as many windows as the model, all checkpointed. */
+export async function waitForModel(
+  db: Knex,
+  es: Client | undefined,
+  test: Isolation,
+  model: Model,
+  timeoutMs = 90_000,
+): Promise<void> {
+  await eventually(
+    async () => {
+      const checkpoints = await postgresCheckpoints(db, test);
+      if (checkpoints.length !== model.ends.size) return undefined;
+      if (!checkpoints.every((c) => Number(c.next_offset) >= model.ends.get(c.partition)!))
+        return undefined;
+      if ((await postgresWindows(db, test)).length !== model.windows.length) return undefined;
+      if (es && (await elasticsearchWindows(es, test)).length !== model.windows.length)
+        return undefined;
+      return true;
+    },
+    { timeoutMs, intervalMs: 500, what: `${model.windows.length} windows in every sink` },
+  );
+}
+
+/**
+ * PostgreSQL and Elasticsearch hold exactly the model's windows and alerts; the per-type
+ * topics hold every window, any repeat carrying the same key and identical content.
+ */
+export async function expectSinksHoldModel(
+  kafka: Kafka,
+  db: Knex,
+  es: Client | undefined,
+  test: Isolation,
+  model: Model,
+): Promise<void> {
+  expect(await postgresWindows(db, test)).toEqual(model.windows);
+  if (es) expect(await elasticsearchWindows(es, test)).toEqual(model.windows);
+  expect((await postgresAlerts(db, test)).map((a: Alert) => a.id)).toEqual(model.alertIds);
+
+  const latest = new Map<string, WindowRecord>();
+  for (const type of INSTRUMENT_TYPES)
+    for (const message of await readTopic(kafka, `${test.topicPrefix}${type}`)) {
+      const record = JSON.parse(message.value!.toString()) as WindowRecord;
+      expect(message.key).toBe(record.id);
+      const earlier = latest.get(record.id);
+      if (earlier) expect(record).toEqual(earlier);
+      latest.set(record.id, record);
+    }
+  expect([...latest.values()].sort(byId)).toEqual(model.windows);
+
+  const alerts = new Map<string, Alert>();
+  for (const message of await readTopic(kafka, test.alertsTopic)) {
+    const alert = JSON.parse(message.value!.toString()) as Alert;
+    const earlier = alerts.get(alert.id);
+    if (earlier) expect(alert).toEqual(earlier);
+    alerts.set(alert.id, alert);
+  }
+  expect([...alerts.keys()].sort()).toEqual(model.alertIds);
+
+  const checkpoints = await postgresCheckpoints(db, test);
+  for (const { partition, result } of model.oracles) {
+    const accounting = checkpoints.find((c) => c.partition === partition)!.state.accounting;
+    expect(accounting).toMatchObject({
+      readings: result.readings,
+      counted: result.counted,
+      duplicates: result.duplicates,
+    });
+  }
+}
