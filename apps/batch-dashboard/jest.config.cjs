@@ -1,6 +1,5 @@
 module.exports = {
-  ...require('../../jest.preset.cjs'),
+  ...require('./jest.shared.cjs'),
   displayName: 'batch-dashboard',
-  rootDir: __dirname,
   testMatch: ['<rootDir>/src/**/*.spec.ts', '<rootDir>/test/unit/**/*.spec.ts'],
 };

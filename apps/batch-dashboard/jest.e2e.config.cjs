@@ -1,7 +1,6 @@
 module.exports = {
-  ...require('../../jest.preset.cjs'),
+  ...require('./jest.shared.cjs'),
   displayName: 'batch-dashboard-e2e',
-  rootDir: __dirname,
   testMatch: ['<rootDir>/test/e2e/**/*.e2e.spec.ts'],
   testTimeout: 180_000,
 };

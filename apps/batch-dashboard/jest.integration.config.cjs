@@ -1,7 +1,6 @@
 module.exports = {
-  ...require('../../jest.preset.cjs'),
+  ...require('./jest.shared.cjs'),
   displayName: 'batch-dashboard-integration',
-  rootDir: __dirname,
   testMatch: ['<rootDir>/test/integration/**/*.int.spec.ts'],
   testTimeout: 180_000,
 };

@@ -2,13 +2,15 @@ import { pipeline } from 'node:stream/promises';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance } from 'fastify';
 import type { Knex } from 'knex';
+import type { PoolClient } from 'pg';
+import QueryStream from 'pg-query-stream';
 import { windowRowsToCsv } from '../csv/history-csv';
 import {
   WINDOW_COLUMNS,
   applyHistoryFilter,
   applyHistorySort,
   queryHistoryPage,
-  validateFilter,
+  resolveFilter,
 } from '../history/history-query';
 import type { HistoryFilter, HistorySort } from '../history/history-spec';
 import {
@@ -80,27 +82,34 @@ export function registerHistoryRoutes(app: FastifyInstance, db: Knex): void {
       },
     },
     async (request, reply) => {
-      const filter = filterFrom(request.query);
-      validateFilter(filter);
+      const filter = await resolveFilter(db, filterFrom(request.query));
       const query = applyHistorySort(
         applyHistoryFilter(db('reading_window').select(WINDOW_COLUMNS), filter),
         sortFrom(request.query),
       );
       if (request.query.limit !== undefined) query.limit(request.query.limit);
-      const rows = query.stream({ batchSize: 1_000 } as never) as unknown as NodeJS.ReadableStream;
+      const { sql, bindings } = query.toSQL().toNative();
       reply
         .type('text/csv; charset=utf-8')
         .header('content-disposition', 'attachment; filename="geostream-history.csv"')
         .header('cache-control', 'no-store');
       reply.hijack();
       reply.raw.writeHead(200, reply.getHeaders() as Record<string, string>);
-      // The cursor is read only as fast as the client takes the CSV; a client that goes away
-      // ends the pipeline, which closes the cursor and returns its connection to the pool.
+      // A server-side cursor (pg-query-stream) on a pooled connection (its search_path is the
+      // dashboard's schema), read only as fast as the client takes the CSV. A client that goes
+      // away ends the pipeline, which destroys the query stream (closing the cursor) before the
+      // connection goes back to the pool: the cursor's life is exactly the pipeline's.
+      const connection = (await db.client.acquireConnection()) as PoolClient;
       try {
+        const rows = connection.query(
+          new QueryStream(sql, bindings as unknown[], { batchSize: 1_000 }),
+        );
         await pipeline(rows, windowRowsToCsv(), reply.raw);
       } catch (error) {
         request.log.warn({ err: error }, 'CSV export ended early');
         reply.raw.destroy();
+      } finally {
+        await db.client.releaseConnection(connection);
       }
     },
   );

@@ -81,10 +81,7 @@ export function applyHistoryFilter(
   query: Knex.QueryBuilder,
   filter: HistoryFilter,
 ): Knex.QueryBuilder {
-  // With an instrument id but no type, naming every type lets the primary key
-  // (instrument, borehole_number, window_start) serve the lookup: borehole_number alone has
-  // no index, and an instrument's identity is the pair anyway.
-  const types = filter.types ?? (filter.borehole !== undefined ? INSTRUMENT_TYPES : undefined);
+  const types = filter.types;
   if (types !== undefined && types.length > 0) {
     if (types.length === 1) query.where('instrument', types[0] as string);
     else query.whereIn('instrument', [...types]);
@@ -128,11 +125,27 @@ export function validateFilter(filter: HistoryFilter): void {
   }
 }
 
+/**
+ * An instrument id given without its type gets its type(s) from instrument_state (one row per
+ * instrument), so the primary key (instrument, borehole_number, window_start) serves the
+ * query in window order: borehole_number alone has no index.
+ */
+export async function resolveFilter(db: Knex, filter: HistoryFilter): Promise<HistoryFilter> {
+  validateFilter(filter);
+  if (filter.borehole === undefined || (filter.types !== undefined && filter.types.length > 0)) {
+    return filter;
+  }
+  const types = (await db('instrument_state')
+    .where('borehole_number', filter.borehole)
+    .pluck('instrument')) as InstrumentType[];
+  return { ...filter, types: types.length > 0 ? types : INSTRUMENT_TYPES };
+}
+
 export async function queryHistoryPage(
   db: Knex,
-  request: HistoryPageRequest,
+  pageRequest: HistoryPageRequest,
 ): Promise<HistoryPage> {
-  validateFilter(request.filter);
+  const request = { ...pageRequest, filter: await resolveFilter(db, pageRequest.filter) };
   if (request.after !== undefined && request.offset !== undefined && request.offset > 0) {
     throw new BadRequestError('invalid_paging', ['give either after or offset, not both']);
   }

@@ -1,0 +1,56 @@
+import path from 'node:path';
+import type { Knex } from 'knex';
+import { createPostgresSink } from '@geostream/sinks';
+import { testServices, uniqueName } from '@geostream/platform/testing';
+import { buildApp, type AppDeps } from '../../src/app';
+import { createDatabase } from '../../src/database';
+import { locateWebAssets } from '../../src/http/static-assets';
+import { createLiveHub, type LiveHub } from '../../src/live/live-hub';
+
+/** A PostgreSQL schema of the test's own, with the sinks' migrations applied (never a copy of the DDL). */
+export interface TestSchema {
+  readonly schema: string;
+  readonly url: string;
+  readonly db: Knex;
+  drop(): Promise<void>;
+}
+
+export async function createTestSchema(prefix: string): Promise<TestSchema> {
+  const { database } = testServices();
+  const schema = uniqueName(prefix).replace(/-/g, '_');
+  const sink = createPostgresSink({ connectionString: database.url, schema });
+  await sink.migrate();
+  await sink.close();
+  const db = createDatabase({ url: database.url, poolMax: 4 }, schema);
+  return {
+    schema,
+    url: database.url,
+    db,
+    async drop() {
+      await db.raw('DROP SCHEMA IF EXISTS ?? CASCADE', [schema]);
+      await db.destroy();
+    },
+  };
+}
+
+export const ASSETS_DIR = locateWebAssets(path.resolve(__dirname, '../../src'));
+
+export const STALENESS = { multiplier: 3, fallbackIntervalMs: 3_600_000, minSilenceMs: 120_000 };
+
+export async function appFor(
+  db: Knex,
+  overrides: Partial<AppDeps> = {},
+): Promise<{ app: Awaited<ReturnType<typeof buildApp>>; hub: LiveHub }> {
+  const hub = createLiveHub({ instanceId: 'test', initialStatus: 'live' });
+  const app = await buildApp({
+    db,
+    live: hub,
+    clock: Date.now,
+    accessToken: undefined,
+    staleness: STALENESS,
+    siteConfig: undefined,
+    assetsDir: ASSETS_DIR,
+    ...overrides,
+  });
+  return { app, hub };
+}
