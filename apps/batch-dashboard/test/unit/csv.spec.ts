@@ -16,9 +16,14 @@ function parseCsvLine(line: string): string[] {
     if (line[i] === '"') {
       i += 1;
       for (;;) {
-        if (line[i] === '"' && line[i + 1] === '"') ((cell += '"'), (i += 2));
-        else if (line[i] === '"') break;
-        else cell += line[i++];
+        if (line[i] === '"' && line[i + 1] === '"') {
+          cell += '"';
+          i += 2;
+        } else if (line[i] === '"') {
+          break;
+        } else {
+          cell += line[i++];
+        }
       }
       i += 1;
     } else {
