@@ -239,11 +239,11 @@ export class PartitionState<M> {
   private closeWindow(window: WindowAccumulator<M>, cause: CloseCause, sink: Sink<M>): void {
     window.open = false;
     const state = window.owner;
-    const windows = state.windows;
-    // Windows of a key close oldest first, so this is nearly always the head.
-    if (windows[0] === window) windows.shift();
-    else windows.splice(windows.indexOf(window), 1);
-    if (window.endMs > state.closedUntilMs) state.closedUntilMs = window.endMs;
+    state.removeWindow(window);
+    if (window.endMs > state.closedUntilMs) {
+      state.closedUntilMs = window.endMs;
+      state.closedPastWatermark = window.endMs > this.horizonMs;
+    }
     this.openWindows--;
     this.counters.windowsEmitted++;
     if (cause === 'evicted') this.counters.windowsEvicted++;
@@ -255,14 +255,11 @@ export class PartitionState<M> {
       window.latestMeta = undefined as M;
       this.spares.push(window);
     }
-    const next = windows[0];
-    if (next !== undefined) state.times.deleteBefore(next.startMs);
-    else this.retireKey(state);
+    if (state.newest === undefined) this.retireKey(state);
   }
 
   /** A key with no open window is forgotten once it has been idle for keyMemoryMs. */
   private retireKey(state: KeyState<M>): void {
-    state.times.clear();
     const atMs = state.closedUntilMs + this.keyMemoryMs;
     if (atMs > this.horizonMs) this.expiry.add(atMs, state);
     else this.keys.delete(state.key);

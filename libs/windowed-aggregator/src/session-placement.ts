@@ -30,7 +30,7 @@ export function placeInSession<M>(
       );
       return LATE;
     }
-    if (state.times.has(eventTimeMs)) return DUPLICATE;
+    if (state.hasTime(eventTimeMs)) return DUPLICATE;
   }
 
   // Sessions are sorted and disjoint; search from the newest, where in-order readings land.
@@ -84,20 +84,19 @@ export function placeInSession<M>(
     const sessions = state.windows;
     let at = sessions.length;
     while (at > 0 && (sessions[at - 1]?.startMs ?? -Infinity) > eventTimeMs) at--;
-    if (at === sessions.length) sessions.push(created);
-    else sessions.splice(at, 0, created);
+    state.insertWindow(at, created);
   } else {
     const session = earlier ?? later;
     session.add(eventTimeMs, value, record.offset, record.meta);
     if (earlier !== undefined) {
       // The later session is absorbed, so the survivor keeps its (earlier) place in the queue.
       session.merge(later);
-      state.windows.splice(laterIndex, 1);
+      state.removeMergedWindow(laterIndex);
       partition.merged(later);
     }
     session.startMs = session.firstEventTimeMs;
     session.endMs = session.lastEventTimeMs + gapMs;
   }
-  state.times.add(eventTimeMs);
+  state.addTime(eventTimeMs);
   return AGGREGATED;
 }

@@ -1,6 +1,6 @@
 import { isValidEventTime, latestWindowStart } from './assignment';
 import { WindowingError } from './errors';
-import { EventTimeSet } from './event-time-set';
+import { hasTime } from './event-time-set';
 import { KeyState } from './key-state';
 import type { ResolvedOptions } from './options';
 import { PartitionState } from './partition-state';
@@ -105,12 +105,13 @@ function readKey<M>(
     if (time > state.maxEventTimeMs)
       throw invalid(`${path}.eventTimes[${i}]`, 'is after maxEventTimeMs');
   });
-  const times = EventTimeSet.fromSorted(eventTimes as number[]);
-  const keyState = new KeyState<M>(key, times);
+  const times = eventTimes as number[];
+  const keyState = new KeyState<M>(key);
   keyState.closedUntilMs = closedUntilMs;
+  keyState.closedPastWatermark = closedUntilMs > state.horizonMs;
 
   const windows = array(json['windows'], `${path}.windows`).map((w, i) =>
-    readWindow<M>(w, keyState, state, options, `${path}.windows[${i}]`),
+    readWindow<M>(w, keyState, times, state, options, `${path}.windows[${i}]`),
   );
   if (windows.length === 0) {
     if (closedUntilMs === -Infinity || eventTimes.length > 0)
@@ -135,18 +136,18 @@ function readKey<M>(
     if ((eventTimes[0] as number) < first.startMs)
       throw invalid(`${path}.eventTimes`, 'holds a time before the open windows');
   }
-  keyState.windows = windows;
+  keyState.restore(windows, times);
   return keyState;
 }
 
 function readWindow<M>(
   value: unknown,
   keyState: KeyState<M>,
+  times: readonly number[],
   state: PartitionState<M>,
   options: ResolvedOptions,
   path: string,
 ): WindowAccumulator<M> {
-  const times = keyState.times;
   const json = object(value, path);
   const int = (field: string): number => {
     const v = json[field];
@@ -194,7 +195,7 @@ function readWindow<M>(
   };
   check(min <= max, 'min exceeds max');
   check(
-    first <= last && times.has(first) && times.has(last),
+    first <= last && hasTime(times, first) && hasTime(times, last),
     'first/last event times are not held by the key',
   );
   check(last <= state.maxEventTimeMs, 'lastEventTimeMs is after maxEventTimeMs');

@@ -28,7 +28,7 @@ export function writePartitionSnapshot<M>(state: PartitionState<M>): PartitionSn
       return {
         key: keyState.key,
         closedUntilMs: finiteOrNull(keyState.closedUntilMs),
-        eventTimes: keyState.times.toArray(),
+        eventTimes: keyState.times.slice(),
         windows: keyState.windows.map(writeWindow),
       };
     }),

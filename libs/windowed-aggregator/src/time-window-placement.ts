@@ -24,9 +24,9 @@ export function placeInTimeWindows<M>(
 
   let state = partition.keys.get(record.key);
   const closedUntilMs =
-    state === undefined || state.closedUntilMs <= partition.horizonMs
-      ? partition.horizonMs
-      : state.closedUntilMs;
+    state !== undefined && state.closedPastWatermark && state.closedUntilMs > partition.horizonMs
+      ? state.closedUntilMs
+      : partition.horizonMs;
   let closedCount = 0;
   while (closedCount < count && firstStart + closedCount * advanceMs + sizeMs <= closedUntilMs)
     closedCount++;
@@ -36,7 +36,7 @@ export function placeInTimeWindows<M>(
     return LATE;
   }
   const outcome = closedCount > 0 ? LATE : 0;
-  if (state !== undefined && state.times.has(eventTimeMs)) {
+  if (state !== undefined && state.hasTime(eventTimeMs)) {
     if (closedCount > 0) reportClosed(partition, record, firstStart, closedCount, sink);
     return outcome | DUPLICATE;
   }
@@ -59,8 +59,15 @@ export function placeInTimeWindows<M>(
     state = new KeyState<M>(record.key);
     partition.keys.set(record.key, state);
   }
-  const windows = state.windows;
   const value = record.value + 0;
+  const newest = state.newest;
+  if (count === 1 && newest !== undefined && newest.startMs === firstStart) {
+    // The common case: an in-order tumbling reading for the key's newest window.
+    newest.add(eventTimeMs, value, record.offset, record.meta);
+    state.addTime(eventTimeMs);
+    return AGGREGATED;
+  }
+  const windows = state.windows;
   // Walk the key's open windows (ascending by start) from the newest, where in-order
   // readings land; `at` is where the window starting at startMs is or belongs.
   let at = windows.length;
@@ -81,11 +88,10 @@ export function placeInTimeWindows<M>(
         record.offset,
         record.meta,
       );
-      if (at === windows.length) windows.push(created);
-      else windows.splice(at, 0, created);
+      state.insertWindow(at, created);
     }
   }
-  state.times.add(eventTimeMs);
+  state.addTime(eventTimeMs);
   if (closedCount > 0) reportClosed(partition, record, firstStart, closedCount, sink);
   return outcome | AGGREGATED;
 }
