@@ -16,7 +16,7 @@ export interface WindowedAggregatorOptions<M> {
   readonly spec: WindowSpec;
   /**
    * Cap on open windows in each partition (per partition, so each partition's output stays
-   * independent of the others, which exact replay needs). Default 250,000: about 65 to 95 MB
+   * independent of the others, which exact replay needs). Default 250,000: about 80 to 110 MB
    * of heap at the cap (see the README), 12 times what 10,000 keys need with 10 s windows.
    * A hopping reading opens up to size / advance windows.
    */
