@@ -1,4 +1,9 @@
-import { createWindowedAggregator, sessionWindows, tumblingWindows } from '../../src';
+import {
+  createWindowedAggregator,
+  hoppingWindows,
+  sessionWindows,
+  tumblingWindows,
+} from '../../src';
 import { feeder, type Meta } from '../support';
 
 // size 10, grace 100 (so nothing closes by watermark), at most 2 open windows per partition.
@@ -69,5 +74,29 @@ describe('the open-window cap', () => {
       ['a', 11, true],
     ]);
     expect(agg.add(r('a', 5)).late?.reason).toBe('window_evicted');
+  });
+
+  it('refuses a hopping reading whole when its windows do not all fit, never half-aggregating it', () => {
+    const agg = createWindowedAggregator<Meta>({
+      spec: hoppingWindows({ sizeMs: 10, advanceMs: 5, graceMs: 100 }),
+      maxOpenWindowsPerPartition: 3,
+      onOverflow: 'reject-record',
+    });
+    const r = feeder();
+    agg.add(r('a', 7)); //  opens [0,10) and [5,15)
+    const refused = agg.add(r('b', 7)); // needs two more: only one fits
+    expect(refused.late).toMatchObject({
+      reason: 'open_window_limit',
+      windows: [
+        { startMs: 0, endMs: 10 },
+        { startMs: 5, endMs: 15 },
+      ],
+    });
+    expect(agg.add(r('a', 12)).late).toBeUndefined(); // [10,15) fits: a's windows take it
+    expect(agg.flushPartition(0).map((w) => `${w.key}[${w.windowStartMs}) ${w.count}`)).toEqual([
+      'a[0) 1',
+      'a[5) 2',
+      'a[10) 1',
+    ]);
   });
 });

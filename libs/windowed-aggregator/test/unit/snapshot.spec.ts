@@ -65,6 +65,16 @@ describe('snapshots', () => {
     });
   });
 
+  it('restores one partition and leaves the others alone', () => {
+    const { agg } = busyAggregator();
+    const other = feeder(5);
+    agg.add(other('q', 1));
+    const before = agg.partitionStats(5);
+    agg.restorePartition(2, viaJson(createWindowedAggregator<Meta>({ spec }).snapshotPartition(2)));
+    expect(agg.partitionStats(2)).toMatchObject({ recordsIn: 0, openWindows: 0 });
+    expect(agg.partitionStats(5)).toEqual(before);
+  });
+
   it('forgets a released partition without emitting it', () => {
     const { agg } = busyAggregator();
     agg.releasePartition(2);

@@ -52,6 +52,14 @@ describe('watermarks per partition', () => {
     expect(agg.flushAll().map((w) => w.windowStartMs)).toEqual([20]);
   });
 
+  it('remembers an advance on a partition that has seen no record yet', () => {
+    const agg = aggregator();
+    expect(agg.advanceWatermark(4, 100)).toEqual([]);
+    const r = feeder(4);
+    expect(agg.add(r('a', 95)).late).toMatchObject({ reason: 'window_flushed' });
+    expect(agg.add(r('a', 100)).late).toBeUndefined();
+  });
+
   it('flushes every partition in ascending order', () => {
     const agg = aggregator();
     agg.add(feeder(3)('c', 1));

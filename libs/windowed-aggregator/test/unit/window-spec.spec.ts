@@ -1,12 +1,31 @@
 import {
   createWindowedAggregator,
   hoppingWindows,
+  isWindowingError,
   sessionWindows,
   tumblingWindows,
   windowSpecFromSettings,
   windowsFor,
   type WindowedRecord,
 } from '../../src';
+
+describe('errors', () => {
+  it('carry a stable code, say they are not retriable, and narrow with isWindowingError', () => {
+    let caught: unknown;
+    try {
+      tumblingWindows({ sizeMs: 0, graceMs: 0 });
+    } catch (error) {
+      caught = error;
+    }
+    expect(isWindowingError(caught, 'WINDOW_SPEC_INVALID')).toBe(true);
+    expect(isWindowingError(caught, 'RECORD_INVALID')).toBe(false);
+    expect(caught).toMatchObject({
+      name: 'WindowingError',
+      retriable: false,
+      details: { field: 'sizeMs' },
+    });
+  });
+});
 
 const codeOf = (fn: () => unknown): string | undefined => {
   try {
