@@ -88,7 +88,7 @@ connectLive(store, {
   },
   onAlert(alert) {
     liveView?.refresh();
-    toast(h('div', { class: 'toast' }, alertItem(alert, true)));
+    toast(h('ul', { class: 'toast live-alerts' }, alertItem(alert, true)));
   },
   onGap() {
     // Missed events (e.g. the server restarted): views built from the API reload.

@@ -1,0 +1,276 @@
+/* eslint-disable @typescript-eslint/no-non-null-assertion -- expectations on known data */
+import type { AddressInfo } from 'node:net';
+import type { FastifyInstance } from 'fastify';
+import type { Kafka } from 'kafkajs';
+import type { Page } from 'playwright-core';
+import { INSTRUMENT_TYPES } from '@geostream/instrument-schemas';
+import { createKafka, createLogger } from '@geostream/platform';
+import { eventually, testServices, uniqueName } from '@geostream/platform/testing';
+import { createPostgresSink } from '@geostream/sinks';
+import { windowTopicNames, type LiveTopics } from '../../src/config';
+import { createLiveHub, type LiveHub } from '../../src/live/live-hub';
+import { startKafkaLiveSource, type KafkaLiveSource } from '../../src/live/kafka-live-source';
+import { appFor, createTestSchema, type TestSchema } from '../support/app-under-test';
+import {
+  launchBrowser,
+  screenshot,
+  watchPage,
+  type PageProblems,
+  type TestBrowser,
+} from '../support/browser';
+import { makeRaise, makeWindow } from '../support/records';
+import { seedHistory, type HistorySeed } from '../support/seed-history';
+
+/**
+ * The dashboard in headless Chromium against the real PostgreSQL and Kafka: the grid pages,
+ * sorts and filters; an instrument opens with its chart; an attack in an instrument id stays
+ * text; a window crossing a trigger level and its alert, produced to Kafka, appear live and
+ * highlighted; the page reconnects by itself after the server restarts. Screenshots go to
+ * test-artifacts/batch-dashboard/.
+ */
+const SEED: HistorySeed = {
+  instrumentsPerType: 20,
+  windowsPerInstrument: 100,
+  endAt: new Date(Date.now() - 60_000),
+};
+const XSS_ID = '<img src=x onerror=alert(1)>';
+const logger = createLogger('batch-dashboard-e2e', 'warn');
+
+let pg: TestSchema;
+let kafka: Kafka;
+let topics: LiveTopics;
+let hub: LiveHub;
+let source: KafkaLiveSource;
+let app: FastifyInstance;
+let port: number;
+let browser: TestBrowser;
+let page: Page;
+let problems: PageProblems;
+
+async function startApp(): Promise<void> {
+  ({ app } = await appFor(pg.db, { live: hub }));
+  await app.listen({ host: '127.0.0.1', port });
+}
+
+async function produce(topic: string, key: string, value: unknown): Promise<void> {
+  const producer = kafka.producer();
+  await producer.connect();
+  try {
+    await producer.send({ topic, acks: -1, messages: [{ key, value: JSON.stringify(value) }] });
+  } finally {
+    await producer.disconnect();
+  }
+}
+
+beforeAll(async () => {
+  pg = await createTestSchema('dash_e2e');
+  await seedHistory(pg.db, SEED);
+  const sink = createPostgresSink({ connectionString: pg.url, schema: pg.schema });
+  const attack = makeWindow({
+    instrument: 'piezometer',
+    borehole: XSS_ID,
+    startMs: SEED.endAt.getTime() - 120_000,
+    mean: 260,
+    level: 'alert',
+  });
+  await sink.writeBatch({ windows: [attack], alerts: [makeRaise(attack, 'alert', 250)] });
+  await sink.close();
+
+  const prefix = `${uniqueName('e2e')}.`;
+  topics = { alerts: `${prefix}alerts`, windows: windowTopicNames(prefix, '') };
+  kafka = createKafka(testServices().kafka, logger);
+  const admin = kafka.admin();
+  await admin.connect();
+  await admin.createTopics({
+    waitForLeaders: true,
+    topics: [topics.alerts, ...INSTRUMENT_TYPES.map((t) => topics.windows[t])].map((topic) => ({
+      topic,
+      numPartitions: 1,
+      replicationFactor: 1,
+    })),
+  });
+  await admin.disconnect();
+  hub = createLiveHub({ instanceId: 'e2e', initialStatus: 'connecting' });
+  source = await startKafkaLiveSource({
+    kafka,
+    topics,
+    hub,
+    logger,
+    groupId: uniqueName('dash-e2e-live'),
+  });
+  await source.ready;
+
+  ({ app } = await appFor(pg.db, { live: hub }));
+  await app.listen({ host: '127.0.0.1', port: 0 });
+  port = (app.server.address() as AddressInfo).port;
+  browser = await launchBrowser();
+  page = await browser.browser.newPage({ viewport: { width: 1400, height: 1000 } });
+  problems = await watchPage(page);
+}, 180_000);
+
+afterAll(async () => {
+  await browser?.close();
+  await app?.close();
+  await source?.stop();
+  if (kafka && topics) {
+    const admin = kafka.admin();
+    await admin.connect();
+    await admin
+      .deleteTopics({ topics: [topics.alerts, ...Object.values(topics.windows)] })
+      .catch(() => undefined);
+    await admin.disconnect();
+  }
+  await pg?.drop();
+});
+
+const base = () => `http://127.0.0.1:${port}/dashboard/`;
+const firstCell = (column: string) =>
+  page
+    .locator(`#history-grid .ag-row[row-index="0"] [col-id="${column}"]`)
+    .filter({ visible: true });
+
+test('the history grid loads, pages, sorts and filters on the server', async () => {
+  await page.goto(`${base()}#/history`);
+  await page.locator('#history-grid .ag-row').filter({ visible: true }).first().waitFor();
+  await expectText(page.locator('#history-total'), /10,001 windows|about/);
+  await expectText(page.locator('.ag-paging-row-summary-panel'), /1 to 100/);
+  await screenshot(page, '01-history');
+
+  await page.locator('.ag-paging-panel [aria-label="Next Page"]').click();
+  await expectText(page.locator('.ag-paging-row-summary-panel'), /101 to 200/);
+
+  // Sort by instrument: (type, id, time) ascending; extensometers come first.
+  await page.locator('.ag-header-cell[col-id="borehole_number"] .ag-header-cell-label').click();
+  await expectText(page.locator('.ag-paging-row-summary-panel'), /1 to 100/);
+  await expectText(firstCell('borehole_number'), /^EX-0000$/);
+
+  // Filter: one piezometer.
+  await page.selectOption('#filter-type', ['piezometer']);
+  await page.fill('#filter-borehole', 'PZ-0003');
+  await page.click('#filter-apply');
+  await expectText(page.locator('#history-total'), /^100 windows$/);
+  const ids = await page
+    .locator('#history-grid .ag-row [col-id="borehole_number"]')
+    .allTextContents();
+  expect(new Set(ids)).toEqual(new Set(['PZ-0003']));
+  expect(await page.locator('#history-csv').getAttribute('href')).toContain('borehole=PZ-0003');
+  await screenshot(page, '02-history-filtered');
+});
+
+test('an instrument opens with its metadata, chart and alerts', async () => {
+  await firstCell('borehole_number').click();
+  await page.waitForURL(/#\/instrument\?type=piezometer&id=PZ-0003/);
+  await page.locator('#instrument-chart canvas').first().waitFor();
+  await expectText(page.locator('#instrument-id'), /^PZ-0003$/);
+  await expectText(page.locator('#instrument-metadata'), /piezometric head/);
+  await expectText(page.locator('#chart-note'), /100 points, one per window/);
+  await screenshot(page, '03-instrument');
+});
+
+test('an instrument id that is HTML shows as text and never runs', async () => {
+  await page.goto(`${base()}#/overview`);
+  await page.getByText(XSS_ID).first().waitFor();
+  await page.getByText(XSS_ID).first().click();
+  await expectText(
+    page.locator('#instrument-id'),
+    new RegExp(`^${XSS_ID.replace(/[()]/g, '\\$&')}$`),
+  );
+  await page.goto(`${base()}#/history`);
+  await page.fill('#filter-borehole', XSS_ID);
+  await page.click('#filter-apply');
+  await expectText(
+    firstCell('borehole_number'),
+    new RegExp(`^${XSS_ID.replace(/[()]/g, '\\$&')}$`),
+  );
+  expect(await page.locator('img[src="x"]').count()).toBe(0);
+  expect(problems.dialogs).toEqual([]);
+  await screenshot(page, '04-xss-as-text');
+});
+
+test('a window crossing a trigger level and its alert appear live, highlighted', async () => {
+  await page.goto(`${base()}#/live`);
+  await eventually(
+    async () =>
+      (await page.locator('#live-state').getAttribute('data-state')) === 'live' ? true : undefined,
+    {
+      timeoutMs: 30_000,
+      what: 'the live connection',
+    },
+  );
+  const window = makeWindow({
+    instrument: 'piezometer',
+    borehole: 'PZ-LIVE-1',
+    startMs: Date.now() - 20_000,
+    mean: 361.5,
+    level: 'action',
+  });
+  await produce(topics.windows.piezometer, window.id, window);
+  await produce(
+    topics.alerts,
+    makeRaise(window, 'action', 350).id,
+    makeRaise(window, 'action', 350),
+  );
+  const alert = page.locator('#live-alerts .live-alert.alert-new', { hasText: 'PZ-LIVE-1' });
+  await alert.waitFor({ timeout: 15_000 });
+  await expectText(alert, /action/);
+  await page.locator('#live-windows tr', { hasText: 'PZ-LIVE-1' }).waitFor();
+  await expectText(page.locator('#live-states tr').first(), /PZ-LIVE-1/); // worst first
+  await screenshot(page, '05-live-alert');
+});
+
+test('the page reconnects by itself after the server restarts', async () => {
+  await app.close();
+  await eventually(
+    async () =>
+      (await page.locator('#live-state').getAttribute('data-state')) !== 'live' ? true : undefined,
+    {
+      timeoutMs: 15_000,
+      what: 'the page to notice the restart',
+    },
+  );
+  await screenshot(page, '06-reconnecting');
+  await startApp();
+  await eventually(
+    async () =>
+      (await page.locator('#live-state').getAttribute('data-state')) === 'live' ? true : undefined,
+    {
+      timeoutMs: 30_000,
+      what: 'the page to reconnect',
+    },
+  );
+  const window = makeWindow({
+    instrument: 'strain_gauge',
+    borehole: 'SG-LIVE-2',
+    startMs: Date.now() - 20_000,
+    mean: 900,
+    level: 'alert',
+  });
+  await produce(topics.alerts, makeRaise(window, 'alert', 800).id, makeRaise(window, 'alert', 800));
+  await page
+    .locator('#live-alerts .live-alert.alert-new', { hasText: 'SG-LIVE-2' })
+    .waitFor({ timeout: 15_000 });
+  await screenshot(page, '07-reconnected');
+});
+
+test('nothing broke the page: no CSP violation, no script error, no dialog', () => {
+  expect(problems.cspViolations).toEqual([]);
+  // The restart makes the event stream's reconnect attempts fail until the server is back.
+  expect(
+    problems.errors.filter((e) => !/ERR_CONNECTION_REFUSED|Failed to load resource/.test(e)),
+  ).toEqual([]);
+  expect(problems.dialogs).toEqual([]);
+});
+
+async function expectText(locator: ReturnType<Page['locator']>, pattern: RegExp): Promise<void> {
+  await eventually(
+    async () => {
+      const text = (await locator.first().textContent())?.trim() ?? '';
+      return pattern.test(text) ? true : undefined;
+    },
+    { timeoutMs: 15_000, what: `text matching ${pattern}` },
+  ).catch(async (error: unknown) => {
+    throw new Error(
+      `${(error as Error).message}; got ${JSON.stringify(await locator.first().textContent())}`,
+    );
+  });
+}
