@@ -117,11 +117,11 @@ export function readDashboardConfig(env: Environment): DashboardConfig {
     topics: {
       alerts: topicSettings(r).alerts,
       windows: windowTopicNames(
-        r.string('TYPE_TOPIC_PREFIX', '', {
+        r.string('OUTPUT_TOPIC_PREFIX', '', {
           pattern: TOPIC_AFFIX,
           hint: 'must be topic-name characters',
         }),
-        r.string('TYPE_TOPIC_SUFFIX', '', {
+        r.string('OUTPUT_TOPIC_SUFFIX', '', {
           pattern: TOPIC_AFFIX,
           hint: 'must be topic-name characters',
         }),

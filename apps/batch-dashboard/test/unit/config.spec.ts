@@ -13,7 +13,7 @@ describe('dashboard config', () => {
   });
 
   it('names per-type topics with the prefix and suffix', () => {
-    const config = readDashboardConfig({ TYPE_TOPIC_PREFIX: 't1.', TYPE_TOPIC_SUFFIX: '.v2' });
+    const config = readDashboardConfig({ OUTPUT_TOPIC_PREFIX: 't1.', OUTPUT_TOPIC_SUFFIX: '.v2' });
     expect(config.topics.windows.strain_gauge).toBe('t1.strain_gauge.v2');
   });
 
