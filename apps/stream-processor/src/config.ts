@@ -59,6 +59,10 @@ export interface StreamProcessorConfig {
   readonly consumer: {
     /** CHECKPOINT_INTERVAL_MS: longest time progress goes unrecorded when nothing is emitted. */
     readonly checkpointIntervalMs: number;
+    /** MAX_WRITE_DELAY_MS: while catching up, how long outputs may wait to be written together. */
+    readonly maxWriteDelayMs: number;
+    /** MAX_PENDING_OUTPUTS: while catching up, how many outputs may wait to be written together. */
+    readonly maxPendingOutputs: number;
     /** PARTITIONS_CONSUMED_CONCURRENTLY */
     readonly partitionsConcurrently: number;
     /** FETCH_MAX_BYTES_PER_PARTITION: the size of one batch, and of memory per partition. */
@@ -137,8 +141,10 @@ export function streamProcessorSettings(env: EnvReader): StreamProcessorConfig {
     },
     consumer: {
       checkpointIntervalMs: env.int('CHECKPOINT_INTERVAL_MS', 5_000, { min: 100, max: 3_600_000 }),
+      maxWriteDelayMs: env.int('MAX_WRITE_DELAY_MS', 250, { min: 0, max: 60_000 }),
+      maxPendingOutputs: env.int('MAX_PENDING_OUTPUTS', 20_000, { min: 1, max: 1_000_000 }),
       partitionsConcurrently: env.int('PARTITIONS_CONSUMED_CONCURRENTLY', 3, { min: 1, max: 64 }),
-      maxBytesPerPartition: env.int('FETCH_MAX_BYTES_PER_PARTITION', 1_048_576, {
+      maxBytesPerPartition: env.int('FETCH_MAX_BYTES_PER_PARTITION', 4 * 1_048_576, {
         min: 1_024,
         max: 64 * 1_048_576,
       }),

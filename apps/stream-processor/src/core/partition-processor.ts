@@ -94,6 +94,7 @@ export class PartitionProcessor {
   private readonly totals: Accounting;
   private offset: number;
   private sequence: number;
+  private readonly decodeOptions: { maxBytes?: number };
 
   private constructor(
     private readonly options: PartitionProcessorOptions,
@@ -101,6 +102,8 @@ export class PartitionProcessor {
   ) {
     this.topic = options.topic;
     this.partition = options.partition;
+    this.decodeOptions =
+      options.maxMessageBytes === undefined ? {} : { maxBytes: options.maxMessageBytes };
     this.aggregator = createWindowedAggregator<ReadingMeta>({
       spec: options.spec,
       isMeta: isReadingMeta,
@@ -235,36 +238,30 @@ export class PartitionProcessor {
 
   private processMessage(message: RawMessage, offset: number, out: OutputCollector): void {
     const bytes = message.value ?? EMPTY_BYTES;
-    const decoded = decodeRawMessage(bytes, {
-      ...(this.options.maxMessageBytes !== undefined && {
-        maxBytes: this.options.maxMessageBytes,
-      }),
-    });
+    const decoded = decodeRawMessage(bytes, this.decodeOptions);
     const accounting = out.accounting;
     accounting.messages++;
     accounting.readings += decoded.readings.length + decoded.problems.length;
-    const source: DeadLetterSource = {
-      topic: this.topic,
-      partition: this.partition,
-      offset: message.offset,
-      key: message.key,
-    };
-    const deadLetteredAtMs = deadLetterTimeOf(message);
+    const context = new MessageContext(this.topic, this.partition, message, bytes);
     for (const problem of decoded.problems) {
       out.deadLetters.push(
-        deadLetterForProblem({ source, messageBytes: bytes, problem, deadLetteredAtMs }),
+        deadLetterForProblem({
+          source: context.source,
+          messageBytes: bytes,
+          problem,
+          deadLetteredAtMs: context.deadLetteredAtMs,
+        }),
       );
       countDeadLetter(accounting, problem.code);
     }
-    if (decoded.readings.length === 0) return;
-
-    const items = itemIndexesOf(bytes, decoded.readings.length, decoded.problems);
-    const context: MessageContext = { message, bytes, source, deadLetteredAtMs, itemTexts: null };
-    for (let i = 0; i < decoded.readings.length; i++) {
-      const reading = decoded.readings[i]!;
-      const item = items === null ? null : items[i]!;
-      this.processReading(reading, offset, item, context, out);
-    }
+    const readings = decoded.readings;
+    if (readings.length === 0) return;
+    const items =
+      readings.length === 1 && decoded.problems.length === 0 && !looksLikeEnvelope(bytes)
+        ? null
+        : itemIndexesOf(readings.length, decoded.problems);
+    for (let i = 0; i < readings.length; i++)
+      this.processReading(readings[i]!, offset, items === null ? null : items[i]!, context, out);
   }
 
   private processReading(
@@ -347,13 +344,31 @@ class OutputCollector {
   readonly accounting: Accounting = emptyAccounting();
 }
 
-interface MessageContext {
-  readonly message: RawMessage;
-  readonly bytes: Uint8Array;
-  readonly source: DeadLetterSource;
-  readonly deadLetteredAtMs: number;
+/** Where a message came from; built per message, its parts only when a dead letter needs them. */
+class MessageContext {
   /** The envelope's item texts, found only once a reading of it turns out late. */
-  itemTexts: string[] | undefined | null;
+  itemTexts: string[] | undefined | null = null;
+  private sourceValue: DeadLetterSource | undefined;
+
+  constructor(
+    private readonly topic: string,
+    private readonly partition: number,
+    readonly message: RawMessage,
+    readonly bytes: Uint8Array,
+  ) {}
+
+  get source(): DeadLetterSource {
+    return (this.sourceValue ??= {
+      topic: this.topic,
+      partition: this.partition,
+      offset: this.message.offset,
+      key: this.message.key,
+    });
+  }
+
+  get deadLetteredAtMs(): number {
+    return deadLetterTimeOf(this.message);
+  }
 }
 
 function countDeadLetter(accounting: Accounting, reason: DeadLetter['reason']): void {
@@ -361,19 +376,14 @@ function countDeadLetter(accounting: Accounting, reason: DeadLetter['reason']): 
 }
 
 /**
- * The envelope item index of each valid reading (the items not rejected, in order), or null
- * for a single-reading message. A message is an envelope when an item was rejected, when it
- * gave more than one reading, or, for one reading, when its top-level object has "items".
+ * The envelope item index of each valid reading: the items not rejected, in order. (A message
+ * is an envelope when an item was rejected, when it gave more than one reading, or, for one
+ * reading, when its top-level object has "items": the caller checks that cheap case first.)
  */
-function itemIndexesOf(
-  bytes: Uint8Array,
-  readings: number,
-  problems: readonly MessageProblem[],
-): number[] | null {
+function itemIndexesOf(readings: number, problems: readonly MessageProblem[]): number[] {
   const rejected = new Set<number>();
   for (const problem of problems)
     if (problem.itemIndex !== undefined) rejected.add(problem.itemIndex);
-  if (rejected.size === 0 && readings === 1 && !looksLikeEnvelope(bytes)) return null;
   const indexes: number[] = [];
   for (let index = 0; indexes.length < readings; index++)
     if (!rejected.has(index)) indexes.push(index);

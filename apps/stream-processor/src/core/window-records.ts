@@ -2,7 +2,6 @@ import {
   INSTRUMENT_SPECS,
   WINDOW_RECORD_SCHEMA_VERSION,
   isInstrumentType,
-  windowId,
   type InstrumentType,
 } from '@geostream/instrument-schemas';
 import type { WindowToEvaluate } from '@geostream/alerting';
@@ -27,7 +26,20 @@ export function identityOfKey(key: string): InstrumentIdentity {
   return { instrument, borehole_number: key.slice(colon + 1) };
 }
 
-const iso = (ms: number): string => new Date(ms).toISOString();
+/**
+ * ISO-8601 text of an instant. Windows close in bursts sharing their bounds, so the last few
+ * conversions are remembered (a plain cache: the result depends on `ms` alone).
+ */
+const isoCache = new Map<number, string>();
+function iso(ms: number): string {
+  let text = isoCache.get(ms);
+  if (text === undefined) {
+    text = new Date(ms).toISOString();
+    if (isoCache.size >= 64) isoCache.clear();
+    isoCache.set(ms, text);
+  }
+  return text;
+}
 
 /**
  * The window record of a closed window, before trigger evaluation. Every field derives from
@@ -37,19 +49,21 @@ const iso = (ms: number): string => new Date(ms).toISOString();
 export function windowRecordOf(window: ClosedWindow<ReadingMeta>): WindowToEvaluate {
   const { instrument, borehole_number } = identityOfKey(window.key);
   const meta = window.latestMeta;
+  const windowStart = iso(window.windowStartMs);
   return {
     schema_version: WINDOW_RECORD_SCHEMA_VERSION,
-    id: windowId(instrument, borehole_number, window.windowStartMs),
+    // windowId(instrument, borehole_number, start), with the start's text already at hand.
+    id: `${instrument}:${borehole_number}:${windowStart}`,
     instrument,
     borehole_number,
-    window_start: iso(window.windowStartMs),
+    window_start: windowStart,
     window_end: iso(window.windowEndMs),
     reading_mean: window.mean,
     reading_min: window.min,
     reading_max: window.max,
     reading_count: window.count,
-    first_timestamp: iso(window.firstEventTimeMs),
-    last_timestamp: iso(window.lastEventTimeMs),
+    first_timestamp: new Date(window.firstEventTimeMs).toISOString(),
+    last_timestamp: new Date(window.lastEventTimeMs).toISOString(),
     unit: INSTRUMENT_SPECS[instrument].unit,
     surface_level: meta.surface_level,
     northing: meta.northing,

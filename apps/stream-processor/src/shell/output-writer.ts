@@ -15,6 +15,7 @@ export interface OutputWriterOptions {
   readonly now: () => number;
   /** Called when a sink starts failing (true) and when it recovers (false). */
   readonly onSinkState?: (sink: string, failing: boolean, error?: unknown) => void;
+  readonly onWindowLatency?: (ms: number) => void;
 }
 
 export type WriteOutputs = (
@@ -122,7 +123,9 @@ export function createOutputWriter(options: OutputWriterOptions): WriteOutputs {
       }),
     );
     const committedAt = options.now();
-    for (const closedAt of batch.closedAtMs)
+    for (const closedAt of batch.closedAtMs) {
       metrics.windowCloseToPostgresSeconds.observe((committedAt - closedAt) / 1000);
+      options.onWindowLatency?.(committedAt - closedAt);
+    }
   };
 }

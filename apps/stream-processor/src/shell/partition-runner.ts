@@ -22,8 +22,14 @@ export interface PartitionRunnerOptions {
   readonly now: () => number;
   readonly idleFlushMs: number;
   readonly checkpointIntervalMs: number;
+  /** Catching up: outputs may wait this long for more before they are written. */
+  readonly maxWriteDelayMs: number;
+  /** Catching up: ... or until this many windows, alerts and dead letters are pending. */
+  readonly maxPendingOutputs: number;
   /** Low and high watermarks of the raw topic's partitions, from the admin client. */
   readonly logBounds: () => Promise<Map<number, { low: number; high: number }>>;
+  /** Aborts only when shutdown runs out of time: background writes retry until then. */
+  readonly lifetime: AbortSignal;
   /** A partition cannot be processed safely (bad or incompatible checkpoint). */
   readonly onFatal: (error: Error) => void;
 }
@@ -106,7 +112,12 @@ export class PartitionRunner {
       slot.lastRecordAtMs = now;
       slot.highWatermark = Number(batch.highWatermark);
       this.collect(slot, outputs, now);
-      if (this.shouldWrite(slot, now)) await this.write(slot, context.consumer, signal);
+      const caughtUp = processor.nextOffset >= slot.highWatermark;
+      if (this.shouldWrite(slot, now, caughtUp)) {
+        // The previous write ran while this batch was processed; outputs stay in order.
+        await this.settleInflight(slot, signal);
+        this.startWrite(slot, context.consumer);
+      }
       const last = batch.messages[batch.messages.length - 1];
       if (last !== undefined) context.resolveOffset(last.offset);
       this.options.metrics.consumerLag.set(
@@ -143,7 +154,8 @@ export class PartitionRunner {
         slot.verified &&
         !idle.includes(slot) &&
         slot.hasUncheckpointedProgress &&
-        now - slot.lastCheckpointAtMs >= this.options.checkpointIntervalMs,
+        (now - slot.lastCheckpointAtMs >= this.options.checkpointIntervalMs ||
+          slot.pending.ageMs(now) >= this.options.maxWriteDelayMs),
     );
     if (idle.length > 0) {
       // Only a partition with nothing left to read is idle: one whose consumer is merely
@@ -160,9 +172,9 @@ export class PartitionRunner {
       ...unloaded.map((slot) => this.loadIdle(slot, signal)),
       ...idle
         .filter(caughtUp)
-        .map((slot) => this.runLocked(slot, () => this.flushIdle(slot, consumer, signal))),
+        .map((slot) => this.runLocked(slot, signal, () => this.flushIdle(slot, consumer, signal))),
       ...overdue.map((slot) =>
-        this.runLocked(slot, async () => {
+        this.runLocked(slot, signal, async () => {
           if (slot.verified && slot.hasUncheckpointedProgress)
             await this.write(slot, consumer, signal);
         }),
@@ -193,7 +205,7 @@ export class PartitionRunner {
   ): Promise<void> {
     await Promise.all(
       this.assigned().map((slot) =>
-        this.runLocked(slot, async () => {
+        this.runLocked(slot, signal, async () => {
           if (slot.verified && slot.hasUncheckpointedProgress)
             await this.write(slot, consumer, signal);
         }),
@@ -201,11 +213,16 @@ export class PartitionRunner {
     );
   }
 
-  private async runLocked(slot: PartitionSlot, task: () => Promise<void>): Promise<void> {
+  private async runLocked(
+    slot: PartitionSlot,
+    signal: AbortSignal,
+    task: () => Promise<void>,
+  ): Promise<void> {
     try {
       await slot.lock.run(async () => {
         if (slot.revoked || slot.processor === undefined) return;
         try {
+          await this.settleInflight(slot, signal);
           await task();
         } catch (error) {
           slot.dropState();
@@ -244,45 +261,100 @@ export class PartitionRunner {
     slot.pending.add(outputs, now);
   }
 
-  private shouldWrite(slot: PartitionSlot, now: number): boolean {
+  /**
+   * A caught-up partition writes what a batch produced at once (latency); one with a backlog
+   * lets outputs gather for up to maxWriteDelayMs or maxPendingOutputs (throughput: one
+   * checkpoint and one transaction per few batches rather than per batch).
+   */
+  private shouldWrite(slot: PartitionSlot, now: number, caughtUp: boolean): boolean {
+    if (this.stopping) return slot.hasUncheckpointedProgress;
+    const pending = slot.pending;
+    if (!pending.isEmpty)
+      return (
+        caughtUp ||
+        pending.windowCount + pending.deadLetterCount >= this.options.maxPendingOutputs ||
+        pending.ageMs(now) >= this.options.maxWriteDelayMs
+      );
     return (
-      !slot.pending.isEmpty ||
-      this.stopping ||
-      (slot.hasUncheckpointedProgress &&
-        now - slot.lastCheckpointAtMs >= this.options.checkpointIntervalMs)
+      slot.hasUncheckpointedProgress &&
+      now - slot.lastCheckpointAtMs >= this.options.checkpointIntervalMs
     );
   }
 
+  /** Writes pending outputs and a checkpoint, and waits for it. */
   private async write(
     slot: PartitionSlot,
     consumer: Pick<Consumer, 'commitOffsets'>,
     signal: AbortSignal,
   ): Promise<void> {
-    const processor = slot.processor!;
-    const checkpoint = processor.checkpoint();
+    await this.settleInflight(slot, signal);
+    this.startWrite(slot, consumer);
+    await this.settleInflight(slot, signal);
+  }
+
+  /**
+   * Starts writing the pending outputs with a checkpoint of the state that produced them. It
+   * retries until it succeeds or shutdown runs out of time; whoever waits for it next learns
+   * the outcome (settleInflight).
+   */
+  private startWrite(slot: PartitionSlot, consumer: Pick<Consumer, 'commitOffsets'>): void {
+    const checkpoint = slot.processor!.checkpoint();
     const batch = slot.pending.take();
-    await this.options.writeOutputs(slot.partition, batch, checkpoint, signal);
-    slot.checkpointedOffset = checkpoint.nextOffset;
-    slot.lastCheckpointAtMs = this.options.now();
-    // Informational (lag tools): the PostgreSQL checkpoint is what a restart trusts.
-    consumer
-      .commitOffsets([
-        {
-          topic: this.options.rawTopic,
-          partition: slot.partition,
-          offset: String(checkpoint.nextOffset),
-        },
-      ])
-      .catch((error: unknown) =>
-        this.options.logger.debug(
-          { partition: slot.partition, error: errorMessage(error) },
-          'kafka offset commit skipped',
-        ),
-      );
+    const write = this.options
+      .writeOutputs(slot.partition, batch, checkpoint, this.options.lifetime)
+      .then(() => {
+        if (slot.inflight === write) slot.inflight = undefined;
+        slot.checkpointedOffset = checkpoint.nextOffset;
+        slot.lastCheckpointAtMs = this.options.now();
+        // Informational (lag tools): the PostgreSQL checkpoint is what a restart trusts.
+        consumer
+          .commitOffsets([
+            {
+              topic: this.options.rawTopic,
+              partition: slot.partition,
+              offset: String(checkpoint.nextOffset),
+            },
+          ])
+          .catch((error: unknown) =>
+            this.options.logger.debug(
+              { partition: slot.partition, error: errorMessage(error) },
+              'kafka offset commit skipped',
+            ),
+          );
+      });
+    write.catch(() => undefined); // observed by settleInflight
+    slot.inflight = write;
+  }
+
+  /**
+   * Waits for the partition's write in flight, if any (or until `signal` aborts). A failed
+   * write took its outputs with it, so the state in memory is dropped: the partition resumes
+   * from its last checkpoint.
+   */
+  private async settleInflight(slot: PartitionSlot, signal: AbortSignal): Promise<void> {
+    const inflight = slot.inflight;
+    if (inflight === undefined) return;
+    try {
+      await untilAborted(inflight, signal);
+    } catch (error) {
+      if (!signal.aborted || slot.inflight !== inflight) {
+        if (slot.inflight === inflight) slot.inflight = undefined;
+        slot.dropState();
+      }
+      throw error;
+    }
+    if (slot.inflight === inflight) slot.inflight = undefined;
   }
 
   private async load(slot: PartitionSlot, signal: AbortSignal): Promise<PartitionProcessor> {
     const { consumerGroup, rawTopic, sinks, logger } = this.options;
+    if (slot.inflight !== undefined) {
+      // Our own last write may still land: read the checkpoint after it, whatever its outcome.
+      await untilAborted(slot.inflight, signal).catch((error: unknown) => {
+        if (signal.aborted) throw error;
+      });
+      slot.inflight = undefined;
+    }
     const options = this.options.processorOptions(slot.partition);
     const stored = await retry(
       () => sinks.postgres.loadCheckpoint(consumerGroup, rawTopic, slot.partition),
@@ -400,6 +472,25 @@ export class PartitionRunner {
       );
     return false;
   }
+}
+
+/** `promise`, or a rejection with the signal's reason as soon as it aborts. */
+function untilAborted<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
+  if (signal.aborted) return Promise.reject(signal.reason);
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = (): void => reject(signal.reason);
+    signal.addEventListener('abort', onAbort, { once: true });
+    promise.then(
+      (value) => {
+        signal.removeEventListener('abort', onAbort);
+        resolve(value);
+      },
+      (error: unknown) => {
+        signal.removeEventListener('abort', onAbort);
+        reject(error);
+      },
+    );
+  });
 }
 
 function fetchedOffsetOf(batch: Batch): number {

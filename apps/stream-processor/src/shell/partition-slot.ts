@@ -25,6 +25,11 @@ export class PartitionSlot {
   filteredPosition = 0;
   highWatermark: number | undefined;
   revoked = false;
+  /**
+   * The write of the previous outputs, still running while the next batch is processed (CPU
+   * and the sinks' I/O overlap). At most one: the next write waits for it.
+   */
+  inflight: Promise<void> | undefined;
 
   constructor(
     readonly partition: number,
@@ -53,7 +58,9 @@ export class PartitionSlot {
   get hasUncheckpointedProgress(): boolean {
     return (
       this.processor !== undefined &&
-      (!this.pending.isEmpty || this.processor.nextOffset > this.checkpointedOffset)
+      (this.inflight !== undefined ||
+        !this.pending.isEmpty ||
+        this.processor.nextOffset > this.checkpointedOffset)
     );
   }
 }

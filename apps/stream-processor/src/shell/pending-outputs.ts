@@ -12,12 +12,14 @@ export interface OutputBatch {
 }
 
 /**
- * A partition's outputs between two checkpoints. Windows are written as soon as a batch closes
- * any, so this holds at most one batch of them; batches that close nothing only add dead
- * letters and progress, and are written with the next checkpoint.
+ * A partition's outputs between two checkpoints. A caught-up partition writes them after every
+ * batch that produced any; one catching up on a backlog gathers a few batches' worth (bounded
+ * in count and age) so each checkpoint and transaction carries more windows.
  */
 export class PendingOutputs {
   private batch: OutputBatch = emptyBatch();
+  /** Processor clock when the oldest pending output was added. */
+  private oldestAtMs: number | undefined;
 
   get isEmpty(): boolean {
     const b = this.batch;
@@ -32,8 +34,18 @@ export class PendingOutputs {
     return this.batch.deadLetters.length;
   }
 
+  /** How long the oldest pending output has waited (0 when none). */
+  ageMs(nowMs: number): number {
+    return this.oldestAtMs === undefined ? 0 : nowMs - this.oldestAtMs;
+  }
+
   add(outputs: ProcessorOutputs, closedAtMs: number): void {
     const b = this.batch;
+    if (
+      this.oldestAtMs === undefined &&
+      outputs.windows.length + outputs.alerts.length + outputs.deadLetters.length > 0
+    )
+      this.oldestAtMs = closedAtMs;
     for (let i = 0; i < outputs.windows.length; i++) {
       b.windows.push(outputs.windows[i]!);
       b.windowOrigins.push(outputs.windowOrigins[i]!);
@@ -45,12 +57,13 @@ export class PendingOutputs {
 
   take(): OutputBatch {
     const taken = this.batch;
-    this.batch = emptyBatch();
+    this.clear();
     return taken;
   }
 
   clear(): void {
     this.batch = emptyBatch();
+    this.oldestAtMs = undefined;
   }
 }
 

@@ -27,6 +27,10 @@ export interface StreamProcessorDeps {
   readonly now?: () => number;
   readonly registry?: Registry;
   readonly kafka?: Kafka;
+  /** Benchmarks: replace sinks to measure each alone. */
+  readonly wrapSinks?: (sinks: Sinks) => Sinks;
+  /** Benchmarks: each window's close-to-PostgreSQL latency, as it is measured. */
+  readonly onWindowLatency?: (ms: number) => void;
 }
 
 export interface PartitionStatus {
@@ -36,6 +40,8 @@ export interface PartitionStatus {
   readonly openWindows: number;
   /** Nothing processed is waiting to be written, and no work runs on the partition. */
   readonly settled: boolean;
+  /** Every output produced so far is written (progress alone may still await a checkpoint). */
+  readonly written: boolean;
   readonly accounting: Readonly<Accounting> | undefined;
 }
 
@@ -83,6 +89,7 @@ export async function startStreamProcessor(
   let sinks: Sinks;
   try {
     sinks = await openSinks(config, kafka, admin, logger, lifetime.signal);
+    if (deps.wrapSinks) sinks = deps.wrapSinks(sinks);
   } catch (error) {
     await admin.disconnect();
     throw error;
@@ -127,6 +134,7 @@ export async function startStreamProcessor(
       consumerGroup: config.consumerGroup,
       rawTopic,
       now,
+      ...(deps.onWindowLatency && { onWindowLatency: deps.onWindowLatency }),
       onSinkState: (sink, failing, error) => {
         if (failing) failingSinks.set(sink, errorMessage(error));
         else failingSinks.delete(sink);
@@ -137,7 +145,10 @@ export async function startStreamProcessor(
     now,
     idleFlushMs: config.window.idleFlushMs,
     checkpointIntervalMs: config.consumer.checkpointIntervalMs,
+    maxWriteDelayMs: config.consumer.maxWriteDelayMs,
+    maxPendingOutputs: config.consumer.maxPendingOutputs,
     logBounds,
+    lifetime: lifetime.signal,
     onFatal: fatal,
   });
 
@@ -300,6 +311,11 @@ export async function startStreamProcessor(
         checkpointedOffset: slot.checkpointedOffset,
         openWindows: slot.processor?.openWindows ?? 0,
         settled: slot.processor !== undefined && !slot.lock.busy && !slot.hasUncheckpointedProgress,
+        written:
+          slot.processor !== undefined &&
+          !slot.lock.busy &&
+          slot.inflight === undefined &&
+          slot.pending.isEmpty,
         accounting: slot.processor?.accounting,
       })),
     stop: () => (stopping ??= stop()),

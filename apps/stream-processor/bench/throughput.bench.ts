@@ -1,0 +1,370 @@
+// `npx nx bench stream-processor`: sustained readings/s through the whole processor (Kafka in,
+// validation, windows, alerts, every sink out, checkpoints) on this machine, with all sinks and
+// with each sink alone, and the latency from a window's close to its row in PostgreSQL.
+//
+// Environment: BENCH_READINGS (default 600000), BENCH_PARTITIONS (3), BENCH_SCENARIOS
+// (comma-separated names, default all), BENCH_LIVE_RATE (readings/s of the live run, 20000),
+// BENCH_LIVE_SECONDS (30). Uses the shared local stack; names everything it creates uniquely
+// and deletes it afterwards.
+import { spawn } from 'node:child_process';
+import { execSync } from 'node:child_process';
+import os from 'node:os';
+import path from 'node:path';
+import { Client } from '@elastic/elasticsearch';
+import { createKafka, createLogger } from '@geostream/platform';
+import { testServices, uniqueName } from '@geostream/platform/testing';
+import { windowIndexTemplateName } from '@geostream/sinks';
+import knexFactory from 'knex';
+import type { Kafka } from 'kafkajs';
+import { readStreamProcessorConfig } from '../src/config';
+import type { Sinks } from '../src/shell/sinks';
+import { startStreamProcessor } from '../src/shell/stream-processor';
+import { BENCH_HEADERS, benchMessage, type Workload } from './workload';
+
+const services = testServices();
+const logger = createLogger(
+  'stream-processor-bench',
+  (process.env['BENCH_LOG_LEVEL'] as 'error' | undefined) ?? 'error',
+);
+const env = process.env;
+const READINGS = Number(env['BENCH_READINGS'] ?? 600_000);
+const PARTITIONS = Number(env['BENCH_PARTITIONS'] ?? 3);
+const LIVE_RATE = Number(env['BENCH_LIVE_RATE'] ?? 20_000);
+const LIVE_SECONDS = Number(env['BENCH_LIVE_SECONDS'] ?? 30);
+
+interface Scenario {
+  readonly name: string;
+  readonly label: string;
+  readonly elasticsearch: boolean;
+  readonly kafka: boolean;
+  readonly postgres: boolean;
+  readonly readingEveryMs: number;
+}
+
+// Dense: an instrument reads every second, ten readings per 10 s window. Sparse: one reading
+// per window, so every reading becomes a window row, document and message.
+const SCENARIOS: Scenario[] = [
+  {
+    name: 'all',
+    label: 'all sinks',
+    elasticsearch: true,
+    kafka: true,
+    postgres: true,
+    readingEveryMs: 1_000,
+  },
+  {
+    name: 'postgres',
+    label: 'PostgreSQL alone',
+    elasticsearch: false,
+    kafka: false,
+    postgres: true,
+    readingEveryMs: 1_000,
+  },
+  {
+    name: 'elasticsearch',
+    label: 'Elasticsearch alone',
+    elasticsearch: true,
+    kafka: false,
+    postgres: false,
+    readingEveryMs: 1_000,
+  },
+  {
+    name: 'kafka',
+    label: 'Kafka alone',
+    elasticsearch: false,
+    kafka: true,
+    postgres: false,
+    readingEveryMs: 1_000,
+  },
+  {
+    name: 'none',
+    label: 'no sink (processing only)',
+    elasticsearch: false,
+    kafka: false,
+    postgres: false,
+    readingEveryMs: 1_000,
+  },
+  {
+    name: 'sparse',
+    label: 'all sinks, 1 reading per window',
+    elasticsearch: true,
+    kafka: true,
+    postgres: true,
+    readingEveryMs: 10_000,
+  },
+];
+
+interface Result {
+  readonly scenario: string;
+  readonly readings: number;
+  readonly seconds: number;
+  readonly windows: number;
+  readonly p50: number | undefined;
+  readonly p99: number | undefined;
+  /** Seconds spent in each sink's writes, summed over partitions (they overlap). */
+  readonly sinkSeconds: Record<string, number>;
+}
+
+async function sinkSeconds(
+  registry: import('prom-client').Registry,
+): Promise<Record<string, number>> {
+  const metric = (await registry.getMetricsAsJSON()).find(
+    (m) => m.name === 'stream_processor_sink_write_seconds',
+  );
+  const out: Record<string, number> = {};
+  for (const v of metric?.values ?? [])
+    if ((v as { metricName?: string }).metricName?.endsWith('_sum'))
+      out[String(v.labels['sink'])] = Number(v.value);
+  return out;
+}
+
+function quantile(sorted: number[], q: number): number | undefined {
+  if (sorted.length === 0) return undefined;
+  return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))];
+}
+
+/** Sinks that only pretend to write, so one real sink can be measured alone. */
+function keepOnly(scenario: Scenario) {
+  return (sinks: Sinks): Sinks => ({
+    ...sinks,
+    kafka: scenario.kafka ? sinks.kafka : { ...sinks.kafka, write: async () => ({ messages: 0 }) },
+    postgres: scenario.postgres
+      ? sinks.postgres
+      : {
+          ...sinks.postgres,
+          writeBatch: async () => ({ windows: 0, alerts: 0, instrumentStates: 0, checkpoints: 0 }),
+        },
+  });
+}
+
+async function preload(
+  kafka: Kafka,
+  topic: string,
+  workload: Workload,
+  perPartition: number,
+): Promise<void> {
+  const admin = kafka.admin();
+  await admin.connect();
+  await admin.createTopics({
+    waitForLeaders: true,
+    topics: [{ topic, numPartitions: workload.partitions }],
+  });
+  await admin.disconnect();
+  const producer = kafka.producer({ idempotent: true });
+  await producer.connect();
+  const chunk = 2_000; // a record batch must stay under the broker's 1 MiB message limit
+  for (let from = 0; from < perPartition; from += chunk) {
+    const topicMessages = [];
+    for (let partition = 0; partition < workload.partitions; partition++) {
+      const messages = [];
+      for (let i = from; i < Math.min(from + chunk, perPartition); i++)
+        messages.push({
+          ...benchMessage(workload, partition, i),
+          partition,
+          headers: BENCH_HEADERS,
+        });
+      topicMessages.push({ topic, messages });
+    }
+    await producer.sendBatch({ topicMessages, acks: -1 });
+  }
+  await producer.disconnect();
+}
+
+async function cleanupOutputs(
+  kafka: Kafka,
+  id: string,
+  es: Client,
+  dropTopics: string[],
+): Promise<void> {
+  const admin = kafka.admin();
+  await admin.connect();
+  const topics = (await admin.listTopics()).filter(
+    (t) => t.startsWith(id) || dropTopics.includes(t),
+  );
+  if (topics.length > 0) await admin.deleteTopics({ topics }).catch(() => undefined);
+  await admin.disconnect();
+  const db = knexFactory({ client: 'pg', connection: services.database.url });
+  await db.raw('drop schema if exists ?? cascade', [id]);
+  await db.destroy();
+  await es.indices.delete({ index: `${id}-*`, allow_no_indices: true }).catch(() => undefined);
+  await es.indices
+    .deleteIndexTemplate({ name: windowIndexTemplateName(id) })
+    .catch(() => undefined);
+}
+
+function configFor(id: string, rawTopic: string, scenario: Scenario) {
+  return readStreamProcessorConfig({
+    ...env,
+    KAFKA_BROKERS: services.kafka.brokers.join(','),
+    DATABASE_URL: services.database.url,
+    ELASTICSEARCH_URL:
+      scenario.elasticsearch && services.elasticsearch.enabled ? services.elasticsearch.url : 'off',
+    RAW_TOPIC: rawTopic,
+    DLQ_TOPIC: `${id}.dlq`,
+    ALERTS_TOPIC: `${id}.alerts`,
+    OUTPUT_TOPIC_PREFIX: `${id}.`,
+    CONSUMER_GROUP: `${id}-group`,
+    PG_SCHEMA: id,
+    ES_INDEX_PREFIX: id,
+    IDLE_FLUSH_MS: '600000',
+    LOG_LEVEL: 'error',
+  });
+}
+
+/** Runs the processor over a pre-loaded topic from its start until every record is checkpointed. */
+async function runBacklog(kafka: Kafka, es: Client, scenario: Scenario): Promise<Result> {
+  const id = uniqueName('bench').replace(/-/g, '');
+  const rawTopic = `${id}.raw`;
+  const workload: Workload = {
+    partitions: PARTITIONS,
+    instrumentsPerPartition: 1_000,
+    readingEveryMs: scenario.readingEveryMs,
+  };
+  const perPartition = Math.floor(READINGS / PARTITIONS);
+  await preload(kafka, rawTopic, workload, perPartition);
+  const latencies: number[] = [];
+  const processor = await startStreamProcessor(configFor(id, rawTopic, scenario), {
+    logger,
+    wrapSinks: keepOnly(scenario),
+    onWindowLatency: (ms) => latencies.push(ms),
+  });
+  try {
+    let started: number | undefined;
+    for (;;) {
+      const partitions = processor.partitions();
+      if (started === undefined && partitions.some((p) => (p.nextOffset ?? 0) > 0))
+        started = performance.now();
+      const done =
+        partitions.length === PARTITIONS &&
+        partitions.every((p) => p.written && (p.nextOffset ?? 0) >= perPartition);
+      if (done) break;
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    const seconds = (performance.now() - started!) / 1000;
+    const windows = processor.partitions().reduce((n, p) => n + (p.accounting?.windows ?? 0), 0);
+    latencies.sort((a, b) => a - b);
+    return {
+      scenario: scenario.label,
+      readings: perPartition * PARTITIONS,
+      seconds,
+      windows,
+      p50: quantile(latencies, 0.5),
+      p99: quantile(latencies, 0.99),
+      sinkSeconds: await sinkSeconds(processor.metrics.registry),
+    };
+  } finally {
+    await processor.stop();
+    await cleanupOutputs(kafka, id, es, [rawTopic]);
+  }
+}
+
+/** A steady producer (its own process) at LIVE_RATE while the processor keeps up. */
+async function runLive(kafka: Kafka, es: Client): Promise<Result> {
+  const scenario = SCENARIOS[0]!;
+  const id = uniqueName('bench').replace(/-/g, '');
+  const rawTopic = `${id}.raw`;
+  const workload: Workload = {
+    partitions: PARTITIONS,
+    instrumentsPerPartition: Math.round(LIVE_RATE / PARTITIONS),
+    readingEveryMs: 1_000,
+  };
+  const admin = kafka.admin();
+  await admin.connect();
+  await admin.createTopics({
+    waitForLeaders: true,
+    topics: [{ topic: rawTopic, numPartitions: PARTITIONS }],
+  });
+  await admin.disconnect();
+  const latencies: number[] = [];
+  const processor = await startStreamProcessor(configFor(id, rawTopic, scenario), {
+    logger,
+    onWindowLatency: (ms) => latencies.push(ms),
+  });
+  try {
+    // Let the group settle before the clock starts.
+    while (processor.partitions().length < PARTITIONS) await new Promise((r) => setTimeout(r, 100));
+    const child = spawn(
+      process.execPath,
+      [...process.execArgv, path.join(__dirname, 'steady-producer.ts')],
+      {
+        env: {
+          ...env,
+          BENCH_TOPIC: rawTopic,
+          BENCH_SECONDS: String(LIVE_SECONDS),
+          BENCH_WORKLOAD: JSON.stringify(workload),
+        },
+        stdio: ['ignore', 'pipe', 'inherit'],
+      },
+    );
+    let output = '';
+    child.stdout.on('data', (data: Buffer) => (output += data.toString()));
+    await new Promise((resolve) => child.once('exit', resolve));
+    const produced = JSON.parse(output) as { sent: number; seconds: number };
+    await new Promise((resolve) => setTimeout(resolve, 8_000)); // the last windows close
+    const windows = processor.partitions().reduce((n, p) => n + (p.accounting?.windows ?? 0), 0);
+    latencies.sort((a, b) => a - b);
+    return {
+      scenario: `live: ${Math.round(produced.sent / produced.seconds)} readings/s produced steadily, all sinks`,
+      readings: produced.sent,
+      seconds: produced.seconds,
+      windows,
+      p50: quantile(latencies, 0.5),
+      p99: quantile(latencies, 0.99),
+      sinkSeconds: await sinkSeconds(processor.metrics.registry),
+    };
+  } finally {
+    await processor.stop();
+    await cleanupOutputs(kafka, id, es, [rawTopic]);
+  }
+}
+
+async function main(): Promise<void> {
+  const kafka = createKafka(services.kafka, logger);
+  const es = new Client({
+    node: services.elasticsearch.enabled ? services.elasticsearch.url : 'http://127.0.0.1:9200',
+  });
+  const wanted = new Set(
+    (env['BENCH_SCENARIOS'] ?? [...SCENARIOS.map((s) => s.name), 'live'].join(',')).split(','),
+  );
+  const cpu = (() => {
+    try {
+      return execSync("lscpu | grep 'Model name'")
+        .toString()
+        .replace(/Model name:\s*/, '')
+        .trim();
+    } catch {
+      return os.cpus()[0]?.model ?? 'unknown';
+    }
+  })();
+  console.log(
+    `Machine: ${cpu}, ${os.cpus().length} cores, Node ${process.version}; Kafka, PostgreSQL and Elasticsearch on the same cores.`,
+  );
+  console.log(
+    `Backlog runs: ${READINGS} readings over ${PARTITIONS} partitions, one reading per message, 10 s windows, 5 s grace.\n`,
+  );
+  console.log(
+    '| Scenario | Readings/s | Windows/s | Window close -> PostgreSQL p50 | p99 | Run (s) | Time in sink writes (s, summed over partitions) |',
+  );
+  console.log('| --- | ---: | ---: | ---: | ---: | ---: | --- |');
+  const ms = (v: number | undefined) => (v === undefined ? 'n/a' : `${Math.round(v)} ms`);
+  const runs: Array<() => Promise<Result>> = [
+    ...SCENARIOS.filter((s) => wanted.has(s.name)).map((s) => () => runBacklog(kafka, es, s)),
+    ...(wanted.has('live') ? [() => runLive(kafka, es)] : []),
+  ];
+  for (const run of runs) {
+    const r = await run();
+    console.log(
+      `| ${r.scenario} | ${Math.round(r.readings / r.seconds).toLocaleString('en')} | ${Math.round(r.windows / r.seconds).toLocaleString('en')} | ${ms(r.p50)} | ${ms(r.p99)} | ${r.seconds.toFixed(1)} | ${Object.entries(
+        r.sinkSeconds,
+      )
+        .map(([k, v]) => `${k} ${v.toFixed(1)}`)
+        .join(', ')} |`,
+    );
+  }
+  await es.close();
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exit(1);
+});
