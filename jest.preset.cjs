@@ -15,7 +15,11 @@ module.exports = {
         sourceMaps: 'inline',
       },
     ],
+    // fastify's inject() (light-my-request) requires `cookie` 2, which is ESM only; Node 20 loads
+    // it natively, but Jest's module runtime cannot, so SWC compiles that one package to CommonJS.
+    '/node_modules/cookie/.+\\.js$': ['@swc/jest', { module: { type: 'commonjs' } }],
   },
+  transformIgnorePatterns: ['/node_modules/(?!cookie/)'],
   moduleFileExtensions: ['ts', 'js', 'json'],
   moduleNameMapper: {
     '^@geostream/([a-z-]+)$': path.join(libsDir, '$1/src/index.ts'),

@@ -1,15 +1,6 @@
-const preset = require('../../jest.preset.cjs');
-
 module.exports = {
-  ...preset,
+  ...require('../../jest.preset.cjs'),
   displayName: 'mock-api',
   rootDir: __dirname,
   testMatch: ['<rootDir>/src/**/*.spec.ts', '<rootDir>/test/unit/**/*.spec.ts'],
-  // fastify's inject() (light-my-request) requires `cookie` 2, which is ESM only; Node 20 loads
-  // it natively, but Jest's module runtime cannot, so SWC compiles that one package to CommonJS.
-  transform: {
-    ...preset.transform,
-    '/node_modules/cookie/.+\\.js$': ['@swc/jest', { module: { type: 'commonjs' } }],
-  },
-  transformIgnorePatterns: ['/node_modules/(?!cookie/)'],
 };
