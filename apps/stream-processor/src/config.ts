@@ -140,7 +140,7 @@ export function streamProcessorSettings(env: EnvReader): StreamProcessorConfig {
       clearAfterWindows: env.int('ALERT_CLEAR_AFTER_WINDOWS', 1, { min: 1, max: 1_000 }),
     },
     consumer: {
-      checkpointIntervalMs: env.int('CHECKPOINT_INTERVAL_MS', 5_000, { min: 100, max: 3_600_000 }),
+      checkpointIntervalMs: env.int('CHECKPOINT_INTERVAL_MS', 10_000, { min: 100, max: 3_600_000 }),
       maxWriteDelayMs: env.int('MAX_WRITE_DELAY_MS', 250, { min: 0, max: 60_000 }),
       maxPendingOutputs: env.int('MAX_PENDING_OUTPUTS', 20_000, { min: 1, max: 1_000_000 }),
       partitionsConcurrently: env.int('PARTITIONS_CONSUMED_CONCURRENTLY', 3, { min: 1, max: 64 }),

@@ -35,7 +35,7 @@ import {
 } from './checkpoint-state';
 import { envelopeItemTexts } from './envelope-items';
 import { deadLetterTimeOf, type RawMessage } from './raw-message';
-import { isReadingMeta, type ReadingMeta } from './reading-meta';
+import { isReadingMeta, itemOf, offsetOf, readingMeta, type ReadingMeta } from './reading-meta';
 import type { TriggerLevelsResolver } from './trigger-levels';
 import { windowRecordOf } from './window-records';
 
@@ -277,13 +277,7 @@ export class PartitionProcessor {
       offset: this.sequence++,
       eventTimeMs: reading.timestampMs,
       value: reading.reading,
-      meta: {
-        surface_level: reading.surface_level,
-        northing: reading.northing,
-        easting: reading.easting,
-        offset,
-        item,
-      },
+      meta: readingMeta(reading, offset, item),
     });
     for (const window of result.closed) this.emitWindow(window, out);
 
@@ -325,9 +319,16 @@ export class PartitionProcessor {
       levels,
       this.options.alerting,
     );
-    this.alertStates.set(window.key, evaluation.state);
+    // Quiet instruments are forgotten: evaluating a newer window from no state gives the same
+    // result (the aggregator emits each instrument's windows once, oldest first), and the
+    // checkpoint then holds only the instruments at some level, not every instrument seen.
+    if (isQuiet(evaluation.state)) this.alertStates.delete(window.key);
+    else this.alertStates.set(window.key, evaluation.state);
     out.windows.push(evaluation.window);
-    out.windowOrigins.push({ offset: window.latestMeta.offset, item: window.latestMeta.item });
+    out.windowOrigins.push({
+      offset: offsetOf(window.latestMeta),
+      item: itemOf(window.latestMeta),
+    });
     out.accounting.windows++;
     for (const alert of evaluation.alerts) {
       out.alerts.push(alert);
@@ -369,6 +370,15 @@ class MessageContext {
   get deadLetteredAtMs(): number {
     return deadLetterTimeOf(this.message);
   }
+}
+
+function isQuiet(state: InstrumentAlertState): boolean {
+  return (
+    state.rising.level === 'none' &&
+    state.rising.pending_level === null &&
+    state.falling.level === 'none' &&
+    state.falling.pending_level === null
+  );
 }
 
 function countDeadLetter(accounting: Accounting, reason: DeadLetter['reason']): void {

@@ -6,7 +6,7 @@ import {
 } from '@geostream/instrument-schemas';
 import type { WindowToEvaluate } from '@geostream/alerting';
 import type { ClosedWindow } from '@geostream/windowed-aggregator';
-import type { ReadingMeta } from './reading-meta';
+import { eastingOf, northingOf, surfaceLevelOf, type ReadingMeta } from './reading-meta';
 
 /** An aggregation key ('instrument:borehole_number') split back into its two parts. */
 export interface InstrumentIdentity {
@@ -65,8 +65,8 @@ export function windowRecordOf(window: ClosedWindow<ReadingMeta>): WindowToEvalu
     first_timestamp: new Date(window.firstEventTimeMs).toISOString(),
     last_timestamp: new Date(window.lastEventTimeMs).toISOString(),
     unit: INSTRUMENT_SPECS[instrument].unit,
-    surface_level: meta.surface_level,
-    northing: meta.northing,
-    easting: meta.easting,
+    surface_level: surfaceLevelOf(meta),
+    northing: northingOf(meta),
+    easting: eastingOf(meta),
   };
 }

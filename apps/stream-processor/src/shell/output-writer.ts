@@ -78,8 +78,10 @@ export function createOutputWriter(options: OutputWriterOptions): WriteOutputs {
 
   return async (partition, batch, checkpoint, signal) => {
     const { windows, alerts, deadLetters } = batch;
+    const startedAt = options.now();
     if (windows.length + alerts.length + deadLetters.length > 0)
       await step('kafka', signal, () => sinks.kafka.write({ windows, alerts, deadLetters }));
+    const kafkaDoneAt = options.now();
 
     const elasticsearch = sinks.elasticsearch;
     if (elasticsearch !== undefined && windows.length > 0) {
@@ -107,6 +109,7 @@ export function createOutputWriter(options: OutputWriterOptions): WriteOutputs {
       }
     }
 
+    const elasticsearchDoneAt = options.now();
     await step('postgres', signal, () =>
       sinks.postgres.writeBatch({
         windows,
@@ -123,6 +126,20 @@ export function createOutputWriter(options: OutputWriterOptions): WriteOutputs {
       }),
     );
     const committedAt = options.now();
+    logger.trace(
+      {
+        partition,
+        windows: windows.length,
+        alerts: alerts.length,
+        deadLetters: deadLetters.length,
+        nextOffset: checkpoint.nextOffset,
+        ms: committedAt - startedAt,
+        kafkaMs: kafkaDoneAt - startedAt,
+        elasticsearchMs: elasticsearchDoneAt - kafkaDoneAt,
+        postgresMs: committedAt - elasticsearchDoneAt,
+      },
+      'outputs written',
+    );
     for (const closedAt of batch.closedAtMs) {
       metrics.windowCloseToPostgresSeconds.observe((committedAt - closedAt) / 1000);
       options.onWindowLatency?.(committedAt - closedAt);
