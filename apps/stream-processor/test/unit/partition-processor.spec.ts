@@ -195,6 +195,16 @@ describe('PartitionProcessor', () => {
     expect(out.alerts[0]).toMatchObject({ occurred_at: iso(20_000), value: 310, threshold: 300 });
   });
 
+  it('keeps the alert state of instruments at a level in its checkpoint, and forgets quiet ones', () => {
+    const processor = PartitionProcessor.fresh(options());
+    processor.processBatch(
+      rawMessages([readingJson(piezometer, 1_000, 310), readingJson(piezometer, 16_000, 100)]),
+    );
+    expect(Object.keys(processor.checkpoint().alerts)).toEqual(['piezometer:PZ-1']);
+    processor.flush();
+    expect(processor.checkpoint().alerts).toEqual({});
+  });
+
   it('resolves standpipe levels relative to the latest reading’s surface level, from a site config', () => {
     const resolver = triggerLevelsFromSiteConfig({
       version: 1,

@@ -1,0 +1,183 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { ConfigError } from '@geostream/platform';
+import { readStreamProcessorConfig } from '../../src/config';
+import { sinkRejectedDeadLetter } from '../../src/core/sink-rejections';
+import { withHeartbeats } from '../../src/shell/keep-alive';
+import { SerialLock } from '../../src/shell/serial-lock';
+
+const configError = (env: Record<string, string>): ConfigError => {
+  try {
+    readStreamProcessorConfig(env);
+  } catch (error) {
+    if (error instanceof ConfigError) return error;
+    throw error;
+  }
+  throw new Error('expected a ConfigError');
+};
+
+describe('configuration', () => {
+  it('has working defaults for every variable', () => {
+    const config = readStreamProcessorConfig({});
+    expect(config).toMatchObject({
+      consumerGroup: 'stream-processor',
+      http: { port: 9102 },
+      topics: { raw: 'monitoring', deadLetter: 'monitoring.dlq', alerts: 'monitoring.alerts' },
+      window: { kind: 'tumbling', sizeMs: 10_000, graceMs: 5_000, idleFlushMs: 15_000 },
+      outputs: {
+        postgresSchema: 'public',
+        elasticsearchIndexPrefix: 'readings',
+        topicPrefix: '',
+        topicSuffix: '',
+      },
+      siteConfig: undefined,
+    });
+  });
+
+  it('names every bad variable at once', () => {
+    const error = configError({
+      PG_SCHEMA: 'Bad Schema',
+      ES_INDEX_PREFIX: 'UPPER',
+      OUTPUT_TOPIC_SUFFIX: 'no spaces',
+      MAX_WRITE_DELAY_MS: 'soon',
+      KAFKA_SESSION_TIMEOUT_MS: '10',
+    });
+    expect(error.problems.map((p) => p.variable).sort()).toEqual([
+      'ES_INDEX_PREFIX',
+      'KAFKA_SESSION_TIMEOUT_MS',
+      'MAX_WRITE_DELAY_MS',
+      'OUTPUT_TOPIC_SUFFIX',
+      'PG_SCHEMA',
+    ]);
+  });
+
+  it('reads and validates SITE_CONFIG_FILE once, naming the problem', () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'sp-config-'));
+    const good = path.join(dir, 'good.json');
+    writeFileSync(
+      good,
+      JSON.stringify({
+        version: 1,
+        defaults: { piezometer: { rising: { alert: 1, alarm: 2, action: 3 } } },
+      }),
+    );
+    expect(
+      readStreamProcessorConfig({ SITE_CONFIG_FILE: good }).siteConfig?.defaults?.piezometer,
+    ).toBeDefined();
+
+    const bad = path.join(dir, 'bad.json');
+    writeFileSync(
+      bad,
+      JSON.stringify({
+        version: 1,
+        defaults: { piezometer: { rising: { alert: 3, alarm: 2, action: 1 } } },
+      }),
+    );
+    const error = configError({ SITE_CONFIG_FILE: bad });
+    expect(error.problems[0]).toMatchObject({ variable: 'SITE_CONFIG_FILE' });
+    expect(error.problems[0]!.message).toContain('defaults.piezometer');
+    expect(
+      configError({ SITE_CONFIG_FILE: path.join(dir, 'missing.json') }).problems[0]!.variable,
+    ).toBe('SITE_CONFIG_FILE');
+  });
+});
+
+describe('SerialLock', () => {
+  it('runs tasks one at a time, in call order, and survives a failing one', async () => {
+    const lock = new SerialLock();
+    const order: string[] = [];
+    const task =
+      (name: string, ms: number, fail = false) =>
+      async () => {
+        order.push(`${name}>`);
+        await new Promise((resolve) => setTimeout(resolve, ms));
+        order.push(`<${name}`);
+        if (fail) throw new Error(name);
+      };
+    const a = lock.run(task('a', 20));
+    const b = lock.run(task('b', 1, true));
+    const c = lock.run(task('c', 1));
+    expect(lock.busy).toBe(true);
+    await a;
+    await expect(b).rejects.toThrow('b');
+    await c;
+    expect(order).toEqual(['a>', '<a', 'b>', '<b', 'c>', '<c']);
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(lock.busy).toBe(false);
+  });
+});
+
+describe('withHeartbeats', () => {
+  it('heartbeats while the work runs', async () => {
+    let beats = 0;
+    const result = await withHeartbeats(
+      async () => {
+        beats++;
+      },
+      5,
+      new AbortController().signal,
+      async () => {
+        await new Promise((resolve) => setTimeout(resolve, 40));
+        return 'done';
+      },
+    );
+    expect(result).toBe('done');
+    expect(beats).toBeGreaterThan(2);
+  });
+
+  it('aborts the work and throws the heartbeat’s error when the group rebalances', async () => {
+    const rebalancing = Object.assign(new Error('The group is rebalancing'), {
+      type: 'REBALANCE_IN_PROGRESS',
+    });
+    const work = withHeartbeats(
+      async () => {
+        throw rebalancing;
+      },
+      5,
+      new AbortController().signal,
+      (signal) =>
+        new Promise((_, reject) =>
+          signal.addEventListener('abort', () => reject(new Error('aborted'))),
+        ),
+    );
+    await expect(work).rejects.toBe(rebalancing);
+  });
+});
+
+describe('sinkRejectedDeadLetter', () => {
+  it('keeps the window as payload, sourced at its latest reading, stamped with the window end', () => {
+    const record = {
+      schema_version: 1 as const,
+      id: 'piezometer:P-1:2024-01-01T00:00:00.000Z',
+      instrument: 'piezometer' as const,
+      borehole_number: 'P-1',
+      window_start: '2024-01-01T00:00:00.000Z',
+      window_end: '2024-01-01T00:00:10.000Z',
+      reading_mean: 1,
+      reading_min: 1,
+      reading_max: 1,
+      reading_count: 1,
+      first_timestamp: '2024-01-01T00:00:01.000Z',
+      last_timestamp: '2024-01-01T00:00:01.000Z',
+      unit: 'kPa',
+      surface_level: 1,
+      northing: 1,
+      easting: 1,
+      trigger_level: 'none' as const,
+    };
+    const deadLetter = sinkRejectedDeadLetter(
+      { sink: 'elasticsearch', record, status: 400, reason: 'document_parsing_exception: bad' },
+      { topic: 'raw', partition: 2, origin: { offset: 41, item: 3 } },
+    );
+    expect(deadLetter).toMatchObject({
+      id: `raw:2:41:items[3]:sink_rejected:${record.id}`,
+      reason: 'sink_rejected',
+      source: { topic: 'raw', partition: 2, offset: '41', key: record.id },
+      item_index: 3,
+      dead_lettered_at: record.window_end,
+    });
+    expect(JSON.parse(deadLetter.payload_utf8!)).toEqual(record);
+    expect(deadLetter.message).toContain('400 document_parsing_exception');
+  });
+});
