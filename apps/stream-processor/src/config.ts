@@ -141,7 +141,7 @@ export function streamProcessorSettings(env: EnvReader): StreamProcessorConfig {
     },
     consumer: {
       checkpointIntervalMs: env.int('CHECKPOINT_INTERVAL_MS', 10_000, { min: 100, max: 3_600_000 }),
-      maxWriteDelayMs: env.int('MAX_WRITE_DELAY_MS', 250, { min: 0, max: 60_000 }),
+      maxWriteDelayMs: env.int('MAX_WRITE_DELAY_MS', 1_000, { min: 0, max: 60_000 }),
       maxPendingOutputs: env.int('MAX_PENDING_OUTPUTS', 20_000, { min: 1, max: 1_000_000 }),
       partitionsConcurrently: env.int('PARTITIONS_CONSUMED_CONCURRENTLY', 3, { min: 1, max: 64 }),
       maxBytesPerPartition: env.int('FETCH_MAX_BYTES_PER_PARTITION', 4 * 1_048_576, {

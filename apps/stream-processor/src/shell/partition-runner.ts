@@ -300,6 +300,8 @@ export class PartitionRunner {
   private startWrite(slot: PartitionSlot, consumer: Pick<Consumer, 'commitOffsets'>): void {
     const checkpoint = slot.processor!.checkpoint();
     const batch = slot.pending.take();
+    // Counts from the start: a batch arriving while this write runs is not "overdue" already.
+    slot.lastCheckpointAtMs = this.options.now();
     const write = this.options
       .writeOutputs(slot.partition, batch, checkpoint, this.options.lifetime)
       .then(() => {
