@@ -8,7 +8,7 @@ import {
   type PostgresSink,
 } from '@geostream/sinks';
 import { errorMessage, retry, type Logger } from '@geostream/platform';
-import type { Admin, Kafka } from 'kafkajs';
+import { ConfigResourceTypes, type Admin, type Kafka } from 'kafkajs';
 import type { StreamProcessorConfig } from '../config';
 
 /** The three outputs; Elasticsearch is absent when ELASTICSEARCH_URL=off. */
@@ -93,13 +93,28 @@ export async function openSinks(
         elasticsearch.ensureIndexTemplate(),
       );
     await untilReady('the raw topic', () =>
-      ensureRawTopic(
+      ensureTopic(
         admin,
         config.topics.raw,
         config.outputs.topicPartitions,
         config.outputs.topicReplication,
       ),
     );
+    // A dead letter carries its payload twice (base64 and text): the DLQ must take messages
+    // about 2.4 times the largest raw message, more than the broker's 1 MiB default.
+    const deadLetterBytes = 3 * config.processing.maxMessageBytes + 65_536;
+    await untilReady('the dead-letter topic', () =>
+      ensureTopic(
+        admin,
+        config.topics.deadLetter,
+        config.outputs.topicPartitions,
+        config.outputs.topicReplication,
+        {
+          'max.message.bytes': String(deadLetterBytes),
+        },
+      ),
+    );
+    await warnIfTooSmall(admin, config.topics.deadLetter, deadLetterBytes, logger);
     await untilReady('the output topics', () => kafkaSink.ensureTopics());
   } catch (error) {
     await sinks.close();
@@ -109,19 +124,54 @@ export async function openSinks(
 }
 
 /**
- * The raw topic is normally created by the producer; creating it here too (same defaults) lets
- * the processor start first without a failed subscribe.
+ * Creates a topic if absent. The raw topic is normally created by the producer; creating it
+ * here too (same defaults) lets the processor start first without a failed subscribe.
  */
-async function ensureRawTopic(
+async function ensureTopic(
   admin: Admin,
   topic: string,
   partitions: number,
   replication: number,
+  configs: Record<string, string> = {},
 ): Promise<void> {
   const existing = await admin.listTopics();
   if (existing.includes(topic)) return;
   await admin.createTopics({
     waitForLeaders: true,
-    topics: [{ topic, numPartitions: partitions, replicationFactor: replication }],
+    topics: [
+      {
+        topic,
+        numPartitions: partitions,
+        replicationFactor: replication,
+        configEntries: Object.entries(configs).map(([name, value]) => ({ name, value })),
+      },
+    ],
   });
+}
+
+async function warnIfTooSmall(
+  admin: Admin,
+  topic: string,
+  needed: number,
+  logger: Logger,
+): Promise<void> {
+  try {
+    const described = await admin.describeConfigs({
+      includeSynonyms: false,
+      resources: [
+        { type: ConfigResourceTypes.TOPIC, name: topic, configNames: ['max.message.bytes'] },
+      ],
+    });
+    const value = Number(described.resources[0]?.configEntries[0]?.configValue);
+    if (Number.isFinite(value) && value < needed)
+      logger.warn(
+        { topic, maxMessageBytes: value, needed },
+        'the dead-letter topic takes smaller messages than a dead letter of the largest raw message: raise its max.message.bytes',
+      );
+  } catch (error) {
+    logger.debug(
+      { topic, error: errorMessage(error) },
+      'could not read the dead-letter topic config',
+    );
+  }
 }

@@ -93,6 +93,7 @@ const handWritten: Array<string | Uint8Array | null> = [
   json(readingJson(SM, 2_500, -25)), // closes [1 s, 2 s) of PZ-A (alert) and SM-A (alert)
   json(readingJson(BH, 2_600, 78)), // alarm by the site config (79.45 - 1.5)
   json(readingJson(PZ, 2_700, 1)).replace('"reading":1', '"reading":NaN'), // non_finite_number
+  'x'.repeat(600_000), // not_json; its dead letter (base64 + text) is over the broker's default 1 MiB
 ];
 
 const siteConfig: SiteConfig = (() => {
@@ -265,7 +266,9 @@ describe('stream processor end to end (real Kafka, PostgreSQL, Elasticsearch)', 
       ['11', null, 'unknown_instrument'],
       ['12', null, 'not_json'],
       ['15', null, 'non_finite_number'],
+      ['16', null, 'not_json'],
     ]);
+    expect(handDeadLetters[8]!.payload_bytes).toBe(600_000);
     expect(Buffer.from(handDeadLetters[4]!.payload_base64, 'base64')).toEqual(
       Buffer.from(handWritten[10] as Uint8Array),
     );
