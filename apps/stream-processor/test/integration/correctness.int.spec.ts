@@ -325,4 +325,35 @@ describe('stream processor end to end (real Kafka, PostgreSQL, Elasticsearch)', 
     ).toBe(readings);
     expect(processor.health()).toMatchObject({ status: 'ok' });
   });
+
+  it('with ELASTICSEARCH_URL=off writes PostgreSQL and Kafka alone, and creates no index', async () => {
+    test = isolation('no-es', { ELASTICSEARCH_URL: 'off' });
+    await createRawTopic(kafka, test, 1);
+    const producer = kafka.producer({ idempotent: true });
+    await producer.connect();
+    await produce(producer, test, [{ partition: 0, payloads: handWritten.slice(0, 14) }]);
+    await producer.disconnect();
+    const produced = await readTopic(kafka, test.rawTopic);
+    const oracles = oracleOfPartitions(new Map([[0, asRawMessages(produced, 0)]]), SPEC);
+    const expectedWindows = expectedRecords(allWindows(oracles), SPEC.sizeMs, undefined);
+
+    processor = await startStreamProcessor(configOf(test), { logger: quietLogger });
+    await eventually(
+      async () =>
+        (await postgresWindows(db, test)).length === expectedWindows.length &&
+        processor!.partitions().every((p) => p.settled)
+          ? true
+          : undefined,
+      { timeoutMs: 60_000, what: 'windows in PostgreSQL' },
+    );
+    expect(await postgresWindows(db, test)).toEqual(expectedWindows);
+    const perType = await readTopic(kafka, `${test.topicPrefix}piezometer`);
+    expect(new Set(perType.map((m) => m.key))).toEqual(
+      new Set(expectedWindows.filter((w) => w.instrument === 'piezometer').map((w) => w.id)),
+    );
+    expect(
+      Object.keys(await es.indices.get({ index: `${test.esPrefix}-*`, allow_no_indices: true })),
+    ).toEqual([]);
+    expect(processor.health().checks['elasticsearch']).toBeUndefined();
+  });
 });
