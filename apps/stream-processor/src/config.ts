@@ -52,6 +52,8 @@ export interface StreamProcessorConfig {
     readonly maxMessageBytes: number;
     /** MAX_OPEN_WINDOWS_PER_PARTITION: beyond it the oldest windows are emitted early. */
     readonly maxOpenWindowsPerPartition: number;
+    /** MAX_EVENT_TIME_AHEAD_MS: readings further ahead of their Kafka timestamp are invalid (0: off). */
+    readonly maxEventTimeAheadMs: number;
     /** ALERT_RAISE_AFTER_WINDOWS, ALERT_CLEAR_AFTER_WINDOWS: debounce. */
     readonly raiseAfterWindows: number;
     readonly clearAfterWindows: number;
@@ -135,6 +137,10 @@ export function streamProcessorSettings(env: EnvReader): StreamProcessorConfig {
       maxOpenWindowsPerPartition: env.int('MAX_OPEN_WINDOWS_PER_PARTITION', 1_000_000, {
         min: 1,
         max: 100_000_000,
+      }),
+      maxEventTimeAheadMs: env.int('MAX_EVENT_TIME_AHEAD_MS', 3_600_000, {
+        min: 0,
+        max: 31_536_000_000,
       }),
       raiseAfterWindows: env.int('ALERT_RAISE_AFTER_WINDOWS', 1, { min: 1, max: 1_000 }),
       clearAfterWindows: env.int('ALERT_CLEAR_AFTER_WINDOWS', 1, { min: 1, max: 1_000 }),

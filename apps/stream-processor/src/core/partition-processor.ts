@@ -50,6 +50,13 @@ export interface PartitionProcessorOptions {
   readonly maxMessageBytes?: number;
   readonly maxOpenWindows?: number;
   readonly onOverflow?: OverflowPolicy;
+  /**
+   * A reading timestamped further than this after its record's Kafka timestamp (a logger with
+   * a wrong clock or zone) is dead-lettered as invalid_timestamp instead of dragging the
+   * partition's watermark into the future, which would make every later reading late.
+   * Undefined: no limit.
+   */
+  readonly maxEventTimeAheadMs?: number;
 }
 
 /** What one call produced, in emission order. */
@@ -271,6 +278,15 @@ export class PartitionProcessor {
     context: MessageContext,
     out: OutputCollector,
   ): void {
+    const aheadLimit = this.options.maxEventTimeAheadMs;
+    if (aheadLimit !== undefined) {
+      const loggedAtMs = context.deadLetteredAtMs; // the record's Kafka timestamp (0: none)
+      if (loggedAtMs > 0 && reading.timestampMs > loggedAtMs + aheadLimit) {
+        out.deadLetters.push(aheadDeadLetter(reading, loggedAtMs, item, context));
+        countDeadLetter(out.accounting, 'invalid_timestamp');
+        return;
+      }
+    }
     const result = this.aggregator.add({
       key: instrumentKey(reading.instrument, reading.borehole_number),
       partition: this.partition,
@@ -406,22 +422,45 @@ function looksLikeEnvelope(bytes: Uint8Array): boolean {
   return envelopeItemTexts(buffer.toString('utf8')) !== undefined;
 }
 
+/** The reading's own bytes: the message, or its envelope item's exact text. */
+function readingBytes(item: number | null, context: MessageContext): Uint8Array | string {
+  if (item === null) return context.bytes;
+  if (context.itemTexts === null) {
+    const bytes = context.bytes;
+    context.itemTexts = envelopeItemTexts(
+      Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('utf8'),
+    );
+  }
+  return context.itemTexts?.[item] ?? context.bytes;
+}
+
+function aheadDeadLetter(
+  reading: Reading,
+  loggedAtMs: number,
+  item: number | null,
+  context: MessageContext,
+): DeadLetter {
+  const aheadMinutes = Math.round((reading.timestampMs - loggedAtMs) / 60_000);
+  return buildDeadLetter({
+    source: context.source,
+    payload: readingBytes(item, context),
+    reason: 'invalid_timestamp',
+    message:
+      `the reading's timestamp ${reading.timestamp} is ${aheadMinutes} min after its record was ` +
+      `written to Kafka (${new Date(loggedAtMs).toISOString()}): a clock or time zone is wrong`,
+    path: item === null ? 'timestamp' : `items[${item}].timestamp`,
+    ...(item !== null && { itemIndex: item }),
+    deadLetteredAtMs: loggedAtMs,
+  });
+}
+
 function lateDeadLetter(
   late: LateRecord<ReadingMeta>,
   reading: Reading,
   item: number | null,
   context: MessageContext,
 ): DeadLetter {
-  let payload: Uint8Array | string = context.bytes;
-  if (item !== null) {
-    if (context.itemTexts === null) {
-      const bytes = context.bytes;
-      context.itemTexts = envelopeItemTexts(
-        Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('utf8'),
-      );
-    }
-    payload = context.itemTexts?.[item] ?? context.bytes;
-  }
+  const payload = readingBytes(item, context);
   const missed = late.windows
     .map((w) => `[${new Date(w.startMs).toISOString()}, ${new Date(w.endMs).toISOString()})`)
     .join(', ');

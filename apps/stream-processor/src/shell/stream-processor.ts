@@ -108,6 +108,9 @@ export async function startStreamProcessor(
     },
     maxMessageBytes: config.processing.maxMessageBytes,
     maxOpenWindows: config.processing.maxOpenWindowsPerPartition,
+    ...(config.processing.maxEventTimeAheadMs > 0 && {
+      maxEventTimeAheadMs: config.processing.maxEventTimeAheadMs,
+    }),
   });
 
   const logBounds = async (): Promise<Map<number, { low: number; high: number }>> => {

@@ -175,6 +175,22 @@ describe('PartitionProcessor', () => {
     expect(isBalanced(out.accounting)).toBe(true);
   });
 
+  it('dead-letters a reading timestamped far after its record was logged, so the watermark stays sane', () => {
+    const processor = PartitionProcessor.fresh(options({ maxEventTimeAheadMs: 3_600_000 }));
+    const messages = rawMessages([
+      readingJson(piezometer, 1_000, 100),
+      readingJson(piezometer, 1_000 + 365 * 86_400_000, 100), // a year ahead: wrong clock
+      readingJson(piezometer, 2_000, 110), // still counted: the bad one moved no watermark
+    ]);
+    const out = processor.processBatch(messages);
+    expect(out.deadLetters.map((d) => [d.id, d.reason, d.path])).toEqual([
+      ['raw:3:1:invalid_timestamp', 'invalid_timestamp', 'timestamp'],
+    ]);
+    expect(out.deadLetters[0]!.message).toContain('after its record was written to Kafka');
+    expect(out.accounting).toMatchObject({ readings: 3, counted: 2 });
+    expect(isBalanced(out.accounting)).toBe(true);
+  });
+
   it('sets each window’s trigger level and raises and clears alerts with ids derived from the window', () => {
     const processor = PartitionProcessor.fresh(options());
     const out = processor.processBatch(
