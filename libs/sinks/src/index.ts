@@ -89,3 +89,4 @@ export type {
 export { perTypeTopicNamer, perTypeTopicNames, defaultPerTypeTopic } from './kafka/topic-names';
 export { deadLetterKey } from './kafka/message-keys';
 export { canonicalJson } from './kafka/canonical-json';
+export { DEFAULT_MAX_REQUEST_BYTES } from './kafka/produce-requests';

@@ -1,7 +1,6 @@
 import { errorMessage, isRetriable, retry, type Logger } from '@geostream/platform';
 import type { DeadLetter } from '@geostream/instrument-schemas';
 import type { PartitionCheckpointState } from '../core/checkpoint-state';
-import { kafkaChunks } from '../core/kafka-chunks';
 import { sinkRejectedDeadLetter } from '../core/sink-rejections';
 import type { ProcessorMetrics } from './metrics';
 import type { OutputBatch } from './pending-outputs';
@@ -80,13 +79,10 @@ export function createOutputWriter(options: OutputWriterOptions): WriteOutputs {
   return async (partition, batch, checkpoint, signal) => {
     const { windows, alerts, deadLetters } = batch;
     const startedAt = options.now();
-    // Chunks keep each produce request under the broker's message size limit; a retry repeats
-    // the chunks already sent, with the same keys and bytes (at-least-once, identical).
-    const chunks = kafkaChunks({ windows, alerts, deadLetters });
-    if (chunks.length > 0)
-      await step('kafka', signal, async () => {
-        for (const chunk of chunks) await sinks.kafka.write(chunk);
-      });
+    // The sink keeps each produce request under the broker's message size limit; a retry
+    // repeats the requests already sent, with the same keys and bytes (at-least-once, identical).
+    if (windows.length + alerts.length + deadLetters.length > 0)
+      await step('kafka', signal, () => sinks.kafka.write({ windows, alerts, deadLetters }));
     const kafkaDoneAt = options.now();
 
     const elasticsearch = sinks.elasticsearch;
@@ -110,10 +106,7 @@ export function createOutputWriter(options: OutputWriterOptions): WriteOutputs {
           { partition, rejected: rejected.length, first: rejections[0]?.message },
           'elasticsearch rejected windows; dead-lettered as sink_rejected',
         );
-        await step('kafka', signal, async () => {
-          for (const chunk of kafkaChunks({ windows: [], alerts: [], deadLetters: rejections }))
-            await sinks.kafka.write(chunk);
-        });
+        await step('kafka', signal, () => sinks.kafka.write({ deadLetters: rejections }));
         metrics.deadLetters.inc({ reason: 'sink_rejected' }, rejections.length);
       }
     }

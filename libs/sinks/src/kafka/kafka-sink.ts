@@ -4,9 +4,10 @@ import { silentLogger } from '../silent-logger';
 import { kafkaSinkError } from './kafka-errors';
 import { topicMessagesFor } from './messages';
 import { resolveKafkaOptions } from './options';
+import { produceRequests } from './produce-requests';
 import type { KafkaBatch, KafkaSink, KafkaSinkOptions, KafkaWriteResult } from './types';
 
-/** Kafka sink: per-type, alert and dead-letter topics; one sendBatch per write. */
+/** Kafka sink: per-type, alert and dead-letter topics; sendBatch requests sized under the broker's limit. */
 export function createKafkaSink(options: KafkaSinkOptions): KafkaSink {
   const settings = resolveKafkaOptions(options);
   const logger = (options.logger ?? silentLogger()).child({ component: 'kafka-sink' });
@@ -64,7 +65,9 @@ export function createKafkaSink(options: KafkaSinkOptions): KafkaSink {
         const messages = topicMessages.reduce((n, t) => n + t.messages.length, 0);
         if (messages === 0) return { messages };
         await connectProducer();
-        await producer.sendBatch({ topicMessages, acks: -1 });
+        // One request at a time: each waits for the previous one's acks, so order holds.
+        for (const request of produceRequests(topicMessages, settings.maxRequestBytes))
+          await producer.sendBatch({ topicMessages: request, acks: -1 });
         return { messages };
       }),
 

@@ -1,6 +1,7 @@
 import { INSTRUMENT_TYPES } from '@geostream/instrument-schemas';
 import { SinkOptionsError } from '../errors';
 import type { OutputTopics } from './messages';
+import { DEFAULT_MAX_REQUEST_BYTES } from './produce-requests';
 import { defaultPerTypeTopic } from './topic-names';
 import type { KafkaSinkOptions } from './types';
 
@@ -13,6 +14,7 @@ export interface ResolvedKafkaOptions {
   readonly partitions: number;
   readonly replication: number;
   readonly sendRetries: number;
+  readonly maxRequestBytes: number;
 }
 
 export function resolveKafkaOptions(options: KafkaSinkOptions): ResolvedKafkaOptions {
@@ -25,6 +27,7 @@ export function resolveKafkaOptions(options: KafkaSinkOptions): ResolvedKafkaOpt
   const partitions = options.partitions ?? 3;
   const replication = options.replication ?? 1;
   const sendRetries = options.sendRetries ?? Number.MAX_SAFE_INTEGER;
+  const maxRequestBytes = options.maxRequestBytes ?? DEFAULT_MAX_REQUEST_BYTES;
   const problems: string[] = [];
   if (!options.kafka) problems.push('kafka (a kafkajs client) is required');
   for (const name of topicNames) {
@@ -38,6 +41,8 @@ export function resolveKafkaOptions(options: KafkaSinkOptions): ResolvedKafkaOpt
   if (!Number.isInteger(replication) || (replication < 1 && replication !== -1))
     problems.push('replication must be >= 1, or -1 for the broker default');
   if (!Number.isInteger(sendRetries) || sendRetries < 1) problems.push('sendRetries must be >= 1');
+  if (!Number.isInteger(maxRequestBytes) || maxRequestBytes < 1)
+    problems.push('maxRequestBytes must be >= 1');
   if (problems.length > 0) throw new SinkOptionsError('kafka', problems);
-  return { topics, topicNames, partitions, replication, sendRetries };
+  return { topics, topicNames, partitions, replication, sendRetries, maxRequestBytes };
 }

@@ -31,6 +31,13 @@ export interface KafkaSinkOptions {
    * retries may invalidate idempotence: repeats stay possible, which consumers tolerate).
    */
   readonly sendRetries?: number;
+  /**
+   * Upper bound of one produce request's records (keys, values and per-record overhead, as
+   * encoded). Default 900 KiB, under the broker's default 1 MiB `message.max.bytes`. A write
+   * larger than this is sent as several requests in order; a single larger message (a big
+   * dead letter, on a topic created with a larger `max.message.bytes`) is sent alone.
+   */
+  readonly maxRequestBytes?: number;
   readonly logger?: Logger;
 }
 
@@ -52,8 +59,10 @@ export interface KafkaSink {
   /** Creates the topics that are absent; returns the ones it created. Idempotent. */
   ensureTopics(): Promise<readonly string[]>;
   /**
-   * One sendBatch across all topics, acks=all, idempotent producer. At-least-once: a replay
-   * repeats messages with the same key and identical bytes (consumers dedupe by key).
+   * sendBatch across all topics, acks=all, idempotent producer: one request, or several in
+   * order when the messages exceed `maxRequestBytes`. At-least-once: a replay (or a retry of a
+   * write that failed after some requests) repeats messages with the same key and identical
+   * bytes (consumers dedupe by key).
    */
   write(batch: KafkaBatch): Promise<KafkaWriteResult>;
   close(): Promise<void>;

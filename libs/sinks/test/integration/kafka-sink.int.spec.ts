@@ -2,7 +2,7 @@ import { buildDeadLetter } from '@geostream/instrument-schemas';
 import { eventually, uniqueName } from '@geostream/platform/testing';
 import type { Admin, Consumer, Kafka } from 'kafkajs';
 import { createKafkaSink, perTypeTopicNamer, type KafkaSink } from '../../src';
-import { alertFor, windowRecord } from '../support/records';
+import { alertFor, windowRecord, windowRecords } from '../support/records';
 import { testKafka } from './services';
 
 interface Received {
@@ -128,6 +128,48 @@ describe('Kafka sink (real broker, own topics per test)', () => {
       ['monitoring:1:77', deadLetter],
     ]);
     expect(received).toHaveLength(5);
+  });
+
+  it('splits a write over the broker limit into requests in order, and sends a dead letter larger than a request alone', async () => {
+    // The dead-letter topic takes large messages (as the processor creates it); the others
+    // keep the broker's default 1 MiB limit.
+    await admin.createTopics({
+      waitForLeaders: true,
+      topics: [
+        {
+          topic: `${run}.dlq`,
+          numPartitions: 2,
+          replicationFactor: 1,
+          configEntries: [{ name: 'max.message.bytes', value: String(4 * 1024 * 1024) }],
+        },
+      ],
+    });
+    await sink.ensureTopics();
+    const windows = windowRecords(4_000, { instruments: 40 }); // over 2 MB, one topic
+    const large = buildDeadLetter({
+      source: { topic: 'monitoring', partition: 0, offset: '9', key: null },
+      payload: 'z'.repeat(700_000), // twice in the dead letter: ~1.6 MB
+      reason: 'payload_too_large',
+      message: 'too large',
+      deadLetteredAtMs: Date.UTC(2022, 4, 2),
+    });
+    expect(await sink.write({ windows, deadLetters: [large] })).toEqual({ messages: 4_001 });
+
+    const received = await consume(4_001);
+    expect(received).toHaveLength(4_001);
+    const dlq = received.filter((m) => m.topic === `${run}.dlq`);
+    expect(dlq.map((m) => m.key)).toEqual(['monitoring:0:9']);
+    expect(JSON.parse(String(dlq[0]?.value))).toEqual(large);
+    // Every window once, each partition in the order written.
+    const windowMessages = received.filter((m) => m.topic === `${run}.piezometer`);
+    expect(windowMessages.map((m) => m.key).sort()).toEqual(windows.map((w) => w.id).sort());
+    const position = new Map(windows.map((w, i) => [w.id, i]));
+    for (const partition of [0, 1]) {
+      const order = windowMessages
+        .filter((m) => m.partition === partition)
+        .map((m) => position.get(m.key) ?? -1);
+      expect(order).toEqual([...order].sort((a, b) => a - b));
+    }
   });
 
   it('sends nothing (and connects to nothing) for an empty batch', async () => {

@@ -39,7 +39,7 @@ describe('options are checked when a sink is built', () => {
       ).toHaveLength(1);
   });
 
-  it('Kafka: refuses invalid and clashing topic names', () => {
+  it('Kafka: refuses invalid and clashing topic names, and requests of no size', () => {
     const kafka = new Kafka({ brokers: ['127.0.0.1:1'] });
     expect(
       problemsOf(() => createKafkaSink({ kafka, topics: { alerts: 'a b', deadLetter: 'dlq' } })),
@@ -53,6 +53,11 @@ describe('options are checked when a sink is built', () => {
         }),
       ),
     ).toHaveLength(2);
+    expect(
+      problemsOf(() =>
+        createKafkaSink({ kafka, topics: { alerts: 'a', deadLetter: 'dlq' }, maxRequestBytes: 0 }),
+      ),
+    ).toEqual(['maxRequestBytes must be >= 1']);
   });
 });
 
