@@ -1,10 +1,13 @@
-import { Partitioners, type Admin, type Producer } from 'kafkajs';
+import { errorMessage } from '@geostream/platform';
+import { Partitioners, type Admin } from 'kafkajs';
 import { SinkClosedError } from '../errors';
 import { silentLogger } from '../silent-logger';
-import { kafkaSinkError } from './kafka-errors';
+import { isTransientKafkaError, kafkaSinkError } from './kafka-errors';
 import { topicMessagesFor } from './messages';
 import { resolveKafkaOptions } from './options';
 import { produceRequests } from './produce-requests';
+import { lazyConnect } from './lazy-connect';
+import { renewableProducer } from './renewable-producer';
 import type { KafkaBatch, KafkaSink, KafkaSinkOptions, KafkaWriteResult } from './types';
 
 /** Kafka sink: per-type, alert and dead-letter topics; sendBatch requests sized under the broker's limit. */
@@ -15,14 +18,15 @@ export function createKafkaSink(options: KafkaSinkOptions): KafkaSink {
   // duplicate a message. It retries without limit by default, as kafkajs requires for
   // idempotence: a broker outage makes write() wait (the partition pauses) rather than fail.
   // The Java-compatible partitioner puts a key in the same partition as Java clients would.
-  const producer: Producer = options.kafka.producer({
-    idempotent: true,
-    retry: { retries: settings.sendRetries },
-    allowAutoTopicCreation: false,
-    createPartitioner: Partitioners.DefaultPartitioner,
-  });
+  const producers = renewableProducer(() =>
+    options.kafka.producer({
+      idempotent: true,
+      retry: { retries: settings.sendRetries },
+      allowAutoTopicCreation: false,
+      createPartitioner: Partitioners.DefaultPartitioner,
+    }),
+  );
   const admin: Admin = options.kafka.admin();
-  const connectProducer = lazyConnect(() => producer.connect());
   const connectAdmin = lazyConnect(() => admin.connect());
   let closed = false;
 
@@ -64,27 +68,30 @@ export function createKafkaSink(options: KafkaSinkOptions): KafkaSink {
         const topicMessages = topicMessagesFor(batch, settings.topics);
         const messages = topicMessages.reduce((n, t) => n + t.messages.length, 0);
         if (messages === 0) return { messages };
-        await connectProducer();
-        // One request at a time: each waits for the previous one's acks, so order holds.
-        for (const request of produceRequests(topicMessages, settings.maxRequestBytes))
-          await producer.sendBatch({ topicMessages: request, acks: -1 });
+        const producer = await producers.connected();
+        try {
+          // One request at a time: each waits for the previous one's acks, so order holds.
+          for (const request of produceRequests(topicMessages, settings.maxRequestBytes))
+            await producer.sendBatch({ topicMessages: request, acks: -1 });
+        } catch (error) {
+          if (!isTransientKafkaError(error)) {
+            // Its sequence numbers may now be out of step with the broker: the next write
+            // gets a fresh producer rather than failing with out-of-order sequence errors.
+            logger.warn(
+              { error: errorMessage(error) },
+              'kafka send failed for good; the next write uses a new producer',
+            );
+            await producers.discard(producer);
+          }
+          throw error;
+        }
         return { messages };
       }),
 
     async close() {
       if (closed) return;
       closed = true;
-      await Promise.allSettled([producer.disconnect(), admin.disconnect()]);
+      await Promise.allSettled([producers.close(), admin.disconnect()]);
     },
   };
-}
-
-/** Connects on first use, once; a failed attempt is forgotten so the next call tries again. */
-function lazyConnect(connect: () => Promise<void>): () => Promise<void> {
-  let ready: Promise<void> | undefined;
-  return () =>
-    (ready ??= connect().catch((error: unknown) => {
-      ready = undefined;
-      throw error;
-    }));
 }

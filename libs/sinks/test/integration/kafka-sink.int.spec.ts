@@ -172,6 +172,44 @@ describe('Kafka sink (real broker, own topics per test)', () => {
     }
   });
 
+  it('after a request refused in part, later writes still arrive (a fresh producer)', async () => {
+    // One partition for the windows, so every write lands where the refused request left
+    // its sequence numbers; a dead-letter topic that takes only small messages.
+    await admin.createTopics({
+      waitForLeaders: true,
+      topics: [
+        { topic: `${run}.piezometer`, numPartitions: 1, replicationFactor: 1 },
+        {
+          topic: `${run}.dlq`,
+          numPartitions: 1,
+          replicationFactor: 1,
+          configEntries: [{ name: 'max.message.bytes', value: '10000' }],
+        },
+      ],
+    });
+    await sink.ensureTopics();
+    const window = (startMs: number) => windowRecord({ instrument: 'piezometer', startMs });
+    const first = window(Date.UTC(2022, 4, 2, 8, 0, 0));
+    const tooLarge = buildDeadLetter({
+      source: { topic: 'monitoring', partition: 0, offset: '1', key: null },
+      payload: 'z'.repeat(20_000),
+      reason: 'payload_too_large',
+      message: 'too large',
+      deadLetteredAtMs: Date.UTC(2022, 4, 2),
+    });
+    // The broker appends the window and refuses the dead letter: the write fails for good.
+    await expect(sink.write({ windows: [first], deadLetters: [tooLarge] })).rejects.toMatchObject({
+      code: 'SINK_REJECTED',
+      details: { kafkaErrorType: 'MESSAGE_TOO_LARGE' },
+    });
+    const later = [window(Date.UTC(2022, 4, 2, 8, 0, 10)), window(Date.UTC(2022, 4, 2, 8, 0, 20))];
+    for (const w of later) expect(await sink.write({ windows: [w] })).toEqual({ messages: 1 });
+
+    const received = await consume(3);
+    await new Promise((resolve) => setTimeout(resolve, 1_000)); // nothing more arrives
+    expect(received.map((m) => m.key)).toEqual([first.id, ...later.map((w) => w.id)]);
+  });
+
   it('sends nothing (and connects to nothing) for an empty batch', async () => {
     expect(await sink.write({})).toEqual({ messages: 0 });
   });
