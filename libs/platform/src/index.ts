@@ -4,5 +4,6 @@ export * from './config/env-reader';
 export * from './config/settings';
 export * from './logger';
 export * from './kafka-client';
+export * from './kafka-topics';
 export * from './ops-server';
 export * from './shutdown';

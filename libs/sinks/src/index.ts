@@ -83,6 +83,7 @@ export type {
   KafkaSink,
   KafkaSinkOptions,
   KafkaSinkTopics,
+  KafkaSinkTopicConfigs,
   KafkaBatch,
   KafkaWriteResult,
 } from './kafka/types';

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { Logger } from '@geostream/platform';
+import { ensureTopic, type Logger } from '@geostream/platform';
 import {
   Partitioners,
   type Admin,
@@ -30,35 +30,26 @@ export function createKafkaPort(
   logger: Logger,
 ): KafkaPort {
   return {
-    ensureTopic: () => ensureTopic(kafka.admin(), options, logger),
+    ensureTopic: () => ensureRawTopic(kafka.admin(), options, logger),
     openSession: () => openSession(kafka, options),
     wasCommitted: (probe) => wasCommitted(kafka, options, probe),
   };
 }
 
-async function ensureTopic(
+/** Creates the raw topic if absent; warns when an existing one has fewer partitions. */
+async function ensureRawTopic(
   admin: Admin,
   options: KafkaTransportOptions,
   logger: Logger,
 ): Promise<void> {
   await admin.connect();
   try {
-    const created = await admin
-      .createTopics({
-        waitForLeaders: true,
-        topics: [
-          {
-            topic: options.topic,
-            numPartitions: options.partitions,
-            replicationFactor: options.replicationFactor,
-            configEntries: [{ name: 'retention.ms', value: String(options.retentionMs) }],
-          },
-        ],
-      })
-      .catch((error: { type?: string }) => {
-        if (error.type === 'TOPIC_ALREADY_EXISTS') return false; // created by someone else meanwhile
-        throw error;
-      });
+    const created = await ensureTopic(admin, {
+      topic: options.topic,
+      partitions: options.partitions,
+      replication: options.replicationFactor,
+      configs: { 'retention.ms': String(options.retentionMs) },
+    });
     if (created) {
       logger.info(
         { topic: options.topic, partitions: options.partitions },

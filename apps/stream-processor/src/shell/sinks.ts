@@ -7,7 +7,7 @@ import {
   type KafkaSink,
   type PostgresSink,
 } from '@geostream/sinks';
-import { errorMessage, retry, type Logger } from '@geostream/platform';
+import { ensureTopic, errorMessage, retry, type Logger } from '@geostream/platform';
 import { ConfigResourceTypes, type Admin, type Kafka } from 'kafkajs';
 import type { StreamProcessorConfig } from '../config';
 
@@ -47,6 +47,9 @@ export async function openSinks(
         logger,
       })
     : undefined;
+  // A dead letter carries its payload twice (base64 and text): the DLQ must take messages
+  // about 2.4 times the largest raw message, more than the broker's 1 MiB default.
+  const deadLetterBytes = 3 * config.processing.maxMessageBytes + 65_536;
   const kafkaSink = createKafkaSink({
     kafka,
     topics: {
@@ -59,6 +62,7 @@ export async function openSinks(
     },
     partitions: config.outputs.topicPartitions,
     replication: config.outputs.topicReplication,
+    topicConfigs: { deadLetter: { 'max.message.bytes': String(deadLetterBytes) } },
     logger,
   });
   const sinks: Sinks = {
@@ -92,61 +96,23 @@ export async function openSinks(
       await untilReady('the Elasticsearch index template', () =>
         elasticsearch.ensureIndexTemplate(),
       );
+    // The raw topic is normally created by the producer; creating it here too lets the
+    // processor start first without a failed subscribe. It gets TOPIC_PARTITIONS and
+    // TOPIC_REPLICATION and the broker's default retention, not the producer's RAW_TOPIC_*.
     await untilReady('the raw topic', () =>
-      ensureTopic(
-        admin,
-        config.topics.raw,
-        config.outputs.topicPartitions,
-        config.outputs.topicReplication,
-      ),
+      ensureTopic(admin, {
+        topic: config.topics.raw,
+        partitions: config.outputs.topicPartitions,
+        replication: config.outputs.topicReplication,
+      }),
     );
-    // A dead letter carries its payload twice (base64 and text): the DLQ must take messages
-    // about 2.4 times the largest raw message, more than the broker's 1 MiB default.
-    const deadLetterBytes = 3 * config.processing.maxMessageBytes + 65_536;
-    await untilReady('the dead-letter topic', () =>
-      ensureTopic(
-        admin,
-        config.topics.deadLetter,
-        config.outputs.topicPartitions,
-        config.outputs.topicReplication,
-        {
-          'max.message.bytes': String(deadLetterBytes),
-        },
-      ),
-    );
-    await warnIfTooSmall(admin, config.topics.deadLetter, deadLetterBytes, logger);
     await untilReady('the output topics', () => kafkaSink.ensureTopics());
+    await warnIfTooSmall(admin, config.topics.deadLetter, deadLetterBytes, logger);
   } catch (error) {
     await sinks.close();
     throw error;
   }
   return sinks;
-}
-
-/**
- * Creates a topic if absent. The raw topic is normally created by the producer; creating it
- * here too (same defaults) lets the processor start first without a failed subscribe.
- */
-async function ensureTopic(
-  admin: Admin,
-  topic: string,
-  partitions: number,
-  replication: number,
-  configs: Record<string, string> = {},
-): Promise<void> {
-  const existing = await admin.listTopics();
-  if (existing.includes(topic)) return;
-  await admin.createTopics({
-    waitForLeaders: true,
-    topics: [
-      {
-        topic,
-        numPartitions: partitions,
-        replicationFactor: replication,
-        configEntries: Object.entries(configs).map(([name, value]) => ({ name, value })),
-      },
-    ],
-  });
 }
 
 async function warnIfTooSmall(

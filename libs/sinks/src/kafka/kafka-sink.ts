@@ -1,4 +1,4 @@
-import { errorMessage } from '@geostream/platform';
+import { ensureTopics, errorMessage } from '@geostream/platform';
 import { Partitioners, type Admin } from 'kafkajs';
 import { SinkClosedError } from '../errors';
 import { silentLogger } from '../silent-logger';
@@ -46,21 +46,9 @@ export function createKafkaSink(options: KafkaSinkOptions): KafkaSink {
     ensureTopics: () =>
       guarded('ensureTopics', async () => {
         await connectAdmin();
-        const existing = new Set(await admin.listTopics());
-        const missing = settings.topicNames.filter((topic) => !existing.has(topic));
-        if (missing.length === 0) return [];
-        // Another instance may create the same topics at the same moment: kafkajs then
-        // reports TOPIC_ALREADY_EXISTS, which createTopics turns into `false`, not an error.
-        await admin.createTopics({
-          waitForLeaders: true,
-          topics: missing.map((topic) => ({
-            topic,
-            numPartitions: settings.partitions,
-            replicationFactor: settings.replication,
-          })),
-        });
-        logger.info({ topics: missing }, 'kafka topics created');
-        return missing;
+        const created = await ensureTopics(admin, settings.topicSpecs);
+        if (created.length > 0) logger.info({ topics: created }, 'kafka topics created');
+        return created;
       }),
 
     write: (batch: KafkaBatch) =>

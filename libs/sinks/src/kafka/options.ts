@@ -1,4 +1,5 @@
 import { INSTRUMENT_TYPES } from '@geostream/instrument-schemas';
+import type { TopicSpec } from '@geostream/platform';
 import { SinkOptionsError } from '../errors';
 import type { OutputTopics } from './messages';
 import { DEFAULT_MAX_REQUEST_BYTES } from './produce-requests';
@@ -11,6 +12,8 @@ export interface ResolvedKafkaOptions {
   readonly topics: OutputTopics;
   /** Per-type topics, then alerts, then dead letters. */
   readonly topicNames: readonly string[];
+  /** What ensureTopics() creates: topicNames, each with its partitions, replication and configs. */
+  readonly topicSpecs: readonly TopicSpec[];
   readonly partitions: number;
   readonly replication: number;
   readonly sendRetries: number;
@@ -23,9 +26,21 @@ export function resolveKafkaOptions(options: KafkaSinkOptions): ResolvedKafkaOpt
     alerts: options.topics?.alerts,
     deadLetter: options.topics?.deadLetter,
   };
-  const topicNames = [...INSTRUMENT_TYPES.map(topics.perType), topics.alerts, topics.deadLetter];
   const partitions = options.partitions ?? 3;
   const replication = options.replication ?? 1;
+  const configs = options.topicConfigs ?? {};
+  const specOf = (topic: string, topicConfigs: Readonly<Record<string, string>> = {}) => ({
+    topic,
+    partitions,
+    replication,
+    configs: topicConfigs,
+  });
+  const topicSpecs = [
+    ...INSTRUMENT_TYPES.map((type) => specOf(topics.perType(type), configs.perType)),
+    specOf(topics.alerts, configs.alerts),
+    specOf(topics.deadLetter, configs.deadLetter),
+  ];
+  const topicNames = topicSpecs.map((spec) => spec.topic);
   const sendRetries = options.sendRetries ?? Number.MAX_SAFE_INTEGER;
   const maxRequestBytes = options.maxRequestBytes ?? DEFAULT_MAX_REQUEST_BYTES;
   const problems: string[] = [];
@@ -44,5 +59,5 @@ export function resolveKafkaOptions(options: KafkaSinkOptions): ResolvedKafkaOpt
   if (!Number.isInteger(maxRequestBytes) || maxRequestBytes < 1)
     problems.push('maxRequestBytes must be >= 1');
   if (problems.length > 0) throw new SinkOptionsError('kafka', problems);
-  return { topics, topicNames, partitions, replication, sendRetries, maxRequestBytes };
+  return { topics, topicNames, topicSpecs, partitions, replication, sendRetries, maxRequestBytes };
 }

@@ -16,6 +16,14 @@ export interface KafkaSinkTopics {
   readonly deadLetter: string;
 }
 
+/** Topic configs (`max.message.bytes`, `retention.ms`, ...) for the topics ensureTopics() creates. */
+export interface KafkaSinkTopicConfigs {
+  /** Each of the five per-type topics. */
+  readonly perType?: Readonly<Record<string, string>>;
+  readonly alerts?: Readonly<Record<string, string>>;
+  readonly deadLetter?: Readonly<Record<string, string>>;
+}
+
 export interface KafkaSinkOptions {
   /** From createKafka() of @geostream/platform. */
   readonly kafka: Kafka;
@@ -24,6 +32,12 @@ export interface KafkaSinkOptions {
   readonly partitions?: number;
   /** Replication factor of topics created by ensureTopics(). Default 1 (-1 = broker default). */
   readonly replication?: number;
+  /**
+   * Configs of topics created by ensureTopics() (none by default: the broker's). A topic that
+   * exists keeps its own. The processor gives the dead-letter topic a `max.message.bytes` that
+   * takes a dead letter of its largest raw message.
+   */
+  readonly topicConfigs?: KafkaSinkTopicConfigs;
   /**
    * kafkajs retries of one send. Default unlimited (what the idempotent producer needs to keep
    * its guarantees): during a broker outage write() waits for the broker. A finite number
@@ -56,7 +70,10 @@ export interface KafkaSink {
   /** Every topic this sink writes: the five per-type topics, alerts, dead letters. */
   readonly topicNames: readonly string[];
   topicFor(instrument: InstrumentType): string;
-  /** Creates the topics that are absent; returns the ones it created. Idempotent. */
+  /**
+   * Creates the topics that are absent (with `topicConfigs`); returns the ones it created (none
+   * when another client created them at the same moment). Idempotent.
+   */
   ensureTopics(): Promise<readonly string[]>;
   /**
    * sendBatch across all topics, acks=all, idempotent producer: one request, or several in

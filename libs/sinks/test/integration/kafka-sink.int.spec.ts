@@ -1,7 +1,12 @@
 import { buildDeadLetter } from '@geostream/instrument-schemas';
 import { eventually, uniqueName } from '@geostream/platform/testing';
-import type { Admin, Consumer, Kafka } from 'kafkajs';
-import { createKafkaSink, perTypeTopicNamer, type KafkaSink } from '../../src';
+import { ConfigResourceTypes, type Admin, type Consumer, type Kafka } from 'kafkajs';
+import {
+  createKafkaSink,
+  perTypeTopicNamer,
+  type KafkaSink,
+  type KafkaSinkOptions,
+} from '../../src';
 import { alertFor, windowRecord, windowRecords } from '../support/records';
 import { testKafka } from './services';
 
@@ -25,9 +30,9 @@ describe('Kafka sink (real broker, own topics per test)', () => {
     await admin.connect();
   });
 
-  beforeEach(() => {
-    run = uniqueName('sinks-test');
-    sink = createKafkaSink({
+  /** The test's sink, on its own topics; `options` change the defaults below. */
+  function sinkOf(options: Partial<KafkaSinkOptions> = {}): KafkaSink {
+    return createKafkaSink({
       kafka,
       topics: {
         perType: perTypeTopicNamer({ prefix: `${run}.` }),
@@ -35,7 +40,13 @@ describe('Kafka sink (real broker, own topics per test)', () => {
         deadLetter: `${run}.dlq`,
       },
       partitions: 2,
+      ...options,
     });
+  }
+
+  beforeEach(() => {
+    run = uniqueName('sinks-test');
+    sink = sinkOf();
   });
 
   afterEach(async () => {
@@ -46,6 +57,16 @@ describe('Kafka sink (real broker, own topics per test)', () => {
   });
 
   afterAll(() => admin.disconnect());
+
+  async function topicMaxMessageBytes(topic: string): Promise<string | undefined> {
+    const described = await admin.describeConfigs({
+      includeSynonyms: false,
+      resources: [
+        { type: ConfigResourceTypes.TOPIC, name: topic, configNames: ['max.message.bytes'] },
+      ],
+    });
+    return described.resources[0]?.configEntries[0]?.configValue;
+  }
 
   /** Reads every topic of the sink from the beginning until `count` messages arrived. */
   async function consume(count: number): Promise<Received[]> {
@@ -133,18 +154,13 @@ describe('Kafka sink (real broker, own topics per test)', () => {
   it('splits a write over the broker limit into requests in order, and sends a dead letter larger than a request alone', async () => {
     // The dead-letter topic takes large messages (as the processor creates it); the others
     // keep the broker's default 1 MiB limit.
-    await admin.createTopics({
-      waitForLeaders: true,
-      topics: [
-        {
-          topic: `${run}.dlq`,
-          numPartitions: 2,
-          replicationFactor: 1,
-          configEntries: [{ name: 'max.message.bytes', value: String(4 * 1024 * 1024) }],
-        },
-      ],
+    await sink.close();
+    sink = sinkOf({
+      topicConfigs: { deadLetter: { 'max.message.bytes': String(4 * 1024 * 1024) } },
     });
     await sink.ensureTopics();
+    expect(await topicMaxMessageBytes(`${run}.dlq`)).toBe(String(4 * 1024 * 1024));
+    expect(await topicMaxMessageBytes(`${run}.piezometer`)).toBe('1048588');
     const windows = windowRecords(4_000, { instruments: 40 }); // over 2 MB, one topic
     const large = buildDeadLetter({
       source: { topic: 'monitoring', partition: 0, offset: '9', key: null },
@@ -173,19 +189,12 @@ describe('Kafka sink (real broker, own topics per test)', () => {
   });
 
   it('after a request refused in part, later writes still arrive (a fresh producer)', async () => {
-    // One partition for the windows, so every write lands where the refused request left
-    // its sequence numbers; a dead-letter topic that takes only small messages.
-    await admin.createTopics({
-      waitForLeaders: true,
-      topics: [
-        { topic: `${run}.piezometer`, numPartitions: 1, replicationFactor: 1 },
-        {
-          topic: `${run}.dlq`,
-          numPartitions: 1,
-          replicationFactor: 1,
-          configEntries: [{ name: 'max.message.bytes', value: '10000' }],
-        },
-      ],
+    // One partition, so every write lands where the refused request left its sequence
+    // numbers; a dead-letter topic that takes only small messages.
+    await sink.close();
+    sink = sinkOf({
+      partitions: 1,
+      topicConfigs: { deadLetter: { 'max.message.bytes': '10000' } },
     });
     await sink.ensureTopics();
     const window = (startMs: number) => windowRecord({ instrument: 'piezometer', startMs });
