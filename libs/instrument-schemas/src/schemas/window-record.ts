@@ -17,6 +17,7 @@ export const WindowRecordSchema = Type.Object(
     schema_version: Type.Literal(WINDOW_RECORD_SCHEMA_VERSION),
     id: Type.String({
       minLength: 1,
+      pattern: NOT_BLANK_PATTERN,
       description: "'instrument:borehole_number:window_start', see windowId()",
     }),
     instrument: InstrumentTypeSchema,
@@ -29,7 +30,7 @@ export const WindowRecordSchema = Type.Object(
     reading_count: Type.Integer({ minimum: 1 }),
     first_timestamp: CanonicalTimestamp('timestamp of the earliest reading in the window'),
     last_timestamp: CanonicalTimestamp('timestamp of the latest reading in the window'),
-    unit: Type.String({ minLength: 1 }),
+    unit: Type.String({ minLength: 1, pattern: NOT_BLANK_PATTERN }),
     surface_level: Type.Number({ description: 'from the latest reading in the window' }),
     northing: Type.Number({ description: 'from the latest reading in the window' }),
     easting: Type.Number({ description: 'from the latest reading in the window' }),

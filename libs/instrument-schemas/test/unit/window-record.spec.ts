@@ -52,6 +52,8 @@ describe('validateWindowRecord', () => {
     ['trigger_level', 'red', 'invalid_value'],
     ['instrument', 'tiltmeter', 'unknown_instrument'],
     ['unit', undefined, 'missing_field'],
+    ['unit', ' ', 'empty_string'],
+    ['id', '\t', 'empty_string'],
   ])('rejects %s = %p with %s, as the JSON Schema does', (field, value, code) => {
     const bad = { ...record, [field]: value };
     const result = validateWindowRecord(bad);
