@@ -107,3 +107,18 @@ export {
   type DeadLetterSource,
   type DeadLetterInput,
 } from './dead-letter';
+
+// JSON structure without parsing: value and item spans in the original text
+export {
+  skipWhitespace,
+  skipString,
+  skipValue,
+  jsonTextStart,
+  objectMembers,
+  arrayElements,
+  lastMember,
+  envelopeItemSpansAt,
+  envelopeItemSpans,
+  type JsonMember,
+  type JsonMemberReader,
+} from './json-scanner';

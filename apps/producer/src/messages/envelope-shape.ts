@@ -1,10 +1,11 @@
 import {
-  arrayElements,
+  envelopeItemSpansAt,
+  jsonTextStart,
   lastMember,
   objectMembers,
   skipWhitespace,
-  type Member,
-} from './json-scanner';
+  type JsonMember,
+} from '@geostream/instrument-schemas';
 
 /**
  * Recognises the two response shapes of the instrument API and says where each item lies in the
@@ -21,38 +22,15 @@ export interface EnvelopeItems {
 
 type Spans = Array<[number, number]>;
 
-/** The item spans of the envelope object at `start`; undefined if it has no items array. */
-function envelopeAt(
-  text: string,
-  start: number,
-): { spans: Spans | undefined; end: number } | undefined {
-  let spans: Spans | undefined;
-  const object = objectMembers(text, start, (key, valueStart) => {
-    if (key !== 'items') return undefined;
-    const items = arrayElements(text, valueStart);
-    spans = items?.elements; // the last "items" wins, as in JSON.parse
-    return items ? items.end : -1;
-  });
-  return object && { spans, end: object.end };
-}
-
 /** Every envelope's item spans, or undefined when the text is not one of the two shapes. */
 export function envelopeItems(text: string): EnvelopeItems[] | undefined {
-  let start = skipWhitespace(text, 0);
-  if (text.charCodeAt(start) === 0xfeff) start = skipWhitespace(text, start + 1);
-  let items: Spans | undefined;
-  let byType: Map<string, Spans | undefined> | undefined;
-  const root = objectMembers(text, start, (key, valueStart) => {
-    if (key === 'items') {
-      const found = arrayElements(text, valueStart);
-      items = found?.elements;
-      return found ? found.end : -1;
-    }
+  let byType: Map<string, Spans | null | undefined> | undefined;
+  const root = envelopeItemSpansAt(text, jsonTextStart(text), (key, valueStart) => {
     if (key !== 'envelopes') return undefined;
     byType = new Map();
     const types = byType;
     const envelopes = objectMembers(text, valueStart, (type, envelopeStart) => {
-      const envelope = envelopeAt(text, envelopeStart);
+      const envelope = envelopeItemSpansAt(text, envelopeStart);
       if (!envelope) return -1;
       types.delete(type); // keep JSON.parse's order: a repeated key takes its last position
       types.set(type, envelope.spans);
@@ -61,8 +39,9 @@ export function envelopeItems(text: string): EnvelopeItems[] | undefined {
     return envelopes ? envelopes.end : -1;
   });
   if (!root || skipWhitespace(text, root.end) !== text.length) return undefined;
-  if (items) return [{ envelope: undefined, spans: items }];
-  if (!byType) return undefined;
+  if (root.spans) return [{ envelope: undefined, spans: root.spans }];
+  // A top-level "items" that is not an array: not an envelope, whatever "envelopes" holds.
+  if (root.spans === null || !byType) return undefined;
   const result: EnvelopeItems[] = [];
   for (const [type, spans] of byType) {
     if (!spans) return undefined;
@@ -87,7 +66,7 @@ export function itemIdentity(
   return { instrument, boreholeNumber };
 }
 
-function stringValue(text: string, member: Member | undefined): string | undefined {
+function stringValue(text: string, member: JsonMember | undefined): string | undefined {
   if (!member || text.charCodeAt(member.valueStart) !== 0x22) return undefined;
   const raw = text.slice(member.valueStart, member.valueEnd);
   try {

@@ -53,6 +53,8 @@ describe('envelopeItems', () => {
 
   it('follows JSON.parse on duplicate keys: the last "items" wins', () => {
     expect(itemTexts('{"items": [1], "items": [2, 3]}')).toEqual([['2', '3']]);
+    expect(itemTexts('{"items": "not yet", "items": [2, 3]}')).toEqual([['2', '3']]);
+    expect(itemTexts('{"items": [1], "items": "no longer"}')).toBeUndefined();
   });
 
   it('accepts a byte-order mark and surrounding whitespace', () => {
@@ -65,6 +67,10 @@ describe('envelopeItems', () => {
     ['the reference error object', '{"error": "container could not be serialized."}'],
     ['an empty body', ''],
     ['items that are not an array', '{"items": {"a": 1}}'],
+    [
+      'items that are not an array beside envelopes',
+      '{"items": 3, "envelopes": {"piezometer": {"items": []}}}',
+    ],
     ['trailing text', '{"items": []} extra'],
     ['an unclosed string', '{"items": ["abc]}'],
     ['mismatched brackets', '{"items": [{"a": 1]]}'],

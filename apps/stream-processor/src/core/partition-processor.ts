@@ -7,6 +7,7 @@ import {
   buildDeadLetter,
   deadLetterForProblem,
   decodeRawMessage,
+  envelopeItemSpans,
   instrumentKey,
   type Alert,
   type DeadLetter,
@@ -33,7 +34,6 @@ import {
   readCheckpointState,
   type PartitionCheckpointState,
 } from './checkpoint-state';
-import { envelopeItemTexts } from './envelope-items';
 import { deadLetterTimeOf, type RawMessage } from './raw-message';
 import { isReadingMeta, itemOf, offsetOf, readingMeta, type ReadingMeta } from './reading-meta';
 import type { TriggerLevelsResolver } from './trigger-levels';
@@ -419,7 +419,7 @@ function itemIndexesOf(readings: number, problems: readonly MessageProblem[]): n
 function looksLikeEnvelope(bytes: Uint8Array): boolean {
   const buffer = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   if (buffer.indexOf(ITEMS_KEY) < 0) return false;
-  return envelopeItemTexts(buffer.toString('utf8')) !== undefined;
+  return envelopeItemSpans(buffer.toString('utf8')) !== undefined;
 }
 
 /** The reading's own bytes: the message, or its envelope item's exact text. */
@@ -427,9 +427,8 @@ function readingBytes(item: number | null, context: MessageContext): Uint8Array 
   if (item === null) return context.bytes;
   if (context.itemTexts === null) {
     const bytes = context.bytes;
-    context.itemTexts = envelopeItemTexts(
-      Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('utf8'),
-    );
+    const text = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('utf8');
+    context.itemTexts = envelopeItemSpans(text)?.map(([start, end]) => text.slice(start, end));
   }
   return context.itemTexts?.[item] ?? context.bytes;
 }

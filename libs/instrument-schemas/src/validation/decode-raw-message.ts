@@ -1,7 +1,8 @@
 import type { DecodedMessage } from '../problems';
 import type { Reading } from '../schemas/reading';
 import { isPlainObject, problem } from './field-problems';
-import { envelopeItemSpans, quoteNonFiniteTokens } from './json-text';
+import { envelopeItemSpans } from '../json-scanner';
+import { quoteNonFiniteTokens } from './json-text';
 import { messageProblem, validateEnvelope, validateMessage } from './validate-message';
 
 /** Kafka's default maximum message size. */

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
-import { decodeRawMessage } from '../../src';
-import { envelopeItemSpans, quoteNonFiniteTokens } from '../../src/validation/json-text';
+import { decodeRawMessage, envelopeItemSpans } from '../../src';
+import { quoteNonFiniteTokens } from '../../src/validation/json-text';
 import { readingMessageArbitrary } from '../../src/testing';
 import { corruptionArbitrary } from '../corruptions';
 

@@ -1,22 +1,28 @@
 /**
  * A structural scanner over JSON text: finds where values start and end without building them,
- * so an envelope's items can be forwarded as their original bytes. It is tolerant inside values
- * (a bare NaN, as Python writes it, or a broken item stays one item for the processor to judge)
- * but strict about structure: strings must close and brackets must match, or the scan fails.
+ * so an envelope's items can be forwarded, validated or dead-lettered as their original bytes.
+ * It is tolerant inside values (a bare NaN, as Python writes it, or a broken item stays one
+ * item for validation to judge) but strict about structure: strings must close, brackets must
+ * match, members and elements need their separators, or the scan fails. On text JSON.parse
+ * accepts, every span is exactly the value JSON.parse reads there (property-tested).
+ *
+ * One copy serves the producer's splitter (its hot path), validation's bad-item slices and the
+ * stream-processor's late-reading slices.
  */
 
 function isWhitespace(c: number): boolean {
   return c === 0x20 || c === 0x09 || c === 0x0a || c === 0x0d;
 }
 
+/** Index of the first non-whitespace character at or after `from`. */
 export function skipWhitespace(text: string, from: number): number {
   let i = from;
   while (i < text.length && isWhitespace(text.charCodeAt(i))) i++;
   return i;
 }
 
-/** Index just past the string opening at `start`, or -1 if it never closes. */
-function skipString(text: string, start: number): number {
+/** Index just past the string opening at `start` (a quote), or -1 if it never closes. */
+export function skipString(text: string, start: number): number {
   for (let i = start + 1; i < text.length; i++) {
     const c = text.charCodeAt(i);
     if (c === 0x5c) i++;
@@ -57,7 +63,14 @@ export function skipValue(text: string, start: number): number {
   return i > start ? i : -1;
 }
 
-export interface Member {
+/** Index of a JSON text's first value: past leading whitespace and a byte-order mark. */
+export function jsonTextStart(text: string): number {
+  const start = skipWhitespace(text, 0);
+  return text.charCodeAt(start) === 0xfeff ? skipWhitespace(text, start + 1) : start;
+}
+
+/** One member of an object: its key (escapes decoded) and where its value lies. */
+export interface JsonMember {
   readonly key: string;
   readonly valueStart: number;
   readonly valueEnd: number;
@@ -67,7 +80,7 @@ export interface Member {
  * Reads a member's value in place of skipping it: returns the index just past the value, -1 if
  * it is broken, or undefined to let the scanner skip it.
  */
-export type MemberReader = (key: string, valueStart: number) => number | undefined;
+export type JsonMemberReader = (key: string, valueStart: number) => number | undefined;
 
 /**
  * The members of the object starting at `start` (which must be '{'), in order, duplicates
@@ -77,10 +90,10 @@ export type MemberReader = (key: string, valueStart: number) => number | undefin
 export function objectMembers(
   text: string,
   start: number,
-  read?: MemberReader,
-): { members: Member[]; end: number } | undefined {
+  read?: JsonMemberReader,
+): { members: JsonMember[]; end: number } | undefined {
   if (text.charCodeAt(start) !== 0x7b) return undefined;
-  const members: Member[] = [];
+  const members: JsonMember[] = [];
   let i = skipWhitespace(text, start + 1);
   if (text.charCodeAt(i) === 0x7d) return { members, end: i + 1 };
   for (;;) {
@@ -130,9 +143,45 @@ export function arrayElements(
 }
 
 /** The last member named `key` (JSON.parse keeps the last of duplicate keys). */
-export function lastMember(members: readonly Member[], key: string): Member | undefined {
+export function lastMember(members: readonly JsonMember[], key: string): JsonMember | undefined {
   for (let i = members.length - 1; i >= 0; i--) {
-    if ((members[i] as Member).key === key) return members[i];
+    if ((members[i] as JsonMember).key === key) return members[i];
   }
   return undefined;
+}
+
+/**
+ * The batch envelope object starting at `start`, read as JSON.parse would (the last "items"
+ * wins): `spans` are the [start, end) spans of its "items" array's elements, undefined when it
+ * has no "items", null when its last "items" is not an array; `end` is the index just past the
+ * object. Undefined when it is not a well-formed object. `readOther` reads other members in the
+ * same pass (see objectMembers).
+ */
+export function envelopeItemSpansAt(
+  text: string,
+  start: number,
+  readOther?: JsonMemberReader,
+): { spans: Array<[number, number]> | null | undefined; end: number } | undefined {
+  let spans: Array<[number, number]> | null | undefined;
+  const object = objectMembers(text, start, (key, valueStart) => {
+    if (key !== 'items') return readOther?.(key, valueStart);
+    if (text.charCodeAt(valueStart) !== 0x5b) {
+      spans = null; // skipped: a later "items" may still replace it
+      return undefined;
+    }
+    const items = arrayElements(text, valueStart);
+    spans = items?.elements;
+    return items ? items.end : -1;
+  });
+  return object && { spans, end: object.end };
+}
+
+/**
+ * The [start, end) spans of the items of a batch envelope text (a top-level object whose last
+ * "items" is an array, as JSON.parse reads it), or undefined when the text is not one.
+ */
+export function envelopeItemSpans(text: string): Array<[number, number]> | undefined {
+  const envelope = envelopeItemSpansAt(text, jsonTextStart(text));
+  if (!envelope || skipWhitespace(text, envelope.end) !== text.length) return undefined;
+  return envelope.spans ?? undefined;
 }
