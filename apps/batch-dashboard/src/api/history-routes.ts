@@ -4,6 +4,7 @@ import type { FastifyInstance } from 'fastify';
 import type { Knex } from 'knex';
 import type { PoolClient } from 'pg';
 import QueryStream from 'pg-query-stream';
+import { POSTGRES_TABLES } from '@geostream/sinks';
 import { windowRowsToCsv } from '../csv/history-csv';
 import {
   WINDOW_COLUMNS,
@@ -84,7 +85,7 @@ export function registerHistoryRoutes(app: FastifyInstance, db: Knex): void {
     async (request, reply) => {
       const filter = await resolveFilter(db, filterFrom(request.query));
       const query = applyHistorySort(
-        applyHistoryFilter(db('reading_window').select(WINDOW_COLUMNS), filter),
+        applyHistoryFilter(db(POSTGRES_TABLES.readingWindow).select(WINDOW_COLUMNS), filter),
         sortFrom(request.query),
       );
       if (request.query.limit !== undefined) query.limit(request.query.limit);

@@ -4,29 +4,27 @@ import {
   type InstrumentType,
   type TriggerLevel,
 } from '@geostream/instrument-schemas';
+import {
+  POSTGRES_TABLES,
+  READING_WINDOW_COLUMNS,
+  type ReadingWindowColumn,
+} from '@geostream/sinks';
 import { BadRequestError } from '../errors';
 import { decodeCursor, encodeCursor, type CursorValues } from './cursor';
 import { HISTORY_SORTS, type HistoryFilter, type HistorySort } from './history-spec';
 
-/** The columns of reading_window the dashboard shows (written_at and schema_version are internal). */
-export const WINDOW_COLUMNS = [
-  'id',
-  'instrument',
-  'borehole_number',
-  'window_start',
-  'window_end',
-  'reading_mean',
-  'reading_min',
-  'reading_max',
-  'reading_count',
-  'first_timestamp',
-  'last_timestamp',
-  'unit',
-  'surface_level',
-  'northing',
-  'easting',
-  'trigger_level',
-] as const;
+/** The pipeline's bookkeeping in reading_window, not shown. */
+type InternalWindowColumn = 'schema_version' | 'written_at';
+const INTERNAL_WINDOW_COLUMNS: ReadonlySet<ReadingWindowColumn> = new Set<InternalWindowColumn>([
+  'schema_version',
+  'written_at',
+]);
+
+/** The columns of reading_window the dashboard shows: all but the internal ones, in table order. */
+export const WINDOW_COLUMNS = READING_WINDOW_COLUMNS.filter(
+  (column): column is Exclude<ReadingWindowColumn, InternalWindowColumn> =>
+    !INTERNAL_WINDOW_COLUMNS.has(column),
+);
 
 export interface WindowRow {
   readonly id: string;
@@ -135,7 +133,7 @@ export async function resolveFilter(db: Knex, filter: HistoryFilter): Promise<Hi
   if (filter.borehole === undefined || (filter.types !== undefined && filter.types.length > 0)) {
     return filter;
   }
-  const types = (await db('instrument_state')
+  const types = (await db(POSTGRES_TABLES.instrumentState)
     .where('borehole_number', filter.borehole)
     .pluck('instrument')) as InstrumentType[];
   return { ...filter, types: types.length > 0 ? types : INSTRUMENT_TYPES };
@@ -149,7 +147,10 @@ export async function queryHistoryPage(
   if (request.after !== undefined && request.offset !== undefined && request.offset > 0) {
     throw new BadRequestError('invalid_paging', ['give either after or offset, not both']);
   }
-  const query = applyHistoryFilter(db('reading_window').select(WINDOW_COLUMNS), request.filter);
+  const query = applyHistoryFilter(
+    db(POSTGRES_TABLES.readingWindow).select(WINDOW_COLUMNS),
+    request.filter,
+  );
   if (request.after !== undefined) {
     applyKeyset(query, request.sort, decodeCursor(request.after, request.sort));
   }
@@ -176,9 +177,10 @@ export async function queryHistoryPage(
  * the planner's estimate, so a count never scans millions of rows.
  */
 export async function countRows(db: Knex, filter: HistoryFilter): Promise<RowTotal> {
-  const capped = applyHistoryFilter(db('reading_window').select(db.raw('1')), filter).limit(
-    TOTAL_COUNT_CAP + 1,
-  );
+  const capped = applyHistoryFilter(
+    db(POSTGRES_TABLES.readingWindow).select(db.raw('1')),
+    filter,
+  ).limit(TOTAL_COUNT_CAP + 1);
   const [{ n }] = (await db.count({ n: '*' }).from(capped.as('capped'))) as [
     { n: string | number },
   ];
@@ -188,7 +190,7 @@ export async function countRows(db: Knex, filter: HistoryFilter): Promise<RowTot
 }
 
 async function estimateRows(db: Knex, filter: HistoryFilter): Promise<number> {
-  const query = applyHistoryFilter(db('reading_window').select(db.raw('1')), filter);
+  const query = applyHistoryFilter(db(POSTGRES_TABLES.readingWindow).select(db.raw('1')), filter);
   const result = (await db.raw('EXPLAIN (FORMAT JSON) ?', [query])) as {
     rows: Array<{ 'QUERY PLAN': Array<{ Plan: { 'Plan Rows': number } }> }>;
   };

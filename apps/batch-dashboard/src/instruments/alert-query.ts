@@ -5,6 +5,7 @@ import type {
   TriggerDirection,
   TriggerLevel,
 } from '@geostream/instrument-schemas';
+import { POSTGRES_TABLES, type AlertEventColumn } from '@geostream/sinks';
 import { BadRequestError } from '../errors';
 
 export interface AlertRow {
@@ -38,6 +39,7 @@ export interface AlertPage {
   readonly nextCursor: string | null;
 }
 
+/** What the alert list shows: a selection (the whole alert's payload stays in the database). */
 const ALERT_COLUMNS = [
   'id',
   'instrument',
@@ -52,7 +54,7 @@ const ALERT_COLUMNS = [
   'window_id',
   'window_start',
   'window_end',
-] as const;
+] as const satisfies ReadonlyArray<AlertEventColumn>;
 
 /**
  * Alert history, newest first (event time: the causing window's end), paged by keyset on
@@ -65,7 +67,7 @@ export async function queryAlerts(db: Knex, request: AlertQuery): Promise<AlertP
       'borehole needs type: an instrument is (type, borehole)',
     ]);
   }
-  const query = db('alert_event').select(ALERT_COLUMNS);
+  const query = db(POSTGRES_TABLES.alertEvent).select(ALERT_COLUMNS);
   if (request.type !== undefined) query.where('instrument', request.type);
   if (request.borehole !== undefined) query.where('borehole_number', request.borehole);
   if (request.from !== undefined) query.where('window_end', '>=', request.from);

@@ -1,5 +1,6 @@
 import type { Knex } from 'knex';
 import type { InstrumentType, TriggerLevel } from '@geostream/instrument-schemas';
+import { POSTGRES_TABLES, type InstrumentStateColumn } from '@geostream/sinks';
 
 /** One instrument's current state, from instrument_state (one row per instrument). */
 export interface InstrumentStateRow {
@@ -19,6 +20,7 @@ export interface InstrumentStateRow {
   readonly last_reading_count: number;
 }
 
+/** What the drill-down and the picker show: a selection of instrument_state's columns. */
 export const STATE_COLUMNS = [
   'instrument',
   'borehole_number',
@@ -34,14 +36,14 @@ export const STATE_COLUMNS = [
   'last_reading_min',
   'last_reading_max',
   'last_reading_count',
-] as const;
+] as const satisfies ReadonlyArray<InstrumentStateColumn>;
 
 export async function findInstrument(
   db: Knex,
   type: InstrumentType,
   borehole: string,
 ): Promise<InstrumentStateRow | undefined> {
-  return (await db('instrument_state')
+  return (await db(POSTGRES_TABLES.instrumentState)
     .select(STATE_COLUMNS)
     .where({ instrument: type, borehole_number: borehole })
     .first()) as InstrumentStateRow | undefined;
@@ -62,7 +64,7 @@ export async function searchInstruments(
   db: Knex,
   search: InstrumentSearch,
 ): Promise<InstrumentStateRow[]> {
-  const query = db('instrument_state').select(STATE_COLUMNS);
+  const query = db(POSTGRES_TABLES.instrumentState).select(STATE_COLUMNS);
   if (search.type !== undefined) query.where('instrument', search.type);
   if (search.q !== undefined && search.q !== '') {
     query.whereRaw(`?? ILIKE ? ESCAPE '\\'`, ['borehole_number', `%${escapeLike(search.q)}%`]);

@@ -1,5 +1,6 @@
 import type { Knex } from 'knex';
 import type { InstrumentType } from '@geostream/instrument-schemas';
+import { POSTGRES_TABLES } from '@geostream/sinks';
 
 /** One point of an instrument's time series: a window, or a bucket of windows when downsampled. */
 export interface SeriesPoint {
@@ -36,7 +37,7 @@ export async function querySeries(db: Knex, request: SeriesRequest): Promise<Ser
     instrument: request.type,
     borehole_number: request.borehole,
   };
-  const rows = (await db('reading_window')
+  const rows = (await db(POSTGRES_TABLES.readingWindow)
     .select({
       t: 'window_start',
       mean: 'reading_mean',
@@ -53,7 +54,7 @@ export async function querySeries(db: Knex, request: SeriesRequest): Promise<Ser
 
   // Buckets span the windows actually there, not the range asked for (an instrument that
   // reported for a day of a requested year still gets maxPoints buckets).
-  const [bounds] = (await db('reading_window')
+  const [bounds] = (await db(POSTGRES_TABLES.readingWindow)
     .min({ first: 'window_start' })
     .max({ last: 'window_start' })
     .where(where)
@@ -67,7 +68,7 @@ export async function querySeries(db: Knex, request: SeriesRequest): Promise<Ser
     'window_start',
     first,
   ]);
-  const buckets = (await db('reading_window')
+  const buckets = (await db(POSTGRES_TABLES.readingWindow)
     .select({ t: bucket })
     .select(
       db.raw('sum(?? * ??) / sum(??) as mean', ['reading_mean', 'reading_count', 'reading_count']),

@@ -1,4 +1,5 @@
 import type { Knex } from 'knex';
+import { POSTGRES_TABLES } from '@geostream/sinks';
 import type { InstrumentActivity } from './staleness';
 
 /** Windows looked at to measure an instrument's usual interval (their gaps' median). */
@@ -13,14 +14,14 @@ export async function queryActivity(db: Knex): Promise<InstrumentActivity[]> {
   const result = (await db.raw(
     `SELECT s.instrument, s.borehole_number, s.trigger_level, s.last_reading_at,
             s.last_reading_mean, s.unit, gaps.usual_interval_ms
-       FROM instrument_state s
+       FROM ?? s
        LEFT JOIN LATERAL (
          SELECT percentile_cont(0.5) WITHIN GROUP (ORDER BY gap_ms) AS usual_interval_ms
            FROM (
              SELECT extract(epoch FROM (window_start - lag(window_start) OVER (ORDER BY window_start))) * 1000 AS gap_ms
                FROM (
                  SELECT w.window_start
-                   FROM reading_window w
+                   FROM ?? w
                   WHERE w.instrument = s.instrument AND w.borehole_number = s.borehole_number
                   ORDER BY w.window_start DESC
                   LIMIT ?
@@ -28,7 +29,7 @@ export async function queryActivity(db: Knex): Promise<InstrumentActivity[]> {
            ) gaps
           WHERE gap_ms IS NOT NULL
        ) gaps ON true`,
-    [RECENT_WINDOWS],
+    [POSTGRES_TABLES.instrumentState, POSTGRES_TABLES.readingWindow, RECENT_WINDOWS],
   )) as {
     rows: Array<
       Omit<InstrumentActivity, 'usual_interval_ms'> & { usual_interval_ms: number | string | null }
