@@ -134,7 +134,7 @@ export function streamProcessorSettings(env: EnvReader): StreamProcessorConfig {
     siteConfigFile: site.file,
     processing: {
       maxMessageBytes: env.int('MAX_MESSAGE_BYTES', 1_048_576, { min: 1_024, max: 64 * 1_048_576 }),
-      maxOpenWindowsPerPartition: env.int('MAX_OPEN_WINDOWS_PER_PARTITION', 1_000_000, {
+      maxOpenWindowsPerPartition: env.int('MAX_OPEN_WINDOWS_PER_PARTITION', 100_000, {
         min: 1,
         max: 100_000_000,
       }),

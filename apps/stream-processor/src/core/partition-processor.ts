@@ -263,12 +263,17 @@ export class PartitionProcessor {
     }
     const readings = decoded.readings;
     if (readings.length === 0) return;
-    const items =
-      readings.length === 1 && decoded.problems.length === 0 && !looksLikeEnvelope(bytes)
-        ? null
-        : itemIndexesOf(readings.length, decoded.problems);
-    for (let i = 0; i < readings.length; i++)
-      this.processReading(readings[i]!, offset, items === null ? null : items[i]!, context, out);
+    if (readings.length === 1 && decoded.problems.length === 0 && !looksLikeEnvelope(bytes)) {
+      for (const reading of readings) this.processReading(reading, offset, null, context, out);
+      return;
+    }
+    // An envelope: each valid reading is the next item not rejected.
+    const rejected = rejectedItems(decoded.problems);
+    let item = 0;
+    for (const reading of readings) {
+      while (rejected.has(item)) item++;
+      this.processReading(reading, offset, item++, context, out);
+    }
   }
 
   private processReading(
@@ -402,18 +407,15 @@ function countDeadLetter(accounting: Accounting, reason: DeadLetter['reason']): 
 }
 
 /**
- * The envelope item index of each valid reading: the items not rejected, in order. (A message
- * is an envelope when an item was rejected, when it gave more than one reading, or, for one
- * reading, when its top-level object has "items": the caller checks that cheap case first.)
+ * The envelope items that were rejected: the valid readings are the others, in order. (A
+ * message is an envelope when an item was rejected, when it gave more than one reading, or, for
+ * one reading, when its top-level object has "items": the caller checks that cheap case first.)
  */
-function itemIndexesOf(readings: number, problems: readonly MessageProblem[]): number[] {
+function rejectedItems(problems: readonly MessageProblem[]): Set<number> {
   const rejected = new Set<number>();
   for (const problem of problems)
     if (problem.itemIndex !== undefined) rejected.add(problem.itemIndex);
-  const indexes: number[] = [];
-  for (let index = 0; indexes.length < readings; index++)
-    if (!rejected.has(index)) indexes.push(index);
-  return indexes;
+  return rejected;
 }
 
 function looksLikeEnvelope(bytes: Uint8Array): boolean {

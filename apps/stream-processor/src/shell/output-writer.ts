@@ -1,6 +1,7 @@
 import { errorMessage, isRetriable, retry, type Logger } from '@geostream/platform';
 import type { DeadLetter } from '@geostream/instrument-schemas';
 import type { PartitionCheckpointState } from '../core/checkpoint-state';
+import type { WindowOrigin } from '../core/partition-processor';
 import { sinkRejectedDeadLetter } from '../core/sink-rejections';
 import type { ProcessorMetrics } from './metrics';
 import type { OutputBatch } from './pending-outputs';
@@ -91,7 +92,11 @@ export function createOutputWriter(options: OutputWriterOptions): WriteOutputs {
         elasticsearch.writeWindows(windows),
       );
       if (rejected.length > 0) {
-        const origins = new Map(windows.map((w, i) => [w.id, batch.windowOrigins[i]!]));
+        const origins = new Map<string, WindowOrigin>();
+        windows.forEach((window, i) => {
+          const origin = batch.windowOrigins[i];
+          if (origin !== undefined) origins.set(window.id, origin);
+        });
         const rejections: DeadLetter[] = rejected.map((r) =>
           sinkRejectedDeadLetter(
             { sink: 'elasticsearch', record: r.record, status: r.status, reason: r.reason },

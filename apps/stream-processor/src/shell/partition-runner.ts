@@ -298,7 +298,11 @@ export class PartitionRunner {
    * the outcome (settleInflight).
    */
   private startWrite(slot: PartitionSlot, consumer: Pick<Consumer, 'commitOffsets'>): void {
-    const checkpoint = slot.processor!.checkpoint();
+    // Callers hold the partition with its state loaded (a failed write before this one threw).
+    const processor = slot.processor;
+    if (processor === undefined)
+      throw new Error(`partition ${slot.partition}: no state in memory to checkpoint`);
+    const checkpoint = processor.checkpoint();
     const batch = slot.pending.take();
     // Counts from the start: a batch arriving while this write runs is not "overdue" already.
     slot.lastCheckpointAtMs = this.options.now();

@@ -46,11 +46,12 @@ export class PendingOutputs {
       outputs.windows.length + outputs.alerts.length + outputs.deadLetters.length > 0
     )
       this.oldestAtMs = closedAtMs;
-    for (let i = 0; i < outputs.windows.length; i++) {
-      b.windows.push(outputs.windows[i]!);
-      b.windowOrigins.push(outputs.windowOrigins[i]!);
+    // windowOrigins is parallel to windows (one origin per window).
+    for (const window of outputs.windows) {
+      b.windows.push(window);
       b.closedAtMs.push(closedAtMs);
     }
+    for (const origin of outputs.windowOrigins) b.windowOrigins.push(origin);
     for (const alert of outputs.alerts) b.alerts.push(alert);
     for (const deadLetter of outputs.deadLetters) b.deadLetters.push(deadLetter);
   }
