@@ -1,10 +1,12 @@
-import { Kafka, logLevel as KafkaLogLevel, type LogEntry, type logCreator } from 'kafkajs';
+import { Kafka, logLevel as KafkaLogLevel } from 'kafkajs';
 import type { KafkaSettings } from './config/settings';
+import { kafkaLogBridge } from './kafka-log-bridge';
 import type { Logger } from './logger';
 
 /**
  * Builds the kafkajs client from validated settings, sending its logs through our logger so one
- * format and one LOG_LEVEL cover everything. TLS and SASL pass straight through.
+ * format and one LOG_LEVEL cover everything (normal group rebalances and coordinator moves, which
+ * kafkajs retries, below error: see kafka-log-bridge). TLS and SASL pass straight through.
  */
 export function createKafka(settings: KafkaSettings, logger: Logger): Kafka {
   return new Kafka({
@@ -18,16 +20,4 @@ export function createKafka(settings: KafkaSettings, logger: Logger): Kafka {
     logLevel: KafkaLogLevel.WARN,
     logCreator: kafkaLogBridge(logger),
   });
-}
-
-function kafkaLogBridge(logger: Logger): logCreator {
-  const child = logger.child({ component: 'kafkajs' });
-  return () =>
-    ({ level, log }: LogEntry) => {
-      const { message, ...extra } = log;
-      if (level === KafkaLogLevel.ERROR) child.error(extra, message);
-      else if (level === KafkaLogLevel.WARN) child.warn(extra, message);
-      else if (level === KafkaLogLevel.INFO) child.info(extra, message);
-      else child.debug(extra, message);
-    };
 }
