@@ -44,10 +44,22 @@ export const kafkaService: StackService = {
       classpath,
     ];
     if (!existsSync(path.join(dataDir, 'meta.properties'))) {
+      // Passed as one token: a random id may begin with '-', which the tool would take for an option.
       const clusterId = randomBytes(16).toString('base64url');
-      run(java, [...jvm, 'kafka.tools.StorageTool', 'format', '-t', clusterId, '-c', configFile], {
-        quiet: true,
-      });
+      run(
+        java,
+        [
+          ...jvm,
+          'kafka.tools.StorageTool',
+          'format',
+          `--cluster-id=${clusterId}`,
+          '-c',
+          configFile,
+        ],
+        {
+          quiet: true,
+        },
+      );
     }
     const managed = startDetached(
       context.runDir,

@@ -80,8 +80,8 @@ export async function startDisposableKafka(
       ...jvm,
       'kafka.tools.StorageTool',
       'format',
-      '-t',
-      randomBytes(16).toString('base64url'),
+      // One token: a random id may begin with '-', which the tool would read as an option.
+      `--cluster-id=${randomBytes(16).toString('base64url')}`,
       '-c',
       config,
     ],
