@@ -11,14 +11,7 @@ import {
 import path from 'node:path';
 import { isLocalHost, type StackContext } from './context';
 import { javaHomeFor } from './java';
-import {
-  forgetManaged,
-  readManaged,
-  run,
-  startDetached,
-  stopManaged,
-  waitUntilHealthy,
-} from './processes';
+import { readManaged, run, startDetached, stopIfOurs, waitUntilHealthy } from './processes';
 import type { ServiceStatus, StackService } from './service';
 
 /**
@@ -72,12 +65,8 @@ export const elasticsearchService: StackService = {
     });
     return this.status(context);
   },
-  async down(context) {
-    const managed = readManaged(context.runDir, 'elasticsearch');
-    if (!managed) return 'elasticsearch: not started by this stack, left alone';
-    await stopManaged(managed);
-    forgetManaged(context.runDir, 'elasticsearch');
-    return `elasticsearch: stopped (pid ${managed.pid})`;
+  down(context) {
+    return stopIfOurs(context.runDir, 'elasticsearch');
   },
   async status(context) {
     if (!context.settings.elasticsearch.enabled) return offStatus();

@@ -4,14 +4,7 @@ import path from 'node:path';
 import { Kafka, logLevel } from 'kafkajs';
 import { isLocalHost, splitHostPort, type StackContext } from './context';
 import { javaBinary } from './java';
-import {
-  forgetManaged,
-  readManaged,
-  run,
-  startDetached,
-  stopManaged,
-  waitUntilHealthy,
-} from './processes';
+import { readManaged, run, startDetached, stopIfOurs, waitUntilHealthy } from './processes';
 import type { ServiceStatus, StackService } from './service';
 
 /**
@@ -79,12 +72,8 @@ export const kafkaService: StackService = {
     });
     return this.status(context);
   },
-  async down(context) {
-    const managed = readManaged(context.runDir, 'kafka');
-    if (!managed) return 'kafka: not started by this stack, left alone';
-    await stopManaged(managed);
-    forgetManaged(context.runDir, 'kafka');
-    return `kafka: stopped (pid ${managed.pid})`;
+  down(context) {
+    return stopIfOurs(context.runDir, 'kafka');
   },
   async status(context) {
     const ours = readManaged(context.runDir, 'kafka') !== undefined;

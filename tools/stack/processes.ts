@@ -55,8 +55,17 @@ export function readManaged(runDir: string, name: string): ManagedProcess | unde
   return undefined;
 }
 
-export function forgetManaged(runDir: string, name: string): void {
+function forgetManaged(runDir: string, name: string): void {
   rmSync(pidFile(runDir, name), { force: true });
+}
+
+/** `down` for one service: stops it only if this stack started it, and says what it did. */
+export async function stopIfOurs(runDir: string, name: string): Promise<string> {
+  const managed = readManaged(runDir, name);
+  if (!managed) return `${name}: not started by this stack, left alone`;
+  await stopManaged(managed);
+  forgetManaged(runDir, name);
+  return `${name}: stopped (pid ${managed.pid})`;
 }
 
 /** Every live process whose command line contains the marker (reads /proc; Linux only). */
