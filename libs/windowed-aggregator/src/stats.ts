@@ -24,25 +24,8 @@ export interface PartitionStats {
   readonly nextOffset: number | undefined;
 }
 
-export interface AggregatorStats {
-  readonly partitions: readonly PartitionStats[];
-  readonly total: {
-    readonly recordsIn: number;
-    readonly aggregated: number;
-    readonly duplicates: number;
-    readonly late: number;
-    readonly replayed: number;
-    readonly windowsEmitted: number;
-    readonly windowsEvicted: number;
-    readonly openWindows: number;
-    readonly keys: number;
-    /** The lowest partition watermark: what the whole job has finalised. */
-    readonly minWatermarkMs: number | undefined;
-  };
-}
-
-type Summed = Exclude<keyof AggregatorStats['total'], 'minWatermarkMs'>;
-const SUMMED: readonly Summed[] = [
+/** The PartitionStats that add up across partitions. */
+const SUMMED = [
   'recordsIn',
   'aggregated',
   'duplicates',
@@ -52,7 +35,17 @@ const SUMMED: readonly Summed[] = [
   'windowsEvicted',
   'openWindows',
   'keys',
-];
+] as const satisfies readonly (keyof PartitionStats)[];
+type Summed = (typeof SUMMED)[number];
+
+export interface AggregatorStats {
+  readonly partitions: readonly PartitionStats[];
+  /** Each summed stat over the partitions, and the lowest partition watermark. */
+  readonly total: Pick<PartitionStats, Summed> & {
+    /** What the whole job has finalised. */
+    readonly minWatermarkMs: number | undefined;
+  };
+}
 
 export function totalStats(partitions: readonly PartitionStats[]): AggregatorStats['total'] {
   const total = Object.fromEntries(SUMMED.map((name) => [name, 0])) as Record<Summed, number>;
