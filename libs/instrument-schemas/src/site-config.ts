@@ -12,6 +12,7 @@ import {
   absence,
   describeValue,
   isPlainObject,
+  notAnObject,
   joinPath,
   numberProblem,
   problem,
@@ -222,13 +223,7 @@ function checkInstruments(value: unknown, problems: Problems): void {
 export function parseSiteConfig(json: unknown): ValidationResult<SiteConfig> {
   const problems: Problems = [];
   if (!isPlainObject(json)) {
-    problems.push(
-      problem(
-        'not_an_object',
-        '',
-        `the site config must be a JSON object, got ${describeValue(json)}`,
-      ),
-    );
+    problems.push(notAnObject('the site config', json));
     return { ok: false, problems };
   }
   const version = versionProblem(json.version, 'version', SITE_CONFIG_VERSION, true);

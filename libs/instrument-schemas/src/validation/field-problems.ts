@@ -26,6 +26,11 @@ export function problem(code: ReasonCode, path: string, message: string): Proble
   return { code, path, message };
 }
 
+/** The problem of a whole document that is not an object: `what` names it ("the reading"). */
+export function notAnObject(what: string, value: unknown): Problem {
+  return problem('not_an_object', '', `${what} must be a JSON object, got ${describeValue(value)}`);
+}
+
 /** Appends to a lazily created list: valid values allocate nothing. */
 export function add(problems: Problem[] | undefined, p: Problem): Problem[] {
   if (problems === undefined) return [p];

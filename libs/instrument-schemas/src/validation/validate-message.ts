@@ -5,6 +5,7 @@ import {
   add,
   describeValue,
   isPlainObject,
+  notAnObject,
   problem,
   stringProblem,
   versionProblem,
@@ -79,12 +80,7 @@ export function validateEnvelope(
   itemText?: (index: number) => string | undefined,
 ): DecodedMessage<Reading> {
   if (!isPlainObject(value)) {
-    const p = problem(
-      'not_an_object',
-      '',
-      `the envelope must be a JSON object, got ${describeValue(value)}`,
-    );
-    return { readings: [], problems: [messageProblem([p])] };
+    return { readings: [], problems: [messageProblem([notAnObject('the envelope', value)])] };
   }
   const headerProblems = envelopeHeaderProblems(value);
   if (headerProblems !== undefined) {

@@ -6,6 +6,7 @@ import {
   add,
   describeValue,
   isPlainObject,
+  notAnObject,
   numberProblem,
   problem,
   identifierProblem,
@@ -105,16 +106,7 @@ export function validateReadingAt(value: unknown, itemIndex: number): Validation
 
 function validateFields(value: unknown): ValidationResult<Reading> {
   if (!isPlainObject(value)) {
-    return {
-      ok: false,
-      problems: [
-        problem(
-          'not_an_object',
-          '',
-          `the reading must be a JSON object, got ${describeValue(value)}`,
-        ),
-      ],
-    };
+    return { ok: false, problems: [notAnObject('the reading', value)] };
   }
   const version = value.version;
   if (version !== undefined && version !== READING_FORMAT_VERSION) {

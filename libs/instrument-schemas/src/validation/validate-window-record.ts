@@ -5,6 +5,7 @@ import { WINDOW_RECORD_SCHEMA_VERSION, type WindowRecord } from '../schemas/wind
 import {
   describeValue,
   isPlainObject,
+  notAnObject,
   joinPath,
   numberProblem,
   problem,
@@ -93,16 +94,7 @@ function fieldProblem(kind: FieldKind, value: unknown, path: string): Problem | 
  */
 export function validateWindowRecord(value: unknown): ValidationResult<WindowRecord> {
   if (!isPlainObject(value)) {
-    return {
-      ok: false,
-      problems: [
-        problem(
-          'not_an_object',
-          '',
-          `a window record must be a JSON object, got ${describeValue(value)}`,
-        ),
-      ],
-    };
+    return { ok: false, problems: [notAnObject('a window record', value)] };
   }
   const version = versionProblem(
     value.schema_version,
