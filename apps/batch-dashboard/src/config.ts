@@ -1,7 +1,5 @@
-import { readFileSync } from 'node:fs';
 import {
   INSTRUMENT_TYPES,
-  parseSiteConfig,
   type InstrumentType,
   type SiteConfig,
 } from '@geostream/instrument-schemas';
@@ -10,7 +8,9 @@ import {
   httpSettings,
   kafkaSettings,
   logLevel,
+  outputNameSettings,
   readConfig,
+  siteConfigSettings,
   topicSettings,
   type DatabaseSettings,
   type EnvReader,
@@ -50,9 +50,6 @@ export interface StalenessSettings {
   readonly fallbackIntervalMs: number;
 }
 
-const SCHEMA_NAME = /^[a-z_][a-z0-9_]{0,62}$/;
-const TOPIC_AFFIX = /^[A-Za-z0-9._-]{0,100}$/;
-
 /** Per-type topic names: the type's wire name, optionally with a prefix and suffix (isolation, versioned outputs). */
 export function windowTopicNames(prefix: string, suffix: string): LiveTopics['windows'] {
   return Object.fromEntries(
@@ -79,60 +76,26 @@ function accessToken(env: EnvReader): string | undefined {
   return token;
 }
 
-function siteConfigFrom(env: EnvReader): SiteConfig | undefined {
-  const file = env.optionalString('SITE_CONFIG_FILE');
-  if (file === undefined) return undefined;
-  let json: unknown;
-  try {
-    json = JSON.parse(readFileSync(file, 'utf8'));
-  } catch (error) {
-    env.problem(
-      'SITE_CONFIG_FILE',
-      `cannot read ${JSON.stringify(file)}: ${(error as Error).message}`,
-    );
-    return undefined;
-  }
-  const parsed = parseSiteConfig(json);
-  if (!parsed.ok) {
-    const reasons = parsed.problems.map((p) => p.message).join('; ');
-    env.problem(
-      'SITE_CONFIG_FILE',
-      `${JSON.stringify(file)} is not a valid site config: ${reasons}`,
-    );
-    return undefined;
-  }
-  return parsed.value;
-}
-
 export function readDashboardConfig(env: Environment): DashboardConfig {
-  return readConfig(env, (r) => ({
-    http: httpSettings(r, 8000),
-    database: databaseSettings(r),
-    pgSchema: r.string('PG_SCHEMA', 'public', {
-      pattern: SCHEMA_NAME,
-      hint: 'must be a lower-case PostgreSQL schema name (letters, digits, _)',
-    }),
-    kafka: kafkaSettings(r, 'batch-dashboard'),
-    liveEnabled: r.bool('LIVE', true),
-    topics: {
-      alerts: topicSettings(r).alerts,
-      windows: windowTopicNames(
-        r.string('OUTPUT_TOPIC_PREFIX', '', {
-          pattern: TOPIC_AFFIX,
-          hint: 'must be topic-name characters',
-        }),
-        r.string('OUTPUT_TOPIC_SUFFIX', '', {
-          pattern: TOPIC_AFFIX,
-          hint: 'must be topic-name characters',
-        }),
-      ),
-    },
-    accessToken: accessToken(r),
-    staleness: {
-      multiplier: positiveNumber(r, 'STALE_MULTIPLIER', 3),
-      fallbackIntervalMs: r.int('STALE_FALLBACK_INTERVAL_MS', 3_600_000, { min: 1_000 }),
-    },
-    siteConfig: siteConfigFrom(r),
-    logLevel: logLevel(r),
-  }));
+  return readConfig(env, (r) => {
+    const outputs = outputNameSettings(r);
+    return {
+      http: httpSettings(r, 8000),
+      database: databaseSettings(r),
+      pgSchema: outputs.postgresSchema,
+      kafka: kafkaSettings(r, 'batch-dashboard'),
+      liveEnabled: r.bool('LIVE', true),
+      topics: {
+        alerts: topicSettings(r).alerts,
+        windows: windowTopicNames(outputs.topicPrefix, outputs.topicSuffix),
+      },
+      accessToken: accessToken(r),
+      staleness: {
+        multiplier: positiveNumber(r, 'STALE_MULTIPLIER', 3),
+        fallbackIntervalMs: r.int('STALE_FALLBACK_INTERVAL_MS', 3_600_000, { min: 1_000 }),
+      },
+      siteConfig: siteConfigSettings(r).config,
+      logLevel: logLevel(r),
+    };
+  });
 }

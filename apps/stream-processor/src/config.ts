@@ -1,12 +1,13 @@
-import { readFileSync } from 'node:fs';
-import { parseSiteConfig, type SiteConfig } from '@geostream/instrument-schemas';
+import type { SiteConfig } from '@geostream/instrument-schemas';
 import {
   databaseSettings,
   elasticsearchSettings,
   httpSettings,
   kafkaSettings,
   logLevel,
+  outputNameSettings,
   readConfig,
+  siteConfigSettings,
   topicSettings,
   windowSettings,
   type DatabaseSettings,
@@ -16,6 +17,7 @@ import {
   type HttpSettings,
   type KafkaSettings,
   type LogLevel,
+  type OutputNameSettings,
   type TopicSettings,
   type WindowSettings,
 } from '@geostream/platform';
@@ -31,15 +33,10 @@ export interface StreamProcessorConfig {
   readonly logLevel: LogLevel;
   /** CONSUMER_GROUP: also the key of the checkpoints in PostgreSQL. */
   readonly consumerGroup: string;
-  /** Versioned outputs (Kappa reprocessing) and test isolation. */
-  readonly outputs: {
-    /** PG_SCHEMA */
-    readonly postgresSchema: string;
+  /** Versioned outputs (Kappa reprocessing) and test isolation: the names the dashboard reads too. */
+  readonly outputs: OutputNameSettings & {
     /** ES_INDEX_PREFIX: indices are `<prefix>-<type>`. */
     readonly elasticsearchIndexPrefix: string;
-    /** OUTPUT_TOPIC_PREFIX, OUTPUT_TOPIC_SUFFIX: per-type topics are `<prefix><type><suffix>`. */
-    readonly topicPrefix: string;
-    readonly topicSuffix: string;
     /** TOPIC_PARTITIONS, TOPIC_REPLICATION: for topics the processor creates. */
     readonly topicPartitions: number;
     readonly topicReplication: number;
@@ -76,34 +73,8 @@ export interface StreamProcessorConfig {
   };
 }
 
-const TOPIC_AFFIX = /^[A-Za-z0-9._-]{0,100}$/;
-const PG_IDENTIFIER = /^[a-z_][a-z0-9_]{0,62}$/;
-const INDEX_PREFIX = /^[a-z0-9][a-z0-9._-]{0,100}$/;
-
-function siteConfigFrom(env: EnvReader): { file?: string; config?: SiteConfig } {
-  const file = env.optionalString('SITE_CONFIG_FILE');
-  if (file === undefined) return {};
-  let json: unknown;
-  try {
-    json = JSON.parse(readFileSync(file, 'utf8'));
-  } catch (error) {
-    env.problem(
-      'SITE_CONFIG_FILE',
-      `cannot read ${JSON.stringify(file)} as JSON: ${(error as Error).message}`,
-    );
-    return { file };
-  }
-  const parsed = parseSiteConfig(json);
-  if (!parsed.ok) {
-    const where = parsed.problems.map((p) => `${p.path || '(root)'}: ${p.message}`).join('; ');
-    env.problem('SITE_CONFIG_FILE', `${file} is not a valid site configuration: ${where}`);
-    return { file };
-  }
-  return { file, config: parsed.value };
-}
-
 export function streamProcessorSettings(env: EnvReader): StreamProcessorConfig {
-  const site = siteConfigFrom(env);
+  const site = siteConfigSettings(env);
   return {
     kafka: kafkaSettings(env, 'stream-processor'),
     database: databaseSettings(env),
@@ -117,16 +88,11 @@ export function streamProcessorSettings(env: EnvReader): StreamProcessorConfig {
       hint: 'must be a consumer group id (letters, digits, . _ -)',
     }),
     outputs: {
-      postgresSchema: env.string('PG_SCHEMA', 'public', {
-        pattern: PG_IDENTIFIER,
-        hint: 'must be a lower-case PostgreSQL identifier, e.g. geostream_v2',
-      }),
+      ...outputNameSettings(env),
       elasticsearchIndexPrefix: env.string('ES_INDEX_PREFIX', 'readings', {
-        pattern: INDEX_PREFIX,
+        pattern: /^[a-z0-9][a-z0-9._-]{0,100}$/,
         hint: 'must be a lower-case index name prefix, e.g. readings_v2',
       }),
-      topicPrefix: env.string('OUTPUT_TOPIC_PREFIX', '', { pattern: TOPIC_AFFIX }),
-      topicSuffix: env.string('OUTPUT_TOPIC_SUFFIX', '', { pattern: TOPIC_AFFIX }),
       topicPartitions: env.int('TOPIC_PARTITIONS', 3, { min: 1, max: 1000 }),
       topicReplication: env.int('TOPIC_REPLICATION', 1, { min: -1, max: 10 }),
     },

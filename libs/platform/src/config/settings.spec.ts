@@ -1,3 +1,6 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { ConfigError } from '../errors';
 import { readConfig } from './env-reader';
 import {
@@ -5,6 +8,8 @@ import {
   elasticsearchSettings,
   httpSettings,
   kafkaSettings,
+  outputNameSettings,
+  siteConfigSettings,
   topicSettings,
   windowSettings,
 } from './settings';
@@ -92,5 +97,86 @@ describe('shared settings', () => {
       WINDOW_ADVANCE_MS: '2000',
     });
     expect(error.problems.map((p) => p.variable)).toEqual(['WINDOW_ADVANCE_MS']);
+  });
+});
+
+describe('settings the stream-processor and the dashboard must agree on', () => {
+  const problemsOf = (env: Record<string, string>) => {
+    try {
+      readConfig(env, (r) => ({ outputs: outputNameSettings(r), site: siteConfigSettings(r) }));
+    } catch (error) {
+      if (error instanceof ConfigError) return error.problems;
+      throw error;
+    }
+    return [];
+  };
+
+  it('defaults to the public schema and unprefixed per-type topics', () => {
+    expect(readConfig({}, outputNameSettings)).toEqual({
+      postgresSchema: 'public',
+      topicPrefix: '',
+      topicSuffix: '',
+    });
+    expect(
+      readConfig({ PG_SCHEMA: 'geostream_v2', OUTPUT_TOPIC_SUFFIX: '.v2' }, outputNameSettings),
+    ).toEqual({ postgresSchema: 'geostream_v2', topicPrefix: '', topicSuffix: '.v2' });
+  });
+
+  it('names a schema or topic affix that could not be a name', () => {
+    expect(
+      problemsOf({ PG_SCHEMA: 'Geo-Stream', OUTPUT_TOPIC_PREFIX: 'a b' }).map((p) => p.variable),
+    ).toEqual(['PG_SCHEMA', 'OUTPUT_TOPIC_PREFIX']);
+  });
+
+  describe('SITE_CONFIG_FILE', () => {
+    let dir: string;
+    beforeAll(() => {
+      dir = mkdtempSync(path.join(os.tmpdir(), 'site-config-'));
+    });
+    afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+    const fileWith = (name: string, text: string) => {
+      const file = path.join(dir, name);
+      writeFileSync(file, text);
+      return file;
+    };
+
+    it('is optional: no file, the library defaults', () => {
+      expect(readConfig({}, siteConfigSettings)).toEqual({ file: undefined, config: undefined });
+    });
+
+    it('reads and validates the file', () => {
+      const file = fileWith(
+        'good.json',
+        JSON.stringify({
+          version: 1,
+          site: 'Test site',
+          defaults: { piezometer: { rising: { alert: 100, alarm: 150, action: 200 } } },
+        }),
+      );
+      const { config } = readConfig({ SITE_CONFIG_FILE: file }, siteConfigSettings);
+      expect(config?.defaults?.piezometer?.rising).toEqual({ alert: 100, alarm: 150, action: 200 });
+    });
+
+    it.each([
+      ['a missing file', () => path.join(dir, 'missing.json'), /cannot read .* as JSON/],
+      ['bad JSON', () => fileWith('bad.json', '{"version": 1,'), /cannot read .* as JSON/],
+      [
+        'an invalid configuration, naming the path',
+        () =>
+          fileWith(
+            'invalid.json',
+            JSON.stringify({
+              version: 1,
+              defaults: { piezometer: { rising: { alert: 300, alarm: 150, action: 200 } } },
+            }),
+          ),
+        /not a valid site configuration: defaults\.piezometer/,
+      ],
+    ])('is a problem of SITE_CONFIG_FILE for %s', (_what, file, message) => {
+      const problems = problemsOf({ SITE_CONFIG_FILE: file() });
+      expect(problems.map((p) => p.variable)).toEqual(['SITE_CONFIG_FILE']);
+      expect(problems[0]?.message).toMatch(message);
+    });
   });
 });

@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { parseSiteConfig, type SiteConfig } from '@geostream/instrument-schemas';
 import type { EnvReader } from './env-reader';
 
 /**
@@ -176,4 +177,71 @@ function readPemFile(env: EnvReader, name: string): string | undefined {
     env.problem(name, `cannot read ${JSON.stringify(file)}: ${(error as Error).message}`);
     return undefined;
   }
+}
+
+/**
+ * Where the stream-processor's outputs live in PostgreSQL and Kafka. The processor writes them and
+ * the dashboard reads them, so both read these variables here, with the same rules; a Kappa
+ * reprocessing run sets a new versioned set (e.g. `PG_SCHEMA=geostream_v2`,
+ * `OUTPUT_TOPIC_SUFFIX=.v2`). ES_INDEX_PREFIX is the processor's own: the dashboard reads no index.
+ */
+export interface OutputNameSettings {
+  /** PG_SCHEMA: the schema of reading_window, alert_event, instrument_state. */
+  readonly postgresSchema: string;
+  /** OUTPUT_TOPIC_PREFIX, OUTPUT_TOPIC_SUFFIX: per-type topics are `<prefix><type><suffix>`. */
+  readonly topicPrefix: string;
+  readonly topicSuffix: string;
+}
+
+const TOPIC_AFFIX = /^[A-Za-z0-9._-]{0,100}$/;
+const TOPIC_AFFIX_HINT = 'must be topic-name characters (letters, digits, . _ -)';
+
+export function outputNameSettings(env: EnvReader): OutputNameSettings {
+  return {
+    postgresSchema: env.string('PG_SCHEMA', 'public', {
+      pattern: /^[a-z_][a-z0-9_]{0,62}$/,
+      hint: 'must be a lower-case PostgreSQL identifier, e.g. geostream_v2',
+    }),
+    topicPrefix: env.string('OUTPUT_TOPIC_PREFIX', '', {
+      pattern: TOPIC_AFFIX,
+      hint: TOPIC_AFFIX_HINT,
+    }),
+    topicSuffix: env.string('OUTPUT_TOPIC_SUFFIX', '', {
+      pattern: TOPIC_AFFIX,
+      hint: TOPIC_AFFIX_HINT,
+    }),
+  };
+}
+
+export interface SiteConfigSettings {
+  /** SITE_CONFIG_FILE, as given. */
+  readonly file: string | undefined;
+  /** Its trigger levels, validated; undefined means the library defaults. */
+  readonly config: SiteConfig | undefined;
+}
+
+/**
+ * SITE_CONFIG_FILE read and validated with `parseSiteConfig`: an unreadable file, bad JSON or an
+ * invalid configuration is a problem of that variable, listing every path that is wrong.
+ */
+export function siteConfigSettings(env: EnvReader): SiteConfigSettings {
+  const file = env.optionalString('SITE_CONFIG_FILE');
+  if (file === undefined) return { file, config: undefined };
+  let json: unknown;
+  try {
+    json = JSON.parse(readFileSync(file, 'utf8'));
+  } catch (error) {
+    env.problem(
+      'SITE_CONFIG_FILE',
+      `cannot read ${JSON.stringify(file)} as JSON: ${(error as Error).message}`,
+    );
+    return { file, config: undefined };
+  }
+  const parsed = parseSiteConfig(json);
+  if (!parsed.ok) {
+    const where = parsed.problems.map((p) => `${p.path || '(root)'}: ${p.message}`).join('; ');
+    env.problem('SITE_CONFIG_FILE', `${file} is not a valid site configuration: ${where}`);
+    return { file, config: undefined };
+  }
+  return { file, config: parsed.value };
 }
