@@ -45,7 +45,11 @@ describe('ensureTopics (shared broker, topics of its own)', () => {
     ];
     expect(await ensureTopics(admin, specs)).toEqual([`${prefix}.a`, `${prefix}.b`]);
     const { topics } = await admin.fetchTopicMetadata({ topics: specs.map((s) => s.topic) });
-    expect(topics.map((t) => [t.name, t.partitions.length])).toEqual([
+    // The broker lists topics in no particular order.
+    const partitionsByTopic = topics
+      .map((t) => [t.name, t.partitions.length] as const)
+      .sort(([a], [b]) => a.localeCompare(b));
+    expect(partitionsByTopic).toEqual([
       [`${prefix}.a`, 2],
       [`${prefix}.b`, 1],
     ]);
