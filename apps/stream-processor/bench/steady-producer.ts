@@ -3,12 +3,13 @@
 // event loop. Arguments come from the environment (see throughput.bench.ts).
 import { createKafka, createLogger } from '@geostream/platform';
 import { testServices } from '@geostream/platform/testing';
+import { defined } from '../test/support/defined';
 import { BENCH_HEADERS, benchMessage, type Workload } from './workload';
 
 async function main(): Promise<void> {
-  const topic = process.env['BENCH_TOPIC']!;
+  const topic = defined(process.env['BENCH_TOPIC'], 'BENCH_TOPIC');
   const seconds = Number(process.env['BENCH_SECONDS']);
-  const workload = JSON.parse(process.env['BENCH_WORKLOAD']!) as Workload;
+  const workload = JSON.parse(defined(process.env['BENCH_WORKLOAD'], 'BENCH_WORKLOAD')) as Workload;
   const kafka = createKafka(testServices().kafka, createLogger('bench-producer', 'error'));
   const producer = kafka.producer({ idempotent: true });
   await producer.connect();

@@ -3,6 +3,7 @@ import {
   instrumentKey,
   type InstrumentType,
 } from '@geostream/instrument-schemas';
+import { defined } from '../test/support/defined';
 
 /** 2024-01-01T00:00:00Z */
 export const BENCH_T0 = Date.UTC(2024, 0, 1);
@@ -34,7 +35,10 @@ export function benchMessage(
 ): { key: string; value: Buffer } {
   const slot = index % workload.instrumentsPerPartition;
   const step = Math.floor(index / workload.instrumentsPerPartition);
-  const instrument = INSTRUMENT_TYPES[(partition + slot) % INSTRUMENT_TYPES.length]!;
+  const instrument = defined(
+    INSTRUMENT_TYPES[(partition + slot) % INSTRUMENT_TYPES.length],
+    'instrument type of a bench slot',
+  );
   const borehole = `B${partition}-${slot}`;
   const jitter = (slot * 7919) % workload.readingEveryMs;
   const at = t0 + step * workload.readingEveryMs + jitter;

@@ -13,6 +13,7 @@ import { eventually } from '@geostream/platform/testing';
 import type { Knex } from 'knex';
 import type { Kafka } from 'kafkajs';
 import { startStreamProcessor, type StreamProcessor } from '../../src/shell/stream-processor';
+import { defined } from '../support/defined';
 import { T0, envelopeJson, readingJson, type TestInstrument } from '../support/messages';
 import { expectedAlerts } from '../support/oracle';
 import { streamArbitrary } from '../support/stream-arbitrary';
@@ -144,7 +145,10 @@ describe('stream processor end to end (real Kafka, PostgreSQL, Elasticsearch)', 
     writeFileSync(siteConfigFile, JSON.stringify(siteConfig));
     test = isolation('correct', { SITE_CONFIG_FILE: siteConfigFile });
 
-    const generated = fc.sample(streamArbitrary(300, 250), { numRuns: 1, seed: 42 })[0]!;
+    const generated = defined(
+      fc.sample(streamArbitrary(300, 250), { numRuns: 1, seed: 42 })[0],
+      'the sampled stream',
+    );
     await createRawTopic(kafka, test, 2);
     const producer = kafka.producer({
       idempotent: true,
@@ -169,15 +173,20 @@ describe('stream processor end to end (real Kafka, PostgreSQL, Elasticsearch)', 
     const expectedWindows = expectedRecords(allWindows(oracles), SPEC.sizeMs, siteConfig);
     const expectedDeadLetters = allDeadLetters(oracles);
 
-    processor = await startStreamProcessor(configOf(test), { logger: quietLogger });
+    const running = await startStreamProcessor(configOf(test), { logger: quietLogger });
+    processor = running; // stopped in afterEach
     const ends = new Map(produced.map((m) => [m.partition, Number(m.offset) + 1]));
     await eventually(
       async () => {
         const checkpoints = await postgresCheckpoints(db, test);
         const done =
           checkpoints.length === 2 &&
-          checkpoints.every((c) => Number(c.next_offset) >= ends.get(c.partition)!) &&
-          processor!.partitions().every((p) => p.openWindows === 0 && p.settled) &&
+          checkpoints.every(
+            (c) =>
+              Number(c.next_offset) >=
+              defined(ends.get(c.partition), `end offset of raw partition ${c.partition}`),
+          ) &&
+          running.partitions().every((p) => p.openWindows === 0 && p.settled) &&
           (await postgresWindows(db, test)).length === expectedWindows.length;
         return done || undefined;
       },
@@ -219,7 +228,9 @@ describe('stream processor end to end (real Kafka, PostgreSQL, Elasticsearch)', 
     );
     const latestByKey = new Map<string, WindowRecord>();
     for (const message of perType.flat()) {
-      const record = JSON.parse(message.value!.toString()) as WindowRecord;
+      const record = JSON.parse(
+        defined(message.value, `value of window message ${message.offset}`).toString(),
+      ) as WindowRecord;
       expect(message.key).toBe(record.id);
       const seen = latestByKey.get(record.id);
       if (seen) expect(record).toEqual(seen); // a repeat is identical
@@ -268,15 +279,20 @@ describe('stream processor end to end (real Kafka, PostgreSQL, Elasticsearch)', 
       ['15', null, 'non_finite_number'],
       ['16', null, 'not_json'],
     ]);
-    expect(handDeadLetters[8]!.payload_bytes).toBe(600_000);
-    expect(Buffer.from(handDeadLetters[4]!.payload_base64, 'base64')).toEqual(
+    const handDeadLetter = (index: number) =>
+      defined(handDeadLetters[index], `dead letter ${index} of the hand-written partition`);
+    expect(handDeadLetter(8).payload_bytes).toBe(600_000);
+    expect(Buffer.from(handDeadLetter(4).payload_base64, 'base64')).toEqual(
       Buffer.from(handWritten[10] as Uint8Array),
     );
-    expect(JSON.parse(handDeadLetters[2]!.payload_utf8!)).toEqual(readingJson(PZ, 300, 1));
+    expect(
+      JSON.parse(defined(handDeadLetter(2).payload_utf8, 'UTF-8 payload of dead letter 2')),
+    ).toEqual(readingJson(PZ, 300, 1));
     for (const d of deadLetters) {
-      const source = produced.find(
-        (m) => m.partition === d.source.partition && m.offset === d.source.offset,
-      )!;
+      const source = defined(
+        produced.find((m) => m.partition === d.source.partition && m.offset === d.source.offset),
+        `raw message ${d.source.partition}:${d.source.offset} of dead letter ${d.id}`,
+      );
       expect(d.dead_lettered_at).toBe(new Date(Number(source.timestamp)).toISOString());
       if (d.item_index === null)
         expect(Buffer.from(d.payload_base64, 'base64')).toEqual(source.value ?? Buffer.alloc(0));
@@ -295,22 +311,27 @@ describe('stream processor end to end (real Kafka, PostgreSQL, Elasticsearch)', 
       ]),
     );
     const alertMessages = await readTopic(kafka, test.alertsTopic);
-    expect(
-      [...new Set(alertMessages.map((m) => (JSON.parse(m.value!.toString()) as Alert).id))].sort(),
-    ).toEqual(expectedAlertIds);
+    const alertIds = alertMessages.map(
+      (m) =>
+        (JSON.parse(defined(m.value, `value of alert message ${m.offset}`).toString()) as Alert).id,
+    );
+    expect([...new Set(alertIds)].sort()).toEqual(expectedAlertIds);
     expect((await postgresAlerts(db, test)).map((a) => a.id)).toEqual(expectedAlertIds);
 
     // Accounting: every reading counted, duplicate or dead-lettered, in the checkpoints and metrics.
     const checkpoints = await postgresCheckpoints(db, test);
     for (const { partition, result } of oracles) {
-      const accounting = checkpoints.find((c) => c.partition === partition)!.state.accounting;
+      const accounting = defined(
+        checkpoints.find((c) => c.partition === partition),
+        `checkpoint of partition ${partition}`,
+      ).state.accounting;
       expect(accounting).toMatchObject({
         readings: result.readings,
         counted: result.counted,
         duplicates: result.duplicates,
       });
     }
-    const metrics = await processor.metrics.registry.getMetricsAsJSON();
+    const metrics = await running.metrics.registry.getMetricsAsJSON();
     const total = (name: string) =>
       (metrics.find((m) => m.name === name)?.values ?? []).reduce(
         (sum, v) => sum + Number(v.value),
@@ -323,7 +344,7 @@ describe('stream processor end to end (real Kafka, PostgreSQL, Elasticsearch)', 
         total('stream_processor_readings_duplicate_total') +
         total('stream_processor_dead_letters_total'),
     ).toBe(readings);
-    expect(processor.health()).toMatchObject({ status: 'ok' });
+    expect(running.health()).toMatchObject({ status: 'ok' });
   });
 
   it('with ELASTICSEARCH_URL=off writes PostgreSQL and Kafka alone, and creates no index', async () => {
@@ -337,11 +358,12 @@ describe('stream processor end to end (real Kafka, PostgreSQL, Elasticsearch)', 
     const oracles = oracleOfPartitions(new Map([[0, asRawMessages(produced, 0)]]), SPEC);
     const expectedWindows = expectedRecords(allWindows(oracles), SPEC.sizeMs, undefined);
 
-    processor = await startStreamProcessor(configOf(test), { logger: quietLogger });
+    const running = await startStreamProcessor(configOf(test), { logger: quietLogger });
+    processor = running; // stopped in afterEach
     await eventually(
       async () =>
         (await postgresWindows(db, test)).length === expectedWindows.length &&
-        processor!.partitions().every((p) => p.settled)
+        running.partitions().every((p) => p.settled)
           ? true
           : undefined,
       { timeoutMs: 60_000, what: 'windows in PostgreSQL' },
@@ -354,6 +376,6 @@ describe('stream processor end to end (real Kafka, PostgreSQL, Elasticsearch)', 
     expect(
       Object.keys(await es.indices.get({ index: `${test.esPrefix}-*`, allow_no_indices: true })),
     ).toEqual([]);
-    expect(processor.health().checks['elasticsearch']).toBeUndefined();
+    expect(running.health().checks['elasticsearch']).toBeUndefined();
   });
 });

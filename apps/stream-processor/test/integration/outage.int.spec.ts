@@ -73,10 +73,11 @@ describe('stream processor through a PostgreSQL outage', () => {
       port: Number(database.port || 5432),
     });
     await createRawTopic(kafka, test, 2);
-    processor = await startStreamProcessor(
+    const running = await startStreamProcessor(
       configOf(test, { DATABASE_URL: viaProxy(services.database.url, proxy) }),
       { logger: quietLogger },
     );
+    processor = running; // stopped in afterEach
     const streams = [
       ...siteStream({
         partitions: 2,
@@ -115,7 +116,7 @@ describe('stream processor through a PostgreSQL outage', () => {
     await produce(producer, test, half(1, 2), { chunk: 40, transactional: true, pauseMs: 200 });
     await eventually(
       async () =>
-        (await counter(processor!, 'stream_processor_sink_retries_total', { sink: 'postgres' })) > 0
+        (await counter(running, 'stream_processor_sink_retries_total', { sink: 'postgres' })) > 0
           ? true
           : undefined,
       { what: 'postgres writes retried' },
@@ -123,17 +124,17 @@ describe('stream processor through a PostgreSQL outage', () => {
     // One more batch per partition may be processed while the stuck write retries; no more.
     await sleep(1_000);
     const during = await checkpointed();
-    const positions = processor.partitions().map((p) => p.nextOffset);
+    const positions = running.partitions().map((p) => p.nextOffset);
     await sleep(3_000);
     // Paused: no checkpoint lands, no partition moves on, and the process is still up, degraded.
     expect(await checkpointed()).toBe(during);
-    expect(processor.partitions().map((p) => p.nextOffset)).toEqual(positions);
-    expect(processor.health()).toMatchObject({
+    expect(running.partitions().map((p) => p.nextOffset)).toEqual(positions);
+    expect(running.health()).toMatchObject({
       status: 'degraded',
       checks: { postgres: { ok: false } },
     });
     const failed = await Promise.race([
-      processor.failed.then(() => true),
+      running.failed.then(() => true),
       sleep(10).then(() => false),
     ]);
     expect(failed).toBe(false);
@@ -146,6 +147,6 @@ describe('stream processor through a PostgreSQL outage', () => {
     const model = await modelOf(kafka, test, SPEC);
     await waitForModel(db, es, test, model);
     await expectSinksHoldModel(kafka, db, es, test, model);
-    expect(processor.health()).toMatchObject({ status: 'ok' });
+    expect(running.health()).toMatchObject({ status: 'ok' });
   });
 });

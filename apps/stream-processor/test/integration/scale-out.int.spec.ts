@@ -3,6 +3,7 @@ import type { Client } from '@elastic/elasticsearch';
 import { eventually } from '@geostream/platform/testing';
 import type { Knex } from 'knex';
 import type { Kafka, Producer } from 'kafkajs';
+import { defined } from '../support/defined';
 import { seededRandom, siteStream } from './support/site-stream';
 import { expectSinksHoldModel, modelOf, waitForModel } from './support/verify';
 import {
@@ -93,7 +94,7 @@ describe('stream processor scaled out (three real processes in one group)', () =
     );
     const random = seededRandom(23);
     await sleep(random() * 2_000);
-    const victim = instances[Math.floor(random() * 3)]!;
+    const victim = defined(instances[Math.floor(random() * 3)], 'the instance to kill');
     expect(lastAssignment(victim).length).toBeGreaterThan(0);
     await victim.kill('SIGKILL');
 

@@ -8,9 +8,11 @@ import {
   windowId,
   type ReasonCode,
   type SiteConfig,
+  type TriggerDirection,
   type TriggerLevel,
 } from '@geostream/instrument-schemas';
 import type { RawMessage } from '../../src/core/raw-message';
+import { defined } from './defined';
 
 /**
  * A naive model of the processor for tumbling windows, written from the rules rather than from
@@ -86,7 +88,9 @@ export function oracle(
     );
     const isEnvelope =
       decoded.readings.length > 0 &&
-      JSON.parse(Buffer.from(message.value!).toString()).items !== undefined;
+      JSON.parse(
+        Buffer.from(defined(message.value, `value of message ${message.offset}`)).toString(),
+      ).items !== undefined;
     let item = -1;
     for (const reading of decoded.readings) {
       do item++;
@@ -164,7 +168,7 @@ export function expectedAlerts(
   const alerts: ExpectedAlert[] = [];
   for (const list of byInstrument.values()) {
     list.sort((a, b) => a.startMs - b.startMs);
-    const level: Record<string, TriggerLevel> = { rising: 'none', falling: 'none' };
+    const level: Record<TriggerDirection, TriggerLevel> = { rising: 'none', falling: 'none' };
     for (const window of list) {
       const levels = resolveTriggerLevels(
         siteConfig,
@@ -178,7 +182,7 @@ export function expectedAlerts(
           thresholds === undefined
             ? 'none'
             : classifyDirection(meanOf(window), direction, thresholds);
-        const was = level[direction]!;
+        const was = level[direction];
         if (now === was) continue;
         const rank = ['none', 'alert', 'alarm', 'action'];
         const kind = rank.indexOf(now) > rank.indexOf(was) ? 'raise' : 'clear';

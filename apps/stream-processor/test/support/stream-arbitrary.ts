@@ -1,5 +1,6 @@
 import fc from 'fast-check';
 import type { RawMessage } from '../../src/core/raw-message';
+import { defined } from './defined';
 import {
   INSTRUMENTS,
   envelopeJson,
@@ -92,7 +93,7 @@ export function streamArbitrary(maxLength = 80, minLength = 1): fc.Arbitrary<Gen
       const payloads: Array<string | Uint8Array> = [];
       const at = (i: number, jitter: number) => Math.max(0, i * 500 + jitter * 250);
       const wire = (r: { instrument: number; jitter: number; v: number }, i: number) => {
-        const instrument = INSTRUMENTS[r.instrument]!;
+        const instrument = defined(INSTRUMENTS[r.instrument], `test instrument ${r.instrument}`);
         return readingJson(instrument, at(i, r.jitter), valueFor(instrument, r.v));
       };
       events.forEach((e, i) => {
@@ -109,7 +110,11 @@ export function streamArbitrary(maxLength = 80, minLength = 1): fc.Arbitrary<Gen
           case 'invalid':
             payloads.push(
               JSON.stringify({
-                ...readingJson(INSTRUMENTS[e.instrument]!, at(i, 0), 1),
+                ...readingJson(
+                  defined(INSTRUMENTS[e.instrument], `test instrument ${e.instrument}`),
+                  at(i, 0),
+                  1,
+                ),
                 [e.field]: e.value,
               }),
             );

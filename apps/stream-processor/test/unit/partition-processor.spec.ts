@@ -6,6 +6,7 @@ import {
   type PartitionProcessorOptions,
 } from '../../src/core/partition-processor';
 import { triggerLevelsFromSiteConfig } from '../../src/core/trigger-levels';
+import { defined } from '../support/defined';
 import { INSTRUMENTS, T0, rawMessages, readingJson } from '../support/messages';
 
 const [piezometer, settlement, standpipe, , extensometer] = INSTRUMENTS as [
@@ -88,16 +89,17 @@ describe('PartitionProcessor', () => {
     const out = processor.processBatch(messages);
     expect(out.windows[0]).toMatchObject({ reading_count: 2, reading_mean: 150 });
     expect(out.deadLetters).toHaveLength(1);
-    const deadLetter = out.deadLetters[0]!;
+    const deadLetter = defined(out.deadLetters[0], 'the dead letter');
+    const lateMessage = defined(messages[4], 'message 4');
     expect(deadLetter).toMatchObject({
       id: 'raw:3:4:late',
       reason: 'late',
       source: { topic: 'raw', partition: 3, offset: '4', key: null },
       item_index: null,
       payload_utf8: JSON.stringify(lateReading),
-      dead_lettered_at: new Date(Number(messages[4]!.timestamp)).toISOString(),
+      dead_lettered_at: new Date(Number(lateMessage.timestamp)).toISOString(),
     });
-    expect(Buffer.from(deadLetter.payload_base64, 'base64')).toEqual(messages[4]!.value);
+    expect(Buffer.from(deadLetter.payload_base64, 'base64')).toEqual(lateMessage.value);
     expect(out.accounting).toMatchObject({ readings: 5, counted: 4, deadLettered: { late: 1 } });
     expect(isBalanced(out.accounting)).toBe(true);
   });
@@ -133,7 +135,7 @@ describe('PartitionProcessor', () => {
       ['raw:3:1:items[1]:null_value', 'null_value', 1, 'items[1].reading'],
       ['raw:3:1:items[2]:late', 'late', 2, 'items[2]'],
     ]);
-    expect(out.deadLetters[1]!.payload_utf8).toBe(itemTexts[2]);
+    expect(defined(out.deadLetters[1], 'dead letter 1').payload_utf8).toBe(itemTexts[2]);
     const final = processor.flush();
     expect(final.windows.find((w) => w.instrument === 'piezometer')).toMatchObject({
       reading_count: 2,
@@ -168,8 +170,9 @@ describe('PartitionProcessor', () => {
       'timestamp_without_zone',
       'not_an_object',
     ]);
-    expect(Buffer.from(out.deadLetters[0]!.payload_base64, 'base64')).toEqual(Buffer.from(garbage));
-    expect(out.deadLetters[0]!.payload_utf8).toBeNull();
+    const garbageLetter = defined(out.deadLetters[0], 'dead letter 0');
+    expect(Buffer.from(garbageLetter.payload_base64, 'base64')).toEqual(Buffer.from(garbage));
+    expect(garbageLetter.payload_utf8).toBeNull();
     expect(out.deadLetters[1]).toMatchObject({ payload_bytes: 0, id: 'raw:3:1:not_json' });
     expect(out.accounting).toMatchObject({ readings: 8, counted: 0 });
     expect(isBalanced(out.accounting)).toBe(true);
@@ -186,7 +189,9 @@ describe('PartitionProcessor', () => {
     expect(out.deadLetters.map((d) => [d.id, d.reason, d.path])).toEqual([
       ['raw:3:1:invalid_timestamp', 'invalid_timestamp', 'timestamp'],
     ]);
-    expect(out.deadLetters[0]!.message).toContain('after its record was written to Kafka');
+    expect(defined(out.deadLetters[0], 'dead letter 0').message).toContain(
+      'after its record was written to Kafka',
+    );
     expect(out.accounting).toMatchObject({ readings: 3, counted: 2 });
     expect(isBalanced(out.accounting)).toBe(true);
   });
@@ -233,7 +238,7 @@ describe('PartitionProcessor', () => {
     } as never);
     const processor = PartitionProcessor.fresh(options({ triggerLevels: resolver }));
     processor.processBatch(rawMessages([readingJson(standpipe, 1_000, 77.5)])); // alarm at 79.45 - 2
-    expect(processor.flush().windows[0]!.trigger_level).toBe('alarm');
+    expect(defined(processor.flush().windows[0], 'the flushed window').trigger_level).toBe('alarm');
   });
 
   it('skips records below its next offset and resumes past trailing transaction markers', () => {
@@ -261,7 +266,7 @@ describe('PartitionProcessor', () => {
     expect(flushed.accounting.flushes).toBe(1);
     expect(processor.openWindows).toBe(0);
     const after = processor.processBatch(rawMessages([readingJson(piezometer, 19_000, 1)], 2));
-    expect(after.deadLetters[0]!.message).toContain('window_flushed');
+    expect(defined(after.deadLetters[0], 'dead letter 0').message).toContain('window_flushed');
     expect(processor.flush().accounting.flushes).toBe(0);
   });
 
@@ -282,7 +287,9 @@ describe('PartitionProcessor', () => {
 
   it('continues from a JSON checkpoint exactly as if it had never stopped', () => {
     const messages = rawMessages(
-      Array.from({ length: 40 }, (_, i) => readingJson(INSTRUMENTS[i % 3]!, i * 1_300, i * 7)),
+      Array.from({ length: 40 }, (_, i) =>
+        readingJson(defined(INSTRUMENTS[i % 3], `test instrument ${i % 3}`), i * 1_300, i * 7),
+      ),
     );
     const straight = PartitionProcessor.fresh(options());
     const expected = straight.processBatch(messages);

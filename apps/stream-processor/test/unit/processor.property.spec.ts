@@ -8,6 +8,7 @@ import {
   type ProcessorOutputs,
 } from '../../src/core/partition-processor';
 import { triggerLevelsFromSiteConfig } from '../../src/core/trigger-levels';
+import { defined } from '../support/defined';
 import { expectedAlerts, meanOf, oracle } from '../support/oracle';
 import { streamArbitrary, type GeneratedStream } from '../support/stream-arbitrary';
 
@@ -81,7 +82,7 @@ describe('PartitionProcessor properties', () => {
         const windows = all(outputs, 'windows');
         expect(windows.map((w) => w.id).sort()).toEqual([...expected.windows.keys()].sort());
         for (const window of windows) {
-          const model = expected.windows.get(window.id)!;
+          const model = defined(expected.windows.get(window.id), `model window ${window.id}`);
           expect(validateWindowRecord(window).ok).toBe(true);
           expect(window).toMatchObject<Partial<WindowRecord>>({
             reading_count: model.values.length,

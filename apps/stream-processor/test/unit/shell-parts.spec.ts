@@ -6,6 +6,7 @@ import { readStreamProcessorConfig } from '../../src/config';
 import { sinkRejectedDeadLetter } from '../../src/core/sink-rejections';
 import { withHeartbeats } from '../../src/shell/keep-alive';
 import { SerialLock } from '../../src/shell/serial-lock';
+import { defined } from '../support/defined';
 
 const configError = (env: Record<string, string>): ConfigError => {
   try {
@@ -76,10 +77,11 @@ describe('configuration', () => {
     );
     const error = configError({ SITE_CONFIG_FILE: bad });
     expect(error.problems[0]).toMatchObject({ variable: 'SITE_CONFIG_FILE' });
-    expect(error.problems[0]!.message).toContain('defaults.piezometer');
-    expect(
-      configError({ SITE_CONFIG_FILE: path.join(dir, 'missing.json') }).problems[0]!.variable,
-    ).toBe('SITE_CONFIG_FILE');
+    expect(defined(error.problems[0], 'the first problem').message).toContain(
+      'defaults.piezometer',
+    );
+    const missing = configError({ SITE_CONFIG_FILE: path.join(dir, 'missing.json') });
+    expect(defined(missing.problems[0], 'the first problem').variable).toBe('SITE_CONFIG_FILE');
   });
 });
 
@@ -177,7 +179,7 @@ describe('sinkRejectedDeadLetter', () => {
       item_index: 3,
       dead_lettered_at: record.window_end,
     });
-    expect(JSON.parse(deadLetter.payload_utf8!)).toEqual(record);
+    expect(JSON.parse(defined(deadLetter.payload_utf8, 'the UTF-8 payload'))).toEqual(record);
     expect(deadLetter.message).toContain('400 document_parsing_exception');
   });
 });

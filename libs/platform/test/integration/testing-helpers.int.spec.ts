@@ -6,6 +6,7 @@ import {
   testServices,
   uniqueName,
 } from '../../src/testing';
+import { defined } from '../support/defined';
 
 const logger = createLogger('platform-testing', 'silent');
 
@@ -25,7 +26,8 @@ describe('startTcpFaultProxy', () => {
       });
       await client.connect();
       try {
-        return (await client.query<{ one: number }>('select 1 as one')).rows[0]!.one;
+        const { rows } = await client.query<{ one: number }>('select 1 as one');
+        return defined(rows[0], 'the row of select 1').one;
       } finally {
         await client.end().catch(() => undefined);
       }

@@ -15,6 +15,7 @@ import knexFactory, { type Knex } from 'knex';
 import type { Kafka, Message, Producer } from 'kafkajs';
 import { readStreamProcessorConfig, type StreamProcessorConfig } from '../../../src/config';
 import type { RawMessage } from '../../../src/core/raw-message';
+import { defined } from '../../support/defined';
 
 export const services = testServices();
 export const quietLogger: Logger = createLogger(
@@ -244,7 +245,7 @@ export async function elasticsearchWindows(
   while (response.hits.hits.length > 0) {
     for (const hit of response.hits.hits) {
       expectIdMatches(hit._id, hit._source);
-      docs.push(hit._source!);
+      docs.push(hit._source);
     }
     if (!response._scroll_id) break;
     response = await client.scroll<WindowRecord>({ scroll_id: response._scroll_id, scroll: '30s' });
@@ -254,7 +255,10 @@ export async function elasticsearchWindows(
   return docs.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
 }
 
-function expectIdMatches(id: string | undefined, doc: WindowRecord | undefined): void {
+function expectIdMatches(
+  id: string | undefined,
+  doc: WindowRecord | undefined,
+): asserts doc is WindowRecord {
   if (doc === undefined || id !== doc.id)
     throw new Error(`elasticsearch _id ${id} is not the window id ${doc?.id}`);
 }
@@ -283,7 +287,12 @@ export async function cleanup(
 }
 
 export function deadLettersOf(messages: Awaited<ReturnType<typeof readTopic>>): DeadLetter[] {
-  return messages.map((m) => JSON.parse(m.value!.toString()) as DeadLetter);
+  return messages.map(
+    (m) =>
+      JSON.parse(
+        defined(m.value, `value of dead letter ${m.partition}:${m.offset}`).toString(),
+      ) as DeadLetter,
+  );
 }
 
 /** The payloads of one raw partition as the RawMessages the oracle reads (offsets from 0). */
@@ -324,8 +333,8 @@ export function startProcessorProcess(
     },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
-  child.stdout!.pipe(log);
-  child.stderr!.pipe(log);
+  child.stdout.pipe(log);
+  child.stderr.pipe(log);
   const exited = new Promise<number | null>((resolve) =>
     child.once('exit', (code) => resolve(code)),
   );

@@ -1,4 +1,5 @@
 import { INSTRUMENT_TYPES } from '@geostream/instrument-schemas';
+import { defined } from '../../support/defined';
 import { readingJson, type TestInstrument } from '../../support/messages';
 import { valueFor } from '../../support/stream-arbitrary';
 
@@ -36,7 +37,10 @@ export function siteStream(options: SiteStreamOptions): Map<number, string[]> {
     const instruments: TestInstrument[] = Array.from(
       { length: options.instrumentsPerPartition },
       (_, i) => ({
-        instrument: INSTRUMENT_TYPES[(partition + i) % INSTRUMENT_TYPES.length]!,
+        instrument: defined(
+          INSTRUMENT_TYPES[(partition + i) % INSTRUMENT_TYPES.length],
+          `instrument type of P${partition}-I${i}`,
+        ),
         borehole_number: `P${partition}-I${i}`,
         surface_level: 80 + i,
         northing: 5812000 + partition * 100 + i,

@@ -3,6 +3,7 @@ import { INSTRUMENT_TYPES, type Alert, type WindowRecord } from '@geostream/inst
 import { eventually } from '@geostream/platform/testing';
 import type { Knex } from 'knex';
 import type { Kafka } from 'kafkajs';
+import { defined } from '../../support/defined';
 import { expectedAlerts } from '../../support/oracle';
 import {
   allWindows,
@@ -63,7 +64,13 @@ export async function waitForModel(
     async () => {
       const checkpoints = await postgresCheckpoints(db, test);
       if (checkpoints.length !== model.ends.size) return undefined;
-      if (!checkpoints.every((c) => Number(c.next_offset) >= model.ends.get(c.partition)!))
+      if (
+        !checkpoints.every(
+          (c) =>
+            Number(c.next_offset) >=
+            defined(model.ends.get(c.partition), `end offset of raw partition ${c.partition}`),
+        )
+      )
         return undefined;
       if ((await postgresWindows(db, test)).length !== model.windows.length) return undefined;
       if (es && (await elasticsearchWindows(es, test)).length !== model.windows.length)
@@ -92,7 +99,9 @@ export async function expectSinksHoldModel(
   const latest = new Map<string, WindowRecord>();
   for (const type of INSTRUMENT_TYPES)
     for (const message of await readTopic(kafka, `${test.topicPrefix}${type}`)) {
-      const record = JSON.parse(message.value!.toString()) as WindowRecord;
+      const record = JSON.parse(
+        defined(message.value, `value of ${type} window message ${message.offset}`).toString(),
+      ) as WindowRecord;
       expect(message.key).toBe(record.id);
       const earlier = latest.get(record.id);
       if (earlier) expect(record).toEqual(earlier);
@@ -102,7 +111,9 @@ export async function expectSinksHoldModel(
 
   const alerts = new Map<string, Alert>();
   for (const message of await readTopic(kafka, test.alertsTopic)) {
-    const alert = JSON.parse(message.value!.toString()) as Alert;
+    const alert = JSON.parse(
+      defined(message.value, `value of alert message ${message.offset}`).toString(),
+    ) as Alert;
     const earlier = alerts.get(alert.id);
     if (earlier) expect(alert).toEqual(earlier);
     alerts.set(alert.id, alert);
@@ -111,7 +122,10 @@ export async function expectSinksHoldModel(
 
   const checkpoints = await postgresCheckpoints(db, test);
   for (const { partition, result } of model.oracles) {
-    const accounting = checkpoints.find((c) => c.partition === partition)!.state.accounting;
+    const accounting = defined(
+      checkpoints.find((c) => c.partition === partition),
+      `checkpoint of partition ${partition}`,
+    ).state.accounting;
     expect(accounting).toMatchObject({
       readings: result.readings,
       counted: result.counted,
