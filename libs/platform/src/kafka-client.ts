@@ -5,8 +5,8 @@ import type { Logger } from './logger';
 
 /**
  * Builds the kafkajs client from validated settings, sending its logs through our logger so one
- * format and one LOG_LEVEL cover everything (normal group rebalances and coordinator moves, which
- * kafkajs retries, below error: see kafka-log-bridge). TLS and SASL pass straight through.
+ * format and one LOG_LEVEL cover everything (the errors of normal operation that kafkajs retries
+ * by itself below error: see kafka-log-bridge). TLS and SASL pass straight through.
  */
 export function createKafka(settings: KafkaSettings, logger: Logger): Kafka {
   return new Kafka({

@@ -4,13 +4,15 @@ import type { Logger } from './logger';
 export type KafkaLogLevelName = 'error' | 'warn' | 'info' | 'debug';
 
 /**
- * The protocol errors of normal consumer-group coordination, by the message kafkajs puts in a
- * log's `error` field for each (its protocol error table, checked by a unit test). kafkajs logs
- * every error response at ERROR, and the rejoin after a rebalance at WARN, although it retries
- * these or rejoins the group by itself: a scale-out or a broker restart would look alarming.
- * Each keeps the level given here at most; nothing is ever raised.
+ * Protocol errors of normal operation that kafkajs retries by itself (group coordination,
+ * leadership and metadata moves, transaction markers still being written), by the message kafkajs
+ * puts in a log's `error` field for each (its protocol error table, checked by a unit test).
+ * kafkajs logs every error response at ERROR, and the rejoin after a rebalance at WARN: a
+ * scale-out, a broker restart or a topic just created would look alarming. Each keeps the level
+ * given here at most; nothing is ever raised. If the retries run out, the operation fails and the
+ * app reports that failure itself, at error.
  */
-export const RETRIED_GROUP_ERRORS: Readonly<
+export const RETRIED_ERRORS: Readonly<
   Record<string, { readonly message: string; readonly level: KafkaLogLevelName }>
 > = {
   /** A member joined or left: every member rejoins (a normal scale-out or restart). */
@@ -31,11 +33,32 @@ export const RETRIED_GROUP_ERRORS: Readonly<
     message: 'The group coordinator is not available',
     level: 'warn',
   },
+  /** Metadata of a topic just created has not reached the broker yet: kafkajs refreshes it. */
+  UNKNOWN_TOPIC_OR_PARTITION: {
+    message: 'This server does not host this topic-partition',
+    level: 'warn',
+  },
+  /** The partition's leader moved (a broker restart): kafkajs refreshes metadata and retries. */
+  NOT_LEADER_FOR_PARTITION: {
+    message: 'This server is not the leader for that topic-partition',
+    level: 'warn',
+  },
+  LEADER_NOT_AVAILABLE: {
+    message:
+      'There is no leader for this topic-partition as we are in the middle of a leadership election',
+    level: 'warn',
+  },
+  /** The previous transaction's markers are still being written: kafkajs retries. */
+  CONCURRENT_TRANSACTIONS: {
+    message:
+      'The producer attempted to update a transaction while another concurrent operation on the same transaction was ongoing',
+    level: 'warn',
+  },
 };
 
 const RANK: Readonly<Record<KafkaLogLevelName, number>> = { debug: 0, info: 1, warn: 2, error: 3 };
 const RETRIED_BY_MESSAGE = new Map(
-  Object.values(RETRIED_GROUP_ERRORS).map(({ message, level }) => [message, level]),
+  Object.values(RETRIED_ERRORS).map(({ message, level }) => [message, level]),
 );
 
 /** The level one kafkajs log entry is written at. */

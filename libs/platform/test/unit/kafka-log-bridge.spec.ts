@@ -1,7 +1,7 @@
 import { createRequire } from 'node:module';
 import { logLevel, type LogEntry } from 'kafkajs';
 import type { Logger } from '../../src';
-import { RETRIED_GROUP_ERRORS, kafkaLogBridge, kafkaLogLevel } from '../../src/kafka-log-bridge';
+import { RETRIED_ERRORS, kafkaLogBridge, kafkaLogLevel } from '../../src/kafka-log-bridge';
 
 // kafkajs' protocol error table (not part of its typed API): the source of the messages it logs.
 const { errorCodes } = createRequire(__filename)('kafkajs/src/protocol/error') as {
@@ -24,13 +24,13 @@ const response = (level: logLevel, error: string, request = 'Heartbeat(key: 12, 
 });
 
 describe('kafkaLogLevel', () => {
-  it('knows each retried group error by the message kafkajs logs for it', () => {
-    for (const [type, { message }] of Object.entries(RETRIED_GROUP_ERRORS))
+  it('knows each retried error by the message kafkajs logs for it', () => {
+    for (const [type, { message }] of Object.entries(RETRIED_ERRORS))
       expect([type, message]).toEqual([type, messageOf(type)]);
   });
 
   it('writes a rebalance (the error response and the rejoin) at info', () => {
-    const rebalancing = RETRIED_GROUP_ERRORS['REBALANCE_IN_PROGRESS']?.message ?? '';
+    const rebalancing = RETRIED_ERRORS['REBALANCE_IN_PROGRESS']?.message ?? '';
     expect(kafkaLogLevel(response(logLevel.ERROR, rebalancing))).toBe('info');
     expect(
       kafkaLogLevel({
@@ -50,6 +50,10 @@ describe('kafkaLogLevel', () => {
     'NOT_COORDINATOR_FOR_GROUP',
     'GROUP_LOAD_IN_PROGRESS',
     'GROUP_COORDINATOR_NOT_AVAILABLE',
+    'UNKNOWN_TOPIC_OR_PARTITION',
+    'NOT_LEADER_FOR_PARTITION',
+    'LEADER_NOT_AVAILABLE',
+    'CONCURRENT_TRANSACTIONS',
   ])('writes a %s response, which kafkajs retries, at warn', (type) => {
     expect(kafkaLogLevel(response(logLevel.ERROR, messageOf(type) ?? ''))).toBe('warn');
     expect(kafkaLogLevel(response(logLevel.WARN, messageOf(type) ?? ''))).toBe('warn');
