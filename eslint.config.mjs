@@ -45,7 +45,14 @@ export default [
   ...nx.configs['flat/typescript'],
   ...nx.configs['flat/javascript'],
   {
-    ignores: ['**/dist/**', '**/node_modules/**', '.nx/**', '.stack/**', 'test-artifacts/**', 'coverage/**'],
+    ignores: [
+      '**/dist/**',
+      '**/node_modules/**',
+      '.nx/**',
+      '.stack/**',
+      'test-artifacts/**',
+      'coverage/**',
+    ],
   },
   {
     files: ['**/*.ts'],
@@ -67,12 +74,19 @@ export default [
           ],
         },
       ],
-      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+      '@typescript-eslint/no-unused-vars': [
+        'error',
+        { argsIgnorePattern: '^_', varsIgnorePattern: '^_' },
+      ],
     },
   },
   {
     // Pure cores: no I/O modules, no wall clock, no timers. Tests and benchmarks may use them.
-    files: ['libs/instrument-schemas/src/**/*.ts', 'libs/windowed-aggregator/src/**/*.ts', 'libs/alerting/src/**/*.ts'],
+    files: [
+      'libs/instrument-schemas/src/**/*.ts',
+      'libs/windowed-aggregator/src/**/*.ts',
+      'libs/alerting/src/**/*.ts',
+    ],
     ignores: ['**/*.spec.ts'],
     rules: {
       'no-restricted-imports': [
@@ -94,14 +108,21 @@ export default [
         'error',
         { object: 'Date', property: 'now', message: 'Pure libs take time as an argument.' },
         { object: 'performance', property: 'now', message: 'Pure libs take time as an argument.' },
-        { object: 'Math', property: 'random', message: 'Pure libs are deterministic: take a seeded source.' },
+        {
+          object: 'Math',
+          property: 'random',
+          message: 'Pure libs are deterministic: take a seeded source.',
+        },
       ],
       'no-restricted-globals': [
         'error',
         { name: 'setTimeout', message: 'Pure libs have no timers: the caller advances time.' },
         { name: 'setInterval', message: 'Pure libs have no timers: the caller advances time.' },
         { name: 'setImmediate', message: 'Pure libs have no timers: the caller advances time.' },
-        { name: 'process', message: 'Pure libs do not read the environment: take options as arguments.' },
+        {
+          name: 'process',
+          message: 'Pure libs do not read the environment: take options as arguments.',
+        },
         { name: 'fetch', message: 'Pure libs do no I/O.' },
       ],
       'no-restricted-syntax': [
