@@ -1,11 +1,17 @@
 import type { Client } from '@elastic/elasticsearch';
-import { INSTRUMENT_TYPES, type Alert, type WindowRecord } from '@geostream/instrument-schemas';
+import {
+  INSTRUMENT_TYPES,
+  type Alert,
+  type DeadLetter,
+  type WindowRecord,
+} from '@geostream/instrument-schemas';
 import { eventually } from '@geostream/platform/testing';
 import type { Knex } from 'knex';
 import type { Kafka } from 'kafkajs';
 import { defined } from '../../support/defined';
 import { expectedAlerts } from '../../support/oracle';
 import {
+  allDeadLetters,
   allWindows,
   byId,
   expectedRecords,
@@ -14,6 +20,7 @@ import {
 } from './expectations';
 import {
   asRawMessages,
+  deadLettersOf,
   elasticsearchWindows,
   postgresAlerts,
   postgresCheckpoints,
@@ -28,6 +35,8 @@ export interface Model {
   readonly alertIds: string[];
   /** Next offset after the last record of each raw partition. */
   readonly ends: Map<number, number>;
+  /** The raw records, by `partition:offset`: the source of every dead letter. */
+  readonly raw: Map<string, Awaited<ReturnType<typeof readTopic>>[number]>;
 }
 
 /** The model of what was produced, read back from the raw topic itself (offsets included). */
@@ -49,6 +58,7 @@ export async function modelOf(
       .map((a) => a.id)
       .sort(),
     ends: new Map(produced.map((m) => [m.partition, Number(m.offset) + 1])),
+    raw: new Map(produced.map((m) => [`${m.partition}:${m.offset}`, m])),
   };
 }
 
@@ -83,7 +93,9 @@ export async function waitForModel(
 
 /**
  * PostgreSQL and Elasticsearch hold exactly the model's windows and alerts; the per-type
- * topics hold every window, any repeat carrying the same key and identical content.
+ * topics hold every window, any repeat carrying the same key and identical content; the
+ * dead-letter topic holds exactly the model's dead letters (none lost, none doubled under two
+ * ids), each with its raw record's time and, for a whole message, its original bytes.
  */
 export async function expectSinksHoldModel(
   kafka: Kafka,
@@ -119,6 +131,33 @@ export async function expectSinksHoldModel(
     alerts.set(alert.id, alert);
   }
   expect([...alerts.keys()].sort()).toEqual(model.alertIds);
+
+  const deadLetters = new Map<string, DeadLetter>();
+  for (const letter of deadLettersOf(await readTopic(kafka, test.dlqTopic))) {
+    const earlier = deadLetters.get(letter.id);
+    if (earlier) expect(letter).toEqual(earlier); // a repeat (at-least-once) is identical
+    deadLetters.set(letter.id, letter);
+  }
+  const coordinates = (partition: number, offset: string, item: number | null, reason: string) =>
+    `${partition}:${offset}:${item}:${reason}`;
+  expect(
+    [...deadLetters.values()]
+      .map((d) => coordinates(d.source.partition, d.source.offset, d.item_index, d.reason))
+      .sort(),
+  ).toEqual(
+    allDeadLetters(model.oracles)
+      .map((d) => coordinates(d.partition, d.offset, d.item, d.reason))
+      .sort(),
+  );
+  for (const letter of deadLetters.values()) {
+    const source = defined(
+      model.raw.get(`${letter.source.partition}:${letter.source.offset}`),
+      `raw record ${letter.source.partition}:${letter.source.offset} of dead letter ${letter.id}`,
+    );
+    expect(letter.dead_lettered_at).toBe(new Date(Number(source.timestamp)).toISOString());
+    if (letter.item_index === null)
+      expect(Buffer.from(letter.payload_base64, 'base64')).toEqual(source.value ?? Buffer.alloc(0));
+  }
 
   const checkpoints = await postgresCheckpoints(db, test);
   for (const { partition, result } of model.oracles) {
