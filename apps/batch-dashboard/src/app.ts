@@ -8,7 +8,7 @@ import { registerHistoryRoutes } from './api/history-routes';
 import { registerInstrumentRoutes } from './api/instrument-routes';
 import { DEFAULT_SSE_SETTINGS, registerLiveRoutes, type SseSettings } from './api/live-routes';
 import { registerOverviewRoutes } from './api/overview-routes';
-import { sharedSchemas } from './api/schemas';
+import { NoQuery, sharedSchemas } from './api/schemas';
 import { createAccessControl, registerAccessGuard } from './http/access-token';
 import { registerErrorHandler } from './http/error-handler';
 import { ASSET_PREFIX, registerFormParser, registerPages } from './http/pages';
@@ -91,7 +91,9 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await registerStaticAssets(app, deps.assetsDir);
   registerPages(app, access);
 
-  app.get('/api/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+  app.get('/api/openapi.json', { schema: { hide: true, querystring: NoQuery } }, async () =>
+    app.swagger(),
+  );
   app.get(
     '/health',
     {
@@ -99,6 +101,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       schema: {
         summary: 'Liveness and dependencies',
         tags: ['ops'],
+        // The ops checks send no parameters; an unknown one is a 400 as on every other route.
+        querystring: NoQuery,
         response: {
           200: healthSchema,
           503: healthSchema,

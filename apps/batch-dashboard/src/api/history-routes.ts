@@ -90,18 +90,21 @@ export function registerHistoryRoutes(app: FastifyInstance, db: Knex): void {
       );
       if (request.query.limit !== undefined) query.limit(request.query.limit);
       const { sql, bindings } = query.toSQL().toNative();
-      reply
-        .type('text/csv; charset=utf-8')
-        .header('content-disposition', 'attachment; filename="geostream-history.csv"')
-        .header('cache-control', 'no-store');
-      reply.hijack();
-      reply.raw.writeHead(200, reply.getHeaders() as Record<string, string>);
       // A server-side cursor (pg-query-stream) on a pooled connection (its search_path is the
-      // dashboard's schema), read only as fast as the client takes the CSV. A client that goes
-      // away ends the pipeline, which destroys the query stream (closing the cursor) before the
-      // connection goes back to the pool: the cursor's life is exactly the pipeline's.
+      // dashboard's schema), read only as fast as the client takes the CSV. The connection is
+      // taken before the response is hijacked, so a pool that cannot give one (timeout) fails
+      // through the error handler (a 500 with the API's error body) instead of leaving a 200
+      // that never ends. A client that goes away ends the pipeline, which destroys the query
+      // stream (closing the cursor) before the connection goes back to the pool: the cursor's
+      // life is exactly the pipeline's.
       const connection = (await db.client.acquireConnection()) as PoolClient;
       try {
+        reply
+          .type('text/csv; charset=utf-8')
+          .header('content-disposition', 'attachment; filename="geostream-history.csv"')
+          .header('cache-control', 'no-store');
+        reply.hijack();
+        reply.raw.writeHead(200, reply.getHeaders() as Record<string, string>);
         const rows = connection.query(
           new QueryStream(sql, bindings as unknown[], { batchSize: 1_000 }),
         );

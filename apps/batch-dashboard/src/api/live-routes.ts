@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { LiveEvent, LiveFeed } from '../live/live-hub';
 import { SSE_HEARTBEAT, sseEvent, sseRetry } from '../live/sse';
+import { NoQuery } from './schemas';
 
 export interface SseSettings {
   readonly heartbeatMs: number;
@@ -40,6 +41,7 @@ export function registerLiveRoutes(
         summary: 'Live events (server-sent events): window, alert, status, hello',
         tags: ['live'],
         produces: ['text/event-stream'],
+        querystring: NoQuery,
         headers: {
           type: 'object',
           properties: { 'last-event-id': { type: 'string', maxLength: 200 } },

@@ -16,7 +16,7 @@ import {
   worstFirst,
   type StalenessPolicy,
 } from '../overview/staleness';
-import { MetaSchema, OverviewQuery, OverviewSchema, errorResponses } from './schemas';
+import { MetaSchema, NoQuery, OverviewQuery, OverviewSchema, errorResponses } from './schemas';
 
 export function registerOverviewRoutes(
   app: FastifyInstance,
@@ -60,6 +60,7 @@ export function registerOverviewRoutes(
       schema: {
         summary: 'Instrument types and units, trigger levels, sorts, live status',
         tags: ['meta'],
+        querystring: NoQuery,
         response: { 200: MetaSchema, ...errorResponses },
       },
     },

@@ -303,6 +303,11 @@ export const AlertPageSchema = Type.Object({
   nextCursor: Type.Union([Type.String(), Type.Null()]),
 });
 
+// ---- routes without parameters
+
+/** For a route that takes no parameters: any given is unknown, so a 400 like everywhere else. */
+export const NoQuery = Type.Object({}, { additionalProperties: false });
+
 // ---- overview
 
 export const OverviewQuery = Type.Object(

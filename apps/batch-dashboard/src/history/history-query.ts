@@ -143,10 +143,17 @@ export async function queryHistoryPage(
   db: Knex,
   pageRequest: HistoryPageRequest,
 ): Promise<HistoryPage> {
-  const request = { ...pageRequest, filter: await resolveFilter(db, pageRequest.filter) };
-  if (request.after !== undefined && request.offset !== undefined && request.offset > 0) {
+  // The checks that need no database come before resolveFilter's query (validateFilter first,
+  // so a request with both faults is refused for its time range, as before).
+  validateFilter(pageRequest.filter);
+  if (
+    pageRequest.after !== undefined &&
+    pageRequest.offset !== undefined &&
+    pageRequest.offset > 0
+  ) {
     throw new BadRequestError('invalid_paging', ['give either after or offset, not both']);
   }
+  const request = { ...pageRequest, filter: await resolveFilter(db, pageRequest.filter) };
   const query = applyHistoryFilter(
     db(POSTGRES_TABLES.readingWindow).select(WINDOW_COLUMNS),
     request.filter,

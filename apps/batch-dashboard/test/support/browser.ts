@@ -43,18 +43,27 @@ export async function screenshot(page: Page, name: string): Promise<string> {
   return file;
 }
 
+/** A script error or a console error, with the address it concerns when the browser says. */
+export interface PageError {
+  readonly text: string;
+  /** The failed resource for a 'Failed to load resource' message, else the script's; may be ''. */
+  readonly url: string;
+}
+
 /** Collects what must never happen on the page: CSP violations, script errors, dialogs. */
 export interface PageProblems {
   readonly cspViolations: string[];
-  readonly errors: string[];
+  readonly errors: PageError[];
   readonly dialogs: string[];
 }
 
 export async function watchPage(page: Page): Promise<PageProblems> {
   const problems: PageProblems = { cspViolations: [], errors: [], dialogs: [] };
-  page.on('pageerror', (error) => problems.errors.push(error.message));
+  page.on('pageerror', (error) => problems.errors.push({ text: error.message, url: '' }));
   page.on('console', (message) => {
-    if (message.type() === 'error') problems.errors.push(message.text());
+    if (message.type() === 'error') {
+      problems.errors.push({ text: message.text(), url: message.location().url });
+    }
   });
   page.on('dialog', (dialog) => {
     problems.dialogs.push(dialog.message());

@@ -17,14 +17,6 @@ export interface HistorySeed {
   readonly endAt: Date;
 }
 
-export const TYPE_PREFIXES = {
-  water_standpipe: 'WS',
-  piezometer: 'PZ',
-  settlement_marker: 'SM',
-  extensometer: 'EX',
-  strain_gauge: 'SG',
-} as const;
-
 export const SILENT_DAY_MS = 86_400_000;
 
 export function cadenceMs(i: number): number {
@@ -33,13 +25,6 @@ export function cadenceMs(i: number): number {
 
 export function isSilent(i: number): boolean {
   return i % 100 === 7;
-}
-
-export function levelOf(i: number, k: number): 'none' | 'alert' | 'alarm' | 'action' {
-  if ((i + k) % 997 === 0) return 'action';
-  if ((i + k) % 331 === 0) return 'alarm';
-  if ((i + k) % 101 === 0) return 'alert';
-  return 'none';
 }
 
 /** window_start of window k (0 = oldest) of instrument i. */
