@@ -19,5 +19,14 @@ export function windowId(
   boreholeNumber: string,
   windowStartMs: number,
 ): string {
-  return `${instrument}:${boreholeNumber}:${new Date(windowStartMs).toISOString()}`;
+  return windowIdAt(instrument, boreholeNumber, new Date(windowStartMs).toISOString());
+}
+
+/** windowId with the window start already as its ISO-8601 text (Date.prototype.toISOString). */
+export function windowIdAt(
+  instrument: InstrumentType,
+  boreholeNumber: string,
+  windowStartIso: string,
+): string {
+  return `${instrument}:${boreholeNumber}:${windowStartIso}`;
 }

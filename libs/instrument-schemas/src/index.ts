@@ -13,7 +13,7 @@ export {
   type RangeSpec,
   type ValueRange,
 } from './instrument-types';
-export { instrumentKey, windowId } from './identity';
+export { instrumentKey, windowId, windowIdAt } from './identity';
 export { alertId } from './alert-id';
 
 export {
@@ -86,6 +86,7 @@ export {
   decodeRawMessage,
   DEFAULT_MAX_MESSAGE_BYTES,
   type DecodeOptions,
+  type DecodedRawMessage,
 } from './validation/decode-raw-message';
 export { validateWindowRecord } from './validation/validate-window-record';
 export { parseTimestampMs, normaliseTimestamp } from './validation/timestamp';

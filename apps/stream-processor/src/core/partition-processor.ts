@@ -7,11 +7,11 @@ import {
   buildDeadLetter,
   deadLetterForProblem,
   decodeRawMessage,
-  envelopeItemSpans,
   instrumentKey,
   type Alert,
   type DeadLetter,
   type DeadLetterSource,
+  type DecodedRawMessage,
   type MessageProblem,
   type Reading,
   type WindowRecord,
@@ -82,7 +82,6 @@ export interface WindowOrigin {
 }
 
 const EMPTY_BYTES = new Uint8Array(0);
-const ITEMS_KEY = Buffer.from('"items"');
 
 /**
  * The whole processing of one input partition, as a deterministic state machine: messages in,
@@ -249,7 +248,14 @@ export class PartitionProcessor {
     const accounting = out.accounting;
     accounting.messages++;
     accounting.readings += decoded.readings.length + decoded.problems.length;
-    const context = new MessageContext(this.topic, this.partition, message, bytes);
+    const context = new MessageContext(
+      this.topic,
+      this.partition,
+      message,
+      bytes,
+      decoded,
+      this.options.maxEventTimeAheadMs,
+    );
     for (const problem of decoded.problems) {
       out.deadLetters.push(
         deadLetterForProblem({
@@ -263,7 +269,7 @@ export class PartitionProcessor {
     }
     const readings = decoded.readings;
     if (readings.length === 0) return;
-    if (readings.length === 1 && decoded.problems.length === 0 && !looksLikeEnvelope(bytes)) {
+    if (!decoded.envelope) {
       for (const reading of readings) this.processReading(reading, offset, null, context, out);
       return;
     }
@@ -283,14 +289,10 @@ export class PartitionProcessor {
     context: MessageContext,
     out: OutputCollector,
   ): void {
-    const aheadLimit = this.options.maxEventTimeAheadMs;
-    if (aheadLimit !== undefined) {
-      const loggedAtMs = context.deadLetteredAtMs; // the record's Kafka timestamp (0: none)
-      if (loggedAtMs > 0 && reading.timestampMs > loggedAtMs + aheadLimit) {
-        out.deadLetters.push(aheadDeadLetter(reading, loggedAtMs, item, context));
-        countDeadLetter(out.accounting, 'invalid_timestamp');
-        return;
-      }
+    if (reading.timestampMs > context.aheadBoundMs) {
+      out.deadLetters.push(aheadDeadLetter(reading, context.deadLetteredAtMs, item, context));
+      countDeadLetter(out.accounting, 'invalid_timestamp');
+      return;
     }
     const result = this.aggregator.add({
       key: instrumentKey(reading.instrument, reading.borehole_number),
@@ -368,16 +370,29 @@ class OutputCollector {
 
 /** Where a message came from; built per message, its parts only when a dead letter needs them. */
 class MessageContext {
-  /** The envelope's item texts, found only once a reading of it turns out late. */
-  itemTexts: string[] | undefined | null = null;
   private sourceValue: DeadLetterSource | undefined;
+  /** The record's Kafka timestamp, 0 when it has none: dead letters' time, the ahead check's base. */
+  readonly deadLetteredAtMs: number;
+  /**
+   * Readings timestamped after this are too far ahead of their record (maxEventTimeAheadMs);
+   * Infinity when there is no limit or the record has no timestamp.
+   */
+  readonly aheadBoundMs: number;
 
   constructor(
     private readonly topic: string,
     private readonly partition: number,
     readonly message: RawMessage,
     readonly bytes: Uint8Array,
-  ) {}
+    readonly decoded: DecodedRawMessage<Reading>,
+    maxEventTimeAheadMs: number | undefined,
+  ) {
+    this.deadLetteredAtMs = deadLetterTimeOf(message);
+    this.aheadBoundMs =
+      maxEventTimeAheadMs === undefined || this.deadLetteredAtMs <= 0
+        ? Infinity
+        : this.deadLetteredAtMs + maxEventTimeAheadMs;
+  }
 
   get source(): DeadLetterSource {
     return (this.sourceValue ??= {
@@ -386,10 +401,6 @@ class MessageContext {
       offset: this.message.offset,
       key: this.message.key,
     });
-  }
-
-  get deadLetteredAtMs(): number {
-    return deadLetterTimeOf(this.message);
   }
 }
 
@@ -406,11 +417,7 @@ function countDeadLetter(accounting: Accounting, reason: DeadLetter['reason']): 
   accounting.deadLettered[reason] = (accounting.deadLettered[reason] ?? 0) + 1;
 }
 
-/**
- * The envelope items that were rejected: the valid readings are the others, in order. (A
- * message is an envelope when an item was rejected, when it gave more than one reading, or, for
- * one reading, when its top-level object has "items": the caller checks that cheap case first.)
- */
+/** The envelope items that were rejected: the valid readings are the others, in order. */
 function rejectedItems(problems: readonly MessageProblem[]): Set<number> {
   const rejected = new Set<number>();
   for (const problem of problems)
@@ -418,21 +425,10 @@ function rejectedItems(problems: readonly MessageProblem[]): Set<number> {
   return rejected;
 }
 
-function looksLikeEnvelope(bytes: Uint8Array): boolean {
-  const buffer = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  if (buffer.indexOf(ITEMS_KEY) < 0) return false;
-  return envelopeItemSpans(buffer.toString('utf8')) !== undefined;
-}
-
 /** The reading's own bytes: the message, or its envelope item's exact text. */
 function readingBytes(item: number | null, context: MessageContext): Uint8Array | string {
   if (item === null) return context.bytes;
-  if (context.itemTexts === null) {
-    const bytes = context.bytes;
-    const text = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('utf8');
-    context.itemTexts = envelopeItemSpans(text)?.map(([start, end]) => text.slice(start, end));
-  }
-  return context.itemTexts?.[item] ?? context.bytes;
+  return context.decoded.itemText(item) ?? context.bytes;
 }
 
 function aheadDeadLetter(

@@ -2,6 +2,7 @@ import {
   INSTRUMENT_SPECS,
   WINDOW_RECORD_SCHEMA_VERSION,
   isInstrumentType,
+  windowIdAt,
   type InstrumentType,
 } from '@geostream/instrument-schemas';
 import type { WindowToEvaluate } from '@geostream/alerting';
@@ -52,8 +53,7 @@ export function windowRecordOf(window: ClosedWindow<ReadingMeta>): WindowToEvalu
   const windowStart = iso(window.windowStartMs);
   return {
     schema_version: WINDOW_RECORD_SCHEMA_VERSION,
-    // windowId(instrument, borehole_number, start), with the start's text already at hand.
-    id: `${instrument}:${borehole_number}:${windowStart}`,
+    id: windowIdAt(instrument, borehole_number, windowStart),
     instrument,
     borehole_number,
     window_start: windowStart,

@@ -24,7 +24,10 @@ export interface PartitionRunnerOptions {
   readonly checkpointIntervalMs: number;
   /** Catching up: outputs may wait this long for more before they are written. */
   readonly maxWriteDelayMs: number;
-  /** Catching up: ... or until this many windows, alerts and dead letters are pending. */
+  /**
+   * Catching up: ... or until this many windows and dead letters are pending (alerts, which
+   * follow from windows, are not counted).
+   */
   readonly maxPendingOutputs: number;
   /** Low and high watermarks of the raw topic's partitions, from the admin client. */
   readonly logBounds: () => Promise<Map<number, { low: number; high: number }>>;
@@ -334,8 +337,9 @@ export class PartitionRunner {
 
   /**
    * Waits for the partition's write in flight, if any (or until `signal` aborts). A failed
-   * write took its outputs with it, so the state in memory is dropped: the partition resumes
-   * from its last checkpoint.
+   * write took its outputs with it, so it throws and its callers (handleBatch, runLocked) drop
+   * the state in memory, still under the partition's lock: the partition resumes from its last
+   * checkpoint. A write merely no longer awaited (aborted) stays in flight, for load to wait on.
    */
   private async settleInflight(slot: PartitionSlot, signal: AbortSignal): Promise<void> {
     const inflight = slot.inflight;
@@ -343,10 +347,7 @@ export class PartitionRunner {
     try {
       await untilAborted(inflight, signal);
     } catch (error) {
-      if (!signal.aborted || slot.inflight !== inflight) {
-        if (slot.inflight === inflight) slot.inflight = undefined;
-        slot.dropState();
-      }
+      if (!signal.aborted && slot.inflight === inflight) slot.inflight = undefined;
       throw error;
     }
     if (slot.inflight === inflight) slot.inflight = undefined;

@@ -27,6 +27,31 @@ describe('decodeRawMessage', () => {
     ]);
   });
 
+  it("says whether the message was an envelope and gives its items' original texts", () => {
+    const single = decodeRawMessage(bytes(reading('P-1', 1)));
+    expect(single.envelope).toBe(false);
+    expect(single.itemText(0)).toBeUndefined();
+
+    const first = `{ "borehole_number" : "P-1", "x": [1, {"y": "]"}] }`;
+    const envelope = `\ufeff{"items":[${first} ,${reading('P-2', 2)}],"instruments":2}`;
+    const result = decodeRawMessage(bytes(envelope));
+    expect(result.envelope).toBe(true);
+    expect(result.itemText(0)).toBe(first);
+    expect(result.itemText(1)).toBe(reading('P-2', 2));
+    expect(result.itemText(2)).toBeUndefined();
+
+    const escapedKey = decodeRawMessage(`{"\\u0069tems":[${reading('P-1', 1)}]}`);
+    expect(escapedKey.envelope).toBe(true);
+    expect(escapedKey.itemText(0)).toBe(reading('P-1', 1));
+
+    const notArray = decodeRawMessage('{"items":3}');
+    expect(notArray.envelope).toBe(true);
+    expect(notArray.itemText(0)).toBeUndefined();
+
+    for (const rejected of ['{"items":', new Uint8Array([0xff])])
+      expect(decodeRawMessage(rejected).envelope).toBe(false);
+  });
+
   it('names a bare NaN token as a non-finite number instead of rejecting the text', () => {
     const result = decodeRawMessage(reading('P-1', 'NaN'));
     expect(result.problems.map((p) => [p.path, p.code])).toEqual([

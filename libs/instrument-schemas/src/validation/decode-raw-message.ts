@@ -13,14 +13,48 @@ export interface DecodeOptions {
   readonly maxBytes?: number;
 }
 
+/**
+ * What decodeRawMessage found in one message: the readings and problems, whether it was a batch
+ * envelope, and its items' original texts for the caller that must forward or dead-letter one
+ * item alone.
+ */
+export interface DecodedRawMessage<T> extends DecodedMessage<T> {
+  /**
+   * The message parsed as a batch envelope (a JSON object with an "items" member), whether or
+   * not its items were valid. False for a single reading and for a message that was not read.
+   */
+  readonly envelope: boolean;
+  /**
+   * An envelope item's own JSON text, sliced from the original message (the spans are found on
+   * the first call and reused); undefined when the message is not an envelope or has no such
+   * item. Never throws.
+   */
+  itemText(index: number): string | undefined;
+}
+
+const noItemText = (): undefined => undefined;
+
 const utf8 = new TextDecoder('utf-8', { fatal: true });
 const utf8Encoder = new TextEncoder();
 
 function rejected(
   code: 'not_json' | 'payload_too_large',
   message: string,
-): DecodedMessage<Reading> {
-  return { readings: [], problems: [messageProblem([problem(code, '', message)])] };
+): DecodedRawMessage<Reading> {
+  return {
+    readings: [],
+    problems: [messageProblem([problem(code, '', message)])],
+    envelope: false,
+    itemText: noItemText,
+  };
+}
+
+function decoded(
+  result: DecodedMessage<Reading>,
+  envelope: boolean,
+  itemText: (index: number) => string | undefined,
+): DecodedRawMessage<Reading> {
+  return { readings: result.readings, problems: result.problems, envelope, itemText };
 }
 
 /** UTF-8 byte length of a string, computed only when the cheap bounds cannot decide. */
@@ -38,7 +72,7 @@ function exceedsBytes(text: string, maxBytes: number): boolean {
 export function decodeRawMessage(
   bytes: Uint8Array | string,
   options: DecodeOptions = {},
-): DecodedMessage<Reading> {
+): DecodedRawMessage<Reading> {
   const maxBytes = options.maxBytes ?? DEFAULT_MAX_MESSAGE_BYTES;
   let text: string;
   if (typeof bytes === 'string') {
@@ -74,18 +108,17 @@ export function decodeRawMessage(
     }
   }
 
-  if (!isPlainObject(value) || !('items' in value)) return validateMessage(value);
+  if (!isPlainObject(value) || !('items' in value)) {
+    return decoded(validateMessage(value), false, noItemText);
+  }
+  // Found only when an item's text is asked for (a bad item here, or a caller's late one).
+  // envelopeItemSpans never throws: it only indexes the text, and the one JSON.parse it runs
+  // (an escaped key) is caught inside objectMembers.
   let spans: Array<[number, number]> | undefined | null = null;
-  return validateEnvelope(value, (index) => {
-    // Only for bad items: find where each item's text lies in the original.
-    if (spans === null) {
-      try {
-        spans = envelopeItemSpans(text);
-      } catch {
-        spans = undefined; // cannot happen for text JSON.parse accepted; never throw regardless
-      }
-    }
+  const itemText = (index: number): string | undefined => {
+    if (spans === null) spans = envelopeItemSpans(text);
     const span = spans?.[index];
     return span === undefined ? undefined : text.slice(span[0], span[1]);
-  });
+  };
+  return decoded(validateEnvelope(value, itemText), true, itemText);
 }

@@ -42,7 +42,12 @@ describe('validateReading properties', () => {
           const direct = validateReading(JSON.parse(text));
           const decoded = decodeRawMessage(new TextEncoder().encode(text));
           if (direct.ok) {
-            expect(decoded).toEqual({ readings: [direct.value], problems: [] });
+            expect(decoded).toEqual({
+              readings: [direct.value],
+              problems: [],
+              envelope: false,
+              itemText: expect.any(Function),
+            });
           } else {
             expect(decoded.readings).toEqual([]);
             expect(decoded.problems).toHaveLength(1);

@@ -3,6 +3,7 @@ import {
   WindowRecordSchema,
   validateWindowRecord,
   windowId,
+  windowIdAt,
   instrumentKey,
   type WindowRecord,
 } from '../../src';
@@ -33,6 +34,7 @@ describe('identity', () => {
   it('keys an instrument as instrument:borehole_number and a window by its start', () => {
     expect(instrumentKey('water_standpipe', 'BH-4493')).toBe('water_standpipe:BH-4493');
     expect(record.id).toBe('water_standpipe:BH-4493:2022-05-02T08:02:20.000Z');
+    expect(windowIdAt('water_standpipe', 'BH-4493', '2022-05-02T08:02:20.000Z')).toBe(record.id);
   });
 });
 
