@@ -4,6 +4,7 @@ import {
   type SiteConfig,
 } from '@geostream/instrument-schemas';
 import {
+  alertsTopic,
   databaseSettings,
   httpSettings,
   kafkaSettings,
@@ -11,7 +12,6 @@ import {
   outputNameSettings,
   readConfig,
   siteConfigSettings,
-  topicSettings,
   type DatabaseSettings,
   type EnvReader,
   type Environment,
@@ -19,6 +19,7 @@ import {
   type KafkaSettings,
   type LogLevel,
 } from '@geostream/platform';
+import { perTypeTopicNamer } from '@geostream/sinks';
 
 /** Everything the dashboard reads from its environment, parsed once at start-up. */
 export interface DashboardConfig {
@@ -50,10 +51,14 @@ export interface StalenessSettings {
   readonly fallbackIntervalMs: number;
 }
 
-/** Per-type topic names: the type's wire name, optionally with a prefix and suffix (isolation, versioned outputs). */
+/**
+ * Per-type topic names: the type's wire name, optionally with a prefix and suffix (isolation,
+ * versioned outputs). Named by `perTypeTopicNamer`, the rule the stream-processor writes them by.
+ */
 export function windowTopicNames(prefix: string, suffix: string): LiveTopics['windows'] {
+  const topicOf = perTypeTopicNamer({ prefix, suffix });
   return Object.fromEntries(
-    INSTRUMENT_TYPES.map((type) => [type, `${prefix}${type}${suffix}`]),
+    INSTRUMENT_TYPES.map((type) => [type, topicOf(type)]),
   ) as LiveTopics['windows'];
 }
 
@@ -86,7 +91,7 @@ export function readDashboardConfig(env: Environment): DashboardConfig {
       kafka: kafkaSettings(r, 'batch-dashboard'),
       liveEnabled: r.bool('LIVE', true),
       topics: {
-        alerts: topicSettings(r).alerts,
+        alerts: alertsTopic(r),
         windows: windowTopicNames(outputs.topicPrefix, outputs.topicSuffix),
       },
       accessToken: accessToken(r),

@@ -3,8 +3,8 @@ import {
   httpSettings,
   kafkaSettings,
   logLevel,
+  rawTopic,
   readConfig,
-  topicSettings,
   type EnvReader,
   type Environment,
   type HttpSettings,
@@ -81,6 +81,10 @@ export function readProducerConfig(env: Environment): ProducerConfig {
       pattern: TRANSACTIONAL_ID,
       hint: 'must be 1 to 200 letters, digits, . _ -',
     });
+    const replicationFactor = r.int('RAW_TOPIC_REPLICATION_FACTOR', -1, { min: -1, max: 100 });
+    // The broker refuses a topic with no replicas, and would refuse it on every retry.
+    if (replicationFactor === 0)
+      r.problem('RAW_TOPIC_REPLICATION_FACTOR', 'must be -1 (the broker default) or at least 1');
     const maxBatchBytes = r.int('PRODUCER_MAX_BATCH_BYTES', 900_000, {
       min: 1_000,
       max: 100_000_000,
@@ -97,9 +101,9 @@ export function readProducerConfig(env: Environment): ProducerConfig {
         retries: r.int('POLL_RETRIES', 2, { min: 0, max: 100 }),
       },
       topic: {
-        name: topicSettings(r).raw,
+        name: rawTopic(r),
         partitions: r.int('RAW_TOPIC_PARTITIONS', 6, { min: 1, max: 10_000 }),
-        replicationFactor: r.int('RAW_TOPIC_REPLICATION_FACTOR', -1, { min: -1, max: 100 }),
+        replicationFactor,
         retentionMs: r.int('RAW_TOPIC_RETENTION_MS', 30 * DAY_MS, { min: -1 }),
       },
       delivery: {

@@ -1,5 +1,17 @@
+import { INSTRUMENT_TYPES } from '@geostream/instrument-schemas';
 import { ConfigError } from '@geostream/platform';
+import { perTypeTopicNamer } from '@geostream/sinks';
 import { readDashboardConfig } from '../../src/config';
+
+function problems(env: Record<string, string>): string[] {
+  try {
+    readDashboardConfig(env);
+    return [];
+  } catch (error) {
+    if (error instanceof ConfigError) return error.problems.map((p) => p.variable).sort();
+    throw error;
+  }
+}
 
 describe('dashboard config', () => {
   it('has working defaults', () => {
@@ -15,6 +27,20 @@ describe('dashboard config', () => {
   it('names per-type topics with the prefix and suffix', () => {
     const config = readDashboardConfig({ OUTPUT_TOPIC_PREFIX: 't1.', OUTPUT_TOPIC_SUFFIX: '.v2' });
     expect(config.topics.windows.strain_gauge).toBe('t1.strain_gauge.v2');
+  });
+
+  it('reads per-type topics by the rule the stream-processor writes them by', () => {
+    const config = readDashboardConfig({ OUTPUT_TOPIC_PREFIX: 't1.', OUTPUT_TOPIC_SUFFIX: '.v2' });
+    const written = perTypeTopicNamer({ prefix: 't1.', suffix: '.v2' });
+    for (const type of INSTRUMENT_TYPES) expect(config.topics.windows[type]).toBe(written(type));
+  });
+
+  it('reads only ALERTS_TOPIC of the topics: a bad topic it does not use cannot stop it', () => {
+    const config = readDashboardConfig({ RAW_TOPIC: 'bad topic', DLQ_TOPIC: 'bad topic' });
+    expect(config.topics.alerts).toBe('monitoring.alerts');
+    expect(problems({ RAW_TOPIC: 'bad topic', ALERTS_TOPIC: 'bad topic' })).toEqual([
+      'ALERTS_TOPIC',
+    ]);
   });
 
   it('names every bad variable', () => {

@@ -57,6 +57,25 @@ describe('readProducerConfig', () => {
     ]);
   });
 
+  it('refuses a replication factor of 0 (the broker would refuse the topic for ever)', () => {
+    expect(problems({ RAW_TOPIC_REPLICATION_FACTOR: '0' })).toEqual([
+      'RAW_TOPIC_REPLICATION_FACTOR',
+    ]);
+    expect(readProducerConfig({}).topic.replicationFactor).toBe(-1);
+    expect(readProducerConfig({ RAW_TOPIC_REPLICATION_FACTOR: '-1' }).topic.replicationFactor).toBe(
+      -1,
+    );
+    expect(readProducerConfig({ RAW_TOPIC_REPLICATION_FACTOR: '3' }).topic.replicationFactor).toBe(
+      3,
+    );
+  });
+
+  it('reads only RAW_TOPIC of the topics: a bad topic it does not use cannot stop it', () => {
+    const config = readProducerConfig({ ALERTS_TOPIC: 'bad topic', DLQ_TOPIC: 'bad topic' });
+    expect(config.topic.name).toBe('monitoring');
+    expect(problems({ RAW_TOPIC: 'bad topic', ALERTS_TOPIC: 'bad topic' })).toEqual(['RAW_TOPIC']);
+  });
+
   it('needs the resume mark below the buffer bound', () => {
     expect(problems({ PRODUCER_MAX_BUFFERED: '100', PRODUCER_RESUME_BUFFERED: '100' })).toEqual([
       'PRODUCER_RESUME_BUFFERED',

@@ -4,11 +4,14 @@ import path from 'node:path';
 import { ConfigError } from '../errors';
 import { readConfig } from './env-reader';
 import {
+  alertsTopic,
   databaseSettings,
+  deadLetterTopic,
   elasticsearchSettings,
   httpSettings,
   kafkaSettings,
   outputNameSettings,
+  rawTopic,
   siteConfigSettings,
   topicSettings,
   windowSettings,
@@ -97,6 +100,43 @@ describe('shared settings', () => {
       WINDOW_ADVANCE_MS: '2000',
     });
     expect(error.problems.map((p) => p.variable)).toEqual(['WINDOW_ADVANCE_MS']);
+  });
+});
+
+describe('topics, one variable each', () => {
+  const topicProblems = (env: Record<string, string>, read: Parameters<typeof readConfig>[1]) => {
+    try {
+      readConfig(env, read);
+    } catch (error) {
+      if (error instanceof ConfigError) return error.problems.map((p) => p.variable);
+      throw error;
+    }
+    return [];
+  };
+  const allBad = { RAW_TOPIC: 'bad topic', DLQ_TOPIC: 'bad topic', ALERTS_TOPIC: 'bad topic' };
+
+  it('has the same defaults alone as in topicSettings', () => {
+    expect(readConfig({}, rawTopic)).toBe('monitoring');
+    expect(readConfig({}, deadLetterTopic)).toBe('monitoring.dlq');
+    expect(readConfig({}, alertsTopic)).toBe('monitoring.alerts');
+    expect(readConfig({ RAW_TOPIC: 'a.b_c-1' }, rawTopic)).toBe('a.b_c-1');
+  });
+
+  it('reads only its own variable, so a bad one an app does not use cannot stop it', () => {
+    expect(readConfig({ DLQ_TOPIC: 'bad topic', ALERTS_TOPIC: 'bad topic' }, rawTopic)).toBe(
+      'monitoring',
+    );
+    expect(readConfig({ RAW_TOPIC: 'bad topic', DLQ_TOPIC: 'bad topic' }, alertsTopic)).toBe(
+      'monitoring.alerts',
+    );
+    expect(topicProblems(allBad, rawTopic)).toEqual(['RAW_TOPIC']);
+    expect(topicProblems(allBad, deadLetterTopic)).toEqual(['DLQ_TOPIC']);
+    expect(topicProblems(allBad, alertsTopic)).toEqual(['ALERTS_TOPIC']);
+    expect(topicProblems(allBad, topicSettings)).toEqual([
+      'RAW_TOPIC',
+      'DLQ_TOPIC',
+      'ALERTS_TOPIC',
+    ]);
   });
 });
 

@@ -103,18 +103,28 @@ export interface TopicSettings {
 const TOPIC_NAME = /^[A-Za-z0-9._-]{1,249}$/;
 const TOPIC_HINT = 'must be a Kafka topic name (letters, digits, . _ -)';
 
+function topicName(env: EnvReader, name: string, fallback: string): string {
+  return env.string(name, fallback, { pattern: TOPIC_NAME, hint: TOPIC_HINT });
+}
+
+/** RAW_TOPIC: the raw readings topic (the producer writes it, the stream-processor reads it). */
+export function rawTopic(env: EnvReader): string {
+  return topicName(env, 'RAW_TOPIC', 'monitoring');
+}
+
+/** DLQ_TOPIC: where the stream-processor puts the records it cannot process. */
+export function deadLetterTopic(env: EnvReader): string {
+  return topicName(env, 'DLQ_TOPIC', 'monitoring.dlq');
+}
+
+/** ALERTS_TOPIC: the alerts topic (the stream-processor writes it, the dashboard reads it). */
+export function alertsTopic(env: EnvReader): string {
+  return topicName(env, 'ALERTS_TOPIC', 'monitoring.alerts');
+}
+
+/** All three topics, for an app that uses all three; an app using one reads only that one. */
 export function topicSettings(env: EnvReader): TopicSettings {
-  return {
-    raw: env.string('RAW_TOPIC', 'monitoring', { pattern: TOPIC_NAME, hint: TOPIC_HINT }),
-    deadLetter: env.string('DLQ_TOPIC', 'monitoring.dlq', {
-      pattern: TOPIC_NAME,
-      hint: TOPIC_HINT,
-    }),
-    alerts: env.string('ALERTS_TOPIC', 'monitoring.alerts', {
-      pattern: TOPIC_NAME,
-      hint: TOPIC_HINT,
-    }),
-  };
+  return { raw: rawTopic(env), deadLetter: deadLetterTopic(env), alerts: alertsTopic(env) };
 }
 
 export type WindowKind = 'tumbling' | 'hopping' | 'session';
