@@ -7,6 +7,7 @@ import {
   exitOnStartupFailure,
 } from '@geostream/platform';
 import { readProducerConfig } from './config';
+import { CLOSE_TIMEOUT_MS } from './delivery/transactional-sender';
 import { startProducer } from './producer';
 
 async function main(): Promise<void> {
@@ -24,15 +25,20 @@ async function main(): Promise<void> {
     { url: `http://${config.http.host}:${config.http.port}` },
     'producer /health and /metrics listening',
   );
-  // Flush first (PRODUCER_FLUSH_TIMEOUT_MS), then the ops server; the signal handler's own
-  // deadline leaves room for both.
+  // Flush first, then the ops server. The signal handler's deadline covers the worst case of
+  // producer.stop() with Kafka down, so it ends and logs what was lost instead of being cut
+  // short: the pollers' requests in flight (up to POLL_TIMEOUT_MS), the sender's flush (up to
+  // PRODUCER_FLUSH_TIMEOUT_MS), then its two closing waits (CLOSE_TIMEOUT_MS each); plus a
+  // margin for the log line and the ops server.
+  const shutdownBudgetMs =
+    config.api.timeoutMs + config.delivery.flushTimeoutMs + 2 * CLOSE_TIMEOUT_MS + 5_000;
   closeOnSignals(
     async () => {
       await producer.stop();
       await ops.close();
     },
     logger,
-    config.delivery.flushTimeoutMs + 10_000,
+    shutdownBudgetMs,
   );
 }
 

@@ -44,8 +44,6 @@ export interface SenderStatus {
   /** True after the last Kafka interaction succeeded, false after one failed. */
   readonly kafkaReachable: boolean;
   readonly lastError: string | undefined;
-  /** Messages in a transaction whose outcome is being settled. */
-  readonly unresolved: number;
 }
 
 export interface StopReport {
@@ -69,7 +67,11 @@ interface PendingCommit {
   readonly probe: { partition: number; offset: string };
 }
 
-const CLOSE_TIMEOUT_MS = 5_000;
+/**
+ * The longest the sender waits for each of its two closing steps in `stop()` (closing the
+ * session, then the loop's last kafkajs call); the shutdown budget in main.ts counts both.
+ */
+export const CLOSE_TIMEOUT_MS = 5_000;
 
 export class TransactionalSender {
   private session: TransactionalSession | undefined;
@@ -104,7 +106,6 @@ export class TransactionalSender {
     return {
       kafkaReachable: this.kafkaReachable,
       lastError: this.lastError,
-      unresolved: this.pending?.count ?? 0,
     };
   }
 

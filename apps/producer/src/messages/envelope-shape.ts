@@ -32,7 +32,7 @@ export function envelopeItems(text: string): EnvelopeItems[] | undefined {
     const envelopes = objectMembers(text, valueStart, (type, envelopeStart) => {
       const envelope = envelopeItemSpansAt(text, envelopeStart);
       if (!envelope) return -1;
-      types.delete(type); // keep JSON.parse's order: a repeated key takes its last position
+      // Like JSON.parse, a repeated key keeps its first position and takes its last value.
       types.set(type, envelope.spans);
       return envelope.end;
     });

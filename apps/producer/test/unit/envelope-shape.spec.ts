@@ -57,6 +57,16 @@ describe('envelopeItems', () => {
     expect(itemTexts('{"items": [1], "items": "no longer"}')).toBeUndefined();
   });
 
+  it('follows JSON.parse on a repeated envelope: first position, last value', () => {
+    const text =
+      '{"envelopes": {"piezometer": {"items": [1]}, "strain_gauge": {"items": []}, "piezometer": {"items": [2, 3]}}}';
+    const parsed = JSON.parse(text) as { envelopes: Record<string, { items: unknown[] }> };
+    const found = envelopeItems(text);
+    expect(found?.map((e) => e.envelope)).toEqual(Object.keys(parsed.envelopes));
+    expect(found?.map((e) => e.envelope)).toEqual(['piezometer', 'strain_gauge']);
+    expect(itemTexts(text)).toEqual([['2', '3'], []]);
+  });
+
   it('accepts a byte-order mark and surrounding whitespace', () => {
     expect(itemTexts('\ufeff \n{"items": [true]}\n ')).toEqual([['true']]);
   });

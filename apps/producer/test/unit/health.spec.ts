@@ -4,7 +4,7 @@ const healthy: HealthInputs = {
   flow: 'flowing',
   buffered: 10,
   maxBuffered: 100,
-  sender: { kafkaReachable: true, lastError: undefined, unresolved: 0 },
+  sender: { kafkaReachable: true, lastError: undefined },
   polls: [
     { target: 'piezometer', outcome: 'ok' },
     { target: 'strain_gauge', outcome: undefined },
@@ -19,7 +19,7 @@ describe('healthReport', () => {
   it('is degraded while Kafka is unreachable but readings are safe in the buffer', () => {
     const report = healthReport({
       ...healthy,
-      sender: { kafkaReachable: false, lastError: 'connect: ECONNREFUSED', unresolved: 0 },
+      sender: { kafkaReachable: false, lastError: 'connect: ECONNREFUSED' },
     });
     expect(report.status).toBe('degraded');
     expect(report.checks['kafka']).toEqual({ ok: false, detail: 'connect: ECONNREFUSED' });
