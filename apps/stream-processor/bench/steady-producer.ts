@@ -2,8 +2,7 @@
 // loggers do: the benchmark runs it as its own process, so it does not share the processor's
 // event loop. Arguments come from the environment (see throughput.bench.ts).
 import { createKafka, createLogger } from '@geostream/platform';
-import { testServices } from '@geostream/platform/testing';
-import { defined } from '../test/support/defined';
+import { defined, testServices } from '@geostream/platform/testing';
 import { BENCH_HEADERS, benchMessage, type Workload } from './workload';
 
 async function main(): Promise<void> {

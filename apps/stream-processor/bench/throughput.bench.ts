@@ -12,14 +12,13 @@ import os from 'node:os';
 import path from 'node:path';
 import { Client } from '@elastic/elasticsearch';
 import { createKafka, createLogger } from '@geostream/platform';
-import { testServices, uniqueName } from '@geostream/platform/testing';
+import { defined, testServices, uniqueName } from '@geostream/platform/testing';
 import { windowIndexTemplateName } from '@geostream/sinks';
 import knexFactory from 'knex';
 import type { Kafka } from 'kafkajs';
 import { readStreamProcessorConfig } from '../src/config';
 import type { Sinks } from '../src/shell/sinks';
 import { startStreamProcessor } from '../src/shell/stream-processor';
-import { defined } from '../test/support/defined';
 import { BENCH_HEADERS, benchMessage, type Workload } from './workload';
 
 const services = testServices();

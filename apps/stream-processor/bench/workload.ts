@@ -3,7 +3,7 @@ import {
   instrumentKey,
   type InstrumentType,
 } from '@geostream/instrument-schemas';
-import { defined } from '../test/support/defined';
+import { defined } from '@geostream/platform/testing';
 
 /** 2024-01-01T00:00:00Z */
 export const BENCH_T0 = Date.UTC(2024, 0, 1);

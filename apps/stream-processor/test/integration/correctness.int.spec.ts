@@ -9,11 +9,10 @@ import {
   type SiteConfig,
   type WindowRecord,
 } from '@geostream/instrument-schemas';
-import { eventually } from '@geostream/platform/testing';
+import { defined, eventually } from '@geostream/platform/testing';
 import type { Knex } from 'knex';
 import type { Kafka } from 'kafkajs';
 import { startStreamProcessor, type StreamProcessor } from '../../src/shell/stream-processor';
-import { defined } from '../support/defined';
 import { T0, envelopeJson, readingJson, type TestInstrument } from '../support/messages';
 import { expectedAlerts } from '../support/oracle';
 import { streamArbitrary } from '../support/stream-arbitrary';

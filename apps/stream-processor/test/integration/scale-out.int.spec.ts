@@ -1,9 +1,8 @@
 import { readFileSync } from 'node:fs';
 import type { Client } from '@elastic/elasticsearch';
-import { eventually } from '@geostream/platform/testing';
+import { defined, eventually } from '@geostream/platform/testing';
 import type { Knex } from 'knex';
 import type { Kafka, Producer } from 'kafkajs';
-import { defined } from '../support/defined';
 import { seededRandom, siteStream } from './support/site-stream';
 import { expectSinksHoldModel, modelOf, waitForModel } from './support/verify';
 import {

@@ -12,7 +12,7 @@ import {
   type TriggerLevel,
 } from '@geostream/instrument-schemas';
 import type { RawMessage } from '../../src/core/raw-message';
-import { defined } from './defined';
+import { defined } from '@geostream/platform/testing';
 
 /**
  * A naive model of the processor for tumbling windows, written from the rules rather than from

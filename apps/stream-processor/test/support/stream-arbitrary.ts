@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import type { RawMessage } from '../../src/core/raw-message';
-import { defined } from './defined';
+import { defined } from '@geostream/platform/testing';
 import {
   INSTRUMENTS,
   envelopeJson,

@@ -6,7 +6,7 @@ import {
   type PartitionProcessorOptions,
 } from '../../src/core/partition-processor';
 import { triggerLevelsFromSiteConfig } from '../../src/core/trigger-levels';
-import { defined } from '../support/defined';
+import { defined } from '@geostream/platform/testing';
 import { INSTRUMENTS, T0, rawMessages, readingJson } from '../support/messages';
 
 const [piezometer, settlement, standpipe, , extensometer] = INSTRUMENTS as [

@@ -8,7 +8,7 @@ import {
   type ProcessorOutputs,
 } from '../../src/core/partition-processor';
 import { triggerLevelsFromSiteConfig } from '../../src/core/trigger-levels';
-import { defined } from '../support/defined';
+import { defined } from '@geostream/platform/testing';
 import { expectedAlerts, meanOf, oracle } from '../support/oracle';
 import { streamArbitrary, type GeneratedStream } from '../support/stream-arbitrary';
 

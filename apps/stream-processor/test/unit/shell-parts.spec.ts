@@ -6,7 +6,7 @@ import { readStreamProcessorConfig } from '../../src/config';
 import { sinkRejectedDeadLetter } from '../../src/core/sink-rejections';
 import { withHeartbeats } from '../../src/shell/keep-alive';
 import { SerialLock } from '../../src/shell/serial-lock';
-import { defined } from '../support/defined';
+import { defined } from '@geostream/platform/testing';
 
 const configError = (env: Record<string, string>): ConfigError => {
   try {

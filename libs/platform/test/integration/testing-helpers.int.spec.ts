@@ -1,12 +1,12 @@
 import { Client } from 'pg';
 import { createKafka, createLogger } from '../../src';
 import {
+  defined,
   startDisposableKafka,
   startTcpFaultProxy,
   testServices,
   uniqueName,
 } from '../../src/testing';
-import { defined } from '../support/defined';
 
 const logger = createLogger('platform-testing', 'silent');
 

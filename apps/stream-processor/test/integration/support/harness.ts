@@ -5,7 +5,7 @@ import path from 'node:path';
 import { Client } from '@elastic/elasticsearch';
 import type { Alert, DeadLetter, WindowRecord } from '@geostream/instrument-schemas';
 import { createKafka, createLogger, type Logger } from '@geostream/platform';
-import { testServices, uniqueName } from '@geostream/platform/testing';
+import { defined, testServices, uniqueName } from '@geostream/platform/testing';
 import {
   readingWindowRowToRecord,
   windowIndexTemplateName,
@@ -15,7 +15,6 @@ import knexFactory, { type Knex } from 'knex';
 import type { Kafka, Message, Producer } from 'kafkajs';
 import { readStreamProcessorConfig, type StreamProcessorConfig } from '../../../src/config';
 import type { RawMessage } from '../../../src/core/raw-message';
-import { defined } from '../../support/defined';
 
 export const services = testServices();
 export const quietLogger: Logger = createLogger(

@@ -1,5 +1,5 @@
 import { INSTRUMENT_TYPES } from '@geostream/instrument-schemas';
-import { defined } from '../../support/defined';
+import { defined } from '@geostream/platform/testing';
 import { readingJson, type TestInstrument } from '../../support/messages';
 import { valueFor } from '../../support/stream-arbitrary';
 

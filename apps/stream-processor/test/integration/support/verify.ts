@@ -5,10 +5,9 @@ import {
   type DeadLetter,
   type WindowRecord,
 } from '@geostream/instrument-schemas';
-import { eventually } from '@geostream/platform/testing';
+import { defined, eventually } from '@geostream/platform/testing';
 import type { Knex } from 'knex';
 import type { Kafka } from 'kafkajs';
-import { defined } from '../../support/defined';
 import { expectedAlerts } from '../../support/oracle';
 import {
   allDeadLetters,
