@@ -76,7 +76,12 @@ export {
   type TriggerLevels,
   type TriggerLevelsConfig,
 } from './schemas/trigger-levels';
-export { TIMESTAMP_PATTERN, CANONICAL_TIMESTAMP_PATTERN } from './schemas/patterns';
+export {
+  TIMESTAMP_PATTERN,
+  CANONICAL_TIMESTAMP_PATTERN,
+  IDENTIFIER_PATTERN,
+  MAX_IDENTIFIER_LENGTH,
+} from './schemas/patterns';
 export { jsonSchemas, type JsonSchemaName } from './schemas';
 
 // Validation

@@ -1,4 +1,5 @@
 import example from '../site-config.example.json';
+import { MAX_IDENTIFIER_LENGTH } from './schemas/patterns';
 import { parseSiteConfig, resolveTriggerLevels } from './site-config';
 
 describe('parseSiteConfig', () => {
@@ -29,6 +30,48 @@ describe('parseSiteConfig', () => {
       ['defaults.piezometer.rising', 'invalid_threshold_order'],
       ['instruments[0].trigger_levels.falling.action', 'missing_field'],
       ['instruments[1]', 'duplicate_entry'],
+    ]);
+  });
+
+  it('holds override borehole numbers to the identifier rule readings follow', () => {
+    const levels = { rising: { alert: 1, alarm: 2, action: 3 } };
+    const override = (borehole_number: string) => ({
+      instrument: 'piezometer',
+      borehole_number,
+      trigger_levels: levels,
+    });
+    const longest = '\u{1F600}'.repeat(MAX_IDENTIFIER_LENGTH); // 128 code points, 256 UTF-16 units
+    expect(parseSiteConfig({ version: 1, instruments: [override(longest)] }).ok).toBe(true);
+    const result = parseSiteConfig({
+      version: 1,
+      instruments: [
+        override('B'.repeat(MAX_IDENTIFIER_LENGTH + 1)),
+        override('P-1\n'),
+        override('P\u00002'),
+        override(' '),
+      ],
+    });
+    expect(result.ok ? [] : result.problems.map((p) => [p.path, p.code, p.message])).toEqual([
+      [
+        'instruments[0].borehole_number',
+        'invalid_value',
+        'instruments[0].borehole_number must be at most 128 characters, got 129',
+      ],
+      [
+        'instruments[1].borehole_number',
+        'invalid_value',
+        'instruments[1].borehole_number must not contain control characters',
+      ],
+      [
+        'instruments[2].borehole_number',
+        'invalid_value',
+        'instruments[2].borehole_number must not contain control characters',
+      ],
+      [
+        'instruments[3].borehole_number',
+        'empty_string',
+        'instruments[3].borehole_number must not be empty or blank',
+      ],
     ]);
   });
 });

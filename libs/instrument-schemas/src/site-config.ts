@@ -11,6 +11,7 @@ import type {
 import {
   absence,
   describeValue,
+  identifierProblem,
   isPlainObject,
   notAnObject,
   joinPath,
@@ -183,7 +184,11 @@ function checkInstruments(value: unknown, problems: Problems): void {
           : (stringProblem(instrument, at) as Problem),
       );
     }
-    const boreholeProblem = stringProblem(entry.borehole_number, joinPath(path, 'borehole_number'));
+    // The rule readings' borehole numbers follow: an override breaking it could never match one.
+    const boreholeProblem = identifierProblem(
+      entry.borehole_number,
+      joinPath(path, 'borehole_number'),
+    );
     if (boreholeProblem) problems.push(boreholeProblem);
     if (entry.note !== undefined && typeof entry.note !== 'string') {
       const at = joinPath(path, 'note');

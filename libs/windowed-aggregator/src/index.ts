@@ -2,11 +2,12 @@
  * @geostream/windowed-aggregator: a pure event-time windowing core. The caller feeds records
  * and time; every call returns what to emit. No I/O, no timers, no wall clock.
  *
- * Four separate concerns, as in Kafka Streams, Flink and Bytewax:
+ * Five small parts, kept apart as in Kafka Streams, Flink and Bytewax (see the README):
  * - spec: immutable, validated window values (tumblingWindows, hoppingWindows, sessionWindows);
- * - assignment: pure windowsFor(spec, eventTimeMs);
- * - watermark and emission: per partition, final results once the watermark passes a window;
- * - aggregation: count, compensated sum, mean, min, max, first/last time, latest metadata.
+ * - assignment: pure windowsFor(spec, eventTimeMs), and placing a reading in its key's windows;
+ * - watermark: per partition, highest event time seen - grace, moved on by advances and flushes;
+ * - aggregation: count, compensated sum, mean, min, max, first/last time, latest metadata;
+ * - emission: final results only, each window once, when the watermark reaches its end.
  */
 export { WindowingError, isWindowingError, type WindowingErrorCode } from './errors';
 export {

@@ -19,11 +19,6 @@ export class KeyState<M> {
    * reading just after a closed session would have extended it, so it is late).
    */
   closedUntilMs = -Infinity;
-  /**
-   * False while closedUntilMs is known to be at or before the partition watermark (it then
-   * stays so: the watermark only rises), so tumbling and hopping readings can skip reading it.
-   */
-  closedPastWatermark = false;
 
   constructor(readonly key: string) {}
 

@@ -137,7 +137,10 @@ export class PartitionState<M> {
     if (!this.rejectWhenFull)
       while (this.openWindows > this.maxOpenWindows) {
         const oldest = this.queue.takeOldest();
-        if (oldest === undefined) break;
+        if (oldest === undefined)
+          throw new Error(
+            `Broken invariant: partition ${this.partition} counts ${this.openWindows} open windows but its close queue holds none`,
+          );
         this.closeWindow(oldest, 'evicted', sink);
       }
     return outcome;
@@ -240,10 +243,7 @@ export class PartitionState<M> {
     window.open = false;
     const state = window.owner;
     state.removeWindow(window);
-    if (window.endMs > state.closedUntilMs) {
-      state.closedUntilMs = window.endMs;
-      state.closedPastWatermark = window.endMs > this.horizonMs;
-    }
+    if (window.endMs > state.closedUntilMs) state.closedUntilMs = window.endMs;
     this.openWindows--;
     this.counters.windowsEmitted++;
     if (cause === 'evicted') this.counters.windowsEvicted++;
@@ -252,7 +252,7 @@ export class PartitionState<M> {
     // object can carry a later window: windows live for seconds, long enough to survive
     // young-generation collections, and recycling them keeps the old generation still.
     if (this.spares.length < this.maxSpares) {
-      window.latestMeta = undefined as M;
+      window.release();
       this.spares.push(window);
     }
     if (state.newest === undefined) this.retireKey(state);

@@ -108,7 +108,6 @@ function readKey<M>(
   const times = eventTimes as number[];
   const keyState = new KeyState<M>(key);
   keyState.closedUntilMs = closedUntilMs;
-  keyState.closedPastWatermark = closedUntilMs > state.horizonMs;
 
   const windows = array(json['windows'], `${path}.windows`).map((w, i) =>
     readWindow<M>(w, keyState, times, state, options, `${path}.windows[${i}]`),

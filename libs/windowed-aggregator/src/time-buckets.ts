@@ -25,7 +25,9 @@ export class TimeBuckets<T> {
   takeDue(limitMs: number): T[] | undefined {
     const atMs = this.nextMs;
     if (atMs > limitMs) return undefined;
-    const bucket = this.buckets.get(atMs) ?? [];
+    const bucket = this.buckets.get(atMs);
+    if (bucket === undefined)
+      throw new Error(`Broken invariant: TimeBuckets has no bucket for its earliest time ${atMs}`);
     this.buckets.delete(atMs);
     this.times.pop();
     this.nextMs = this.times.peek() ?? Infinity;

@@ -23,10 +23,9 @@ export function placeInTimeWindows<M>(
   const firstStart = lastStart - (count - 1) * advanceMs;
 
   let state = partition.keys.get(record.key);
+  const horizonMs = partition.horizonMs;
   const closedUntilMs =
-    state !== undefined && state.closedPastWatermark && state.closedUntilMs > partition.horizonMs
-      ? state.closedUntilMs
-      : partition.horizonMs;
+    state !== undefined && state.closedUntilMs > horizonMs ? state.closedUntilMs : horizonMs;
   let closedCount = 0;
   while (closedCount < count && firstStart + closedCount * advanceMs + sizeMs <= closedUntilMs)
     closedCount++;

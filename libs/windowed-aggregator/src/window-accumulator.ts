@@ -80,6 +80,17 @@ export class WindowAccumulator<M> {
     this.maxOffset = offset;
   }
 
+  /**
+   * Drops what a spare window (closed, kept for reuse) would otherwise keep reachable until
+   * reused: its key's state, which the partition may have forgotten, and its metadata. Only
+   * reset() may follow; the casts stand for "none" where the types say always set.
+   */
+  release(): void {
+    this.owner = undefined as unknown as KeyState<M>;
+    this.key = '';
+    this.latestMeta = undefined as M;
+  }
+
   add(eventTimeMs: number, value: number, offset: number, meta: M): void {
     this.count++;
     this.addToSum(value);

@@ -16,8 +16,9 @@ export const NOT_BLANK_PATTERN = '\\S';
 export const MAX_IDENTIFIER_LENGTH = 128;
 
 /**
- * An instrument id: not blank, at most 128 characters (code points, as JSON Schema counts them), no control characters (U+0000-U+001F,
- * U+007F). PostgreSQL text cannot store U+0000, and a newline or escape sequence in an id would
- * corrupt logs, CSV exports and terminals.
+ * An instrument id: not blank, at most MAX_IDENTIFIER_LENGTH characters (code points, as JSON
+ * Schema counts them), no control characters (U+0000-U+001F, U+007F). PostgreSQL text cannot
+ * store U+0000, and a newline or escape sequence in an id would corrupt logs, CSV exports and
+ * terminals.
  */
-export const IDENTIFIER_PATTERN = '^(?=[\\s\\S]*\\S)[^\\u0000-\\u001f\\u007f]{1,128}$';
+export const IDENTIFIER_PATTERN = `^(?=[\\s\\S]*\\S)[^\\u0000-\\u001f\\u007f]{1,${MAX_IDENTIFIER_LENGTH}}$`;

@@ -1,6 +1,6 @@
 import { Type, type Static, type TOptional } from '@sinclair/typebox';
 import { INSTRUMENT_TYPES, type InstrumentType } from '../instrument-types';
-import { NOT_BLANK_PATTERN } from './patterns';
+import { IDENTIFIER_PATTERN } from './patterns';
 import { InstrumentTypeSchema } from './reading';
 import { TriggerLevelsConfigSchema } from './trigger-levels';
 
@@ -9,7 +9,7 @@ export const SITE_CONFIG_VERSION = 1;
 export const InstrumentOverrideSchema = Type.Object(
   {
     instrument: InstrumentTypeSchema,
-    borehole_number: Type.String({ minLength: 1, pattern: NOT_BLANK_PATTERN }),
+    borehole_number: Type.String({ minLength: 1, pattern: IDENTIFIER_PATTERN }),
     trigger_levels: TriggerLevelsConfigSchema,
     note: Type.Optional(Type.String()),
   },

@@ -222,6 +222,21 @@ describe('SiteConfig: JSON Schema and parseSiteConfig agree', () => {
       false,
     ],
     [
+      'an entry with a 128-character borehole',
+      { version: 1, instruments: [{ ...entry, borehole_number: 'B'.repeat(128) }] },
+      true,
+    ],
+    [
+      'an entry with a 129-character borehole',
+      { version: 1, instruments: [{ ...entry, borehole_number: 'B'.repeat(129) }] },
+      false,
+    ],
+    [
+      'an entry with a newline in its borehole',
+      { version: 1, instruments: [{ ...entry, borehole_number: 'P-1\n' }] },
+      false,
+    ],
+    [
       'an entry with an unknown field',
       { version: 1, instruments: [{ ...entry, level: 3 }] },
       false,
