@@ -120,7 +120,24 @@ const initialTables: SinkMigration = {
   },
 };
 
-export const MIGRATIONS: readonly SinkMigration[] = [initialTables];
+/**
+ * Each instrument's clock health, as the stream-processor estimates it from the gap between its
+ * readings' own timestamps and their Kafka record times (the log's clock): a logger sending
+ * local time as UTC, or a clock that drifted, is reported here so someone fixes it.
+ */
+const instrumentClockHealth: SinkMigration = {
+  name: '0002_instrument_clock_health',
+  async up(knex, schema) {
+    await knex.raw(`
+      alter table ${qualified(schema, T.instrumentState)}
+        add column clock_status text not null default 'ok'
+          check (clock_status in ('ok', 'ahead', 'behind')),
+        add column clock_offset_ms bigint;
+    `);
+  },
+};
+
+export const MIGRATIONS: readonly SinkMigration[] = [initialTables, instrumentClockHealth];
 
 /** The knex migration source for one schema. */
 export function migrationSource(schema: string): Knex.MigrationSource<SinkMigration> {

@@ -75,6 +75,10 @@ export const INSTRUMENT_STATE_COLUMNS = [
   'easting',
   'trigger_level',
   'updated_at',
+  /** 'ok' | 'ahead' | 'behind': the instrument's clock against the log's (Kafka record times). */
+  'clock_status',
+  /** Estimated offset of the instrument's clock in ms, positive = ahead; null when unknown. */
+  'clock_offset_ms',
 ] as const;
 
 export const PROCESSOR_CHECKPOINT_COLUMNS = [
