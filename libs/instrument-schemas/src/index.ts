@@ -13,6 +13,8 @@ export {
   type RangeSpec,
   type ValueRange,
 } from './instrument-types';
+export { PLAUSIBLE_POSITION, TIMESTAMP_YEARS } from './plausible-positions';
+export { CLOCK_STATUSES, type ClockStatus, type InstrumentClock } from './clock-status';
 export { instrumentKey, windowId, windowIdAt } from './identity';
 export { alertId } from './alert-id';
 
@@ -81,6 +83,7 @@ export {
   CANONICAL_TIMESTAMP_PATTERN,
   IDENTIFIER_PATTERN,
   MAX_IDENTIFIER_LENGTH,
+  MAX_IDENTIFIER_BYTES,
 } from './schemas/patterns';
 export { jsonSchemas, type JsonSchemaName } from './schemas';
 
@@ -109,6 +112,7 @@ export { parseSiteConfig, resolveTriggerLevels, toAbsoluteTriggerLevels } from '
 // Dead letters
 export {
   buildDeadLetter,
+  boundDeadLetter,
   deadLetterForProblem,
   type DeadLetterSource,
   type DeadLetterInput,

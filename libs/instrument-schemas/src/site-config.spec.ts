@@ -1,5 +1,5 @@
 import example from '../site-config.example.json';
-import { MAX_IDENTIFIER_LENGTH } from './schemas/patterns';
+import { MAX_IDENTIFIER_BYTES, MAX_IDENTIFIER_LENGTH } from './schemas/patterns';
 import { parseSiteConfig, resolveTriggerLevels } from './site-config';
 
 describe('parseSiteConfig', () => {
@@ -40,8 +40,10 @@ describe('parseSiteConfig', () => {
       borehole_number,
       trigger_levels: levels,
     });
-    const longest = '\u{1F600}'.repeat(MAX_IDENTIFIER_LENGTH); // 128 code points, 256 UTF-16 units
+    const longest = 'B'.repeat(MAX_IDENTIFIER_LENGTH); // 128 code points
     expect(parseSiteConfig({ version: 1, instruments: [override(longest)] }).ok).toBe(true);
+    const widest = '\u{1F600}'.repeat(MAX_IDENTIFIER_BYTES / 4); // 64 code points, 256 bytes
+    expect(parseSiteConfig({ version: 1, instruments: [override(widest)] }).ok).toBe(true);
     const result = parseSiteConfig({
       version: 1,
       instruments: [
