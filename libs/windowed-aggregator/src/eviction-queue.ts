@@ -6,30 +6,29 @@ import { compareByKeyThenStart, type WindowAccumulator } from './window-accumula
 interface Bucket<M> {
   readonly endMs: number;
   items: WindowAccumulator<M>[];
-  /** Items before head were already taken by eviction. */
+  /** Items before head were already taken. */
   head: number;
   sorted: boolean;
 }
 
 /**
- * Open windows by end time, so the watermark closes them and eviction finds the oldest in
- * emission order: (end, key). Windows sharing an end share one bucket: tumbling windows over
- * 10,000 keys close as one bucket, sorted once.
+ * Open windows by (end, key, start): the order in which the open-window cap evicts them.
+ * Windows sharing an end share one bucket (tumbling windows of thousands of keys end together),
+ * sorted by key only when eviction reaches it.
  *
- * A window is queued once, under an end that may only be a lower bound: a session's end grows
- * as readings extend it, and re-queuing it on every reading would flood the queue. When its
- * bucket comes due, a window that has moved on is re-queued under its current end, and one no
- * longer open (emitted, or merged into another session) is dropped. Either way the order in
- * which windows leave the queue depends only on their current ends and keys, never on how the
- * queue was built, which is what lets a restored snapshot (queued at exact ends) replay
- * identically.
+ * Windows mostly close by their own key's time, which the queue does not hear of: entries of
+ * windows no longer open are skipped when met, and the partition builds the queue anew from
+ * its open windows when such entries outnumber them (`needsCompaction`), so its size stays
+ * proportional to the open windows. A session's end only grows, so its entry is a lower bound: met under an end it
+ * has left, it is queued again under its current end. Either way the order in which windows
+ * leave the queue depends only on their current ends and keys, never on how the queue was built,
+ * which is what lets a restored snapshot (queued at exact ends) evict identically.
  */
-export class CloseQueue<M> {
+export class EvictionQueue<M> {
   private readonly buckets = new Map<number, Bucket<M>>();
   private readonly ends = new MinHeap<number>((endMs) => endMs);
-
-  /** A lower bound of the earliest open window's end; Infinity when empty. */
-  nextEndMs = Infinity;
+  /** Entries held, stale ones included. */
+  private entries = 0;
 
   add(window: WindowAccumulator<M>): void {
     const endMs = window.endMs;
@@ -38,34 +37,18 @@ export class CloseQueue<M> {
       bucket = { endMs, items: [], head: 0, sorted: true };
       this.buckets.set(endMs, bucket);
       this.ends.push(endMs);
-      if (endMs < this.nextEndMs) this.nextEndMs = endMs;
     }
     bucket.items.push(window);
     bucket.sorted = false;
+    this.entries++;
   }
 
-  /**
-   * Takes the open windows ending exactly at the earliest queued end, if that end is at or
-   * before `limitMs`, sorted by key. Returns undefined when nothing is due; an empty array
-   * when the earliest bucket held only stale entries (call again).
-   */
-  takeDue(limitMs: number): WindowAccumulator<M>[] | undefined {
-    const endMs = this.nextEndMs;
-    if (endMs > limitMs) return undefined;
-    const bucket = this.removeBucket(endMs);
-    const due: WindowAccumulator<M>[] = [];
-    const items = bucket.items;
-    for (let i = bucket.head; i < items.length; i++) {
-      const window = items[i]!;
-      if (!window.open) continue;
-      if (window.endMs > endMs) this.add(window);
-      else due.push(window);
-    }
-    if (due.length > 1) due.sort(compareByKeyThenStart);
-    return due;
+  /** True when stale entries outnumber the open windows: time to rebuild. */
+  needsCompaction(openWindows: number): boolean {
+    return this.entries > 2 * openWindows + 1_024;
   }
 
-  /** Takes the single oldest open window by (end, key), for eviction. */
+  /** Takes the single oldest open window by (end, key, start). */
   takeOldest(): WindowAccumulator<M> | undefined {
     for (;;) {
       const endMs = this.ends.peek();
@@ -78,6 +61,7 @@ export class CloseQueue<M> {
       }
       while (bucket.head < bucket.items.length) {
         const window = bucket.items[bucket.head++]!;
+        this.entries--;
         if (!window.open) continue;
         if (window.endMs > endMs) {
           this.add(window);
@@ -90,11 +74,8 @@ export class CloseQueue<M> {
     }
   }
 
-  private removeBucket(endMs: number): Bucket<M> {
-    const bucket = this.buckets.get(endMs)!;
+  private removeBucket(endMs: number): void {
     this.buckets.delete(endMs);
     this.ends.pop();
-    this.nextEndMs = this.ends.peek() ?? Infinity;
-    return bucket;
   }
 }
