@@ -127,37 +127,6 @@ export function topicSettings(env: EnvReader): TopicSettings {
   return { raw: rawTopic(env), deadLetter: deadLetterTopic(env), alerts: alertsTopic(env) };
 }
 
-export type WindowKind = 'tumbling' | 'hopping' | 'session';
-
-export interface WindowSettings {
-  readonly kind: WindowKind;
-  readonly sizeMs: number;
-  /** Hopping windows only: how far each window starts after the previous one. */
-  readonly advanceMs: number;
-  /** Session windows only: the inactivity gap that closes a session. */
-  readonly gapMs: number;
-  readonly graceMs: number;
-  readonly idleFlushMs: number;
-}
-
-const DAY_MS = 86_400_000;
-
-export function windowSettings(env: EnvReader): WindowSettings {
-  const kind = env.oneOf('WINDOW_KIND', ['tumbling', 'hopping', 'session'] as const, 'tumbling');
-  const sizeMs = env.int('WINDOW_SIZE_MS', 10_000, { min: 1, max: DAY_MS });
-  const advanceMs = env.int('WINDOW_ADVANCE_MS', sizeMs, { min: 1, max: DAY_MS });
-  if (kind === 'hopping' && advanceMs > sizeMs)
-    env.problem('WINDOW_ADVANCE_MS', `must not exceed WINDOW_SIZE_MS (${sizeMs})`);
-  return {
-    kind,
-    sizeMs,
-    advanceMs,
-    gapMs: env.int('WINDOW_GAP_MS', sizeMs, { min: 1, max: DAY_MS }),
-    graceMs: env.int('WINDOW_GRACE_MS', 5_000, { min: 0, max: DAY_MS }),
-    idleFlushMs: env.int('IDLE_FLUSH_MS', 15_000, { min: 1, max: DAY_MS }),
-  };
-}
-
 export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
 
 export function logLevel(env: EnvReader): LogLevel {

@@ -1,4 +1,5 @@
 import type { Knex } from 'knex';
+import { CLOCK_STATUSES } from '@geostream/instrument-schemas';
 import { qualified, quoteIdentifier } from './identifiers';
 import { POSTGRES_TABLES as T } from './tables';
 
@@ -14,6 +15,7 @@ export interface SinkMigration {
 }
 
 const LEVELS = "('none', 'alert', 'alarm', 'action')";
+const CLOCK_STATUS_VALUES = `(${CLOCK_STATUSES.map((s) => `'${s}'`).join(', ')})`;
 
 // Identifiers compare byte by byte ("C"): for UTF-8 that is code-point order, the same on every
 // server whatever its locale, and btree inserts and lookups are about 20% faster than with a
@@ -131,13 +133,39 @@ const instrumentClockHealth: SinkMigration = {
     await knex.raw(`
       alter table ${qualified(schema, T.instrumentState)}
         add column clock_status text not null default 'ok'
-          check (clock_status in ('ok', 'ahead', 'behind')),
+          check (clock_status in ${CLOCK_STATUS_VALUES}),
         add column clock_offset_ms bigint;
     `);
   },
 };
 
-export const MIGRATIONS: readonly SinkMigration[] = [initialTables, instrumentClockHealth];
+/**
+ * Incremental checkpoints: the partition row keeps offsets, the log's clock and counters; each
+ * instrument's state (open windows, clock, alert state) has its own row, rewritten only when the
+ * instrument changed, so a checkpoint costs what changed, not what the partition holds.
+ */
+const instrumentCheckpoints: SinkMigration = {
+  name: '0005_processor_instrument_checkpoints',
+  async up(knex, schema) {
+    await knex.raw(`
+      create table ${qualified(schema, T.processorInstrumentCheckpoint)} (
+        consumer_group ${KEY} not null,
+        topic ${KEY} not null,
+        partition integer not null check (partition >= 0),
+        instrument_key ${KEY} not null,
+        state jsonb not null,
+        updated_at timestamptz not null default now(),
+        primary key (consumer_group, topic, partition, instrument_key)
+      );
+    `);
+  },
+};
+
+export const MIGRATIONS: readonly SinkMigration[] = [
+  initialTables,
+  instrumentClockHealth,
+  instrumentCheckpoints,
+];
 
 /** The knex migration source for one schema. */
 export function migrationSource(schema: string): Knex.MigrationSource<SinkMigration> {

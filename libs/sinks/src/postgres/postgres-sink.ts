@@ -4,7 +4,7 @@ import { SinkClosedError, SinkRejectedError } from '../errors';
 import { silentLogger } from '../silent-logger';
 import { chunk } from '../batching';
 import { planBatch, type BatchPlan } from './batch-plan';
-import { quoteIdentifier } from './identifiers';
+import { qualified, quoteIdentifier } from './identifiers';
 import { migrationSource } from './migrations';
 import { resolvePostgresOptions, type ResolvedPostgresOptions } from './options';
 import { postgresSinkError } from './postgres-errors';
@@ -21,6 +21,7 @@ import {
   ALERT_EVENT_UPSERT,
   INSTRUMENT_STATE_UPSERT,
   PROCESSOR_CHECKPOINT_UPSERT,
+  PROCESSOR_INSTRUMENT_CHECKPOINT_UPSERT,
   READING_WINDOW_UPSERT,
 } from './upsert-specs';
 import { maxValuesRows, unnestUpsert, valuesUpsert, type UpsertSpec } from './upsert-statement';
@@ -66,6 +67,13 @@ export function createPostgresSink(options: PostgresSinkOptions): PostgresSink {
       await upsertAll(trx, READING_WINDOW_UPSERT, plan.windows);
       await upsertAll(trx, ALERT_EVENT_UPSERT, plan.alerts);
       await upsertAll(trx, INSTRUMENT_STATE_UPSERT, plan.instrumentStates);
+      for (const d of plan.instrumentCheckpointDeletes)
+        await trx.raw(
+          `delete from ${qualified(schema, POSTGRES_TABLES.processorInstrumentCheckpoint)} ` +
+            'where consumer_group = ? and topic = ? and partition = ? and instrument_key = any(?::text[])',
+          [d.consumer_group, d.topic, d.partition, d.instrument_keys],
+        );
+      await upsertAll(trx, PROCESSOR_INSTRUMENT_CHECKPOINT_UPSERT, plan.instrumentCheckpoints);
       await upsertAll(trx, PROCESSOR_CHECKPOINT_UPSERT, plan.checkpoints);
     });
   }
@@ -91,17 +99,37 @@ export function createPostgresSink(options: PostgresSinkOptions): PostgresSink {
           alerts: plan.alerts.length,
           instrumentStates: plan.instrumentStates.length,
           checkpoints: plan.checkpoints.length,
+          instrumentCheckpoints:
+            plan.instrumentCheckpoints.length +
+            plan.instrumentCheckpointDeletes.reduce((n, d) => n + d.instrument_keys.length, 0),
         } satisfies PostgresWriteResult;
       }),
 
     loadCheckpoint: (consumerGroup, topic, partition) =>
       guarded('loadCheckpoint', async () => {
-        const row = (await knex
-          .withSchema(schema)
-          .from(POSTGRES_TABLES.processorCheckpoint)
-          .where({ consumer_group: consumerGroup, topic, partition })
-          .first()) as CheckpointRow | undefined;
-        return row ? toStoredCheckpoint(row) : undefined;
+        const where = { consumer_group: consumerGroup, topic, partition };
+        // One snapshot of both tables: the partition row and its instruments agree.
+        return knex.transaction(
+          async (trx) => {
+            const row = (await trx
+              .withSchema(schema)
+              .from(POSTGRES_TABLES.processorCheckpoint)
+              .where(where)
+              .first()) as CheckpointRow | undefined;
+            if (row === undefined) return undefined;
+            const instruments = (await trx
+              .withSchema(schema)
+              .from(POSTGRES_TABLES.processorInstrumentCheckpoint)
+              .select('instrument_key', 'state')
+              .where(where)
+              .orderBy('instrument_key')) as { instrument_key: string; state: unknown }[];
+            return toStoredCheckpoint(
+              row,
+              instruments.map((i) => ({ key: i.instrument_key, state: i.state })),
+            );
+          },
+          { isolationLevel: 'repeatable read', readOnly: true },
+        );
       }),
 
     ping: () =>
@@ -192,8 +220,12 @@ interface CheckpointRow {
   updated_at: Date;
 }
 
-function toStoredCheckpoint(row: CheckpointRow): StoredCheckpoint {
+function toStoredCheckpoint(
+  row: CheckpointRow,
+  instruments: StoredCheckpoint['instruments'],
+): StoredCheckpoint {
   return {
+    instruments,
     consumerGroup: row.consumer_group,
     topic: row.topic,
     partition: row.partition,

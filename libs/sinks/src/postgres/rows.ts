@@ -1,6 +1,8 @@
 import {
   WINDOW_RECORD_SCHEMA_VERSION,
   type Alert,
+  type ClockStatus,
+  type InstrumentClock,
   type InstrumentType,
   type TriggerLevel,
   type WindowRecord,
@@ -75,6 +77,8 @@ export interface InstrumentStateValues {
   readonly northing: number;
   readonly easting: number;
   readonly trigger_level: TriggerLevel;
+  readonly clock_status: ClockStatus;
+  readonly clock_offset_ms: number | null;
 }
 
 export function windowRecordToRow(record: WindowRecord): ReadingWindowValues {
@@ -148,8 +152,14 @@ export function alertToRow(alert: Alert): AlertEventValues {
   };
 }
 
-/** The `instrument_state` row a window would leave behind if it is the instrument's latest. */
-export function instrumentStateFromWindow(record: WindowRecord): InstrumentStateValues {
+/**
+ * The `instrument_state` row a window would leave behind if it is the instrument's latest, with
+ * the instrument's clock as judged when it closed ('ok', unknown, when not given).
+ */
+export function instrumentStateFromWindow(
+  record: WindowRecord,
+  clock?: InstrumentClock,
+): InstrumentStateValues {
   return {
     instrument: record.instrument,
     borehole_number: record.borehole_number,
@@ -166,5 +176,7 @@ export function instrumentStateFromWindow(record: WindowRecord): InstrumentState
     northing: record.northing,
     easting: record.easting,
     trigger_level: record.trigger_level,
+    clock_status: clock?.status ?? 'ok',
+    clock_offset_ms: clock?.offsetMs ?? null,
   };
 }

@@ -7,6 +7,8 @@ export const POSTGRES_TABLES = {
   alertEvent: 'alert_event',
   instrumentState: 'instrument_state',
   processorCheckpoint: 'processor_checkpoint',
+  /** One row per instrument of a checkpointed partition: written only when it changed. */
+  processorInstrumentCheckpoint: 'processor_instrument_checkpoint',
   /** The reference project's view, so its psql queries keep working. */
   recordView: 'record',
 } as const;
@@ -90,6 +92,15 @@ export const PROCESSOR_CHECKPOINT_COLUMNS = [
   'updated_at',
 ] as const;
 
+export const PROCESSOR_INSTRUMENT_CHECKPOINT_COLUMNS = [
+  'consumer_group',
+  'topic',
+  'partition',
+  'instrument_key',
+  'state',
+  'updated_at',
+] as const;
+
 /** The reference's `record` columns: reading = the window mean, ts = the window start. */
 export const RECORD_VIEW_COLUMNS = [
   'borehole_number',
@@ -105,4 +116,6 @@ export type ReadingWindowColumn = (typeof READING_WINDOW_COLUMNS)[number];
 export type AlertEventColumn = (typeof ALERT_EVENT_COLUMNS)[number];
 export type InstrumentStateColumn = (typeof INSTRUMENT_STATE_COLUMNS)[number];
 export type ProcessorCheckpointColumn = (typeof PROCESSOR_CHECKPOINT_COLUMNS)[number];
+export type ProcessorInstrumentCheckpointColumn =
+  (typeof PROCESSOR_INSTRUMENT_CHECKPOINT_COLUMNS)[number];
 export type RecordViewColumn = (typeof RECORD_VIEW_COLUMNS)[number];
