@@ -12,6 +12,7 @@ import {
   type DeadLetter,
   type DeadLetterSource,
   type DecodedRawMessage,
+  type InstrumentClock,
   type MessageProblem,
   type Reading,
   type WindowRecord,
@@ -19,7 +20,6 @@ import {
 import {
   createWindowedAggregator,
   isWindowingError,
-  windowsFor,
   type ClosedWindow,
   type LateRecord,
   type OverflowPolicy,
@@ -31,9 +31,13 @@ import {
   CHECKPOINT_FORMAT,
   CHECKPOINT_VERSION,
   CheckpointError,
-  readCheckpointState,
-  type PartitionCheckpointState,
+  readCheckpoint,
+  type InstrumentCheckpointState,
+  type PartitionCheckpointWrite,
+  type RestoredCheckpoint,
+  type StoredPartitionCheckpoint,
 } from './checkpoint-state';
+import { clockOf } from './clock-health';
 import { deadLetterTimeOf, type RawMessage } from './raw-message';
 import { isReadingMeta, itemOf, offsetOf, readingMeta, type ReadingMeta } from './reading-meta';
 import type { TriggerLevelsResolver } from './trigger-levels';
@@ -57,7 +61,14 @@ export interface PartitionProcessorOptions {
    * Undefined: no limit.
    */
   readonly maxEventTimeAheadMs?: number;
+  /** An instrument whose clock is off by more than this either way is reported. Default 5 min. */
+  readonly clockToleranceMs?: number;
+  /** The aggregator's keyRetentionMs and maxQuietWaitMs (its defaults: 7 days each). */
+  readonly keyRetentionMs?: number;
+  readonly maxQuietWaitMs?: number;
 }
+
+export const DEFAULT_CLOCK_TOLERANCE_MS = 300_000;
 
 /** What one call produced, in emission order. */
 export interface ProcessorOutputs {
@@ -65,6 +76,8 @@ export interface ProcessorOutputs {
   readonly windows: WindowRecord[];
   /** Where each window's latest reading sits in the raw log (parallel to `windows`). */
   readonly windowOrigins: WindowOrigin[];
+  /** The instrument's clock as judged when each window closed (parallel to `windows`). */
+  readonly windowClocks: InstrumentClock[];
   /** Raises and clears, in the order their windows closed. */
   readonly alerts: Alert[];
   /** Rejected and late readings, in log order. */
@@ -91,23 +104,31 @@ const EMPTY_BYTES = new Uint8Array(0);
  *
  * Readings get a per-partition sequence number as their aggregator offset, since one Kafka
  * offset may hold a whole envelope of them; the Kafka position is kept apart (`nextOffset`).
+ * Each reading's log time is its record's Kafka timestamp: the log's clock, which closes the
+ * windows of instruments gone quiet (see @geostream/windowed-aggregator, "Quiet keys").
  */
 export class PartitionProcessor {
   readonly topic: string;
   readonly partition: number;
   private readonly aggregator: WindowedAggregator<ReadingMeta>;
   private readonly alertStates: Map<string, InstrumentAlertState>;
+  /** Instruments whose alert state changed since the last checkpoint, beyond the aggregator's. */
+  private readonly alertsToWrite = new Set<string>();
+  /** Instruments whose clock is currently judged off, by direction (not checkpointed: derived). */
+  private readonly skewedClockMap = new Map<string, 'ahead' | 'behind'>();
   private readonly totals: Accounting;
+  private readonly clockToleranceMs: number;
   private offset: number;
   private sequence: number;
   private readonly decodeOptions: { maxBytes?: number };
 
   private constructor(
     private readonly options: PartitionProcessorOptions,
-    restored?: PartitionCheckpointState,
+    restored?: RestoredCheckpoint,
   ) {
     this.topic = options.topic;
     this.partition = options.partition;
+    this.clockToleranceMs = options.clockToleranceMs ?? DEFAULT_CLOCK_TOLERANCE_MS;
     this.decodeOptions =
       options.maxMessageBytes === undefined ? {} : { maxBytes: options.maxMessageBytes };
     this.aggregator = createWindowedAggregator<ReadingMeta>({
@@ -117,12 +138,17 @@ export class PartitionProcessor {
         maxOpenWindowsPerPartition: options.maxOpenWindows,
       }),
       ...(options.onOverflow !== undefined && { onOverflow: options.onOverflow }),
+      ...(options.keyRetentionMs !== undefined && { keyRetentionMs: options.keyRetentionMs }),
+      ...(options.maxQuietWaitMs !== undefined && { maxQuietWaitMs: options.maxQuietWaitMs }),
     });
-    this.alertStates = new Map(Object.entries(restored?.alerts ?? {}));
+    this.alertStates = new Map(restored?.alerts ?? []);
     this.totals = emptyAccounting();
     if (restored !== undefined) {
       this.restoreAggregator(restored);
       addAccounting(this.totals, restored.accounting);
+      // An older format holds alert states of instruments the aggregator has forgotten too:
+      // the next checkpoint writes them as rows of their own.
+      if (restored.migrated) for (const key of this.alertStates.keys()) this.alertsToWrite.add(key);
     }
     this.offset = restored?.nextOffset ?? 0;
     this.sequence = this.aggregator.partitionStats(this.partition).nextOffset ?? 0;
@@ -136,12 +162,15 @@ export class PartitionProcessor {
   }
 
   /**
-   * A partition restored from a checkpoint (plain JSON, e.g. read back from PostgreSQL).
+   * A partition restored from a checkpoint as read back from PostgreSQL (plain JSON: the
+   * partition row and its instrument rows).
    * @throws CheckpointError CHECKPOINT_INVALID | CHECKPOINT_MISMATCH | CHECKPOINT_INCOMPATIBLE
    */
-  static restore(options: PartitionProcessorOptions, checkpoint: unknown): PartitionProcessor {
-    const state = readCheckpointState(checkpoint, options);
-    return new PartitionProcessor(options, state);
+  static restore(
+    options: PartitionProcessorOptions,
+    stored: StoredPartitionCheckpoint,
+  ): PartitionProcessor {
+    return new PartitionProcessor(options, readCheckpoint(stored, options));
   }
 
   /** The Kafka offset processing resumes from. */
@@ -156,6 +185,18 @@ export class PartitionProcessor {
 
   get openWindows(): number {
     return this.aggregator.partitionStats(this.partition).openWindows;
+  }
+
+  /** The earliest processor-clock time an idle advance could close anything; undefined: none. */
+  get nextQuietCheckMs(): number | undefined {
+    return this.aggregator.nextQuietCheckMs(this.partition);
+  }
+
+  /** Instruments whose clock is currently judged off, by direction (as windows close). */
+  get skewedClocks(): { readonly ahead: number; readonly behind: number } {
+    let ahead = 0;
+    for (const direction of this.skewedClockMap.values()) if (direction === 'ahead') ahead++;
+    return { ahead, behind: this.skewedClockMap.size - ahead };
   }
 
   /**
@@ -180,29 +221,58 @@ export class PartitionProcessor {
   }
 
   /**
-   * Closes every open window now (the partition went quiet for the idle-flush time). This is
-   * the one decision taken outside the log, so the caller checkpoints right after it: a
-   * replay then starts after the flush and never has to repeat it.
+   * Moves the partition's log clock to `logTimeMs`, as if a record of that time had come: the
+   * windows of instruments gone quiet by then close. For a partition that receives nothing at
+   * all (the processor's clock says how long): the one decision taken outside the log, so the
+   * caller checkpoints right after it, and a replay starts after it and never repeats it.
    */
-  flush(): ProcessorOutputs {
+  advanceLogTime(logTimeMs: number): ProcessorOutputs {
     const out = new OutputCollector();
-    const closed = this.aggregator.flushPartition(this.partition);
+    const closed = this.aggregator.advanceLogTime(this.partition, logTimeMs);
     if (closed.length > 0) out.accounting.flushes++;
     for (const window of closed) this.emitWindow(window, out);
     return this.finish(out, 0);
   }
 
-  /** The partition's state as plain JSON, to store with the outputs written so far. */
-  checkpoint(): PartitionCheckpointState {
+  /**
+   * What a checkpoint writes now: the partition row, and the rows of the instruments changed
+   * (or forgotten) since the last call. Call it only for a checkpoint that will be written:
+   * the changes it hands out are not handed out again.
+   */
+  checkpoint(): PartitionCheckpointWrite {
+    const changes = this.aggregator.takeChanges(this.partition);
+    const upserts: { key: string; state: InstrumentCheckpointState }[] = [];
+    const deletes: string[] = [];
+    const written = new Set<string>();
+    for (const keySnapshot of changes.changed) {
+      upserts.push({
+        key: keySnapshot.key,
+        state: { aggregator: keySnapshot, alert: this.alertStates.get(keySnapshot.key) ?? null },
+      });
+      written.add(keySnapshot.key);
+    }
+    // Alert states only change when a window of the instrument closes, which the aggregator
+    // counts as a change: these are the instruments it forgot, and migrated ones.
+    const aggregatorless = new Set([...changes.forgotten, ...this.alertsToWrite]);
+    this.alertsToWrite.clear();
+    for (const key of [...aggregatorless].sort()) {
+      if (written.has(key)) continue;
+      const alert = this.alertStates.get(key);
+      if (alert === undefined) deletes.push(key);
+      else upserts.push({ key, state: { aggregator: null, alert } });
+    }
     return {
-      format: CHECKPOINT_FORMAT,
-      version: CHECKPOINT_VERSION,
-      topic: this.topic,
-      partition: this.partition,
-      nextOffset: this.offset,
-      aggregator: this.aggregator.snapshotPartition(this.partition),
-      alerts: Object.fromEntries(this.alertStates),
-      accounting: structuredClone(this.totals),
+      header: {
+        format: CHECKPOINT_FORMAT,
+        version: CHECKPOINT_VERSION,
+        topic: this.topic,
+        partition: this.partition,
+        nextOffset: this.offset,
+        aggregator: changes.header,
+        accounting: structuredClone(this.totals),
+      },
+      upserts,
+      deletes,
     };
   }
 
@@ -211,6 +281,7 @@ export class PartitionProcessor {
     return {
       windows: out.windows,
       windowOrigins: out.windowOrigins,
+      windowClocks: out.windowClocks,
       alerts: out.alerts,
       deadLetters: out.deadLetters,
       accounting: out.accounting,
@@ -218,7 +289,7 @@ export class PartitionProcessor {
     };
   }
 
-  private restoreAggregator(state: PartitionCheckpointState): void {
+  private restoreAggregator(state: RestoredCheckpoint): void {
     try {
       this.aggregator.restorePartition(this.partition, state.aggregator);
     } catch (error) {
@@ -256,6 +327,7 @@ export class PartitionProcessor {
       decoded,
       this.options.maxEventTimeAheadMs,
     );
+    const logTimeMs = context.deadLetteredAtMs > 0 ? context.deadLetteredAtMs : undefined;
     for (const problem of decoded.problems) {
       out.deadLetters.push(
         deadLetterForProblem({
@@ -270,7 +342,8 @@ export class PartitionProcessor {
     const readings = decoded.readings;
     if (readings.length === 0) return;
     if (!decoded.envelope) {
-      for (const reading of readings) this.processReading(reading, offset, null, context, out);
+      for (const reading of readings)
+        this.processReading(reading, offset, null, logTimeMs, context, out);
       return;
     }
     // An envelope: each valid reading is the next item not rejected.
@@ -278,7 +351,7 @@ export class PartitionProcessor {
     let item = 0;
     for (const reading of readings) {
       while (rejected.has(item)) item++;
-      this.processReading(reading, offset, item++, context, out);
+      this.processReading(reading, offset, item++, logTimeMs, context, out);
     }
   }
 
@@ -286,6 +359,7 @@ export class PartitionProcessor {
     reading: Reading,
     offset: number,
     item: number | null,
+    logTimeMs: number | undefined,
     context: MessageContext,
     out: OutputCollector,
   ): void {
@@ -301,6 +375,7 @@ export class PartitionProcessor {
       eventTimeMs: reading.timestampMs,
       value: reading.reading,
       meta: readingMeta(reading, offset, item),
+      ...(logTimeMs !== undefined && { logTimeMs }),
     });
     for (const window of result.closed) this.emitWindow(window, out);
 
@@ -310,23 +385,16 @@ export class PartitionProcessor {
       return;
     }
     const late = result.late;
-    if (late === undefined) {
+    if (result.aggregated) {
       accounting.counted++;
-      return;
-    }
-    if (late.windows.length < this.windowCountOf(reading.timestampMs)) {
       // Hopping windows: it went into its open windows and only missed older ones.
-      accounting.counted++;
-      accounting.partiallyLate++;
+      if (late !== undefined) accounting.partiallyLate++;
       return;
     }
+    if (late === undefined)
+      throw new Error(`Broken invariant: a reading neither aggregated, duplicate nor late`);
     out.deadLetters.push(lateDeadLetter(late, reading, item, context));
     countDeadLetter(accounting, 'late');
-  }
-
-  private windowCountOf(eventTimeMs: number): number {
-    const spec = this.options.spec;
-    return spec.kind === 'session' ? 1 : windowsFor(spec, eventTimeMs).length;
   }
 
   private emitWindow(window: ClosedWindow<ReadingMeta>, out: OutputCollector): void {
@@ -347,11 +415,15 @@ export class PartitionProcessor {
     // checkpoint then holds only the instruments at some level, not every instrument seen.
     if (isQuiet(evaluation.state)) this.alertStates.delete(window.key);
     else this.alertStates.set(window.key, evaluation.state);
+    const clock = clockOf(window.arrival, this.clockToleranceMs);
+    if (clock.status === 'ok') this.skewedClockMap.delete(window.key);
+    else this.skewedClockMap.set(window.key, clock.status);
     out.windows.push(evaluation.window);
     out.windowOrigins.push({
       offset: offsetOf(window.latestMeta),
       item: itemOf(window.latestMeta),
     });
+    out.windowClocks.push(clock);
     out.accounting.windows++;
     for (const alert of evaluation.alerts) {
       out.alerts.push(alert);
@@ -363,6 +435,7 @@ export class PartitionProcessor {
 class OutputCollector {
   readonly windows: WindowRecord[] = [];
   readonly windowOrigins: WindowOrigin[] = [];
+  readonly windowClocks: InstrumentClock[] = [];
   readonly alerts: Alert[] = [];
   readonly deadLetters: DeadLetter[] = [];
   readonly accounting: Accounting = emptyAccounting();

@@ -41,6 +41,9 @@ export interface Isolation {
   readonly env: Record<string, string>;
 }
 
+/** MAX_QUIET_WAIT_MS of the processors under test (the model must share it). */
+export const TEST_MAX_QUIET_WAIT_MS = 3_000;
+
 export function isolation(name: string, env: Record<string, string> = {}): Isolation {
   const id = uniqueName(`sp-${name}`).replace(/[^a-z0-9]/g, '');
   const iso = {
@@ -69,6 +72,9 @@ export function isolation(name: string, env: Record<string, string> = {}): Isola
       WINDOW_SIZE_MS: '1000',
       WINDOW_GRACE_MS: '500',
       IDLE_FLUSH_MS: '1500',
+      // The test streams arrive as one burst of history: without a short bound an instrument's
+      // last window would wait for the next upload its delays suggest (see the README).
+      MAX_QUIET_WAIT_MS: String(TEST_MAX_QUIET_WAIT_MS),
       CHECKPOINT_INTERVAL_MS: '1000',
       KAFKA_SESSION_TIMEOUT_MS: '6000',
       SHUTDOWN_TIMEOUT_MS: '5000',
