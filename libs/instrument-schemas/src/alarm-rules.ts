@@ -1,6 +1,6 @@
 import { objectAt, unknownFields } from './config-fields';
 import { INSTRUMENT_SPECS, type InstrumentType } from './instrument-types';
-import type { Problem } from './problems';
+import type { Problem, ValidationResult } from './problems';
 import {
   ALARM_LEVELS,
   RATE_DIRECTIONS,
@@ -397,6 +397,26 @@ export function checkSilenceSetting(value: unknown, path: string, problems: Prob
     if (rule.level !== undefined)
       checkEnum(rule.level, ALARM_LEVELS, joinPath(path, 'level'), problems);
   });
+}
+
+/**
+ * One rate-of-change rule on its own (not 'off'), e.g. read back from stored state; the unit is
+ * checked against `instrument` when given.
+ */
+export function validateRateOfChangeRule(
+  value: unknown,
+  instrument?: InstrumentType,
+  path = '',
+): ValidationResult<RateOfChangeRuleConfig> {
+  const problems: Problems = [];
+  if (value === 'off')
+    problems.push(
+      problem('invalid_value', path, `${path || 'the rule'} must be a rule, not "off"`),
+    );
+  else checkRateOfChangeSetting(value, instrument, path, problems);
+  return problems.length === 0
+    ? { ok: true, value: value as RateOfChangeRuleConfig }
+    : { ok: false, problems };
 }
 
 /** The rate rule in force from a setting ('off' -> undefined). */

@@ -160,6 +160,7 @@ export {
   formatDurationMs,
   ratePerMs,
   toRateRule,
+  validateRateOfChangeRule,
   toSilenceRule,
   type RateRule,
   type SilenceRule,

@@ -58,7 +58,11 @@ export const RateAlarmEventSchema = alarmEvent(
         'the signed rate of the level crossed (raise: to_level, clear: from_level); null when ' +
         'the direction is no longer configured',
     }),
-    value: Type.Number({ description: 'the rate, in unit' }),
+    value: Type.Union([Type.Number(), Type.Null()], {
+      description:
+        'the rate, in unit; null only in a clear caused by the rule being removed when too ' +
+        'little data was left to compute one',
+    }),
     unit: Type.String({ minLength: 1, description: "the rule's rate unit, e.g. 'mm/day'" }),
     interval_ms: Type.Integer({ minimum: 1, description: "the rule's rolling interval" }),
     span_ms: Type.Number({
