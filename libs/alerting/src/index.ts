@@ -62,6 +62,9 @@ export {
   type SilenceStep,
 } from './silence/evaluate-silence';
 
+// Clock skew (judged by the stream-processor; this builds its events)
+export { clockSkewAlarmEvent, type ClockSkewChange } from './clock-skew';
+
 // Alarm lifecycle (ISA-18.2)
 export {
   ALARM_LIFECYCLE_VERSION,

@@ -1,5 +1,6 @@
 import { resolveRateRule, toRateRule, type RateRule } from '@geostream/instrument-schemas';
 import {
+  canForgetRateState,
   evaluateRate,
   readRateState,
   type AlertingOptions,
@@ -242,5 +243,14 @@ describe('rate of change: timelines', () => {
     expect(next.state.buckets).toHaveLength(1);
     expect(next.rate).toBeNull();
     expect(next.alerts).toEqual([]); // the raised level holds until the new rule can judge
+  });
+
+  it('can be forgotten only when quiet and every bucket is older than the interval', () => {
+    const quiet = run(series((t) => -0.5 * (t / DAY_MS), DAY_MS)).state as RateState;
+    const raised = run(series((t) => -3 * (t / DAY_MS), DAY_MS)).state as RateState;
+    const lastBucketEnd = Date.UTC(2024, 0, 2, 2); // the last window's midpoint, 24 h + 5 s, is in the 00:00-02:00 bucket
+    expect(canForgetRateState(quiet, lastBucketEnd + 22 * HOUR_MS - 1)).toBe(false);
+    expect(canForgetRateState(quiet, lastBucketEnd + 22 * HOUR_MS)).toBe(true);
+    expect(canForgetRateState(raised, lastBucketEnd + 30 * DAY_MS)).toBe(false);
   });
 });
