@@ -1,7 +1,7 @@
 import type { WindowBounds } from './assignment';
 import { EvictionQueue } from './eviction-queue';
 import { KeyState } from './key-state';
-import type { ClosedWindow, CloseCause, LateReason, LateRecord } from './outputs';
+import type { ClosedWindow, CloseCause, KeyArrival, LateReason, LateRecord } from './outputs';
 import type { OverflowPolicy } from './options';
 import type { WindowedRecord } from './record';
 import { placeInSession } from './session-placement';
@@ -406,9 +406,7 @@ export class PartitionState<M> {
   }
 }
 
-function arrivalOf<M>(
-  state: KeyState<M>,
-): { lastLogTimeMs: number; delayLowMs: number; delayHighMs: number } | null {
+export function arrivalOf<M>(state: KeyState<M>): KeyArrival | null {
   if (state.lastLogTimeMs === -Infinity) return null;
   return {
     lastLogTimeMs: state.lastLogTimeMs,

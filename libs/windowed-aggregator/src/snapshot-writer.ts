@@ -47,7 +47,7 @@ function writeHeader<M>(state: PartitionState<M>): PartitionSnapshot<M> {
   };
 }
 
-function writeKey<M>(key: KeyState<M>): KeySnapshot<M> {
+export function writeKey<M>(key: KeyState<M>): KeySnapshot<M> {
   const logged = key.lastLogTimeMs !== -Infinity;
   return {
     key: key.key,

@@ -1,13 +1,14 @@
 import { isValidEventTime } from './assignment';
 import { WindowingError } from './errors';
 import { resolveOptions, type ResolvedOptions, type WindowedAggregatorOptions } from './options';
-import type { AddResult, BatchResult, ClosedWindow } from './outputs';
+import type { AddResult, BatchResult, ClosedWindow, KeyArrival } from './outputs';
 import {
   AGGREGATED,
   DUPLICATE,
   LATE,
   PartitionState,
   REPLAYED,
+  arrivalOf,
   type Sink,
 } from './partition-state';
 import { assertValidRecord, isPartition, type WindowedRecord } from './record';
@@ -15,11 +16,12 @@ import {
   AGGREGATOR_SNAPSHOT_FORMAT,
   SNAPSHOT_VERSION,
   type AggregatorSnapshot,
+  type KeySnapshot,
   type PartitionChanges,
   type PartitionSnapshot,
 } from './snapshot-format';
 import { readAggregatorSnapshot, readPartitionSnapshot } from './snapshot-reader';
-import { takePartitionChanges, writePartitionSnapshot } from './snapshot-writer';
+import { takePartitionChanges, writeKey, writePartitionSnapshot } from './snapshot-writer';
 import { totalStats, type AggregatorStats, type PartitionStats } from './stats';
 import type { WindowSpec } from './window-spec';
 
@@ -61,6 +63,10 @@ export interface WindowedAggregator<M> {
    * with its header: what an incremental store needs to bring its snapshot up to date.
    */
   takeChanges(partition: number): PartitionChanges<M>;
+  /** One key's snapshot, as takeChanges would write it; undefined when the key is not held. */
+  snapshotKey(partition: number, key: string): KeySnapshot<M> | undefined;
+  /** A key's arrival model now (as ClosedWindow.arrival); null if unknown or not held. */
+  arrivalOf(partition: number, key: string): KeyArrival | null;
   /**
    * Replaces the partition's state; validates first, so a bad snapshot changes nothing. The
    * restored keys count as unchanged, except after a version-1 snapshot was migrated: then
@@ -220,6 +226,18 @@ class PartitionedAggregator<M> implements WindowedAggregator<M> {
   takeChanges(partition: number): PartitionChanges<M> {
     checkPartition(partition);
     return takePartitionChanges(this.states.get(partition) ?? this.emptyState(partition));
+  }
+
+  arrivalOf(partition: number, key: string): KeyArrival | null {
+    checkPartition(partition);
+    const state = this.states.get(partition)?.keys.get(key);
+    return state === undefined ? null : arrivalOf(state);
+  }
+
+  snapshotKey(partition: number, key: string): KeySnapshot<M> | undefined {
+    checkPartition(partition);
+    const state = this.states.get(partition)?.keys.get(key);
+    return state === undefined ? undefined : writeKey(state);
   }
 
   restorePartition(partition: number, snapshot: unknown): void {

@@ -1,4 +1,4 @@
-import type { Alert, WindowRecord } from '@geostream/instrument-schemas';
+import type { AlarmEvent, WindowRecord } from '@geostream/instrument-schemas';
 import {
   alertToRow,
   instrumentStateFromWindow,
@@ -72,7 +72,7 @@ export function planBatch(batch: PostgresBatch): BatchPlan {
   const clocks = batch.clocks;
   return {
     windows: windows.map(windowRecordToRow),
-    alerts: lastWinsByKey(batch.alerts ?? [], (a: Alert) => a.id).map(alertToRow),
+    alerts: lastWinsByKey(batch.alerts ?? [], (a: AlarmEvent) => a.id).map(alertToRow),
     instrumentStates: latestWindowPerInstrument(windows).map((w) =>
       instrumentStateFromWindow(w, clocks?.get(w.id)),
     ),

@@ -1,5 +1,5 @@
 import type { Knex } from 'knex';
-import { CLOCK_STATUSES } from '@geostream/instrument-schemas';
+import { ALARM_CONDITIONS, CLOCK_STATUSES } from '@geostream/instrument-schemas';
 import { qualified, quoteIdentifier } from './identifiers';
 import { POSTGRES_TABLES as T } from './tables';
 
@@ -161,10 +161,35 @@ const instrumentCheckpoints: SinkMigration = {
   },
 };
 
+/**
+ * Alarm events of every condition (#12): a rate of change, a silent instrument (no_data) and a
+ * clock off (clock_skew) besides trigger levels. Those without a window or a value leave them
+ * null; `payload` keeps the whole event.
+ */
+const alarmConditions: SinkMigration = {
+  name: '0006_alarm_conditions',
+  async up(knex, schema) {
+    const table = qualified(schema, T.alertEvent);
+    await knex.raw(`
+      alter table ${table}
+        add column condition text not null default 'level'
+          check (condition in (${ALARM_CONDITIONS.map((c) => `'${c}'`).join(', ')})),
+        alter column direction drop not null,
+        alter column window_id drop not null,
+        alter column window_start drop not null,
+        alter column window_end drop not null,
+        alter column value drop not null,
+        alter column unit drop not null;
+      create index ${quoteIdentifier('alert_event_occurred_idx')} on ${table} (occurred_at desc, id desc);
+    `);
+  },
+};
+
 export const MIGRATIONS: readonly SinkMigration[] = [
   initialTables,
   instrumentClockHealth,
   instrumentCheckpoints,
+  alarmConditions,
 ];
 
 /** The knex migration source for one schema. */

@@ -42,6 +42,8 @@ export const READING_WINDOW_KEY = ['instrument', 'borehole_number', 'window_star
 
 export const ALERT_EVENT_COLUMNS = [
   'id',
+  /** 'level' | 'rate' | 'no_data' | 'clock_skew' (ALARM_CONDITIONS). */
+  'condition',
   'instrument',
   'borehole_number',
   'kind',

@@ -1,4 +1,4 @@
-import type { Alert, InstrumentClock, WindowRecord } from '@geostream/instrument-schemas';
+import type { AlarmEvent, InstrumentClock, WindowRecord } from '@geostream/instrument-schemas';
 import type { Logger } from '@geostream/platform';
 
 /** How window and alert rows are sent: see README, "unnest or VALUES". */
@@ -69,7 +69,7 @@ export interface PostgresBatch {
    * instrument's latest window carries it. A window without one leaves the clock 'ok', unknown.
    */
   readonly clocks?: ReadonlyMap<string, InstrumentClock>;
-  readonly alerts?: readonly Alert[];
+  readonly alerts?: readonly AlarmEvent[];
   readonly checkpoints?: readonly PartitionCheckpoint[];
 }
 

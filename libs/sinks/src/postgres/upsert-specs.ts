@@ -33,6 +33,7 @@ export const ALERT_EVENT_UPSERT: UpsertSpec<AlertEventValues> = {
   table: POSTGRES_TABLES.alertEvent,
   columns: [
     { name: 'id', type: 'text' },
+    { name: 'condition', type: 'text' },
     { name: 'instrument', type: 'text' },
     { name: 'borehole_number', type: 'text' },
     { name: 'kind', type: 'text' },
