@@ -91,6 +91,11 @@ export interface StreamProcessorConfig {
     readonly maxEventTimeAheadMs: number;
     /** CLOCK_SKEW_TOLERANCE_MS: an instrument's clock off by more than this is reported. */
     readonly clockToleranceMs: number;
+    /**
+     * SILENCE_MAX_LOG_STEP_MS: the most one record moves the clock silence is judged on, so a
+     * producer back from an outage does not make every instrument silent at once.
+     */
+    readonly silenceMaxLogStepMs: number;
     /** ALERT_RAISE_AFTER_WINDOWS, ALERT_CLEAR_AFTER_WINDOWS: debounce. */
     readonly raiseAfterWindows: number;
     readonly clearAfterWindows: number;
@@ -153,6 +158,10 @@ export function streamProcessorSettings(env: EnvReader): StreamProcessorConfig {
       clockToleranceMs: env.int('CLOCK_SKEW_TOLERANCE_MS', 300_000, {
         min: 1_000,
         max: 31_536_000_000,
+      }),
+      silenceMaxLogStepMs: env.int('SILENCE_MAX_LOG_STEP_MS', 60_000, {
+        min: 1_000,
+        max: 86_400_000,
       }),
       raiseAfterWindows: env.int('ALERT_RAISE_AFTER_WINDOWS', 1, { min: 1, max: 1_000 }),
       clearAfterWindows: env.int('ALERT_CLEAR_AFTER_WINDOWS', 1, { min: 1, max: 1_000 }),

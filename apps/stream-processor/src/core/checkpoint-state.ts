@@ -1,4 +1,12 @@
-import type { InstrumentAlertState } from '@geostream/alerting';
+import {
+  isAlertingError,
+  readPipelineClock,
+  readRateState,
+  readSilenceState,
+  type InstrumentAlertState,
+  type PipelineClock,
+} from '@geostream/alerting';
+import type { InstrumentAlarmState } from './instrument-alarms';
 import type { KeySnapshot, PartitionSnapshot } from '@geostream/windowed-aggregator';
 import { readAccounting, type Accounting } from './accounting';
 import type { ReadingMeta } from './reading-meta';
@@ -26,6 +34,8 @@ export interface PartitionCheckpointHeader {
   readonly nextOffset: number;
   /** The aggregator's partition snapshot with `keys` empty: they are the instrument rows. */
   readonly aggregator: PartitionSnapshot<ReadingMeta>;
+  /** The pipeline clock silence is judged on (see @geostream/alerting). */
+  readonly pipelineClock: PipelineClock;
   /** Cumulative accounting since the consumer group started. */
   readonly accounting: Accounting;
 }
@@ -36,6 +46,8 @@ export interface InstrumentCheckpointState {
   readonly aggregator: KeySnapshot<ReadingMeta> | null;
   /** Null while the instrument is at no level and nothing is pending. */
   readonly alert: InstrumentAlertState | null;
+  /** Rate of change, silence and clock-skew states; null when it has none. */
+  readonly alarms: InstrumentAlarmState | null;
 }
 
 /** What one checkpoint writes: the header, and the instrument rows that changed or went. */
@@ -57,6 +69,8 @@ export interface RestoredCheckpoint {
   /** The aggregator's whole partition snapshot (its keys from the instrument rows). */
   readonly aggregator: unknown;
   readonly alerts: ReadonlyMap<string, InstrumentAlertState>;
+  readonly pipelineClock: PipelineClock | null;
+  readonly alarms: ReadonlyMap<string, InstrumentAlarmState>;
   readonly accounting: Accounting;
   /** Read from an older format: the next checkpoint must write every instrument anew. */
   readonly migrated: boolean;
@@ -160,18 +174,27 @@ export function readCheckpoint(
       nextOffset: nextOffset as number,
       aggregator,
       alerts: new Map(Object.entries(alerts as Record<string, InstrumentAlertState>)),
+      pipelineClock: null,
+      alarms: new Map(),
       accounting,
       migrated: true,
     };
   }
 
+  const pipelineClock = readAlarmPart('pipelineClock', () =>
+    readPipelineClock(value['pipelineClock']),
+  );
   const keys: KeySnapshot<ReadingMeta>[] = [];
   const alerts = new Map<string, InstrumentAlertState>();
+  const alarms = new Map<string, InstrumentAlarmState>();
   for (const row of stored.instruments) {
     const state = row.state;
     if (!isObject(state)) throw invalid(`instrument ${JSON.stringify(row.key)} is not an object`);
     const keyState = state['aggregator'];
     const alert = state['alert'];
+    const alarmState = state['alarms'];
+    if (alarmState !== null && alarmState !== undefined)
+      alarms.set(row.key, readAlarmState(row.key, alarmState));
     if (keyState !== null) {
       if (!isObject(keyState) || keyState['key'] !== row.key)
         throw invalid(`instrument ${JSON.stringify(row.key)}: its aggregator state is malformed`);
@@ -190,7 +213,39 @@ export function readCheckpoint(
     nextOffset: nextOffset as number,
     aggregator: { ...aggregator, keys },
     alerts,
+    pipelineClock,
+    alarms,
     accounting,
     migrated: false,
   };
+}
+
+/** An instrument's rate, silence and clock-skew states, checked. */
+function readAlarmState(key: string, value: unknown): InstrumentAlarmState {
+  if (!isObject(value)) throw invalid(`instrument ${JSON.stringify(key)}: alarms is not an object`);
+  const clock = value['clock'];
+  if (clock !== null && clock !== 'ahead' && clock !== 'behind')
+    throw invalid(
+      `instrument ${JSON.stringify(key)}: alarms.clock must be null, 'ahead' or 'behind'`,
+    );
+  return readAlarmPart(`instrument ${JSON.stringify(key)}`, () => ({
+    rate: value['rate'] === null ? null : readRateState(value['rate']),
+    silence: value['silence'] === null ? null : readSilenceState(value['silence']),
+    clock,
+  }));
+}
+
+/** Runs an alerting reader, turning its refusal into CHECKPOINT_INVALID. */
+function readAlarmPart<T>(what: string, read: () => T): T {
+  try {
+    return read();
+  } catch (error) {
+    if (!isAlertingError(error)) throw error;
+    throw new CheckpointError(
+      'CHECKPOINT_INVALID',
+      `Invalid checkpoint: ${what}: ${error.message}`,
+      {},
+      error,
+    );
+  }
 }

@@ -3,12 +3,13 @@ import {
   type AlertingOptions,
   type InstrumentAlertState,
 } from '@geostream/alerting';
+import { InstrumentAlarms, type AlarmRules } from './instrument-alarms';
 import {
   buildDeadLetter,
   deadLetterForProblem,
   decodeRawMessage,
   instrumentKey,
-  type Alert,
+  type AlarmEvent,
   type DeadLetter,
   type DeadLetterSource,
   type DecodedRawMessage,
@@ -21,6 +22,7 @@ import {
   createWindowedAggregator,
   isWindowingError,
   type ClosedWindow,
+  type KeyArrival,
   type LateRecord,
   type OverflowPolicy,
   type WindowedAggregator,
@@ -63,10 +65,22 @@ export interface PartitionProcessorOptions {
   readonly maxEventTimeAheadMs?: number;
   /** An instrument whose clock is off by more than this either way is reported. Default 5 min. */
   readonly clockToleranceMs?: number;
-  /** The aggregator's keyRetentionMs and maxQuietWaitMs (its defaults: 7 days each). */
+  /** The aggregator's keyRetentionMs and maxQuietWaitMs. */
   readonly keyRetentionMs?: number;
   readonly maxQuietWaitMs?: number;
+  /**
+   * Rate-of-change and silence rules per instrument (from the site configuration); absent:
+   * neither is judged. Clock-skew alarms follow clockToleranceMs.
+   */
+  readonly alarmRules?: AlarmRules;
+  /** The pipeline clock's longest step per record, for silence (see @geostream/alerting). */
+  readonly maxLogStepMs?: number;
 }
+
+const NO_ALARM_RULES: AlarmRules = {
+  rateRule: () => undefined,
+  silenceRule: () => undefined,
+};
 
 export const DEFAULT_CLOCK_TOLERANCE_MS = 300_000;
 
@@ -78,8 +92,8 @@ export interface ProcessorOutputs {
   readonly windowOrigins: WindowOrigin[];
   /** The instrument's clock as judged when each window closed (parallel to `windows`). */
   readonly windowClocks: InstrumentClock[];
-  /** Raises and clears, in the order their windows closed. */
-  readonly alerts: Alert[];
+  /** Alarm raises and clears of every condition, in the order they were decided. */
+  readonly alerts: AlarmEvent[];
   /** Rejected and late readings, in log order. */
   readonly deadLetters: DeadLetter[];
   /** This call's accounting only. */
@@ -112,6 +126,7 @@ export class PartitionProcessor {
   readonly partition: number;
   private readonly aggregator: WindowedAggregator<ReadingMeta>;
   private readonly alertStates: Map<string, InstrumentAlertState>;
+  private readonly alarms: InstrumentAlarms;
   /** Instruments whose alert state changed since the last checkpoint, beyond the aggregator's. */
   private readonly alertsToWrite = new Set<string>();
   /** Instruments whose clock is currently judged off, by direction (not checkpointed: derived). */
@@ -142,6 +157,17 @@ export class PartitionProcessor {
       ...(options.maxQuietWaitMs !== undefined && { maxQuietWaitMs: options.maxQuietWaitMs }),
     });
     this.alertStates = new Map(restored?.alerts ?? []);
+    this.alarms = new InstrumentAlarms(
+      {
+        ...(options.alarmRules ?? NO_ALARM_RULES),
+        ...(options.alerting !== undefined && { alerting: options.alerting }),
+        clockToleranceMs: this.clockToleranceMs,
+        ...(options.maxLogStepMs !== undefined && { maxLogStepMs: options.maxLogStepMs }),
+      },
+      restored === undefined
+        ? undefined
+        : { clock: restored.pipelineClock, instruments: restored.alarms },
+    );
     this.totals = emptyAccounting();
     if (restored !== undefined) {
       this.restoreAggregator(restored);
@@ -244,22 +270,29 @@ export class PartitionProcessor {
     const upserts: { key: string; state: InstrumentCheckpointState }[] = [];
     const deletes: string[] = [];
     const written = new Set<string>();
+    const rowOf = (key: string, aggregator: InstrumentCheckpointState['aggregator']) => ({
+      aggregator,
+      alert: this.alertStates.get(key) ?? null,
+      alarms: this.alarms.stateOf(key),
+    });
     for (const keySnapshot of changes.changed) {
-      upserts.push({
-        key: keySnapshot.key,
-        state: { aggregator: keySnapshot, alert: this.alertStates.get(keySnapshot.key) ?? null },
-      });
+      upserts.push({ key: keySnapshot.key, state: rowOf(keySnapshot.key, keySnapshot) });
       written.add(keySnapshot.key);
     }
-    // Alert states only change when a window of the instrument closes, which the aggregator
-    // counts as a change: these are the instruments it forgot, and migrated ones.
-    const aggregatorless = new Set([...changes.forgotten, ...this.alertsToWrite]);
+    // Level alert states only change when a window of the instrument closes, which the
+    // aggregator counts as a change; the other alarms also on a silence found by the pipeline
+    // clock. Besides, instruments the aggregator forgot, and migrated ones.
+    const others = new Set([
+      ...changes.forgotten,
+      ...this.alertsToWrite,
+      ...this.alarms.takeChanged(),
+    ]);
     this.alertsToWrite.clear();
-    for (const key of [...aggregatorless].sort()) {
+    for (const key of [...others].sort()) {
       if (written.has(key)) continue;
-      const alert = this.alertStates.get(key);
-      if (alert === undefined) deletes.push(key);
-      else upserts.push({ key, state: { aggregator: null, alert } });
+      const row = rowOf(key, this.aggregator.snapshotKey(this.partition, key) ?? null);
+      if (row.aggregator === null && row.alert === null && row.alarms === null) deletes.push(key);
+      else upserts.push({ key, state: row });
     }
     return {
       header: {
@@ -269,6 +302,7 @@ export class PartitionProcessor {
         partition: this.partition,
         nextOffset: this.offset,
         aggregator: changes.header,
+        pipelineClock: this.alarms.pipelineClock,
         accounting: structuredClone(this.totals),
       },
       upserts,
@@ -277,6 +311,7 @@ export class PartitionProcessor {
   }
 
   private finish(out: OutputCollector, skipped: number): ProcessorOutputs {
+    out.accounting.alerts += out.alerts.length;
     addAccounting(this.totals, out.accounting);
     return {
       windows: out.windows,
@@ -328,6 +363,7 @@ export class PartitionProcessor {
       this.options.maxEventTimeAheadMs,
     );
     const logTimeMs = context.deadLetteredAtMs > 0 ? context.deadLetteredAtMs : undefined;
+    if (logTimeMs !== undefined) this.alarms.onRecord(logTimeMs, out.alerts);
     for (const problem of decoded.problems) {
       out.deadLetters.push(
         deadLetterForProblem({
@@ -368,8 +404,9 @@ export class PartitionProcessor {
       countDeadLetter(out.accounting, 'invalid_timestamp');
       return;
     }
+    const key = instrumentKey(reading.instrument, reading.borehole_number);
     const result = this.aggregator.add({
-      key: instrumentKey(reading.instrument, reading.borehole_number),
+      key,
       partition: this.partition,
       offset: this.sequence++,
       eventTimeMs: reading.timestampMs,
@@ -387,6 +424,7 @@ export class PartitionProcessor {
     const late = result.late;
     if (result.aggregated) {
       accounting.counted++;
+      this.alarms.onDelivery(key, out.alerts);
       // Hopping windows: it went into its open windows and only missed older ones.
       if (late !== undefined) accounting.partiallyLate++;
       return;
@@ -395,6 +433,16 @@ export class PartitionProcessor {
       throw new Error(`Broken invariant: a reading neither aggregated, duplicate nor late`);
     out.deadLetters.push(lateDeadLetter(late, reading, item, context));
     countDeadLetter(accounting, 'late');
+    const arrival = this.aggregator.arrivalOf(this.partition, key);
+    if (arrival !== null) this.alarms.onClock(key, this.judge(key, arrival), out.alerts);
+  }
+
+  /** The instrument's clock from its arrival model, kept for the skew gauge. */
+  private judge(key: string, arrival: KeyArrival | null): InstrumentClock {
+    const clock = clockOf(arrival, this.clockToleranceMs);
+    if (clock.status === 'ok') this.skewedClockMap.delete(key);
+    else this.skewedClockMap.set(key, clock.status);
+    return clock;
   }
 
   private emitWindow(window: ClosedWindow<ReadingMeta>, out: OutputCollector): void {
@@ -415,9 +463,7 @@ export class PartitionProcessor {
     // checkpoint then holds only the instruments at some level, not every instrument seen.
     if (isQuiet(evaluation.state)) this.alertStates.delete(window.key);
     else this.alertStates.set(window.key, evaluation.state);
-    const clock = clockOf(window.arrival, this.clockToleranceMs);
-    if (clock.status === 'ok') this.skewedClockMap.delete(window.key);
-    else this.skewedClockMap.set(window.key, clock.status);
+    const clock = this.judge(window.key, window.arrival);
     out.windows.push(evaluation.window);
     out.windowOrigins.push({
       offset: offsetOf(window.latestMeta),
@@ -425,10 +471,8 @@ export class PartitionProcessor {
     });
     out.windowClocks.push(clock);
     out.accounting.windows++;
-    for (const alert of evaluation.alerts) {
-      out.alerts.push(alert);
-      out.accounting.alerts++;
-    }
+    for (const alert of evaluation.alerts) out.alerts.push(alert);
+    this.alarms.onWindow(window.key, evaluation.window, clock, out.alerts);
   }
 }
 
@@ -436,7 +480,7 @@ class OutputCollector {
   readonly windows: WindowRecord[] = [];
   readonly windowOrigins: WindowOrigin[] = [];
   readonly windowClocks: InstrumentClock[] = [];
-  readonly alerts: Alert[] = [];
+  readonly alerts: AlarmEvent[] = [];
   readonly deadLetters: DeadLetter[] = [];
   readonly accounting: Accounting = emptyAccounting();
 }

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { errorMessage, isRetriable, retryUntilAborted, type Logger } from '@geostream/platform';
 import {
   boundDeadLetter,
-  type Alert,
+  type AlarmEvent,
   type DeadLetter,
   type InstrumentClock,
   type WindowRecord,
@@ -39,7 +39,7 @@ export type WriteOutputs = (
 
 type Output =
   | { readonly kind: 'window'; readonly window: WindowRecord; readonly index: number }
-  | { readonly kind: 'alert'; readonly alert: Alert }
+  | { readonly kind: 'alert'; readonly alert: AlarmEvent }
   | { readonly kind: 'deadLetter'; readonly deadLetter: DeadLetter };
 
 /**
@@ -218,7 +218,7 @@ export function createOutputWriter(options: OutputWriterOptions): WriteOutputs {
 
 function kafkaBatch(outputs: readonly Output[]) {
   const windows: WindowRecord[] = [];
-  const alerts: Alert[] = [];
+  const alerts: AlarmEvent[] = [];
   const deadLetters: DeadLetter[] = [];
   for (const output of outputs)
     if (output.kind === 'window') windows.push(output.window);
@@ -283,9 +283,15 @@ function rejectedDeadLetter(
   options: OutputWriterOptions,
 ): DeadLetter {
   const record = output.kind === 'window' ? output.window : output.alert;
-  const windowId = output.kind === 'window' ? output.window.id : output.alert.window.id;
-  const windowEnd =
-    output.kind === 'window' ? output.window.window_end : output.alert.window.window_end;
+  // An alarm event without a window (no_data, clock_skew) is traced by its own id and time.
+  const window =
+    output.kind === 'window'
+      ? output.window
+      : 'window' in output.alert
+        ? output.alert.window
+        : undefined;
+  const windowId = window?.id ?? record.id;
+  const windowEnd = window?.window_end ?? (record as AlarmEvent).occurred_at;
   const rejection: SinkRejection = {
     sink,
     recordId: record.id,

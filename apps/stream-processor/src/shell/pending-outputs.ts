@@ -1,5 +1,5 @@
 import type {
-  Alert,
+  AlarmEvent,
   DeadLetter,
   InstrumentClock,
   WindowRecord,
@@ -12,7 +12,7 @@ export interface OutputBatch {
   readonly windowOrigins: WindowOrigin[];
   /** Parallel to windows: the instrument's clock when each window closed. */
   readonly windowClocks: InstrumentClock[];
-  readonly alerts: Alert[];
+  readonly alerts: AlarmEvent[];
   readonly deadLetters: DeadLetter[];
   /** Parallel to windows: the processor-clock time each window closed. */
   readonly closedAtMs: number[];

@@ -14,7 +14,7 @@ import { windowSpecFromSettings } from '@geostream/windowed-aggregator';
 import type { StreamProcessorConfig } from '../config';
 import type { Accounting } from '../core/accounting';
 import type { PartitionProcessorOptions } from '../core/partition-processor';
-import { triggerLevelsFromSiteConfig } from '../core/trigger-levels';
+import { alarmRulesFromSiteConfig, triggerLevelsFromSiteConfig } from '../core/trigger-levels';
 import { withHeartbeats } from './keep-alive';
 import { createProcessorMetrics, type ProcessorMetrics } from './metrics';
 import { createOutputWriter } from './output-writer';
@@ -98,6 +98,7 @@ export async function startStreamProcessor(
 
   const spec = windowSpecFromSettings(config.window);
   const triggerLevels = triggerLevelsFromSiteConfig(config.siteConfig);
+  const alarmRules = alarmRulesFromSiteConfig(config.siteConfig);
   const processorOptions = (partition: number): PartitionProcessorOptions => ({
     topic: rawTopic,
     partition,
@@ -113,6 +114,8 @@ export async function startStreamProcessor(
       maxEventTimeAheadMs: config.processing.maxEventTimeAheadMs,
     }),
     clockToleranceMs: config.processing.clockToleranceMs,
+    alarmRules,
+    maxLogStepMs: config.processing.silenceMaxLogStepMs,
     keyRetentionMs: config.window.keyRetentionMs,
     maxQuietWaitMs: config.window.maxQuietWaitMs,
   });
@@ -223,25 +226,36 @@ export async function startStreamProcessor(
     throw error;
   }
 
+  // Two periodic jobs, each at most once at a time and neither waiting for the other: an idle
+  // advance whose write waits out an outage must not stop the lag refresh that lets /health
+  // see the partitions stall.
+  const periodic = (job: () => Promise<void>): (() => void) => {
+    let running = false;
+    return () => {
+      if (running || runner.stopping) return;
+      running = true;
+      job()
+        .catch((error: unknown) =>
+          logger.warn({ error: errorMessage(error) }, 'periodic check failed'),
+        )
+        .finally(() => {
+          running = false;
+        });
+    };
+  };
   let lastLagRefresh = 0;
-  let ticking = false;
+  const tick = periodic(async () => {
+    if (groupStable) await runner.tick(consumer, lifetime.signal);
+  });
+  const refresh = periodic(async () => {
+    const at = now();
+    if (at - lastLagRefresh < LAG_REFRESH_MS) return;
+    lastLagRefresh = at;
+    await refreshLag();
+  });
   const ticker = setInterval(() => {
-    if (ticking || runner.stopping) return;
-    ticking = true;
-    void (async () => {
-      try {
-        if (groupStable) await runner.tick(consumer, lifetime.signal);
-        const at = now();
-        if (at - lastLagRefresh >= LAG_REFRESH_MS) {
-          lastLagRefresh = at;
-          await refreshLag();
-        }
-      } catch (error) {
-        logger.warn({ error: errorMessage(error) }, 'periodic check failed');
-      } finally {
-        ticking = false;
-      }
-    })();
+    tick();
+    refresh();
   }, TICK_MS);
   ticker.unref();
 

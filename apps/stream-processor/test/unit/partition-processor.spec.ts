@@ -24,6 +24,8 @@ function options(overrides: Partial<PartitionProcessorOptions> = {}): PartitionP
     partition: 3,
     spec: tumblingWindows({ sizeMs: 10_000, graceMs: 5_000 }),
     triggerLevels: triggerLevelsFromSiteConfig(undefined),
+    // Test records are logged ~17 min after their readings: no clock_skew unless a test asks.
+    clockToleranceMs: 3_600_000,
     ...overrides,
   };
 }
