@@ -41,3 +41,29 @@ export async function getJson<T>(
   }
   return (await response.json()) as T;
 }
+
+/** POST/PUT/DELETE JSON to the API; the error's reasons are the API's own. */
+export async function sendJson<T>(
+  method: 'POST' | 'PUT' | 'DELETE',
+  path: string,
+  body?: unknown,
+): Promise<T | undefined> {
+  const response = await fetch(path, {
+    method,
+    headers: {
+      accept: 'application/json',
+      ...(body !== undefined && { 'content-type': 'application/json' }),
+    },
+    credentials: 'same-origin',
+    ...(body !== undefined && { body: JSON.stringify(body) }),
+  });
+  if (response.status === 401) {
+    window.location.assign('/dashboard/login');
+    throw new ApiError(401, ['signed out']);
+  }
+  if (!response.ok) {
+    const error = (await response.json().catch(() => ({}))) as { reasons?: string[] };
+    throw new ApiError(response.status, error.reasons ?? []);
+  }
+  return response.status === 204 ? undefined : ((await response.json()) as T);
+}
