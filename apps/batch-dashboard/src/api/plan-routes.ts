@@ -10,6 +10,7 @@ import { CURRENT_STATES } from '../plan/current-state';
 import { toPlanColumns } from '../plan/plan-columns';
 import { queryPlanPage } from '../plan/plan-query';
 import { UNDERLAY_LIMITS, inspectUnderlayImage } from '../plan/underlay-image';
+import { createUsualIntervals } from '../plan/usual-intervals';
 import {
   placementTransform,
   type AffineTransform,
@@ -47,6 +48,9 @@ export interface PlanRouteDeps {
  * wall.
  */
 const IMAGE_CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; sandbox";
+
+/** How old the plan's usual intervals may get before a background refresh (usual-intervals.ts). */
+const USUAL_INTERVAL_MAX_AGE_MS = 60_000;
 
 const UNITS = Object.fromEntries(INSTRUMENT_TYPES.map((t) => [t, INSTRUMENT_SPECS[t].unit]));
 
@@ -103,6 +107,12 @@ function withUrl(meta: UnderlayMeta) {
 export function registerPlanRoutes(app: FastifyInstance, deps: PlanRouteDeps): void {
   const api = app.withTypeProvider<TypeBoxTypeProvider>();
   const { db } = deps;
+  const usualIntervals = createUsualIntervals(db, {
+    clock: deps.clock,
+    maxAgeMs: USUAL_INTERVAL_MAX_AGE_MS,
+    onError: (error) =>
+      app.log.warn({ err: error }, 'usual intervals not refreshed; using the last ones'),
+  });
 
   api.get(
     '/api/plan/instruments',
@@ -129,6 +139,7 @@ export function registerPlanRoutes(app: FastifyInstance, deps: PlanRouteDeps): v
         },
         now,
         deps.staleness,
+        await usualIntervals.current(),
       );
       return {
         generated_at: new Date(now),
