@@ -31,6 +31,12 @@ export async function getJson<T>(
     credentials: 'same-origin',
     ...(signal && { signal }),
   });
+  await throwUnlessOk(response);
+  return (await response.json()) as T;
+}
+
+/** A 401 sends the browser to sign in; any other failure is an ApiError with the API's reasons. */
+async function throwUnlessOk(response: Response): Promise<void> {
   if (response.status === 401) {
     window.location.assign('/dashboard/login');
     throw new ApiError(401, ['signed out']);
@@ -39,7 +45,6 @@ export async function getJson<T>(
     const body = (await response.json().catch(() => ({}))) as { reasons?: string[] };
     throw new ApiError(response.status, body.reasons ?? []);
   }
-  return (await response.json()) as T;
 }
 
 /** POST/PUT/DELETE JSON to the API; the error's reasons are the API's own. */
@@ -57,13 +62,6 @@ export async function sendJson<T>(
     credentials: 'same-origin',
     ...(body !== undefined && { body: JSON.stringify(body) }),
   });
-  if (response.status === 401) {
-    window.location.assign('/dashboard/login');
-    throw new ApiError(401, ['signed out']);
-  }
-  if (!response.ok) {
-    const error = (await response.json().catch(() => ({}))) as { reasons?: string[] };
-    throw new ApiError(response.status, error.reasons ?? []);
-  }
+  await throwUnlessOk(response);
   return response.status === 204 ? undefined : ((await response.json()) as T);
 }

@@ -1,8 +1,9 @@
 import uPlot from 'uplot';
 import { getJson, queryString } from './api';
+import { renderInstrumentPicker } from './instrument-picker';
 import { h } from './dom';
 import { INSTRUMENT_TYPES, TYPE_LABELS, formatNumber, instrumentHash } from './format';
-import type { InstrumentDetail, InstrumentSummary, InstrumentType, Series } from './types';
+import type { InstrumentDetail, InstrumentType, Series } from './types';
 
 /**
  * Compare (#/compare?i=<type>:<id>&i=…&days=7): several instruments on one chart, each with its
@@ -218,40 +219,19 @@ function drawComparison(host: HTMLElement, details: InstrumentDetail[], series: 
 }
 
 function renderAddPicker(refs: Ref[], days: number, signal: AbortSignal): HTMLElement {
-  const results = h('ul', { class: 'picker-results', id: 'compare-results' });
-  const input = h('input', {
-    type: 'search',
-    id: 'compare-input',
+  return renderInstrumentPicker({
+    idPrefix: 'compare',
     placeholder: 'Add an instrument by id',
-    autocomplete: 'off',
+    signal,
+    item: (i) => [
+      refs.length >= MAX_COMPARED
+        ? `${i.borehole_number} (at most ${MAX_COMPARED})`
+        : h(
+            'a',
+            { href: compareHash([...refs, [i.instrument, i.borehole_number]], days) },
+            `+ ${i.borehole_number}`,
+          ),
+      ` ${TYPE_LABELS[i.instrument]}`,
+    ],
   });
-  let timer: number | undefined;
-  const search = async (): Promise<void> => {
-    const { instruments } = await getJson<{ instruments: InstrumentSummary[] }>(
-      '/api/instruments',
-      { q: input.value, limit: 20 },
-      signal,
-    );
-    results.replaceChildren(
-      ...instruments.map((i) =>
-        h(
-          'li',
-          {},
-          refs.length >= MAX_COMPARED
-            ? `${i.borehole_number} (at most ${MAX_COMPARED})`
-            : h(
-                'a',
-                { href: compareHash([...refs, [i.instrument, i.borehole_number]], days) },
-                `+ ${i.borehole_number}`,
-              ),
-          ` ${TYPE_LABELS[i.instrument]}`,
-        ),
-      ),
-    );
-  };
-  input.addEventListener('input', () => {
-    window.clearTimeout(timer);
-    timer = window.setTimeout(() => void search().catch(() => undefined), 200);
-  });
-  return h('div', { class: 'picker' }, input, results);
 }

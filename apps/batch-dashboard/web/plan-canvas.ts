@@ -18,7 +18,7 @@ export interface PlacedDrawing {
   readonly width: number;
   readonly height: number;
   /** Image -> site: easting = a*x + b*y + c, northing = d*x + e*y + f. */
-  readonly transform: readonly number[];
+  readonly transform: readonly [number, number, number, number, number, number];
   readonly opacity: number;
 }
 
@@ -195,48 +195,33 @@ export class PlanCanvas {
   }
 
   private siteBounds(): [number, number, number, number] | undefined {
-    let minE = Infinity;
-    let minN = Infinity;
-    let maxE = -Infinity;
-    let maxN = -Infinity;
+    const box = [Infinity, Infinity, -Infinity, -Infinity] as [number, number, number, number];
+    const extend = (e: number, n: number): void => {
+      box[0] = Math.min(box[0], e);
+      box[1] = Math.min(box[1], n);
+      box[2] = Math.max(box[2], e);
+      box[3] = Math.max(box[3], n);
+    };
     const data = this.data;
     if (data) {
       for (let i = 0; i < data.count; i++) {
-        if (!this.isVisible(i)) continue;
-        const e = data.easting[i] as number;
-        const n = data.northing[i] as number;
-        minE = Math.min(minE, e);
-        maxE = Math.max(maxE, e);
-        minN = Math.min(minN, n);
-        maxN = Math.max(maxN, n);
+        if (this.isVisible(i)) extend(data.easting[i] as number, data.northing[i] as number);
       }
     }
-    if (minE === Infinity) {
+    if (box[0] === Infinity) {
       for (const drawing of this.drawings) {
-        const [a, b, c, d, e, f] = drawing.transform as [
-          number,
-          number,
-          number,
-          number,
-          number,
-          number,
-        ];
+        const [a, b, c, d, e, f] = drawing.transform;
         for (const [x, y] of [
           [0, 0],
           [drawing.width, 0],
           [0, drawing.height],
           [drawing.width, drawing.height],
         ] as const) {
-          const east = a * x + b * y + c;
-          const north = d * x + e * y + f;
-          minE = Math.min(minE, east);
-          maxE = Math.max(maxE, east);
-          minN = Math.min(minN, north);
-          maxN = Math.max(maxN, north);
+          extend(a * x + b * y + c, d * x + e * y + f);
         }
       }
     }
-    return minE === Infinity ? undefined : [minE, minN, maxE, maxN];
+    return box[0] === Infinity ? undefined : box;
   }
 
   private resize(): void {
@@ -263,14 +248,7 @@ export class PlanCanvas {
     ctx.fillRect(0, 0, this.widthCss, this.heightCss);
 
     for (const drawing of this.drawings) {
-      const [a, b, c, d, e, f] = drawing.transform as [
-        number,
-        number,
-        number,
-        number,
-        number,
-        number,
-      ];
+      const [a, b, c, d, e, f] = drawing.transform;
       // image -> site -> CSS px -> device px, composed into one canvas transform.
       ctx.save();
       ctx.globalAlpha = drawing.opacity;

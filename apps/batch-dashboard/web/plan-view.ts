@@ -271,7 +271,7 @@ function placeDrawing(underlay: Underlay): Promise<PlacedDrawing> {
         image,
         width: underlay.width,
         height: underlay.height,
-        transform: underlay.transform,
+        transform: underlay.transform as unknown as PlacedDrawing['transform'],
         opacity: underlay.opacity,
       });
     image.onerror = () => reject(new Error(`drawing "${underlay.name}" could not be loaded`));

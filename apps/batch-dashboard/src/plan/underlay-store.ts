@@ -1,6 +1,10 @@
 import { createHash } from 'node:crypto';
 import type { Knex } from 'knex';
-import { POSTGRES_TABLES, type PlanUnderlayColumn } from '@geostream/sinks/names';
+import {
+  PLAN_UNDERLAY_COLUMNS,
+  POSTGRES_TABLES,
+  type PlanUnderlayColumn,
+} from '@geostream/sinks/names';
 import type { UnderlayMediaType } from './underlay-image';
 import type { AffineTransform, ControlPoint } from './underlay-placement';
 
@@ -42,20 +46,10 @@ export interface UnderlayChange {
   readonly controlPoints?: readonly ControlPoint[] | null;
 }
 
-const META_COLUMNS = [
-  'id',
-  'name',
-  'media_type',
-  'image_sha256',
-  'image_bytes',
-  'width',
-  'height',
-  'transform',
-  'control_points',
-  'opacity',
-  'created_at',
-  'updated_at',
-] as const satisfies ReadonlyArray<PlanUnderlayColumn>;
+/** Every column but the image itself. */
+const META_COLUMNS = PLAN_UNDERLAY_COLUMNS.filter(
+  (column): column is Exclude<PlanUnderlayColumn, 'image'> => column !== 'image',
+);
 
 const table = (db: Knex) => db(POSTGRES_TABLES.planUnderlay);
 
