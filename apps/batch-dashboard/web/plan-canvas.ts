@@ -33,6 +33,7 @@ const RADIUS = 4.5;
 const HIT_PX = 9;
 const FLASH_MS = 6_000;
 const FIT_PADDING_PX = 30;
+const INTERACTION_SETTLE_MS = 150;
 
 export class PlanCanvas {
   readonly canvas: HTMLCanvasElement;
@@ -56,6 +57,17 @@ export class PlanCanvas {
   selection = new Set<number>();
   lassoMode = false;
   private readonly resizeObserver: ResizeObserver;
+  /**
+   * The last full frame's points and drawings, and the view it was drawn with. While the user
+   * zooms or pans, frames scale and shift this bitmap (a few ms whatever the instrument count)
+   * and the full frame follows once the interaction pauses for INTERACTION_SETTLE_MS.
+   */
+  private layer:
+    { canvas: HTMLCanvasElement; s: number; tx: number; ty: number; version: number } | undefined;
+  private contentVersion = 0;
+  private interactingUntil = 0;
+  private settleTimer: number | undefined;
+  private frameCount = 0;
   private readonly buckets: number[][] = Array.from(
     { length: CURRENT_STATES.length * INSTRUMENT_TYPES.length },
     () => [],
@@ -78,11 +90,13 @@ export class PlanCanvas {
 
   destroy(): void {
     this.resizeObserver.disconnect();
+    window.clearTimeout(this.settleTimer);
     if (this.frame !== undefined) cancelAnimationFrame(this.frame);
   }
 
   setData(data: PlanData, rebuildIndex = true): void {
     this.data = data;
+    this.contentVersion += 1;
     if (rebuildIndex) this.grid = buildSpatialGrid(data.easting, data.northing, data.count);
     if (!this.fitted && data.count > 0) this.fit();
     this.requestDraw();
@@ -90,7 +104,14 @@ export class PlanCanvas {
 
   setDrawings(drawings: PlacedDrawing[]): void {
     this.drawings = drawings;
-    if (!this.fitted && (this.data?.count ?? 0) === 0 && drawings.length > 0) this.fit();
+    this.contentVersion += 1;
+    if (!this.fitted && drawings.length > 0) this.fit();
+    this.requestDraw();
+  }
+
+  /** Something drawn changed (filters): the next frame is a full one. */
+  invalidate(): void {
+    this.contentVersion += 1;
     this.requestDraw();
   }
 
@@ -103,7 +124,7 @@ export class PlanCanvas {
     return (this.flashes.get(index) ?? 0) > performance.now();
   }
 
-  /** Shows every visible instrument (or, with none, every drawing) with a margin. */
+  /** Shows every visible instrument and every site drawing, with a margin. */
   fit(): void {
     const box = this.siteBounds();
     if (!box || this.widthCss === 0) return;
@@ -121,6 +142,7 @@ export class PlanCanvas {
   }
 
   zoomAt(factor: number, x: number, y: number): void {
+    this.interacting();
     const [e, n] = this.toSite(x, y);
     this.scale = Math.min(Math.max(this.scale * factor, 1e-6), 1e4);
     // Keep the site point under (x, y) where it was.
@@ -130,9 +152,16 @@ export class PlanCanvas {
   }
 
   panBy(dx: number, dy: number): void {
+    this.interacting();
     this.centreE -= dx / this.scale;
     this.centreN += dy / this.scale;
     this.requestDraw();
+  }
+
+  private interacting(): void {
+    this.interactingUntil = performance.now() + INTERACTION_SETTLE_MS;
+    window.clearTimeout(this.settleTimer);
+    this.settleTimer = window.setTimeout(() => this.requestDraw(), INTERACTION_SETTLE_MS + 10);
   }
 
   toScreen(e: number, n: number): [number, number] {
@@ -194,6 +223,34 @@ export class PlanCanvas {
     });
   }
 
+  private sprites: { dpr: number; size: number; images: HTMLCanvasElement[] } | undefined;
+
+  /** One sprite per (state, type), in bucket order (state-major), for this pixel ratio. */
+  private spritesFor(dpr: number): { size: number; images: HTMLCanvasElement[] } {
+    if (this.sprites?.dpr === dpr) return this.sprites;
+    const size = Math.ceil((RADIUS * 2.6 + 2) * dpr);
+    const images: HTMLCanvasElement[] = [];
+    for (const state of CURRENT_STATES) {
+      for (const type of INSTRUMENT_TYPES) {
+        const sprite = document.createElement('canvas');
+        sprite.width = size;
+        sprite.height = size;
+        const ctx = sprite.getContext('2d') as CanvasRenderingContext2D;
+        ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
+        ctx.beginPath();
+        addSymbol(ctx, TYPE_SYMBOLS[type], size / dpr / 2, size / dpr / 2, RADIUS);
+        ctx.fillStyle = STATE_COLOURS[state];
+        ctx.fill();
+        ctx.lineWidth = 1;
+        ctx.strokeStyle = 'rgba(20, 30, 40, 0.85)';
+        ctx.stroke();
+        images.push(sprite);
+      }
+    }
+    this.sprites = { dpr, size, images };
+    return this.sprites;
+  }
+
   private siteBounds(): [number, number, number, number] | undefined {
     const box = [Infinity, Infinity, -Infinity, -Infinity] as [number, number, number, number];
     const extend = (e: number, n: number): void => {
@@ -208,17 +265,15 @@ export class PlanCanvas {
         if (this.isVisible(i)) extend(data.easting[i] as number, data.northing[i] as number);
       }
     }
-    if (box[0] === Infinity) {
-      for (const drawing of this.drawings) {
-        const [a, b, c, d, e, f] = drawing.transform;
-        for (const [x, y] of [
-          [0, 0],
-          [drawing.width, 0],
-          [0, drawing.height],
-          [drawing.width, drawing.height],
-        ] as const) {
-          extend(a * x + b * y + c, d * x + e * y + f);
-        }
+    for (const drawing of this.drawings) {
+      const [a, b, c, d, e, f] = drawing.transform;
+      for (const [x, y] of [
+        [0, 0],
+        [drawing.width, 0],
+        [0, drawing.height],
+        [drawing.width, drawing.height],
+      ] as const) {
+        extend(a * x + b * y + c, d * x + e * y + f);
       }
     }
     return box[0] === Infinity ? undefined : box;
@@ -243,73 +298,28 @@ export class PlanCanvas {
     const s = this.scale;
     const tx = this.widthCss / 2 - s * this.centreE;
     const ty = this.heightCss / 2 + s * this.centreN;
-    ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
-    ctx.fillStyle = '#f4f6f8';
-    ctx.fillRect(0, 0, this.widthCss, this.heightCss);
-
-    for (const drawing of this.drawings) {
-      const [a, b, c, d, e, f] = drawing.transform;
-      // image -> site -> CSS px -> device px, composed into one canvas transform.
-      ctx.save();
-      ctx.globalAlpha = drawing.opacity;
-      ctx.setTransform(
-        dpr * s * a,
-        dpr * -s * d,
-        dpr * s * b,
-        dpr * -s * e,
-        dpr * (s * c + tx),
-        dpr * (-s * f + ty),
-      );
-      ctx.drawImage(drawing.image, 0, 0, drawing.width, drawing.height);
-      ctx.restore();
+    const layer = this.layer;
+    const quick =
+      performance.now() < this.interactingUntil &&
+      layer !== undefined &&
+      layer.version === this.contentVersion &&
+      layer.canvas.width === this.canvas.width &&
+      layer.canvas.height === this.canvas.height;
+    if (quick) {
+      const k = s / layer.s;
+      ctx.setTransform(1, 0, 0, 1, 0, 0);
+      ctx.fillStyle = '#f4f6f8';
+      ctx.fillRect(0, 0, this.canvas.width, this.canvas.height);
+      ctx.setTransform(k, 0, 0, k, dpr * (tx - k * layer.tx), dpr * (ty - k * layer.ty));
+      ctx.drawImage(layer.canvas, 0, 0);
+    } else {
+      this.drawBase(s, tx, ty);
     }
-    ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
-
     const data = this.data;
     const now = performance.now();
     let flashing = false;
+    ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
     if (data) {
-      for (const bucket of this.buckets) bucket.length = 0;
-      const margin = RADIUS * 2;
-      const types = INSTRUMENT_TYPES.length;
-      for (let i = 0; i < data.count; i++) {
-        if (!this.isVisible(i)) continue;
-        const x = s * (data.easting[i] as number) + tx;
-        const y = -s * (data.northing[i] as number) + ty;
-        if (
-          x < -margin ||
-          y < -margin ||
-          x > this.widthCss + margin ||
-          y > this.heightCss + margin
-        ) {
-          continue;
-        }
-        (
-          this.buckets[(data.state[i] as number) * types + (data.type[i] as number)] as number[]
-        ).push(i);
-      }
-      ctx.lineWidth = 1;
-      ctx.strokeStyle = 'rgba(20, 30, 40, 0.85)';
-      for (let state = 0; state < CURRENT_STATES.length; state++) {
-        ctx.fillStyle = STATE_COLOURS[CURRENT_STATES[state] as (typeof CURRENT_STATES)[number]];
-        for (let type = 0; type < types; type++) {
-          const bucket = this.buckets[state * types + type] as number[];
-          if (bucket.length === 0) continue;
-          const shape = TYPE_SYMBOLS[INSTRUMENT_TYPES[type] as (typeof INSTRUMENT_TYPES)[number]];
-          ctx.beginPath();
-          for (const i of bucket) {
-            addSymbol(
-              ctx,
-              shape,
-              s * (data.easting[i] as number) + tx,
-              -s * (data.northing[i] as number) + ty,
-              RADIUS,
-            );
-          }
-          ctx.fill();
-          ctx.stroke();
-        }
-      }
       const ring = (i: number, radius: number, colour: string, width: number) => {
         ctx.beginPath();
         ctx.arc(
@@ -358,9 +368,90 @@ export class PlanCanvas {
     }
     this.drawScaleBar();
 
-    this.canvas.dataset['transform'] = [s, 0, tx, 0, -s, ty].join(',');
-    this.canvas.dataset['renderMs'] = (performance.now() - started).toFixed(2);
+    this.frameCount += 1;
+    const dataset = this.canvas.dataset;
+    dataset['transform'] = [s, 0, tx, 0, -s, ty].join(',');
+    dataset['renderMs'] = (performance.now() - started).toFixed(2);
+    dataset['renderKind'] = quick ? 'quick' : 'full';
+    dataset['frame'] = String(this.frameCount);
+    dataset['settled'] = String(!quick);
     if (flashing) this.requestDraw();
+  }
+
+  /** Site drawings and instruments: the part of a frame that the layer keeps. */
+  private drawBase(s: number, tx: number, ty: number): void {
+    const { ctx, dpr } = this;
+    ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
+    ctx.fillStyle = '#f4f6f8';
+    ctx.fillRect(0, 0, this.widthCss, this.heightCss);
+
+    for (const drawing of this.drawings) {
+      const [a, b, c, d, e, f] = drawing.transform;
+      // image -> site -> CSS px -> device px, composed into one canvas transform.
+      ctx.save();
+      ctx.globalAlpha = drawing.opacity;
+      ctx.setTransform(
+        dpr * s * a,
+        dpr * -s * d,
+        dpr * s * b,
+        dpr * -s * e,
+        dpr * (s * c + tx),
+        dpr * (-s * f + ty),
+      );
+      ctx.drawImage(drawing.image, 0, 0, drawing.width, drawing.height);
+      ctx.restore();
+    }
+    ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
+
+    const data = this.data;
+    if (data) {
+      for (const bucket of this.buckets) bucket.length = 0;
+      const margin = RADIUS * 2;
+      const types = INSTRUMENT_TYPES.length;
+      for (let i = 0; i < data.count; i++) {
+        if (!this.isVisible(i)) continue;
+        const x = s * (data.easting[i] as number) + tx;
+        const y = -s * (data.northing[i] as number) + ty;
+        if (
+          x < -margin ||
+          y < -margin ||
+          x > this.widthCss + margin ||
+          y > this.heightCss + margin
+        ) {
+          continue;
+        }
+        (
+          this.buckets[(data.state[i] as number) * types + (data.type[i] as number)] as number[]
+        ).push(i);
+      }
+      // Each symbol is a pre-drawn sprite blitted at a whole device pixel: on a software
+      // rasteriser (no GPU on many site laptops) this is several times faster than filling
+      // paths of thousands of shapes.
+      const sprites = this.spritesFor(dpr);
+      const half = sprites.size / 2;
+      ctx.setTransform(1, 0, 0, 1, 0, 0);
+      const sd = s * dpr;
+      const txd = tx * dpr;
+      const tyd = ty * dpr;
+      for (let bucket = 0; bucket < this.buckets.length; bucket++) {
+        const sprite = sprites.images[bucket] as HTMLCanvasElement;
+        for (const i of this.buckets[bucket] as number[]) {
+          ctx.drawImage(
+            sprite,
+            Math.round(sd * (data.easting[i] as number) + txd - half),
+            Math.round(-sd * (data.northing[i] as number) + tyd - half),
+          );
+        }
+      }
+    }
+    const layer = this.layer?.canvas ?? document.createElement('canvas');
+    if (layer.width !== this.canvas.width || layer.height !== this.canvas.height) {
+      layer.width = this.canvas.width;
+      layer.height = this.canvas.height;
+    }
+    const layerCtx = layer.getContext('2d') as CanvasRenderingContext2D;
+    layerCtx.drawImage(this.canvas, 0, 0);
+    this.layer = { canvas: layer, s, tx, ty, version: this.contentVersion };
   }
 
   private drawScaleBar(): void {
@@ -397,7 +488,9 @@ export class PlanCanvas {
       (event) => {
         event.preventDefault();
         const [x, y] = local(event);
-        this.zoomAt(Math.exp(-event.deltaY * 0.0015), x, y);
+        // deltaY in pixels; some mice report lines or pages instead.
+        const unit = event.deltaMode === 1 ? 16 : event.deltaMode === 2 ? this.heightCss : 1;
+        this.zoomAt(Math.exp(-event.deltaY * unit * 0.0015), x, y);
       },
       { passive: false },
     );
@@ -405,7 +498,11 @@ export class PlanCanvas {
     canvas.addEventListener('pointerdown', (event) => {
       if (event.button !== 0) return;
       const [x, y] = local(event);
-      canvas.setPointerCapture(event.pointerId);
+      try {
+        canvas.setPointerCapture(event.pointerId); // keep the drag when the pointer leaves the canvas
+      } catch {
+        // a pointer that is no longer active (released already): nothing to capture
+      }
       if (this.lassoMode || event.shiftKey) {
         this.lasso = [[x, y]];
       } else {

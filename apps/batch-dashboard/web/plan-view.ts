@@ -9,7 +9,13 @@ import {
   instrumentHash,
 } from './format';
 import { PlanCanvas, type PlacedDrawing } from './plan-canvas';
-import { applyLiveWindow, changedStates, loadPlanData, type PlanData } from './plan-data';
+import {
+  applyLiveWindow,
+  changedStates,
+  instrumentKey,
+  loadPlanData,
+  type PlanData,
+} from './plan-data';
 import { STATE_LABELS, TYPE_SYMBOLS, symbolSwatch } from './plan-symbols';
 import { loadUnderlays, renderUnderlayAdmin, type Underlay } from './underlay-admin';
 import { compareHash, MAX_COMPARED } from './compare-view';
@@ -145,7 +151,7 @@ export function renderPlan(root: HTMLElement): PlanView {
         (on) => {
           if (on) canvas.visibleStates.add(s);
           else canvas.visibleStates.delete(s);
-          canvas.requestDraw();
+          canvas.invalidate();
         },
       );
     }),
@@ -214,20 +220,32 @@ export function renderPlan(root: HTMLElement): PlanView {
         status.textContent = `${partial.count.toLocaleString('en')} instruments…`;
       }
     });
+    // The selection survives a reload: same instruments, at their indices in the new data.
+    const selected = previous
+      ? [...canvas.selection].flatMap((i) => {
+          const j = next.index.get(
+            instrumentKey(
+              INSTRUMENT_TYPES[previous.type[i] as number] as string,
+              previous.id[i] as string,
+            ),
+          );
+          return j === undefined ? [] : [j];
+        })
+      : [];
     data = next;
     canvas.setData(next);
     if (previous) for (const i of changedStates(previous, next)) canvas.flash(i);
-    canvas.selection = new Set();
-    showSelection([]);
+    canvas.selection = new Set(selected);
+    showSelection(selected);
     updateCounts();
     status.textContent = `${next.count.toLocaleString('en')} instruments, loaded in ${Math.round(performance.now() - started)} ms`;
     status.dataset['loaded'] = String(next.count);
   }
 
-  async function loadDrawings(): Promise<void> {
+  async function loadDrawings(notice = ''): Promise<void> {
     const underlays = await loadUnderlays(abort.signal);
     adminHost.replaceChildren(
-      renderUnderlayAdmin(underlays, () => void loadDrawings().catch(showError)),
+      renderUnderlayAdmin(underlays, (next) => void loadDrawings(next).catch(showError), notice),
     );
     canvas.setDrawings(await Promise.all(underlays.map(placeDrawing)));
   }

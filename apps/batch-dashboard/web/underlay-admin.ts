@@ -35,8 +35,19 @@ async function base64Of(file: File): Promise<string> {
 const numberInput = (id: string, label: string) =>
   h('label', {}, label, h('input', { id, type: 'number', step: 'any', required: true }));
 
-export function renderUnderlayAdmin(underlays: Underlay[], onChange: () => void): HTMLElement {
-  const message = h('p', { class: 'admin-message', id: 'underlay-message', role: 'status' });
+/**
+ * `onChange(notice)` reloads the drawings and renders this panel again, open, with the notice.
+ */
+export function renderUnderlayAdmin(
+  underlays: Underlay[],
+  onChange: (notice: string) => void,
+  notice = '',
+): HTMLElement {
+  const message = h(
+    'p',
+    { class: 'admin-message', id: 'underlay-message', role: 'status' },
+    notice,
+  );
   const list = h(
     'ul',
     { class: 'underlay-list', id: 'underlay-list' },
@@ -52,8 +63,9 @@ export function renderUnderlayAdmin(underlays: Underlay[], onChange: () => void)
             class: 'small',
             onclick: () => {
               if (!window.confirm(`Remove the drawing "${u.name}"?`)) return;
-              sendJson('DELETE', `/api/plan/underlays/${u.id}`).then(onChange, (error: unknown) =>
-                showError(message, error),
+              sendJson('DELETE', `/api/plan/underlays/${u.id}`).then(
+                () => onChange(`Removed "${u.name}".`),
+                (error: unknown) => showError(message, error),
               );
             },
           },
@@ -100,6 +112,7 @@ export function renderUnderlayAdmin(underlays: Underlay[], onChange: () => void)
     for (const input of affine.querySelectorAll('input')) input.required = !byPoints;
   };
   mode.addEventListener('change', setMode);
+  setMode();
   const file = h('input', {
     id: 'underlay-file',
     type: 'file',
@@ -144,10 +157,7 @@ export function renderUnderlayAdmin(underlays: Underlay[], onChange: () => void)
                 : { transform: ['a', 'b', 'c', 'd', 'e', 'f'].map((k) => value(`affine-${k}`)) }),
             }),
           )
-          .then(() => {
-            message.textContent = `Added "${name.value}".`;
-            onChange();
-          })
+          .then(() => onChange(`Added "${name.value}".`))
           .catch((error: unknown) => showError(message, error));
       },
     },
@@ -161,7 +171,7 @@ export function renderUnderlayAdmin(underlays: Underlay[], onChange: () => void)
   );
   return h(
     'details',
-    { class: 'underlay-admin', id: 'underlay-admin' },
+    { class: 'underlay-admin', id: 'underlay-admin', open: notice !== '' },
     h('summary', {}, `Site drawings (${underlays.length})`),
     h('p', { class: 'hint' }, 'Admin: drawings are shown under the instruments, newest on top.'),
     list,
