@@ -6,12 +6,14 @@ import { eventually } from '@geostream/platform/testing';
 import { createPostgresSink } from '@geostream/sinks';
 import { appFor, createTestSchema, type TestSchema } from '../support/app-under-test';
 import {
+  expectText,
   launchBrowser,
   screenshot,
   watchPage,
   type PageError,
   type PageProblems,
   type TestBrowser,
+  waitForLive,
 } from '../support/browser';
 import { startTestLiveFeed, type TestLiveFeed } from '../support/live-topics';
 import { makeRaise, makeWindow } from '../support/records';
@@ -143,14 +145,7 @@ test('an instrument id that is HTML shows as text and never runs', async () => {
 
 test('a window crossing a trigger level and its alert appear live, highlighted', async () => {
   await page.goto(`${base()}#/live`);
-  await eventually(
-    async () =>
-      (await page.locator('#live-state').getAttribute('data-state')) === 'live' ? true : undefined,
-    {
-      timeoutMs: 30_000,
-      what: 'the live connection',
-    },
-  );
+  await waitForLive(page);
   const window = makeWindow({
     instrument: 'piezometer',
     borehole: 'PZ-LIVE-1',
@@ -220,17 +215,3 @@ test('nothing broke the page: no CSP violation, no script error, no dialog', () 
   expect(problems.errors.filter((e) => !liveStreamFailure(e))).toEqual([]);
   expect(problems.dialogs).toEqual([]);
 });
-
-async function expectText(locator: ReturnType<Page['locator']>, pattern: RegExp): Promise<void> {
-  await eventually(
-    async () => {
-      const text = (await locator.first().textContent())?.trim() ?? '';
-      return pattern.test(text) ? true : undefined;
-    },
-    { timeoutMs: 15_000, what: `text matching ${pattern}` },
-  ).catch(async (error: unknown) => {
-    throw new Error(
-      `${(error as Error).message}; got ${JSON.stringify(await locator.first().textContent())}`,
-    );
-  });
-}

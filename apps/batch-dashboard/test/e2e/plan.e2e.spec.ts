@@ -10,12 +10,14 @@ import { eventually } from '@geostream/platform/testing';
 import { appFor, createTestSchema, type TestSchema } from '../support/app-under-test';
 import {
   ARTIFACTS_DIR,
+  expectText as expectTextOf,
   launchBrowser,
   screenshot,
   watchPage,
   type PageError,
   type PageProblems,
   type TestBrowser,
+  waitForLive,
 } from '../support/browser';
 import { markerSvg } from '../support/images';
 import { startTestLiveFeed, type TestLiveFeed } from '../support/live-topics';
@@ -157,17 +159,8 @@ async function zoomTo(easting: number, northing: number): Promise<[number, numbe
   return at;
 }
 
-async function expectText(selector: string, pattern: RegExp): Promise<void> {
-  await eventually(
-    async () =>
-      pattern.test((await page.locator(selector).first().textContent()) ?? '') ? true : undefined,
-    { timeoutMs: 20_000, what: `${selector} matching ${pattern}` },
-  ).catch(async (error: unknown) => {
-    throw new Error(
-      `${(error as Error).message}; got ${JSON.stringify(await page.locator(selector).first().textContent())}`,
-    );
-  });
-}
+const expectText = (selector: string, pattern: RegExp) =>
+  expectTextOf(page.locator(selector), pattern, 20_000);
 
 test('the plan shows every instrument where it is, in its state colour', async () => {
   await page.goto(`${base()}#/plan`);
@@ -293,11 +286,7 @@ test('a live window recolours its instrument, which flashes', async () => {
   const quiet = seededInstrument(1); // PZ-P00001, normal
   const at = await zoomTo(quiet.easting, quiet.northing);
   await expectSiteColour(quiet.easting, quiet.northing, STATE_RGB['normal']!, 'before');
-  await eventually(
-    async () =>
-      (await page.locator('#live-state').getAttribute('data-state')) === 'live' ? true : undefined,
-    { timeoutMs: 30_000, what: 'the live connection' },
-  );
+  await waitForLive(page);
   const window = makeWindow({
     instrument: 'piezometer',
     borehole: quiet.id,
