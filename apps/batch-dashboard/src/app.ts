@@ -7,13 +7,16 @@ import type { Logger } from '@geostream/platform';
 import { registerHistoryRoutes } from './api/history-routes';
 import { registerInstrumentRoutes } from './api/instrument-routes';
 import { DEFAULT_SSE_SETTINGS, registerLiveRoutes, type SseSettings } from './api/live-routes';
+import { registerCompareRoutes } from './api/compare-routes';
 import { registerOverviewRoutes } from './api/overview-routes';
+import { registerPlanRoutes } from './api/plan-routes';
 import { NoQuery, sharedSchemas } from './api/schemas';
 import { createAccessControl, registerAccessGuard } from './http/access-token';
 import { registerErrorHandler } from './http/error-handler';
 import { ASSET_PREFIX, registerFormParser, registerPages } from './http/pages';
 import { registerSecurityHeaders, swaggerUiCsp } from './http/security-headers';
 import { registerStaticAssets } from './http/static-assets';
+import { registerAuthorization, type Authorizer } from './auth/require-role';
 import type { LiveFeed } from './live/live-hub';
 import type { StalenessPolicy } from './overview/staleness';
 
@@ -34,6 +37,8 @@ export interface AppDeps {
   readonly assetsDir: string;
   readonly logger?: Logger;
   readonly sse?: Partial<SseSettings>;
+  /** Who may do what (src/auth/require-role.ts); default: whoever passed the access check. */
+  readonly authorize?: Authorizer;
 }
 
 const healthSchema = {
@@ -68,6 +73,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await registerSecurityHeaders(app);
   const access = createAccessControl(deps.accessToken);
   registerAccessGuard(app, access, [ASSET_PREFIX]);
+  registerAuthorization(app, deps.authorize);
 
   await app.register(swagger, {
     openapi: {
@@ -130,6 +136,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     live: deps.live,
     siteConfig: deps.siteConfig,
   });
+  registerPlanRoutes(app, { db: deps.db, clock: deps.clock, staleness: deps.staleness });
+  registerCompareRoutes(app, deps.db);
   registerLiveRoutes(app, deps.live, { ...DEFAULT_SSE_SETTINGS, ...deps.sse });
   return app;
 }

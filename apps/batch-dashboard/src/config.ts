@@ -19,7 +19,7 @@ import {
   type KafkaSettings,
   type LogLevel,
 } from '@geostream/platform';
-import { perTypeTopicNamer } from '@geostream/sinks';
+import { perTypeTopicNamer } from '@geostream/sinks/names';
 
 /** Everything the dashboard reads from its environment, parsed once at start-up. */
 export interface DashboardConfig {

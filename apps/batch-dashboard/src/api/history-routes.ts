@@ -1,11 +1,7 @@
-import { pipeline } from 'node:stream/promises';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance } from 'fastify';
 import type { Knex } from 'knex';
-import type { PoolClient } from 'pg';
-import QueryStream from 'pg-query-stream';
-import { POSTGRES_TABLES } from '@geostream/sinks';
-import { windowRowsToCsv } from '../csv/history-csv';
+import { POSTGRES_TABLES } from '@geostream/sinks/names';
 import {
   WINDOW_COLUMNS,
   applyHistoryFilter,
@@ -14,6 +10,7 @@ import {
   resolveFilter,
 } from '../history/history-query';
 import type { HistoryFilter, HistorySort } from '../history/history-spec';
+import { sendQueryAsCsv } from './csv-response';
 import {
   HistoryCsvQuery,
   HistoryPageSchema,
@@ -89,32 +86,7 @@ export function registerHistoryRoutes(app: FastifyInstance, db: Knex): void {
         sortFrom(request.query),
       );
       if (request.query.limit !== undefined) query.limit(request.query.limit);
-      const { sql, bindings } = query.toSQL().toNative();
-      // A server-side cursor (pg-query-stream) on a pooled connection (its search_path is the
-      // dashboard's schema), read only as fast as the client takes the CSV. The connection is
-      // taken before the response is hijacked, so a pool that cannot give one (timeout) fails
-      // through the error handler (a 500 with the API's error body) instead of leaving a 200
-      // that never ends. A client that goes away ends the pipeline, which destroys the query
-      // stream (closing the cursor) before the connection goes back to the pool: the cursor's
-      // life is exactly the pipeline's.
-      const connection = (await db.client.acquireConnection()) as PoolClient;
-      try {
-        reply
-          .type('text/csv; charset=utf-8')
-          .header('content-disposition', 'attachment; filename="geostream-history.csv"')
-          .header('cache-control', 'no-store');
-        reply.hijack();
-        reply.raw.writeHead(200, reply.getHeaders() as Record<string, string>);
-        const rows = connection.query(
-          new QueryStream(sql, bindings as unknown[], { batchSize: 1_000 }),
-        );
-        await pipeline(rows, windowRowsToCsv(), reply.raw);
-      } catch (error) {
-        request.log.warn({ err: error }, 'CSV export ended early');
-        reply.raw.destroy();
-      } finally {
-        await db.client.releaseConnection(connection);
-      }
+      await sendQueryAsCsv(db, request, reply, query, 'geostream-history.csv');
     },
   );
 }

@@ -5,7 +5,7 @@ import type {
   TriggerDirection,
   TriggerLevel,
 } from '@geostream/instrument-schemas';
-import { POSTGRES_TABLES, type AlertEventColumn } from '@geostream/sinks';
+import { POSTGRES_TABLES, type AlertEventColumn } from '@geostream/sinks/names';
 import { BadRequestError } from '../errors';
 
 export interface AlertRow {

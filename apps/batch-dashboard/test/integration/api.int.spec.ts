@@ -520,6 +520,7 @@ describe('security', () => {
     expect(Object.keys(body['paths']).sort()).toEqual(
       [
         '/api/alerts',
+        '/api/compare.csv',
         '/api/history',
         '/api/history.csv',
         '/api/instrument',
@@ -528,6 +529,10 @@ describe('security', () => {
         '/api/live',
         '/api/meta',
         '/api/overview',
+        '/api/plan/instruments',
+        '/api/plan/underlays',
+        '/api/plan/underlays/{id}',
+        '/api/plan/underlays/{id}/image',
         '/health',
       ].sort(),
     );

@@ -140,6 +140,35 @@ const instrumentClockHealth: SinkMigration = {
 };
 
 /**
+ * Site drawings placed under the dashboard's plan view. The only table the dashboard writes
+ * (an admin adds, moves and removes drawings), so it needs SELECT, INSERT, UPDATE and DELETE on
+ * it and nothing else (the id is a uuid: no sequence to grant). The image is kept in the row
+ * (bytea, at most a few MB each, a handful per site): one backup holds everything.
+ */
+const planUnderlay: SinkMigration = {
+  name: '0003_plan_underlay',
+  async up(knex, schema) {
+    await knex.raw(`
+      create table ${qualified(schema, T.planUnderlay)} (
+        id uuid primary key default gen_random_uuid(),
+        name text not null check (char_length(name) between 1 and 200),
+        media_type text not null check (media_type in ('image/png', 'image/svg+xml')),
+        image bytea not null,
+        image_sha256 text not null,
+        image_bytes integer not null check (image_bytes > 0),
+        width double precision not null check (width > 0),
+        height double precision not null check (height > 0),
+        transform double precision[] not null check (array_length(transform, 1) = 6),
+        control_points jsonb,
+        opacity double precision not null default 1 check (opacity > 0 and opacity <= 1),
+        created_at timestamptz not null default now(),
+        updated_at timestamptz not null default now()
+      );
+    `);
+  },
+};
+
+/**
  * Incremental checkpoints: the partition row keeps offsets, the log's clock and counters; each
  * instrument's state (open windows, clock, alert state) has its own row, rewritten only when the
  * instrument changed, so a checkpoint costs what changed, not what the partition holds.
@@ -188,6 +217,7 @@ const alarmConditions: SinkMigration = {
 export const MIGRATIONS: readonly SinkMigration[] = [
   initialTables,
   instrumentClockHealth,
+  planUnderlay,
   instrumentCheckpoints,
   alarmConditions,
 ];

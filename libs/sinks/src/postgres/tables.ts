@@ -11,6 +11,8 @@ export const POSTGRES_TABLES = {
   processorInstrumentCheckpoint: 'processor_instrument_checkpoint',
   /** The reference project's view, so its psql queries keep working. */
   recordView: 'record',
+  /** Site drawings the dashboard draws under its plan view (written by the dashboard). */
+  planUnderlay: 'plan_underlay',
 } as const;
 
 /** Where knex keeps its migration bookkeeping, inside the sink's schema. */
@@ -114,6 +116,28 @@ export const RECORD_VIEW_COLUMNS = [
   'ts',
 ] as const;
 
+/**
+ * A site drawing (PNG or SVG) and its placement in site coordinates: `transform` = [a, b, c, d,
+ * e, f] with easting = a*x + b*y + c and northing = d*x + e*y + f, where (x, y) are image
+ * coordinates (from the top-left corner, y down; pixels for a PNG, viewBox units for an SVG).
+ */
+export const PLAN_UNDERLAY_COLUMNS = [
+  'id',
+  'name',
+  'media_type',
+  'image',
+  'image_sha256',
+  'image_bytes',
+  'width',
+  'height',
+  'transform',
+  /** The two control points it was placed by ([{ image: [x, y], site: [e, n] }] x 2), or null. */
+  'control_points',
+  'opacity',
+  'created_at',
+  'updated_at',
+] as const;
+
 export type ReadingWindowColumn = (typeof READING_WINDOW_COLUMNS)[number];
 export type AlertEventColumn = (typeof ALERT_EVENT_COLUMNS)[number];
 export type InstrumentStateColumn = (typeof INSTRUMENT_STATE_COLUMNS)[number];
@@ -121,3 +145,4 @@ export type ProcessorCheckpointColumn = (typeof PROCESSOR_CHECKPOINT_COLUMNS)[nu
 export type ProcessorInstrumentCheckpointColumn =
   (typeof PROCESSOR_INSTRUMENT_CHECKPOINT_COLUMNS)[number];
 export type RecordViewColumn = (typeof RECORD_VIEW_COLUMNS)[number];
+export type PlanUnderlayColumn = (typeof PLAN_UNDERLAY_COLUMNS)[number];
