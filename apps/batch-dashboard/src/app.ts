@@ -3,7 +3,12 @@ import swaggerUi from '@fastify/swagger-ui';
 import Fastify, { LogController, type FastifyInstance } from 'fastify';
 import type { Knex } from 'knex';
 import type { SiteConfig } from '@geostream/instrument-schemas';
-import type { Logger } from '@geostream/platform';
+import {
+  errorMessage,
+  registerHealthRoute,
+  type HealthReport,
+  type Logger,
+} from '@geostream/platform';
 import { registerHistoryRoutes } from './api/history-routes';
 import { registerInstrumentRoutes } from './api/instrument-routes';
 import { DEFAULT_SSE_SETTINGS, registerLiveRoutes, type SseSettings } from './api/live-routes';
@@ -35,15 +40,6 @@ export interface AppDeps {
   readonly logger?: Logger;
   readonly sse?: Partial<SseSettings>;
 }
-
-const healthSchema = {
-  type: 'object',
-  properties: {
-    status: { type: 'string' },
-    database: { type: 'string' },
-    live: { type: 'string' },
-  },
-} as const;
 
 export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   const app = Fastify({
@@ -94,32 +90,12 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   app.get('/api/openapi.json', { schema: { hide: true, querystring: NoQuery } }, async () =>
     app.swagger(),
   );
-  app.get(
-    '/health',
-    {
-      config: { public: true },
-      schema: {
-        summary: 'Liveness and dependencies',
-        tags: ['ops'],
-        // The ops checks send no parameters; an unknown one is a 400 as on every other route.
-        querystring: NoQuery,
-        response: {
-          200: healthSchema,
-          503: healthSchema,
-        },
-      },
-    },
-    async (_request, reply) => {
-      const database = await deps.db
-        .raw('select 1')
-        .then(() => 'ok')
-        .catch(() => 'down');
-      const status = database === 'ok' ? 'ok' : 'down';
-      return reply
-        .code(status === 'ok' ? 200 : 503)
-        .send({ status, database, live: deps.live.status() });
-    },
-  );
+  registerHealthRoute(app, {
+    service: 'batch-dashboard',
+    health: () => dashboardHealth(deps.db, deps.live),
+    // Open even with DASHBOARD_TOKEN; it sends no parameters, and an unknown one is a 400.
+    route: { config: { public: true }, schema: { querystring: NoQuery } },
+  });
 
   registerHistoryRoutes(app, deps.db);
   registerInstrumentRoutes(app, deps.db, deps.siteConfig);
@@ -132,4 +108,19 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   });
   registerLiveRoutes(app, deps.live, { ...DEFAULT_SSE_SETTINGS, ...deps.sse });
   return app;
+}
+
+/**
+ * Down (503) without the database: nothing can be shown. Degraded while the live feed is not
+ * connected: history and drill-down still work, and the page says the live view is behind.
+ */
+async function dashboardHealth(db: Knex, live: LiveFeed): Promise<HealthReport> {
+  const database = await db
+    .raw('select 1')
+    .then(() => ({ ok: true }))
+    .catch((error: unknown) => ({ ok: false, detail: errorMessage(error) }));
+  const liveStatus = live.status();
+  const liveCheck = { ok: liveStatus === 'live' || liveStatus === 'off', detail: liveStatus };
+  const status = !database.ok ? 'down' : liveCheck.ok ? 'ok' : 'degraded';
+  return { status, checks: { database, live: liveCheck } };
 }

@@ -8,6 +8,7 @@ import {
   databaseSettings,
   httpSettings,
   kafkaSettings,
+  logFormat,
   logLevel,
   outputNameSettings,
   readConfig,
@@ -17,6 +18,7 @@ import {
   type Environment,
   type HttpSettings,
   type KafkaSettings,
+  type LogFormat,
   type LogLevel,
 } from '@geostream/platform';
 import { perTypeTopicNamer } from '@geostream/sinks';
@@ -37,6 +39,7 @@ export interface DashboardConfig {
   /** The site's trigger levels (SITE_CONFIG_FILE), or undefined for the library defaults. */
   readonly siteConfig: SiteConfig | undefined;
   readonly logLevel: LogLevel;
+  readonly logFormat: LogFormat;
 }
 
 export interface LiveTopics {
@@ -101,6 +104,7 @@ export function readDashboardConfig(env: Environment): DashboardConfig {
       },
       siteConfig: siteConfigSettings(r).config,
       logLevel: logLevel(r),
+      logFormat: logFormat(r),
     };
   });
 }

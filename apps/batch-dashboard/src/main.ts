@@ -19,7 +19,7 @@ const MIN_SILENCE_MS = 120_000;
 
 async function main(): Promise<void> {
   const config = readDashboardConfig(process.env);
-  const logger = createLogger('batch-dashboard', config.logLevel);
+  const logger = createLogger('batch-dashboard', config.logLevel, config.logFormat);
   const db = createDatabase(config.database, config.pgSchema);
   const hub = createLiveHub({
     instanceId: randomUUID().slice(0, 8),

@@ -1,10 +1,12 @@
 import {
   httpSettings,
+  logFormat,
   logLevel,
   readConfig,
   type EnvReader,
   type Environment,
   type HttpSettings,
+  type LogFormat,
   type LogLevel,
 } from '@geostream/platform';
 import type { FaultRates } from './simulation/faults';
@@ -14,6 +16,7 @@ import type { SimulationSettings } from './simulation/simulator';
 export interface MockApiConfig {
   readonly http: HttpSettings;
   readonly logLevel: LogLevel;
+  readonly logFormat: LogFormat;
   readonly simulation: SimulationSettings;
   readonly faults: FaultRates;
 }
@@ -101,6 +104,7 @@ export function readMockApiConfig(env: Environment): MockApiConfig {
   return readConfig(env, (reader) => ({
     http: httpSettings(reader, 3000),
     logLevel: logLevel(reader),
+    logFormat: logFormat(reader),
     simulation: simulationSettings(reader),
     faults: faultRates(reader),
   }));

@@ -160,6 +160,13 @@ export function windowSettings(env: EnvReader): WindowSettings {
 
 export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
 
+/** LOG_FORMAT: `json`, `pretty` (one coloured line per event), or `auto`: pretty on a terminal. */
+export type LogFormat = 'auto' | 'json' | 'pretty';
+
+export function logFormat(env: EnvReader): LogFormat {
+  return env.oneOf('LOG_FORMAT', ['auto', 'json', 'pretty'] as const, 'auto');
+}
+
 export function logLevel(env: EnvReader): LogLevel {
   return env.oneOf(
     'LOG_LEVEL',
