@@ -9,12 +9,21 @@ import {
   type HealthReport,
   type Logger,
 } from '@geostream/platform';
-import { registerHistoryRoutes } from './api/history-routes';
+import {
+  DEFAULT_CSV_LIMITS,
+  registerHistoryRoutes,
+  type CsvExportSettings,
+} from './api/history-routes';
 import { registerInstrumentRoutes } from './api/instrument-routes';
 import { DEFAULT_SSE_SETTINGS, registerLiveRoutes, type SseSettings } from './api/live-routes';
 import { registerOverviewRoutes } from './api/overview-routes';
 import { NoQuery, sharedSchemas } from './api/schemas';
-import { createAccessControl, registerAccessGuard } from './http/access-token';
+import type { TrustProxy } from './config';
+import {
+  DEFAULT_SESSION_MAX_AGE_S,
+  createAccessControl,
+  registerAccessGuard,
+} from './http/access-token';
 import { registerErrorHandler } from './http/error-handler';
 import { ASSET_PREFIX, registerFormParser, registerPages } from './http/pages';
 import { registerSecurityHeaders, swaggerUiCsp } from './http/security-headers';
@@ -39,6 +48,12 @@ export interface AppDeps {
   readonly assetsDir: string;
   readonly logger?: Logger;
   readonly sse?: Partial<SseSettings>;
+  /** Export limits; the defaults are the configuration's. */
+  readonly csv?: Partial<Omit<CsvExportSettings, 'now'>>;
+  /** DASHBOARD_SESSION_MAX_AGE_S; default 12 h. */
+  readonly sessionMaxAgeS?: number;
+  /** TRUST_PROXY: behind a TLS-terminating proxy, so cookies are Secure. Default false. */
+  readonly trustProxy?: TrustProxy;
 }
 
 export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
@@ -47,6 +62,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     // One line per request is noise at a site's request rates; errors are still logged.
     logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: 16_384,
+    // fastify takes a hop count too (its documentation, proxy-addr); its types omit the number.
+    trustProxy: (deps.trustProxy ?? false) as boolean | string[],
     ajv: {
       customOptions: {
         // Unknown parameters are errors (a misspelt filter must not silently match everything).
@@ -62,7 +79,10 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   registerErrorHandler(app);
   registerFormParser(app);
   await registerSecurityHeaders(app);
-  const access = createAccessControl(deps.accessToken);
+  const access = createAccessControl(deps.accessToken, {
+    maxAgeS: deps.sessionMaxAgeS ?? DEFAULT_SESSION_MAX_AGE_S,
+    now: deps.clock,
+  });
   registerAccessGuard(app, access, [ASSET_PREFIX]);
 
   await app.register(swagger, {
@@ -97,7 +117,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     route: { config: { public: true }, schema: { querystring: NoQuery } },
   });
 
-  registerHistoryRoutes(app, deps.db);
+  registerHistoryRoutes(app, deps.db, { ...DEFAULT_CSV_LIMITS, ...deps.csv, now: deps.clock });
   registerInstrumentRoutes(app, deps.db, deps.siteConfig);
   registerOverviewRoutes(app, {
     db: deps.db,

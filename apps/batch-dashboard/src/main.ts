@@ -20,7 +20,7 @@ const MIN_SILENCE_MS = 120_000;
 async function main(): Promise<void> {
   const config = readDashboardConfig(process.env);
   const logger = createLogger('batch-dashboard', config.logLevel, config.logFormat);
-  const db = createDatabase(config.database, config.pgSchema);
+  const db = createDatabase(config.database, config.pgSchema, config.readRole);
   const hub = createLiveHub({
     instanceId: randomUUID().slice(0, 8),
     initialStatus: config.liveEnabled ? 'connecting' : 'off',
@@ -31,6 +31,14 @@ async function main(): Promise<void> {
     live: hub,
     clock: Date.now,
     accessToken: config.accessToken,
+    sessionMaxAgeS: config.sessionMaxAgeS,
+    trustProxy: config.trustProxy,
+    csv: {
+      maxRows: config.limits.csvMaxRows,
+      maxDurationMs: config.limits.csvMaxDurationMs,
+      maxConcurrent: config.limits.csvMaxConcurrent,
+    },
+    sse: { maxConnections: config.limits.liveMaxConnections },
     staleness: { ...config.staleness, minSilenceMs: MIN_SILENCE_MS },
     siteConfig: config.siteConfig,
     assetsDir: locateWebAssets(__dirname),

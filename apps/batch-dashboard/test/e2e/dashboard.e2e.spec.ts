@@ -64,7 +64,7 @@ async function produce(topic: string, key: string, value: unknown): Promise<void
 
 beforeAll(async () => {
   pg = await createTestSchema('dash_e2e');
-  await seedHistory(pg.db, SEED);
+  await seedHistory(pg.writer, SEED);
   const sink = createPostgresSink({ connectionString: pg.url, schema: pg.schema });
   const attack = makeWindow({
     instrument: 'piezometer',

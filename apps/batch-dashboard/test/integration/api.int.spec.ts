@@ -50,7 +50,7 @@ async function get(
 beforeAll(async () => {
   pg = await createTestSchema('dash_api');
   const started = Date.now();
-  await seedHistory(pg.db, SEED);
+  await seedHistory(pg.writer, SEED);
   // Instruments whose ids are attacks, written the way the processor writes them.
   const sink = createPostgresSink({ connectionString: pg.url, schema: pg.schema });
   const attack = makeWindow({
@@ -472,7 +472,7 @@ describe('CSV export', () => {
       for (let i = 0; i < 6; i++) expect((await get('/api/history?limit=1')).status).toBe(200);
       await eventually(
         async () => {
-          const { rows } = (await pg.db.raw(
+          const { rows } = (await pg.writer.raw(
             "SELECT count(*)::int AS n FROM pg_stat_activity WHERE application_name = 'batch-dashboard' AND state = 'active' AND query ILIKE '%reading_window%' AND pid <> pg_backend_pid()",
           )) as { rows: Array<{ n: number }> };
           return rows[0]!.n === 0 ? true : undefined;

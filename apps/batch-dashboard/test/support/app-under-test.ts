@@ -1,6 +1,7 @@
 import path from 'node:path';
-import type { Knex } from 'knex';
+import knex, { type Knex } from 'knex';
 import { createPostgresSink } from '@geostream/sinks';
+import { DEFAULT_READ_ROLE } from '@geostream/platform';
 import { testServices, uniqueName } from '@geostream/platform/testing';
 import { buildApp, type AppDeps } from '../../src/app';
 import { createDatabase } from '../../src/database';
@@ -11,7 +12,10 @@ import { createLiveHub, type LiveHub } from '../../src/live/live-hub';
 export interface TestSchema {
   readonly schema: string;
   readonly url: string;
+  /** The dashboard's connections: the read role, read-only transactions. */
   readonly db: Knex;
+  /** The test's own connections, as the owner: to seed rows and look at the server. */
+  readonly writer: Knex;
   drop(): Promise<void>;
 }
 
@@ -21,14 +25,22 @@ export async function createTestSchema(prefix: string): Promise<TestSchema> {
   const sink = createPostgresSink({ connectionString: database.url, schema });
   await sink.migrate();
   await sink.close();
-  const db = createDatabase({ url: database.url, poolMax: 4 }, schema);
+  const db = createDatabase({ url: database.url, poolMax: 4 }, schema, DEFAULT_READ_ROLE);
+  const writer = knex({
+    client: 'pg',
+    connection: database.url,
+    searchPath: [schema],
+    pool: { min: 0, max: 2 },
+  });
   return {
     schema,
     url: database.url,
     db,
+    writer,
     async drop() {
-      await db.raw('DROP SCHEMA IF EXISTS ?? CASCADE', [schema]);
       await db.destroy();
+      await writer.raw('DROP SCHEMA IF EXISTS ?? CASCADE', [schema]);
+      await writer.destroy();
     },
   };
 }

@@ -34,6 +34,7 @@ export async function openSinks(
   const postgres = createPostgresSink({
     connectionString: config.database.url,
     schema: config.outputs.postgresSchema,
+    readRole: config.outputs.postgresReadRole,
     poolMax: Math.max(2, config.database.poolMax),
     logger,
   });

@@ -154,18 +154,28 @@ describe('settings the stream-processor and the dashboard must agree on', () => 
   it('defaults to the public schema and unprefixed per-type topics', () => {
     expect(readConfig({}, outputNameSettings)).toEqual({
       postgresSchema: 'public',
+      postgresReadRole: 'geostream_reader',
       topicPrefix: '',
       topicSuffix: '',
     });
     expect(
       readConfig({ PG_SCHEMA: 'geostream_v2', OUTPUT_TOPIC_SUFFIX: '.v2' }, outputNameSettings),
-    ).toEqual({ postgresSchema: 'geostream_v2', topicPrefix: '', topicSuffix: '.v2' });
+    ).toEqual({
+      postgresSchema: 'geostream_v2',
+      postgresReadRole: 'geostream_reader',
+      topicPrefix: '',
+      topicSuffix: '.v2',
+    });
   });
 
-  it('names a schema or topic affix that could not be a name', () => {
+  it('names a schema, role or topic affix that could not be a name', () => {
     expect(
-      problemsOf({ PG_SCHEMA: 'Geo-Stream', OUTPUT_TOPIC_PREFIX: 'a b' }).map((p) => p.variable),
-    ).toEqual(['PG_SCHEMA', 'OUTPUT_TOPIC_PREFIX']);
+      problemsOf({
+        PG_SCHEMA: 'Geo-Stream',
+        PG_READ_ROLE: 'x; drop',
+        OUTPUT_TOPIC_PREFIX: 'a b',
+      }).map((p) => p.variable),
+    ).toEqual(['PG_SCHEMA', 'PG_READ_ROLE', 'OUTPUT_TOPIC_PREFIX']);
   });
 
   describe('SITE_CONFIG_FILE', () => {

@@ -205,6 +205,8 @@ function readPemFile(env: EnvReader, name: string): string | undefined {
 export interface OutputNameSettings {
   /** PG_SCHEMA: the schema of reading_window, alert_event, instrument_state. */
   readonly postgresSchema: string;
+  /** PG_READ_ROLE: the read-only role granted that schema; the dashboard reads as it. */
+  readonly postgresReadRole: string;
   /** OUTPUT_TOPIC_PREFIX, OUTPUT_TOPIC_SUFFIX: per-type topics are `<prefix><type><suffix>`. */
   readonly topicPrefix: string;
   readonly topicSuffix: string;
@@ -213,11 +215,21 @@ export interface OutputNameSettings {
 const TOPIC_AFFIX = /^[A-Za-z0-9._-]{0,100}$/;
 const TOPIC_AFFIX_HINT = 'must be topic-name characters (letters, digits, . _ -)';
 
+/** A lower-case PostgreSQL identifier (a schema or role name we create and always quote). */
+export const POSTGRES_IDENTIFIER = /^[a-z_][a-z0-9_]{0,62}$/;
+
+/** The read-only role the sinks' migrations create and the dashboard uses (PG_READ_ROLE). */
+export const DEFAULT_READ_ROLE = 'geostream_reader';
+
 export function outputNameSettings(env: EnvReader): OutputNameSettings {
   return {
     postgresSchema: env.string('PG_SCHEMA', 'public', {
-      pattern: /^[a-z_][a-z0-9_]{0,62}$/,
+      pattern: POSTGRES_IDENTIFIER,
       hint: 'must be a lower-case PostgreSQL identifier, e.g. geostream_v2',
+    }),
+    postgresReadRole: env.string('PG_READ_ROLE', DEFAULT_READ_ROLE, {
+      pattern: POSTGRES_IDENTIFIER,
+      hint: 'must be a lower-case PostgreSQL identifier, e.g. geostream_reader',
     }),
     topicPrefix: env.string('OUTPUT_TOPIC_PREFIX', '', {
       pattern: TOPIC_AFFIX,

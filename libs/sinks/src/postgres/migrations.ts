@@ -1,3 +1,4 @@
+import { POSTGRES_IDENTIFIER } from '@geostream/platform';
 import type { Knex } from 'knex';
 import { qualified, quoteIdentifier } from './identifiers';
 import { POSTGRES_TABLES as T } from './tables';
@@ -138,6 +139,43 @@ const instrumentClockHealth: SinkMigration = {
 };
 
 export const MIGRATIONS: readonly SinkMigration[] = [initialTables, instrumentClockHealth];
+
+/**
+/**
+ * The read role (PG_READ_ROLE, default geostream_reader) is what readers use: the dashboard sets
+ * it on every connection. It may read the tables of the schemas it is granted and write nothing.
+ * Created NOLOGIN: a reader logs in as a member and sets it, or an administrator gives it LOGIN
+ * and a password.
+ *
+ * Creates the read role if absent and grants it read access to one schema: USAGE, SELECT on its
+ * tables and views, and SELECT on the tables created later in it (default privileges of the
+ * migrating role, which creates them). Idempotent; run by migrate() after the migrations, so a
+ * renamed role or an older schema is granted too. Roles are cluster-wide and CREATE ROLE is not
+ * transactional against other sessions: several schemas migrating at once (one per test) race to
+ * create it, so the losers' duplicate_object (or unique_violation on the catalogue) is expected.
+ * The migrating role is made a member, so a dashboard logging in as it can SET ROLE.
+ */
+export async function grantReadRole(knex: Knex, schema: string, role: string): Promise<void> {
+  if (!POSTGRES_IDENTIFIER.test(role))
+    throw new Error(`read role ${JSON.stringify(role)} is not a plain identifier`);
+  const r = quoteIdentifier(role);
+  const s = quoteIdentifier(schema);
+  await knex.raw(`
+    do $$
+    begin
+      create role ${r} nologin;
+    exception when duplicate_object or unique_violation then null;
+    end $$;
+    do $$
+    begin
+      grant ${r} to current_user;
+    exception when duplicate_object or unique_violation or insufficient_privilege or invalid_grant_operation then null;
+    end $$;
+    grant usage on schema ${s} to ${r};
+    grant select on all tables in schema ${s} to ${r};
+    alter default privileges in schema ${s} grant select on tables to ${r};
+  `);
+}
 
 /** The knex migration source for one schema. */
 export function migrationSource(schema: string): Knex.MigrationSource<SinkMigration> {

@@ -5,7 +5,7 @@ import { silentLogger } from '../silent-logger';
 import { chunk } from '../batching';
 import { planBatch, type BatchPlan } from './batch-plan';
 import { quoteIdentifier } from './identifiers';
-import { migrationSource } from './migrations';
+import { grantReadRole, migrationSource } from './migrations';
 import { resolvePostgresOptions, type ResolvedPostgresOptions } from './options';
 import { postgresSinkError } from './postgres-errors';
 import { MIGRATIONS_TABLE, POSTGRES_TABLES } from './tables';
@@ -75,7 +75,7 @@ export function createPostgresSink(options: PostgresSinkOptions): PostgresSink {
 
     migrate: () =>
       guarded('migrate', async () => {
-        const applied = await migrateSerialised(knex, schema);
+        const applied = await migrateSerialised(knex, schema, settings.readRole);
         if (applied.length > 0) logger.info({ schema, applied }, 'postgres migrations applied');
         return { schema, applied } satisfies MigrationResult;
       }),
@@ -147,7 +147,7 @@ function buildKnex(settings: ResolvedPostgresOptions, logger: Logger): Knex {
  * makes them migrate one after another (knex's own lock table would make the second fail).
  * The lock is held on one connection while the migrator uses another.
  */
-async function migrateSerialised(knex: Knex, schema: string): Promise<string[]> {
+async function migrateSerialised(knex: Knex, schema: string, readRole: string): Promise<string[]> {
   return knex.transaction(async (lock) => {
     await lock.raw('select pg_advisory_xact_lock(hashtext(?))', [
       `geostream-sinks:migrate:${schema}`,
@@ -158,6 +158,7 @@ async function migrateSerialised(knex: Knex, schema: string): Promise<string[]> 
       schemaName: schema,
       tableName: MIGRATIONS_TABLE,
     })) as [number, string[]];
+    await grantReadRole(knex, schema, readRole);
     return applied;
   });
 }

@@ -12,6 +12,11 @@ export interface PostgresSinkOptions {
    * own; Kappa reprocessing writes a versioned one (e.g. geostream_v2). Default 'public'.
    */
   readonly schema?: string;
+  /**
+   * The read-only role migrate() creates (if absent) and grants read access to the schema: what
+   * the dashboard uses. A lower-case identifier. Default 'geostream_reader'.
+   */
+  readonly readRole?: string;
   /** Pool size; at least 2 (migrate() holds a lock on one connection). Default 10. */
   readonly poolMax?: number;
   readonly logger?: Logger;
