@@ -90,6 +90,7 @@ export function windowTopicNames(prefix: string, suffix: string): LiveTopics['wi
 }
 
 function positiveNumber(env: EnvReader, name: string, fallback: number): number {
+  env.noteDefault(name, fallback);
   const raw = env.raw(name);
   if (raw === undefined) return fallback;
   const value = Number(raw);
@@ -109,6 +110,7 @@ function accessToken(env: EnvReader): string | undefined {
 }
 
 function trustProxy(env: EnvReader): TrustProxy {
+  env.noteDefault('TRUST_PROXY', false);
   const raw = env.raw('TRUST_PROXY')?.trim();
   if (raw === undefined || raw === '') return false;
   if (/^(true|false)$/i.test(raw)) return raw.toLowerCase() === 'true';

@@ -27,6 +27,7 @@ function rate(env: EnvReader, name: string, fallback: number): number {
 }
 
 function decimal(env: EnvReader, name: string, fallback: number, min: number, max: number): number {
+  env.noteDefault(name, fallback);
   const text = env.raw(name);
   if (text === undefined) return fallback;
   const value = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/.test(text) ? Number(text) : Number.NaN;
