@@ -21,6 +21,13 @@ export const ioPackages = [
   'axios',
   'playwright-core',
 ];
+/** The workspace's own I/O libs: pure libs are held to them by tags, app cores by this list. */
+const ioLibs = [
+  '@geostream/platform',
+  '@geostream/platform/*',
+  '@geostream/sinks',
+  '@geostream/sinks/*',
+];
 const nodeIoModules = [
   'fs',
   'fs/promises',
@@ -82,10 +89,12 @@ export default [
   },
   {
     // Pure cores: no I/O modules, no wall clock, no timers. Tests and benchmarks may use them.
+    // An app's src/core is held to the same rules, and may not use the I/O libs either.
     files: [
       'libs/instrument-schemas/src/**/*.ts',
       'libs/windowed-aggregator/src/**/*.ts',
       'libs/alerting/src/**/*.ts',
+      'apps/*/src/core/**/*.ts',
     ],
     ignores: ['**/*.spec.ts'],
     rules: {
@@ -100,6 +109,10 @@ export default [
             {
               group: ioPackages,
               message: 'Pure libs import no I/O package: adapters live in libs/sinks or the apps.',
+            },
+            {
+              group: ioLibs,
+              message: "A pure core uses only pure libs: the app's shell does the I/O.",
             },
           ],
         },

@@ -23,6 +23,7 @@ module.exports = {
   moduleFileExtensions: ['ts', 'js', 'json'],
   moduleNameMapper: {
     '^@geostream/([a-z-]+)$': path.join(libsDir, '$1/src/index.ts'),
-    '^@geostream/([a-z-]+)/testing$': path.join(libsDir, '$1/src/testing.ts'),
+    // Second entry points (`@geostream/platform/testing`, `@geostream/sinks/names`): src/<entry>.ts.
+    '^@geostream/([a-z-]+)/([a-z-]+)$': path.join(libsDir, '$1/src/$2.ts'),
   },
 };

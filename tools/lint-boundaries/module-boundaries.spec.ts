@@ -47,6 +47,12 @@ const snippets: Snippet[] = [
     expectRules: ['no-restricted-properties', 'no-restricted-syntax', 'no-restricted-globals'],
   },
   {
+    name: "an app's pure core may not do I/O, use an I/O lib or read the clock",
+    file: 'apps/stream-processor/src/core/fixture.ts',
+    code: `import { Kafka } from 'kafkajs';\nimport { retry } from '@geostream/platform';\nimport { readFileSync } from 'node:fs';\nexport const used = [Kafka, retry, readFileSync, Date.now()];\n`,
+    expectRules: ['no-restricted-imports', 'no-restricted-properties'],
+  },
+  {
     name: 'a lib may not import an app',
     file: 'libs/sinks/src/fixture.ts',
     code: `import { buildApp } from '../../../apps/mock-api/src/app';\nexport const used = buildApp;\n`,
@@ -65,6 +71,12 @@ const allowed: Snippet[] = [
     name: 'an app may use I/O libs and packages',
     file: 'apps/producer/src/fixture.ts',
     code: `import { Kafka } from 'kafkajs';\nimport { retry } from '@geostream/platform';\nexport const used = [Kafka, retry];\n`,
+    expectRules: [],
+  },
+  {
+    name: "an app's shell may do I/O",
+    file: 'apps/stream-processor/src/shell/fixture.ts',
+    code: `import { retry } from '@geostream/platform';\nexport const used = [retry, Date.now()];\n`,
     expectRules: [],
   },
   {

@@ -9,14 +9,13 @@ import {
   type HealthReport,
   type Logger,
 } from '@geostream/platform';
-import {
-  DEFAULT_CSV_LIMITS,
-  registerHistoryRoutes,
-  type CsvExportSettings,
-} from './api/history-routes';
+import { registerHistoryRoutes } from './api/history-routes';
 import { registerInstrumentRoutes } from './api/instrument-routes';
 import { DEFAULT_SSE_SETTINGS, registerLiveRoutes, type SseSettings } from './api/live-routes';
+import { registerCompareRoutes } from './api/compare-routes';
+import { DEFAULT_CSV_LIMITS, createCsvExports, type CsvExportSettings } from './api/csv-response';
 import { registerOverviewRoutes } from './api/overview-routes';
+import { registerPlanRoutes } from './api/plan-routes';
 import { NoQuery, sharedSchemas } from './api/schemas';
 import type { TrustProxy } from './config';
 import {
@@ -28,6 +27,7 @@ import { registerErrorHandler } from './http/error-handler';
 import { ASSET_PREFIX, registerFormParser, registerPages } from './http/pages';
 import { registerSecurityHeaders, swaggerUiCsp } from './http/security-headers';
 import { registerStaticAssets } from './http/static-assets';
+import { registerAuthorization, type Authorizer } from './auth/require-role';
 import type { LiveFeed } from './live/live-hub';
 import type { StalenessPolicy } from './overview/staleness';
 
@@ -36,8 +36,10 @@ import type { StalenessPolicy } from './overview/staleness';
  * tests run it with inject() against a real PostgreSQL and a live feed they drive themselves.
  */
 export interface AppDeps {
-  /** knex bound to the dashboard's PostgreSQL schema (searchPath). */
+  /** knex bound to the dashboard's PostgreSQL schema (searchPath), read-only (createDatabase). */
   readonly db: Knex;
+  /** The drawings writer (createDrawingsWriter): the admin routes store site drawings with it. */
+  readonly drawings: Knex;
   readonly live: LiveFeed;
   /** Wall clock in ms: staleness is judged against it. */
   readonly clock: () => number;
@@ -48,12 +50,14 @@ export interface AppDeps {
   readonly assetsDir: string;
   readonly logger?: Logger;
   readonly sse?: Partial<SseSettings>;
-  /** Export limits; the defaults are the configuration's. */
+  /** Export limits (history and comparison CSV); the defaults are the configuration's. */
   readonly csv?: Partial<Omit<CsvExportSettings, 'now'>>;
   /** DASHBOARD_SESSION_MAX_AGE_S; default 12 h. */
   readonly sessionMaxAgeS?: number;
   /** TRUST_PROXY: behind a TLS-terminating proxy, so cookies are Secure. Default false. */
   readonly trustProxy?: TrustProxy;
+  /** Who may do what (src/auth/require-role.ts); default: whoever passed the access check. */
+  readonly authorize?: Authorizer;
 }
 
 export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
@@ -84,6 +88,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     now: deps.clock,
   });
   registerAccessGuard(app, access, [ASSET_PREFIX]);
+  registerAuthorization(app, deps.authorize);
 
   await app.register(swagger, {
     openapi: {
@@ -117,7 +122,13 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     route: { config: { public: true }, schema: { querystring: NoQuery } },
   });
 
-  registerHistoryRoutes(app, deps.db, { ...DEFAULT_CSV_LIMITS, ...deps.csv, now: deps.clock });
+  // One set of export slots for every CSV route: each export holds a pooled connection.
+  const csvExports = createCsvExports(deps.db, {
+    ...DEFAULT_CSV_LIMITS,
+    ...deps.csv,
+    now: deps.clock,
+  });
+  registerHistoryRoutes(app, deps.db, csvExports);
   registerInstrumentRoutes(app, deps.db, deps.siteConfig);
   registerOverviewRoutes(app, {
     db: deps.db,
@@ -126,6 +137,13 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     live: deps.live,
     siteConfig: deps.siteConfig,
   });
+  registerPlanRoutes(app, {
+    db: deps.db,
+    drawings: deps.drawings,
+    clock: deps.clock,
+    staleness: deps.staleness,
+  });
+  registerCompareRoutes(app, { db: deps.db, csvExports });
   registerLiveRoutes(app, deps.live, { ...DEFAULT_SSE_SETTINGS, ...deps.sse });
   return app;
 }

@@ -21,8 +21,8 @@ import {
   type LogFormat,
   type LogLevel,
 } from '@geostream/platform';
-import { perTypeTopicNamer } from '@geostream/sinks';
-import { DEFAULT_CSV_LIMITS } from './api/history-routes';
+import { perTypeTopicNamer } from '@geostream/sinks/names';
+import { DEFAULT_CSV_LIMITS } from './api/csv-response';
 import { DEFAULT_SSE_SETTINGS } from './api/live-routes';
 import { DEFAULT_SESSION_MAX_AGE_S } from './http/access-token';
 
@@ -38,6 +38,8 @@ export interface DashboardConfig {
   readonly topics: LiveTopics;
   /** PG_READ_ROLE: the read-only role every connection sets (the sinks' migrations create it). */
   readonly readRole: string;
+  /** PG_DRAWINGS_ROLE: the role the admin routes store site drawings as (plan_underlay alone). */
+  readonly drawingsRole: string;
   /** When set, the page and the API require it (see README, "Access token"). */
   readonly accessToken: string | undefined;
   /** DASHBOARD_SESSION_MAX_AGE_S: how long a signed-in browser stays signed in. */
@@ -156,6 +158,7 @@ export function readDashboardConfig(env: Environment): DashboardConfig {
       database,
       pgSchema: outputs.postgresSchema,
       readRole: outputs.postgresReadRole,
+      drawingsRole: outputs.postgresDrawingsRole,
       sessionMaxAgeS: r.int('DASHBOARD_SESSION_MAX_AGE_S', DEFAULT_SESSION_MAX_AGE_S, {
         min: 60,
         max: 2_592_000,

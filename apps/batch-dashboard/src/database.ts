@@ -12,26 +12,62 @@ import type { DatabaseSettings } from '@geostream/platform';
  * configuration change. Queries time out rather than pile up behind a slow one.
  */
 export function createDatabase(settings: DatabaseSettings, schema: string, readRole: string): Knex {
+  return connectAs(settings, schema, {
+    role: readRole,
+    readOnly: true,
+    poolMax: settings.poolMax,
+    name: 'batch-dashboard',
+  });
+}
+
+/** Connections of the drawings writer: site drawings are stored rarely, by an admin. */
+const DRAWINGS_POOL_MAX = 2;
+
+/**
+ * The one connection pool the dashboard writes through: the admin routes storing site drawings
+ * (plan_underlay). Every connection sets the drawings role (PG_DRAWINGS_ROLE), which the sinks'
+ * migrations grant SELECT, INSERT, UPDATE and DELETE on plan_underlay and nothing else: a bug
+ * in a drawing route can touch drawings alone, and every other route reads through the
+ * read-only connections of createDatabase. The same login (DATABASE_URL) as those, a member of
+ * both roles.
+ */
+export function createDrawingsWriter(
+  settings: DatabaseSettings,
+  schema: string,
+  drawingsRole: string,
+): Knex {
+  return connectAs(settings, schema, {
+    role: drawingsRole,
+    readOnly: false,
+    poolMax: DRAWINGS_POOL_MAX,
+    name: 'batch-dashboard-drawings',
+  });
+}
+
+function connectAs(
+  settings: DatabaseSettings,
+  schema: string,
+  as: { role: string; readOnly: boolean; poolMax: number; name: string },
+): Knex {
   // A lower-case identifier (checked with the configuration), quoted all the same.
-  const role = `"${readRole.replace(/"/g, '""')}"`;
+  const role = `"${as.role.replace(/"/g, '""')}"`;
+  const setup = `set role ${role}${as.readOnly ? '; set default_transaction_read_only = on' : ''}`;
   return knex({
     client: 'pg',
     connection: {
       connectionString: settings.url,
       statement_timeout: 30_000,
-      application_name: 'batch-dashboard',
+      application_name: as.name,
     } as never,
     searchPath: [schema],
     pool: {
       min: 0,
-      max: settings.poolMax,
+      max: as.poolMax,
       afterCreate: (
         connection: { query(sql: string, done: (error: Error | null) => void): void },
         done: (error: Error | null, connection: unknown) => void,
       ) => {
-        connection.query(`set role ${role}; set default_transaction_read_only = on`, (error) =>
-          done(error, connection),
-        );
+        connection.query(setup, (error) => done(error, connection));
       },
     },
   });

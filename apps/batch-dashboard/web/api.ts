@@ -31,6 +31,12 @@ export async function getJson<T>(
     credentials: 'same-origin',
     ...(signal && { signal }),
   });
+  await throwUnlessOk(response);
+  return (await response.json()) as T;
+}
+
+/** A 401 sends the browser to sign in; any other failure is an ApiError with the API's reasons. */
+async function throwUnlessOk(response: Response): Promise<void> {
   if (response.status === 401) {
     window.location.assign('/dashboard/login');
     throw new ApiError(401, ['signed out']);
@@ -39,5 +45,23 @@ export async function getJson<T>(
     const body = (await response.json().catch(() => ({}))) as { reasons?: string[] };
     throw new ApiError(response.status, body.reasons ?? []);
   }
-  return (await response.json()) as T;
+}
+
+/** POST/PUT/DELETE JSON to the API; the error's reasons are the API's own. */
+export async function sendJson<T>(
+  method: 'POST' | 'PUT' | 'DELETE',
+  path: string,
+  body?: unknown,
+): Promise<T | undefined> {
+  const response = await fetch(path, {
+    method,
+    headers: {
+      accept: 'application/json',
+      ...(body !== undefined && { 'content-type': 'application/json' }),
+    },
+    credentials: 'same-origin',
+    ...(body !== undefined && { body: JSON.stringify(body) }),
+  });
+  await throwUnlessOk(response);
+  return response.status === 204 ? undefined : ((await response.json()) as T);
 }

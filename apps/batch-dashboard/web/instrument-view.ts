@@ -1,14 +1,9 @@
 import { getJson } from './api';
 import { drawChart } from './chart';
+import { renderInstrumentPicker } from './instrument-picker';
 import { h } from './dom';
 import { INSTRUMENT_TYPES, TYPE_LABELS, formatNumber, formatTime, instrumentHash } from './format';
-import type {
-  AlertRow,
-  InstrumentDetail,
-  InstrumentSummary,
-  InstrumentType,
-  Series,
-} from './types';
+import type { AlertRow, InstrumentDetail, InstrumentType, Series } from './types';
 
 const RANGES: Array<[string, number | undefined]> = [
   ['24 h', 1],
@@ -160,35 +155,14 @@ function alertTable(alerts: AlertRow[]): HTMLElement {
 }
 
 function renderPicker(signal: AbortSignal): HTMLElement {
-  const results = h('ul', { class: 'picker-results', id: 'picker-results' });
-  const input = h('input', {
-    type: 'search',
-    id: 'picker-input',
+  return renderInstrumentPicker({
+    idPrefix: 'picker',
     placeholder: 'Find an instrument by id',
-    autocomplete: 'off',
+    signal,
+    item: (i) => [
+      h('a', { href: instrumentHash(i.instrument, i.borehole_number) }, i.borehole_number),
+      ` ${TYPE_LABELS[i.instrument]} · `,
+      h('span', { class: `level-badge level-${i.trigger_level}` }, i.trigger_level),
+    ],
   });
-  let timer: number | undefined;
-  const search = async (): Promise<void> => {
-    const { instruments } = await getJson<{ instruments: InstrumentSummary[] }>(
-      '/api/instruments',
-      { q: input.value, limit: 20 },
-      signal,
-    );
-    results.replaceChildren(
-      ...instruments.map((i) =>
-        h(
-          'li',
-          {},
-          h('a', { href: instrumentHash(i.instrument, i.borehole_number) }, i.borehole_number),
-          ` ${TYPE_LABELS[i.instrument]} · `,
-          h('span', { class: `level-badge level-${i.trigger_level}` }, i.trigger_level),
-        ),
-      ),
-    );
-  };
-  input.addEventListener('input', () => {
-    window.clearTimeout(timer);
-    timer = window.setTimeout(() => void search().catch(() => undefined), 200);
-  });
-  return h('div', { class: 'picker' }, input, results);
 }

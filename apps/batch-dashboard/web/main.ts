@@ -5,6 +5,8 @@ import { renderInstrument } from './instrument-view';
 import { connectLive, createLiveStore, type ConnectionState } from './live';
 import { HIGHLIGHT_MS, alertItem, renderLive } from './live-view';
 import { renderOverview } from './overview-view';
+import { renderCompare } from './compare-view';
+import { renderPlan, type PlanView } from './plan-view';
 
 /**
  * The dashboard's shell: a hash router over four views, the live connection (always on, so
@@ -19,6 +21,7 @@ const store = createLiveStore();
 
 let leave: (() => void) | undefined;
 let liveView: { refresh(): void } | undefined;
+let planView: PlanView | undefined;
 let current = '';
 
 const STATE_TEXT: Record<ConnectionState, string> = {
@@ -44,6 +47,7 @@ function route(): void {
   leave?.();
   leave = undefined;
   liveView = undefined;
+  planView = undefined;
   const hash = window.location.hash.replace(/^#\/?/, '') || 'overview';
   const [name = 'overview', search = ''] = hash.split('?');
   current = name;
@@ -68,6 +72,18 @@ function route(): void {
     case 'live':
       liveView = renderLive(view, store);
       break;
+    case 'plan': {
+      const plan = renderPlan(view);
+      planView = plan;
+      leave = () => {
+        abort.abort();
+        plan.leave();
+      };
+      break;
+    }
+    case 'compare':
+      renderCompare(view, new URLSearchParams(search), abort.signal).catch(showError);
+      break;
     default:
       renderOverview(view, abort.signal).catch(showError);
   }
@@ -83,8 +99,9 @@ connectLive(store, {
     liveState.dataset['state'] = state;
     liveState.textContent = STATE_TEXT[state];
   },
-  onWindow() {
+  onWindow(record) {
     liveView?.refresh();
+    planView?.onWindow(record);
   },
   onAlert(alert) {
     liveView?.refresh();
@@ -93,6 +110,7 @@ connectLive(store, {
   onGap() {
     // Missed events (e.g. the server restarted): views built from the API reload.
     if (current === 'overview') route();
+    planView?.reload();
   },
 });
 

@@ -133,7 +133,13 @@ function keepOnly(scenario: Scenario) {
       ? sinks.postgres
       : {
           ...sinks.postgres,
-          writeBatch: async () => ({ windows: 0, alerts: 0, instrumentStates: 0, checkpoints: 0 }),
+          writeBatch: async () => ({
+            windows: 0,
+            alerts: 0,
+            instrumentStates: 0,
+            checkpoints: 0,
+            instrumentCheckpoints: 0,
+          }),
         },
   });
 }

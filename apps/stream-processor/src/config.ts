@@ -10,7 +10,6 @@ import {
   readConfig,
   siteConfigSettings,
   topicSettings,
-  windowSettings,
   type DatabaseSettings,
   type ElasticsearchSettings,
   type EnvReader,
@@ -21,8 +20,47 @@ import {
   type LogLevel,
   type OutputNameSettings,
   type TopicSettings,
-  type WindowSettings,
 } from '@geostream/platform';
+
+/** The window definition and the processor's time rules (WINDOW_*, IDLE_FLUSH_MS, ...). */
+export interface WindowSettings {
+  readonly kind: 'tumbling' | 'hopping' | 'session';
+  readonly sizeMs: number;
+  /** Hopping windows only: how far each window starts after the previous one. */
+  readonly advanceMs: number;
+  /** Session windows only: the inactivity gap that closes a session. */
+  readonly gapMs: number;
+  readonly graceMs: number;
+  /**
+   * IDLE_FLUSH_MS: a caught-up partition that received nothing for this long has its log clock
+   * moved to the processor's clock, so the windows of instruments gone quiet close.
+   */
+  readonly idleFlushMs: number;
+  /** KEY_RETENTION_MS: how long (log time) a silent instrument's clock and state are kept. */
+  readonly keyRetentionMs: number;
+  /** MAX_QUIET_WAIT_MS: the longest an open window waits for its instrument past its last reading. */
+  readonly maxQuietWaitMs: number;
+}
+
+const DAY_MS = 86_400_000;
+
+export function windowSettings(env: EnvReader): WindowSettings {
+  const kind = env.oneOf('WINDOW_KIND', ['tumbling', 'hopping', 'session'] as const, 'tumbling');
+  const sizeMs = env.int('WINDOW_SIZE_MS', 10_000, { min: 1, max: DAY_MS });
+  const advanceMs = env.int('WINDOW_ADVANCE_MS', sizeMs, { min: 1, max: DAY_MS });
+  if (kind === 'hopping' && advanceMs > sizeMs)
+    env.problem('WINDOW_ADVANCE_MS', `must not exceed WINDOW_SIZE_MS (${sizeMs})`);
+  return {
+    kind,
+    sizeMs,
+    advanceMs,
+    gapMs: env.int('WINDOW_GAP_MS', sizeMs, { min: 1, max: DAY_MS }),
+    graceMs: env.int('WINDOW_GRACE_MS', 5_000, { min: 0, max: DAY_MS }),
+    idleFlushMs: env.int('IDLE_FLUSH_MS', 15_000, { min: 1, max: DAY_MS }),
+    keyRetentionMs: env.int('KEY_RETENTION_MS', 7 * DAY_MS, { min: 60_000, max: 365 * DAY_MS }),
+    maxQuietWaitMs: env.int('MAX_QUIET_WAIT_MS', 2 * DAY_MS, { min: 1_000, max: 365 * DAY_MS }),
+  };
+}
 
 /** Everything the stream processor reads from its environment, once, at start-up. */
 export interface StreamProcessorConfig {
@@ -54,6 +92,13 @@ export interface StreamProcessorConfig {
     readonly maxOpenWindowsPerPartition: number;
     /** MAX_EVENT_TIME_AHEAD_MS: readings further ahead of their Kafka timestamp are invalid (0: off). */
     readonly maxEventTimeAheadMs: number;
+    /** CLOCK_SKEW_TOLERANCE_MS: an instrument's clock off by more than this is reported. */
+    readonly clockToleranceMs: number;
+    /**
+     * SILENCE_MAX_LOG_STEP_MS: the most one record moves the clock silence is judged on, so a
+     * producer back from an outage does not make every instrument silent at once.
+     */
+    readonly silenceMaxLogStepMs: number;
     /** ALERT_RAISE_AFTER_WINDOWS, ALERT_CLEAR_AFTER_WINDOWS: debounce. */
     readonly raiseAfterWindows: number;
     readonly clearAfterWindows: number;
@@ -73,6 +118,8 @@ export interface StreamProcessorConfig {
     readonly shutdownTimeoutMs: number;
     /** KAFKA_SESSION_TIMEOUT_MS: how long a silent (killed) instance keeps its partitions. */
     readonly sessionTimeoutMs: number;
+    /** STALL_TIMEOUT_MS: a partition with lag and no progress for this long makes /health degraded. */
+    readonly stallTimeoutMs: number;
   };
 }
 
@@ -112,6 +159,14 @@ export function streamProcessorSettings(env: EnvReader): StreamProcessorConfig {
         min: 0,
         max: 31_536_000_000,
       }),
+      clockToleranceMs: env.int('CLOCK_SKEW_TOLERANCE_MS', 300_000, {
+        min: 1_000,
+        max: 31_536_000_000,
+      }),
+      silenceMaxLogStepMs: env.int('SILENCE_MAX_LOG_STEP_MS', 60_000, {
+        min: 1_000,
+        max: 86_400_000,
+      }),
       raiseAfterWindows: env.int('ALERT_RAISE_AFTER_WINDOWS', 1, { min: 1, max: 1_000 }),
       clearAfterWindows: env.int('ALERT_CLEAR_AFTER_WINDOWS', 1, { min: 1, max: 1_000 }),
     },
@@ -126,6 +181,7 @@ export function streamProcessorSettings(env: EnvReader): StreamProcessorConfig {
       }),
       shutdownTimeoutMs: env.int('SHUTDOWN_TIMEOUT_MS', 20_000, { min: 0, max: 600_000 }),
       sessionTimeoutMs: env.int('KAFKA_SESSION_TIMEOUT_MS', 30_000, { min: 6_000, max: 300_000 }),
+      stallTimeoutMs: env.int('STALL_TIMEOUT_MS', 60_000, { min: 1_000, max: 3_600_000 }),
     },
   };
 }

@@ -1,12 +1,27 @@
 // Trigger evaluation throughput on one core: `npx nx bench alerting`.
 // 1,000 instruments, windows in event-time order, means drifting through the levels so that
-// some windows raise or clear. Median of seven rounds.
+// some windows raise or clear. Median of seven rounds. Then the rate of change (evaluateRate,
+// the strain gauge default rule: both directions over 24 h) on the same windows spaced 15 min
+// apart, so that rates are judged, and its checkpointed state size.
 import { arch, cpus } from 'node:os';
-import { windowId, type TriggerLevels } from '@geostream/instrument-schemas';
-import { evaluateWindow, type InstrumentAlertState, type WindowToEvaluate } from '../src';
+import {
+  resolveRateRule,
+  windowId,
+  type TriggerLevels,
+  type WindowRecord,
+} from '@geostream/instrument-schemas';
+import {
+  evaluateRate,
+  evaluateWindow,
+  type InstrumentAlertState,
+  type RateState,
+  type WindowToEvaluate,
+} from '../src';
 
 const INSTRUMENTS = 1000;
 const WINDOWS = 64;
+// 15 min apart: 64 windows span 16 h, so the 24 h rate rule judges from the 49th on.
+const SPACING_MS = 15 * 60_000;
 const levels: TriggerLevels = {
   rising: { alert: 800, alarm: 1200, action: 1600 },
   falling: { alert: -800, alarm: -1200, action: -1600 },
@@ -14,7 +29,7 @@ const levels: TriggerLevels = {
 
 const windows: WindowToEvaluate[][] = Array.from({ length: WINDOWS }, (_, w) =>
   Array.from({ length: INSTRUMENTS }, (_, i) => {
-    const start = Date.UTC(2024, 0, 1) + w * 10_000;
+    const start = Date.UTC(2024, 0, 1) + w * SPACING_MS;
     const mean = 1000 * Math.sin((w + i) / 7) + ((i * 37) % 700);
     const iso = (ms: number) => new Date(ms).toISOString();
     return {
@@ -74,3 +89,33 @@ for (const [name, options] of [
       `(${rounds[0]?.alerts} alerts per ${(WINDOWS * INSTRUMENTS).toLocaleString('en-US')} windows)`,
   );
 }
+
+const rateRule = resolveRateRule(undefined, 'strain_gauge', 'SG-0');
+const records = windows.map((batch) =>
+  batch.map((w): WindowRecord => ({ ...w, trigger_level: 'none' })),
+);
+
+function rateRound(): { perSecond: number; alerts: number; stateBytes: number } {
+  const states = new Array<RateState | undefined>(INSTRUMENTS);
+  let alerts = 0;
+  const start = process.hrtime.bigint();
+  for (const batch of records) {
+    batch.forEach((window, i) => {
+      const result = evaluateRate(states[i], window, rateRule);
+      states[i] = result.state;
+      alerts += result.alerts.length;
+    });
+  }
+  const seconds = Number(process.hrtime.bigint() - start) / 1e9;
+  const stateBytes = JSON.stringify(states).length / INSTRUMENTS;
+  return { perSecond: (WINDOWS * INSTRUMENTS) / seconds, alerts, stateBytes };
+}
+
+for (let k = 0; k < 3; k++) rateRound(); // warm-up
+const rateRounds = Array.from({ length: 7 }, () => rateRound());
+const rateSorted = rateRounds.map((r) => r.perSecond).sort((a, b) => a - b);
+console.log(
+  `evaluateRate, strain gauge default: ${Math.round(rateSorted[3] ?? NaN).toLocaleString('en-US')} ` +
+    `windows/s (${rateRounds[0]?.alerts} alerts; ~${Math.round(rateRounds[0]?.stateBytes ?? NaN)} ` +
+    'bytes of JSON state per instrument)',
+);

@@ -1,4 +1,5 @@
 import {
+  TRIGGER_DIRECTIONS,
   classifyDirection,
   maxTriggerLevel,
   triggerLevelRank,
@@ -65,4 +66,52 @@ export function stepDirection(
   const needed = rising ? options.raiseAfterWindows : options.clearAfterWindows;
   if (count >= needed) return { level: sustained, pending_level: null, pending_count: 0 };
   return { level: state.level, pending_level: sustained, pending_count: count };
+}
+
+/** A direction's level moved: a raise (up) or a clear (down, possibly to none). */
+export interface LevelChange {
+  readonly direction: TriggerDirection;
+  readonly kind: 'raise' | 'clear';
+  readonly from: TriggerLevel;
+  readonly to: TriggerLevel;
+  /** The level whose threshold was crossed: `to` for a raise, `from` for a clear. */
+  readonly crossed: TriggerLevel;
+}
+
+export interface DirectionsStep {
+  readonly rising: DirectionAlertState;
+  readonly falling: DirectionAlertState;
+  /** Clears first, then raises (in one window a band clears before the other raises). */
+  readonly changes: LevelChange[];
+}
+
+/**
+ * Steps both directions (of levels or of rates) towards the level `targetOf` gives each, or
+ * holds one whose target is undefined, and lists the changes.
+ */
+export function stepDirections(
+  before: { readonly rising: DirectionAlertState; readonly falling: DirectionAlertState },
+  targetOf: (direction: TriggerDirection, current: TriggerLevel) => TriggerLevel | undefined,
+  options: ResolvedAlertingOptions,
+): DirectionsStep {
+  const next = { rising: before.rising, falling: before.falling };
+  const clears: LevelChange[] = [];
+  const raises: LevelChange[] = [];
+  for (const direction of TRIGGER_DIRECTIONS) {
+    const was = before[direction];
+    const target = targetOf(direction, was.level);
+    if (target === undefined) continue;
+    const now = stepDirection(was, target, options);
+    next[direction] = now;
+    if (now.level === was.level) continue;
+    const raise = triggerLevelRank(now.level) > triggerLevelRank(was.level);
+    (raise ? raises : clears).push({
+      direction,
+      kind: raise ? 'raise' : 'clear',
+      from: was.level,
+      to: now.level,
+      crossed: raise ? now.level : was.level,
+    });
+  }
+  return { ...next, changes: [...clears, ...raises] };
 }

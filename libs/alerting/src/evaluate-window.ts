@@ -1,22 +1,15 @@
 import {
   ALERT_SCHEMA_VERSION,
-  TRIGGER_DIRECTIONS,
   alertId,
   classifyTriggerLevel,
   maxTriggerLevel,
-  triggerLevelRank,
   type Alert,
   type TriggerLevel,
   type TriggerLevels,
   type WindowRecord,
 } from '@geostream/instrument-schemas';
-import {
-  ALERT_STATE_VERSION,
-  initialAlertState,
-  type DirectionAlertState,
-  type InstrumentAlertState,
-} from './alert-state';
-import { stepDirection, targetLevel } from './direction-step';
+import { ALERT_STATE_VERSION, initialAlertState, type InstrumentAlertState } from './alert-state';
+import { stepDirections, targetLevel } from './direction-step';
 import { resolveAlertingOptions, type AlertingOptions } from './options';
 
 /** A window record to evaluate; its trigger_level, if any, is replaced by the evaluation's. */
@@ -79,30 +72,24 @@ export function evaluateWindow(
     };
   }
 
-  const next: Record<'rising' | 'falling', DirectionAlertState> = {
-    rising: before.rising,
-    falling: before.falling,
-  };
-  const clears: Alert[] = [];
-  const raises: Alert[] = [];
-  for (const direction of TRIGGER_DIRECTIONS) {
-    const was = before[direction];
+  const step = stepDirections(
+    before,
+    (direction, current) =>
+      targetLevel(current, value, direction, levels[direction], resolved.clearMargin),
+    resolved,
+  );
+  const alerts = step.changes.map(({ direction, kind, from, to, crossed }): Alert => {
     const thresholds = levels[direction];
-    const target = targetLevel(was.level, value, direction, thresholds, resolved.clearMargin);
-    const now = stepDirection(was, target, resolved);
-    next[direction] = now;
-    if (now.level === was.level) continue;
-    const kind = triggerLevelRank(now.level) > triggerLevelRank(was.level) ? 'raise' : 'clear';
-    const crossed = kind === 'raise' ? now.level : was.level;
-    const alert: Alert = {
+    return {
       schema_version: ALERT_SCHEMA_VERSION,
-      id: alertId(window.id, direction, kind, now.level),
+      condition: 'level',
+      id: alertId(window.id, direction, kind, to),
       kind,
       instrument: window.instrument,
       borehole_number: window.borehole_number,
       direction,
-      from_level: was.level,
-      to_level: now.level,
+      from_level: from,
+      to_level: to,
       threshold: thresholds === undefined || crossed === 'none' ? null : thresholds[crossed],
       value,
       unit: window.unit,
@@ -110,21 +97,20 @@ export function evaluateWindow(
       trigger_levels: levels,
       window: record,
     };
-    (kind === 'raise' ? raises : clears).push(alert);
-  }
+  });
 
   const state: InstrumentAlertState = {
     schema_version: ALERT_STATE_VERSION,
     last_window_start: window.window_start,
-    rising: next.rising,
-    falling: next.falling,
+    rising: step.rising,
+    falling: step.falling,
   };
   return {
     state,
     triggerLevel,
     window: record,
     alertLevel: alertLevelOf(state),
-    alerts: [...clears, ...raises],
+    alerts,
     evaluated: true,
   };
 }

@@ -106,3 +106,37 @@ export function deadLetterForProblem(input: {
     deadLetteredAtMs: input.deadLetteredAtMs,
   });
 }
+
+/**
+ * A dead letter that fits in `maxBytes` of JSON: itself when it does; otherwise the same, but
+ * with only the head of its payload (as much as fits), `payload_truncated: true` and the whole
+ * payload's SHA-256 (`sha256Hex`, the caller's: this library does no hashing). So a dead letter
+ * larger than its topic allows is kept, bounded, instead of holding up its partition.
+ */
+export function boundDeadLetter(
+  deadLetter: DeadLetter,
+  maxBytes: number,
+  sha256Hex: (payload: Uint8Array) => string,
+): DeadLetter {
+  // The payload is there twice (base64 and text): far below the limit, no need to measure.
+  if (deadLetter.payload_bytes * 3 < maxBytes / 2 || jsonBytes(deadLetter) <= maxBytes)
+    return deadLetter;
+  const payload = Buffer.from(deadLetter.payload_base64, 'base64');
+  const payloadSha256 = sha256Hex(payload);
+  const bounded = (keep: number): DeadLetter => ({
+    ...deadLetter,
+    message: `${deadLetter.message} [payload truncated: first ${keep} of ${payload.byteLength} bytes kept]`,
+    payload_base64: base64(payload.subarray(0, keep)),
+    payload_utf8: null,
+    payload_truncated: true,
+    payload_sha256: payloadSha256,
+  });
+  // Base64 takes 4/3 of the bytes; the rest of the letter is what it is.
+  let keep = Math.max(0, Math.floor(((maxBytes - jsonBytes(bounded(0))) * 3) / 4) - 4);
+  while (keep > 0 && jsonBytes(bounded(keep)) > maxBytes) keep = Math.floor(keep / 2);
+  return bounded(Math.min(keep, payload.byteLength));
+}
+
+function jsonBytes(value: unknown): number {
+  return encoder.encode(JSON.stringify(value)).byteLength;
+}

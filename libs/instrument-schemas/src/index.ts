@@ -13,8 +13,17 @@ export {
   type RangeSpec,
   type ValueRange,
 } from './instrument-types';
+export { PLAUSIBLE_POSITION, TIMESTAMP_YEARS } from './plausible-positions';
+export { CLOCK_STATUSES, type ClockStatus, type InstrumentClock } from './clock-status';
 export { instrumentKey, windowId, windowIdAt } from './identity';
-export { alertId } from './alert-id';
+export {
+  alertId,
+  rateAlarmId,
+  noDataAlarmId,
+  clockSkewAlarmId,
+  alarmPointKey,
+  alarmPointKeyOf,
+} from './alert-id';
 
 export {
   REASON_CODES,
@@ -49,6 +58,35 @@ export {
   type AlertKind,
 } from './schemas/alert';
 export {
+  ALARM_CONDITIONS,
+  AlarmEventSchema,
+  RateAlarmEventSchema,
+  NoDataAlarmEventSchema,
+  ClockSkewAlarmEventSchema,
+  alarmConditionOf,
+  type AlarmCondition,
+  type AlarmEvent,
+  type RateAlarmEvent,
+  type NoDataAlarmEvent,
+  type ClockSkewAlarmEvent,
+} from './schemas/alarm-event';
+export {
+  DURATION_PATTERN,
+  RATE_UNIT_PATTERN,
+  RATE_DIRECTIONS,
+  ALARM_LEVELS,
+  RateOfChangeRuleSchema,
+  RateOfChangeSettingSchema,
+  SilenceRuleSchema,
+  SilenceSettingSchema,
+  type RateDirection,
+  type AlarmLevel,
+  type RateOfChangeRuleConfig,
+  type RateOfChangeSetting,
+  type SilenceRuleConfig,
+  type SilenceSetting,
+} from './schemas/alarm-rules';
+export {
   DEAD_LETTER_SCHEMA_VERSION,
   DeadLetterSchema,
   ReasonCodeSchema,
@@ -81,6 +119,7 @@ export {
   CANONICAL_TIMESTAMP_PATTERN,
   IDENTIFIER_PATTERN,
   MAX_IDENTIFIER_LENGTH,
+  MAX_IDENTIFIER_BYTES,
 } from './schemas/patterns';
 export { jsonSchemas, type JsonSchemaName } from './schemas';
 
@@ -96,7 +135,7 @@ export {
 export { validateWindowRecord } from './validation/validate-window-record';
 export { parseTimestampMs, normaliseTimestamp } from './validation/timestamp';
 
-// Trigger levels and site configuration
+// Trigger levels, alarm rules and site configuration
 export {
   classifyTriggerLevel,
   classifyDirection,
@@ -104,11 +143,34 @@ export {
   maxTriggerLevel,
   triggerDirectionOf,
 } from './trigger-levels';
-export { parseSiteConfig, resolveTriggerLevels, toAbsoluteTriggerLevels } from './site-config';
+export {
+  parseSiteConfig,
+  resolveTriggerLevels,
+  resolveRateRule,
+  resolveSilenceRule,
+  toAbsoluteTriggerLevels,
+} from './site-config';
+export {
+  TIME_UNIT_MS,
+  MAX_RULE_DURATION_MS,
+  MIN_RATE_INTERVAL_MS,
+  MIN_SILENCE_INTERVAL_MS,
+  DEFAULT_SILENCE_MULTIPLIER,
+  DEFAULT_SILENCE_LEVEL,
+  parseDurationMs,
+  formatDurationMs,
+  ratePerMs,
+  toRateRule,
+  validateRateOfChangeRule,
+  toSilenceRule,
+  type RateRule,
+  type SilenceRule,
+} from './alarm-rules';
 
 // Dead letters
 export {
   buildDeadLetter,
+  boundDeadLetter,
   deadLetterForProblem,
   type DeadLetterSource,
   type DeadLetterInput,

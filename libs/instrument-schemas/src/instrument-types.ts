@@ -1,3 +1,4 @@
+import type { RateOfChangeSetting, SilenceRuleConfig, SilenceSetting } from './schemas/alarm-rules';
 import type { TriggerLevelsConfig } from './schemas/trigger-levels';
 
 /** The five instrument types, as named on the wire and as per-type Kafka topics. */
@@ -47,7 +48,22 @@ export interface InstrumentSpec {
   readonly simulationRange: RangeSpec;
   /** Defaults a site configuration may override per type and per instrument. */
   readonly defaultTriggerLevels: TriggerLevelsConfig;
+  /** The rate-of-change rule unless the site configures one (or 'off'). */
+  readonly defaultRateOfChange: RateOfChangeSetting;
+  /** When an instrument counts as silent unless the site configures it (or 'off'). */
+  readonly defaultSilence: SilenceSetting;
 }
+
+/**
+ * Every type learns its rhythm: sites mix 1 s loggers, 15 min loggers and hourly
+ * store-and-forward uploads of any type. Silent after 3 expected intervals; the interval is
+ * learnt between 1 minute (so a fast logger is not called silent within seconds) and 1 day.
+ */
+const LEARNT_SILENCE: SilenceRuleConfig = {
+  learn_interval: { floor: '1min', ceiling: '1d' },
+  multiplier: 3,
+  level: 'alarm',
+};
 
 /**
  * Per-type facts and defaults. Figures are typical values from practice (see
@@ -67,6 +83,16 @@ export const INSTRUMENT_SPECS: { readonly [T in InstrumentType]: InstrumentSpec 
       relative_to: 'surface_level',
       rising: { alert: -1.5, alarm: -1.0, action: -0.5 },
     },
+    // A water table rising by metres in a day is a burst main or a breach, not rainfall.
+    defaultRateOfChange: {
+      direction: 'rising',
+      over: '24h',
+      unit: 'm/day',
+      alert: 0.5,
+      alarm: 1,
+      action: 2,
+    },
+    defaultSilence: LEARNT_SILENCE,
   },
   piezometer: {
     type: 'piezometer',
@@ -77,6 +103,16 @@ export const INSTRUMENT_SPECS: { readonly [T in InstrumentType]: InstrumentSpec 
     simulationRange: { min: 20, max: 200 },
     // Rising pore pressure lowers effective stress: the danger is upward.
     defaultTriggerLevels: { rising: { alert: 250, alarm: 300, action: 350 } },
+    // Pore pressure builds within hours (pumping failure, loading): judged over 6 h, per hour.
+    defaultRateOfChange: {
+      direction: 'rising',
+      over: '6h',
+      unit: 'kPa/h',
+      alert: 5,
+      alarm: 10,
+      action: 20,
+    },
+    defaultSilence: LEARNT_SILENCE,
   },
   settlement_marker: {
     type: 'settlement_marker',
@@ -87,6 +123,16 @@ export const INSTRUMENT_SPECS: { readonly [T in InstrumentType]: InstrumentSpec 
     simulationRange: { min: -40, max: 0 },
     // Negative is settlement, the usual concern as a tunnel face passes.
     defaultTriggerLevels: { falling: { alert: -10, alarm: -20, action: -30 } },
+    // Settlement that speeds up matters before it reaches a level: mm per day over a day.
+    defaultRateOfChange: {
+      direction: 'falling',
+      over: '24h',
+      unit: 'mm/day',
+      alert: 1,
+      alarm: 2,
+      action: 5,
+    },
+    defaultSilence: LEARNT_SILENCE,
   },
   extensometer: {
     type: 'extensometer',
@@ -99,6 +145,15 @@ export const INSTRUMENT_SPECS: { readonly [T in InstrumentType]: InstrumentSpec 
       rising: { alert: 20, alarm: 30, action: 40 },
       falling: { alert: -20, alarm: -30, action: -40 },
     },
+    defaultRateOfChange: {
+      direction: 'both',
+      over: '24h',
+      unit: 'mm/day',
+      alert: 1,
+      alarm: 2,
+      action: 5,
+    },
+    defaultSilence: LEARNT_SILENCE,
   },
   strain_gauge: {
     type: 'strain_gauge',
@@ -112,6 +167,16 @@ export const INSTRUMENT_SPECS: { readonly [T in InstrumentType]: InstrumentSpec 
       rising: { alert: 800, alarm: 1200, action: 1600 },
       falling: { alert: -800, alarm: -1200, action: -1600 },
     },
+    // Over a whole day the daily temperature cycle mostly cancels; load changes do not.
+    defaultRateOfChange: {
+      direction: 'both',
+      over: '24h',
+      unit: 'µε/day',
+      alert: 500,
+      alarm: 1000,
+      action: 2000,
+    },
+    defaultSilence: LEARNT_SILENCE,
   },
 };
 

@@ -16,6 +16,7 @@ export const REASON_CODES = [
   'non_finite_number',
   'invalid_timestamp',
   'timestamp_without_zone',
+  'timestamp_out_of_range',
   'unknown_instrument',
   'out_of_physical_range',
   // configuration files (site config)

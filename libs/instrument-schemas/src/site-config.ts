@@ -1,7 +1,20 @@
+import {
+  checkRateOfChangeSetting,
+  checkSilenceSetting,
+  rateRuleOf,
+  silenceRuleOf,
+  type RateRule,
+  type SilenceRule,
+} from './alarm-rules';
+import { objectAt, unknownFields } from './config-fields';
 import { isInstrumentType, INSTRUMENT_SPECS, type InstrumentType } from './instrument-types';
 import { instrumentKey } from './identity';
 import type { Problem, ValidationResult } from './problems';
-import { SITE_CONFIG_VERSION, type SiteConfig } from './schemas/site-config';
+import {
+  SITE_CONFIG_VERSION,
+  type InstrumentOverride,
+  type SiteConfig,
+} from './schemas/site-config';
 import type {
   TriggerDirection,
   TriggerLevels,
@@ -22,33 +35,6 @@ import {
 } from './validation/field-problems';
 
 type Problems = Problem[];
-
-function unknownFields(
-  value: Record<string, unknown>,
-  allowed: readonly string[],
-  path: string,
-  problems: Problems,
-): void {
-  for (const key of Object.keys(value)) {
-    if (!allowed.includes(key)) {
-      const at = joinPath(path, key);
-      problems.push(problem('unknown_field', at, `${at} is not a known field`));
-    }
-  }
-}
-
-function objectAt(
-  value: unknown,
-  path: string,
-  problems: Problems,
-): value is Record<string, unknown> {
-  if (isPlainObject(value)) return true;
-  problems.push(
-    absence(value, path) ??
-      problem('wrong_type', path, `${path} must be an object, got ${describeValue(value)}`),
-  );
-  return false;
-}
 
 function checkThresholds(
   value: unknown,
@@ -135,19 +121,27 @@ function checkTriggerLevels(
   }
 }
 
-function checkDefaults(value: unknown, problems: Problems): void {
-  if (!objectAt(value, 'defaults', problems)) return;
-  for (const [key, levels] of Object.entries(value)) {
-    const path = `defaults.${key}`;
+/** A per-type defaults section: each member an instrument type, checked by `check`. */
+function checkDefaults(
+  section: string,
+  value: unknown,
+  problems: Problems,
+  check: (setting: unknown, type: InstrumentType, path: string) => void,
+): void {
+  if (!objectAt(value, section, problems)) return;
+  for (const [key, setting] of Object.entries(value)) {
+    const path = `${section}.${key}`;
     if (!isInstrumentType(key)) {
       problems.push(
         problem('unknown_instrument', path, `${path}: ${key} is not an instrument type`),
       );
       continue;
     }
-    checkTriggerLevels(levels, key, path, problems);
+    check(setting, key, path);
   }
 }
+
+const RULE_FIELDS = ['trigger_levels', 'rate_of_change', 'silence'] as const;
 
 function checkInstruments(value: unknown, problems: Problems): void {
   if (!Array.isArray(value)) {
@@ -165,12 +159,7 @@ function checkInstruments(value: unknown, problems: Problems): void {
   value.forEach((entry: unknown, index) => {
     const path = `instruments[${index}]`;
     if (!objectAt(entry, path, problems)) return;
-    unknownFields(
-      entry,
-      ['instrument', 'borehole_number', 'trigger_levels', 'note'],
-      path,
-      problems,
-    );
+    unknownFields(entry, ['instrument', 'borehole_number', ...RULE_FIELDS, 'note'], path, problems);
     const instrument = entry.instrument;
     if (!isInstrumentType(instrument)) {
       const at = joinPath(path, 'instrument');
@@ -196,12 +185,23 @@ function checkInstruments(value: unknown, problems: Problems): void {
         problem('wrong_type', at, `${at} must be a string, got ${describeValue(entry.note)}`),
       );
     }
-    checkTriggerLevels(
-      entry.trigger_levels,
-      isInstrumentType(instrument) ? instrument : undefined,
-      joinPath(path, 'trigger_levels'),
-      problems,
-    );
+    const type = isInstrumentType(instrument) ? instrument : undefined;
+    if (RULE_FIELDS.every((field) => entry[field] === undefined)) {
+      problems.push(
+        problem('missing_field', path, `${path} needs trigger_levels, rate_of_change or silence`),
+      );
+    }
+    if (entry.trigger_levels !== undefined)
+      checkTriggerLevels(entry.trigger_levels, type, joinPath(path, 'trigger_levels'), problems);
+    if (entry.rate_of_change !== undefined)
+      checkRateOfChangeSetting(
+        entry.rate_of_change,
+        type,
+        joinPath(path, 'rate_of_change'),
+        problems,
+      );
+    if (entry.silence !== undefined)
+      checkSilenceSetting(entry.silence, joinPath(path, 'silence'), problems);
     if (isInstrumentType(instrument) && boreholeProblem === undefined) {
       const key = instrumentKey(instrument, entry.borehole_number as string);
       const first = seen.get(key);
@@ -222,8 +222,11 @@ function checkInstruments(value: unknown, problems: Problems): void {
 
 /**
  * Validates a parsed site configuration file (the app reads the file; this checks it). Every
- * problem is reported with its path. Checks beyond the JSON Schema: threshold order, bands that
- * overlap, relative_to on types other than water_standpipe, duplicate instruments.
+ * problem is reported with its path, so a bad rule names itself
+ * ('rate_of_change_defaults.settlement_marker.unit'). Checks beyond the JSON Schema: threshold
+ * order, bands that overlap, relative_to on types other than water_standpipe, duplicate
+ * instruments, rate units of the type's unit, durations within their ranges, a learnt
+ * interval's floor not above its ceiling.
  */
 export function parseSiteConfig(json: unknown): ValidationResult<SiteConfig> {
   const problems: Problems = [];
@@ -233,7 +236,20 @@ export function parseSiteConfig(json: unknown): ValidationResult<SiteConfig> {
   }
   const version = versionProblem(json.version, 'version', SITE_CONFIG_VERSION, true);
   if (version !== undefined) return { ok: false, problems: [version] };
-  unknownFields(json, ['version', 'site', 'description', 'defaults', 'instruments'], '', problems);
+  unknownFields(
+    json,
+    [
+      'version',
+      'site',
+      'description',
+      'defaults',
+      'rate_of_change_defaults',
+      'silence_defaults',
+      'instruments',
+    ],
+    '',
+    problems,
+  );
   for (const field of ['site', 'description'] as const) {
     if (json[field] !== undefined && typeof json[field] !== 'string') {
       problems.push(
@@ -245,7 +261,21 @@ export function parseSiteConfig(json: unknown): ValidationResult<SiteConfig> {
       );
     }
   }
-  if (json.defaults !== undefined) checkDefaults(json.defaults, problems);
+  if (json.defaults !== undefined) {
+    checkDefaults('defaults', json.defaults, problems, (levels, type, path) =>
+      checkTriggerLevels(levels, type, path, problems),
+    );
+  }
+  if (json.rate_of_change_defaults !== undefined) {
+    checkDefaults('rate_of_change_defaults', json.rate_of_change_defaults, problems, (s, t, p) =>
+      checkRateOfChangeSetting(s, t, p, problems),
+    );
+  }
+  if (json.silence_defaults !== undefined) {
+    checkDefaults('silence_defaults', json.silence_defaults, problems, (s, _t, p) =>
+      checkSilenceSetting(s, p, problems),
+    );
+  }
   if (json.instruments !== undefined) checkInstruments(json.instruments, problems);
   if (problems.length > 0) return { ok: false, problems };
   // A private frozen copy: the lookup index cached for it can never go stale.
@@ -261,20 +291,22 @@ function deepFreeze<T>(value: T): T {
 }
 
 // Per-instrument lookups, built once per parsed config object (configs are immutable values).
-const overrideIndexes = new WeakMap<SiteConfig, Map<string, TriggerLevelsConfig>>();
+const overrideIndexes = new WeakMap<SiteConfig, Map<string, InstrumentOverride>>();
 
-function overrideIndex(config: SiteConfig): Map<string, TriggerLevelsConfig> {
+function overrideOf(
+  config: SiteConfig | undefined,
+  instrument: InstrumentType,
+  boreholeNumber: string,
+): InstrumentOverride | undefined {
+  if (config === undefined) return undefined;
   let index = overrideIndexes.get(config);
   if (index === undefined) {
     index = new Map(
-      (config.instruments ?? []).map((o) => [
-        instrumentKey(o.instrument, o.borehole_number),
-        o.trigger_levels,
-      ]),
+      (config.instruments ?? []).map((o) => [instrumentKey(o.instrument, o.borehole_number), o]),
     );
     overrideIndexes.set(config, index);
   }
-  return index;
+  return index.get(instrumentKey(instrument, boreholeNumber));
 }
 
 /** Sums of decimal figures print as 77.94999999999999; 15 significant digits is what was meant. */
@@ -323,8 +355,38 @@ export function resolveTriggerLevels(
   surfaceLevel: number,
 ): TriggerLevels {
   const configured =
-    (siteConfig && overrideIndex(siteConfig).get(instrumentKey(instrument, boreholeNumber))) ??
+    overrideOf(siteConfig, instrument, boreholeNumber)?.trigger_levels ??
     siteConfig?.defaults?.[instrument] ??
     INSTRUMENT_SPECS[instrument].defaultTriggerLevels;
   return toAbsoluteTriggerLevels(configured, surfaceLevel);
+}
+
+/**
+ * The rate-of-change rule of one instrument, or undefined when it is 'off'. Precedence as for
+ * trigger levels: the instrument's entry, the site default for its type, the library default;
+ * a rule replaces the inherited one whole. Rules are built once per configured rule object.
+ */
+export function resolveRateRule(
+  siteConfig: SiteConfig | undefined,
+  instrument: InstrumentType,
+  boreholeNumber: string,
+): RateRule | undefined {
+  const setting =
+    overrideOf(siteConfig, instrument, boreholeNumber)?.rate_of_change ??
+    siteConfig?.rate_of_change_defaults?.[instrument] ??
+    INSTRUMENT_SPECS[instrument].defaultRateOfChange;
+  return rateRuleOf(setting, instrument);
+}
+
+/** The silence rule of one instrument, or undefined when it is 'off' (precedence as above). */
+export function resolveSilenceRule(
+  siteConfig: SiteConfig | undefined,
+  instrument: InstrumentType,
+  boreholeNumber: string,
+): SilenceRule | undefined {
+  const setting =
+    overrideOf(siteConfig, instrument, boreholeNumber)?.silence ??
+    siteConfig?.silence_defaults?.[instrument] ??
+    INSTRUMENT_SPECS[instrument].defaultSilence;
+  return silenceRuleOf(setting);
 }

@@ -23,8 +23,9 @@ export function exampleReadingMessage(overrides: Partial<ReadingMessage> = {}): 
   };
 }
 
+// Within TIMESTAMP_YEARS whatever the zone offset (up to a day either way) makes of the date.
 const MIN_MS = Date.UTC(1970, 0, 1);
-const MAX_MS = Date.UTC(2100, 0, 1);
+const MAX_MS = Date.UTC(2099, 11, 30);
 
 export interface GeneratedTimestamp {
   /** An RFC 3339 date-time with a zone, in one of the accepted spellings. */

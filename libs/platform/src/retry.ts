@@ -55,6 +55,31 @@ export async function retry<T>(
   }
 }
 
+/**
+ * The "keep trying until told to stop" policy: every failure is retried (transient or not: the
+ * caller logs and shows it, but giving up would lose data or crash-loop) with backoff from
+ * 100 ms to 5 s, until `signal` aborts. Used for sink writes, checkpoint loads and waiting for
+ * services at start-up.
+ */
+export function retryUntilAborted<T>(
+  operation: (attempt: number) => Promise<T>,
+  options: {
+    readonly signal: AbortSignal;
+    readonly onRetry?: (event: RetryEvent) => void;
+    readonly initialDelayMs?: number;
+  },
+): Promise<T> {
+  const { signal } = options;
+  return retry(operation, {
+    retries: Infinity,
+    initialDelayMs: options.initialDelayMs ?? 100,
+    maxDelayMs: 5_000,
+    signal,
+    shouldRetry: () => !signal.aborted,
+    ...(options.onRetry !== undefined && { onRetry: options.onRetry }),
+  });
+}
+
 /** Full jitter (AWS architecture blog): uniform in [0, min(max, initial * factor^attempt)]. */
 export function backoffDelay(attempt: number, policy: RetryPolicy, random: () => number): number {
   const ceiling = Math.min(policy.maxDelayMs, policy.initialDelayMs * policy.factor ** attempt);

@@ -69,6 +69,20 @@ export class SinkOptionsError extends GeostreamError {
   }
 }
 
+/**
+ * True when a sink refused particular records for what they hold (a PostgreSQL data or
+ * constraint error, a Kafka record too large or invalid): the same records will always be
+ * refused, while the others of the batch can be written. Any other refusal (permissions, a
+ * missing table or topic, bad credentials) says nothing of the records: retrying, visibly, is
+ * right, since refusing every record would turn an outage of configuration into dead letters.
+ */
+export function isRecordRejection(error: unknown): boolean {
+  return (
+    error instanceof SinkRejectedError &&
+    (error.details as { refusesRecords?: unknown }).refusesRecords === true
+  );
+}
+
 /** A write after close(): a bug in the caller's shutdown order, never worth retrying. */
 export class SinkClosedError extends GeostreamError {
   constructor(sink: SinkName, operation: string) {

@@ -9,6 +9,7 @@ export {
   SinkRejectedError,
   SinkOptionsError,
   SinkClosedError,
+  isRecordRejection,
   type SinkName,
   type SinkErrorCode,
   type SinkErrorContext,
@@ -22,25 +23,13 @@ export type {
   PostgresBatch,
   PostgresWriteResult,
   PartitionCheckpoint,
+  InstrumentCheckpoint,
   StoredCheckpoint,
   MigrationResult,
   UpsertStrategy,
 } from './postgres/types';
-export {
-  POSTGRES_TABLES,
-  MIGRATIONS_TABLE,
-  READING_WINDOW_COLUMNS,
-  READING_WINDOW_KEY,
-  ALERT_EVENT_COLUMNS,
-  INSTRUMENT_STATE_COLUMNS,
-  PROCESSOR_CHECKPOINT_COLUMNS,
-  RECORD_VIEW_COLUMNS,
-  type ReadingWindowColumn,
-  type AlertEventColumn,
-  type InstrumentStateColumn,
-  type ProcessorCheckpointColumn,
-  type RecordViewColumn,
-} from './postgres/tables';
+// The names (tables, columns, per-type topics): also the pure entry `@geostream/sinks/names`.
+export * from './names';
 export {
   windowRecordToRow,
   readingWindowRowToRecord,
@@ -87,7 +76,6 @@ export type {
   KafkaBatch,
   KafkaWriteResult,
 } from './kafka/types';
-export { perTypeTopicNamer, perTypeTopicNames, defaultPerTypeTopic } from './kafka/topic-names';
 export { deadLetterKey } from './kafka/message-keys';
 export { canonicalJson } from './kafka/canonical-json';
 export { DEFAULT_MAX_REQUEST_BYTES } from './kafka/produce-requests';

@@ -8,7 +8,7 @@
  *
  * Throughput: 10 s tumbling windows (grace 5 s) over 10,000 keys, each reading once per
  * second of event time, shuffled within each second, in offset order in one partition, as a
- * Kafka partition delivers them. One aggregator is warmed up, then the same stream goes on in
+ * Kafka partition delivers them, each with a log time (the Kafka timestamp) up to a second later. One aggregator is warmed up, then the same stream goes on in
  * timed slices, so every slice is steady state: windows opening and closing for every key.
  * Each record is built just before it is added, as a consumer would; building alone is timed
  * too and subtracted. GC runs on the same thread (--single-threaded-gc), so its cost is in
@@ -62,6 +62,8 @@ function readingAt(i: number, duplicateEvery: number): WindowedRecord<Meta> {
     eventTimeMs: START_MS + second * 1_000 + ((k * 613) % 1_000),
     value: 50 + ((k + second) % 100) / 7,
     meta: metas[k]!,
+    // In the log within the second after it was read, as a polling producer writes it.
+    logTimeMs: START_MS + (second + 1) * 1_000,
   };
 }
 

@@ -5,9 +5,10 @@
  * Five small parts, kept apart as in Kafka Streams, Flink and Bytewax (see the README):
  * - spec: immutable, validated window values (tumblingWindows, hoppingWindows, sessionWindows);
  * - assignment: pure windowsFor(spec, eventTimeMs), and placing a reading in its key's windows;
- * - watermark: per partition, highest event time seen - grace, moved on by advances and flushes;
+ * - time: per key, its own watermark (highest event time - grace), and the log's clock that
+ *   closes the windows of keys gone quiet, judged from how late each key's readings arrive;
  * - aggregation: count, compensated sum, mean, min, max, first/last time, latest metadata;
- * - emission: final results only, each window once, when the watermark reaches its end.
+ * - emission: final results only, each window once, when its key's time has passed its end.
  */
 export { WindowingError, isWindowingError, type WindowingErrorCode } from './errors';
 export {
@@ -33,11 +34,14 @@ export type {
   BatchResult,
   ClosedWindow,
   CloseCause,
+  KeyArrival,
   LateReason,
   LateRecord,
 } from './outputs';
 export {
   DEFAULT_MAX_OPEN_WINDOWS_PER_PARTITION,
+  DEFAULT_MAX_QUIET_WAIT_MS,
+  DEFAULT_KEY_RETENTION_MS,
   type OverflowPolicy,
   type WindowedAggregatorOptions,
 } from './options';
@@ -49,6 +53,7 @@ export {
   AGGREGATOR_SNAPSHOT_FORMAT,
   type AggregatorSnapshot,
   type PartitionSnapshot,
+  type PartitionChanges,
   type KeySnapshot,
   type WindowSnapshot,
   type PartitionCountersSnapshot,

@@ -1,26 +1,69 @@
 import { dropTimesBefore, hasTime, insertTime } from './event-time-set';
+import type { LateReason } from './outputs';
 import type { WindowAccumulator } from './window-accumulator';
 
 /**
- * One key's state within a partition. Kept compact on purpose: every reading touches it, and
- * with thousands of keys each extra object on that path is a cache miss.
+ * One key's state within a partition: its own clock, its open windows and what it has already
+ * emitted. Every key keeps its own time, so one key's clock or upload rhythm never decides what
+ * is late for another. Kept compact on purpose: every reading touches it, and with thousands of
+ * keys each extra object on that path is a cache miss.
  */
 export class KeyState<M> {
-  /** Open windows, ascending by start (for sessions also by end: a key's sessions are disjoint). */
+  /** Open windows, ascending by start (and so by end: time windows share a size, sessions are disjoint). */
   readonly windows: WindowAccumulator<M>[] = [];
   /** The last of `windows`, where in-order readings land: spares a look into the array. */
   newest: WindowAccumulator<M> | undefined = undefined;
   /** Event times aggregated into the open windows, sorted: a reading at one is a duplicate. */
   readonly times: number[] = [];
+  /** The highest event time this key has sent: its own watermark is this minus the grace. */
+  maxEventTimeMs = -Infinity;
   /**
-   * The end of the latest window of this key already emitted, -Infinity if none is
-   * remembered. Needed only while it says more than the partition watermark: after an early
-   * eviction (tumbling/hopping), or for sessions until the watermark is a gap past it (a
-   * reading just after a closed session would have extended it, so it is late).
+   * Every window of this key ending at or before this was emitted by something other than the
+   * key's own watermark (going quiet, a flush, an eviction); -Infinity when nothing was. For
+   * sessions also the end of the latest emitted session: a reading before it would have
+   * extended that session, so it is late.
    */
   closedUntilMs = -Infinity;
+  /** Why closedUntilMs last moved: what a reading late against it is told. */
+  closedReason: LateReason = 'window_closed';
+  /**
+   * The arrival model, from the log times of the key's readings (when they entered the log)
+   * and their event times: delay = log time - event time. `delayHighMs` is how late its
+   * readings have recently arrived at most, `delayLowMs` at least (the clock's offset shows
+   * there: a clock an hour fast sends readings an hour "early"). Both forget at half the
+   * speed log time passes. Valid once lastLogTimeMs is finite.
+   */
+  lastLogTimeMs = -Infinity;
+  delayHighMs = 0;
+  delayLowMs = 0;
+  /** Log time at which the quiet check of this key is queued; Infinity when it is not. */
+  quietCheckAtMs = Infinity;
+  /** Log time at which forgetting this key is queued; Infinity when it is not. */
+  forgetAtMs = Infinity;
+  /** Changed since the partition's changes were last taken (incremental snapshots). */
+  changed = false;
 
   constructor(readonly key: string) {}
+
+  /** Learns from one reading's delay. Called for every reading of the key that carries a log time. */
+  observeArrival(logTimeMs: number, eventTimeMs: number): void {
+    const delayMs = logTimeMs - eventTimeMs;
+    if (this.lastLogTimeMs === -Infinity) {
+      this.delayHighMs = delayMs;
+      this.delayLowMs = delayMs;
+      this.lastLogTimeMs = logTimeMs;
+      return;
+    }
+    const elapsedMs = logTimeMs - this.lastLogTimeMs;
+    // Half the elapsed log time: a store-and-forward node's upload delay survives the gap to
+    // its next upload, while a one-off delay (a link down for an hour) fades in about two.
+    const forgetMs = elapsedMs > 0 ? Math.floor(elapsedMs / 2) : 0;
+    const high = this.delayHighMs - forgetMs;
+    const low = this.delayLowMs + forgetMs;
+    this.delayHighMs = delayMs > high ? delayMs : high;
+    this.delayLowMs = delayMs < low ? delayMs : low;
+    if (logTimeMs > this.lastLogTimeMs) this.lastLogTimeMs = logTimeMs;
+  }
 
   // The in-order case is inlined here: a cross-module call per reading costs (notably through
   // the getters esbuild/tsx put on CommonJS exports when not bundled).

@@ -27,15 +27,32 @@ export interface WindowedAggregatorOptions<M> {
    * Return false to reject the snapshot as SNAPSHOT_INVALID.
    */
   readonly isMeta?: (value: unknown) => value is M;
+  /**
+   * The longest an open window waits, in log time after its key's last reading, before it is
+   * closed as quiet (see the README, "Quiet keys"): a key whose delays make no sense (a clock
+   * that jumped by years, a backfill of months) still has its windows closed. Default 2 days:
+   * a store-and-forward node uploading daily, or a link down for a day, loses nothing.
+   */
+  readonly maxQuietWaitMs?: number;
+  /**
+   * How long, in log time, a key with no open window is remembered after its last reading
+   * (its own watermark, what it emitted, its arrival model). A reading of a forgotten key
+   * starts it afresh. Default 7 days: far beyond any re-delivery of an old reading.
+   */
+  readonly keyRetentionMs?: number;
 }
 
 export const DEFAULT_MAX_OPEN_WINDOWS_PER_PARTITION = 250_000;
+export const DEFAULT_MAX_QUIET_WAIT_MS = 2 * 86_400_000;
+export const DEFAULT_KEY_RETENTION_MS = 7 * 86_400_000;
 
 export interface ResolvedOptions {
   readonly spec: WindowSpec;
   readonly maxOpenWindows: number;
   readonly onOverflow: OverflowPolicy;
   readonly isMeta: ((value: unknown) => boolean) | undefined;
+  readonly maxQuietWaitMs: number;
+  readonly keyRetentionMs: number;
 }
 
 /** @throws WindowingError AGGREGATOR_OPTIONS_INVALID, or WINDOW_SPEC_INVALID for the spec */
@@ -58,7 +75,20 @@ export function resolveOptions<M>(options: WindowedAggregatorOptions<M>): Resolv
     );
   if (options.isMeta !== undefined && typeof options.isMeta !== 'function')
     throw optionsError('isMeta must be a function', 'isMeta');
-  return { spec, maxOpenWindows, onOverflow, isMeta: options.isMeta };
+  const duration = (field: 'maxQuietWaitMs' | 'keyRetentionMs', fallback: number): number => {
+    const value = options[field] ?? fallback;
+    if (!Number.isSafeInteger(value) || value < 0 || value > 1e12)
+      throw optionsError(`${field} must be an integer in [0, 1e12], got ${String(value)}`, field);
+    return value;
+  };
+  return {
+    spec,
+    maxOpenWindows,
+    onOverflow,
+    isMeta: options.isMeta,
+    maxQuietWaitMs: duration('maxQuietWaitMs', DEFAULT_MAX_QUIET_WAIT_MS),
+    keyRetentionMs: duration('keyRetentionMs', DEFAULT_KEY_RETENTION_MS),
+  };
 }
 
 function optionsError(message: string, field: string): WindowingError {

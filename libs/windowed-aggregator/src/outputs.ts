@@ -3,12 +3,26 @@ import type { WindowedRecord } from './record';
 
 /**
  * What closed a window:
- * - `watermark`: the partition's data watermark (highest event time - grace) passed its end;
- * - `advance`: the caller's advanceWatermark passed its end;
- * - `flush`: the caller flushed the partition (shutdown, idle input);
+ * - `watermark`: its key's own watermark (the key's highest event time - grace) passed its end;
+ * - `quiet`: the log's time passed the moment by which the key's next reading would have
+ *   arrived, judged from how late its readings arrive (see the README, "Quiet keys");
+ * - `flush`: the caller flushed the partition;
  * - `evicted`: emitted early to keep open windows within the cap (see OverflowPolicy).
  */
-export type CloseCause = 'watermark' | 'advance' | 'flush' | 'evicted';
+export type CloseCause = 'watermark' | 'quiet' | 'flush' | 'evicted';
+
+/**
+ * What a key's readings tell of its clock and its link when one of its windows closes: delay =
+ * the reading's log time (when it entered the log) - its event time. `delayLowMs` is the
+ * smallest recent delay: about minus the clock's offset (a clock an hour fast sends readings an
+ * hour "early"), plus the fastest delivery. `delayHighMs` the largest: the upload interval of a
+ * store-and-forward node, a slow link.
+ */
+export interface KeyArrival {
+  readonly lastLogTimeMs: number;
+  readonly delayLowMs: number;
+  readonly delayHighMs: number;
+}
 
 /**
  * A final window result. Each (partition, key, window) is emitted at most once. For session
@@ -36,17 +50,20 @@ export interface ClosedWindow<M> {
   readonly closedBy: CloseCause;
   /** True when emitted before its time to respect the open-window cap (closedBy 'evicted'). */
   readonly early: boolean;
+  /** The key's arrival model when the window closed; null if its records carry no log time. */
+  readonly arrival: KeyArrival | null;
 }
 
 /**
- * Why a record missed (some of) its windows:
- * - `window_closed`: the data watermark had already passed the window's end;
- * - `window_flushed`: only an explicit advanceWatermark / flush had passed it;
+ * Why a record missed (some of) its windows. Only its own key's windows count:
+ * - `window_closed`: the key's own watermark had already passed the window's end;
+ * - `window_quiet`: the window was closed when the key went quiet (see CloseCause 'quiet');
+ * - `window_flushed`: the caller had flushed the partition;
  * - `window_evicted`: the key's window was emitted early to respect the cap;
  * - `open_window_limit`: the cap was reached under the 'reject-record' policy.
  */
 export type LateReason =
-  'window_closed' | 'window_flushed' | 'window_evicted' | 'open_window_limit';
+  'window_closed' | 'window_quiet' | 'window_flushed' | 'window_evicted' | 'open_window_limit';
 
 export interface LateRecord<M> {
   readonly record: WindowedRecord<M>;
@@ -56,13 +73,18 @@ export interface LateRecord<M> {
    * its windows already closed (it still went into the open ones). Sessions: [t, t + gapMs).
    */
   readonly windows: readonly WindowBounds[];
-  /** The partition's watermark when the record arrived. */
+  /** Its key's horizon when the record arrived: every window ending at or before it was emitted. */
   readonly watermarkMs: number;
 }
 
 export interface AddResult<M> {
   /** Windows closed while handling this record, in emission order. Usually empty. */
   readonly closed: readonly ClosedWindow<M>[];
+  /**
+   * The record went into at least one window. A hopping record may be aggregated and late (it
+   * missed older windows only); otherwise exactly one of aggregated, late, duplicate, replayed.
+   */
+  readonly aggregated: boolean;
   /** Set when the record missed at least one of its windows. */
   readonly late: LateRecord<M> | undefined;
   /** The key already had a reading at this event time in the record's open windows: not aggregated. */
@@ -73,6 +95,8 @@ export interface AddResult<M> {
 
 export interface BatchResult<M> {
   readonly closed: readonly ClosedWindow<M>[];
+  /** Records that went into at least one window. */
+  readonly aggregated: number;
   readonly late: readonly LateRecord<M>[];
   readonly duplicates: number;
   readonly replayed: number;

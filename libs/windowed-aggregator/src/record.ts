@@ -14,6 +14,10 @@ import { WindowingError } from './errors';
  * - `value`: a finite number.
  * - `meta`: metadata kept as "latest" (the reading with the highest event time wins); any
  *   JSON value except undefined, since it is stored in snapshots verbatim.
+ * - `logTimeMs` (optional): when the record entered the log, integer epoch ms (a Kafka record's
+ *   timestamp). The log's clock: it closes the windows of keys that went quiet and forgets
+ *   keys long silent (see the README, "Quiet keys"). Without it a key's windows close only by
+ *   its own event time or a flush, and the key is never forgotten.
  */
 export interface WindowedRecord<M> {
   readonly key: string;
@@ -22,6 +26,7 @@ export interface WindowedRecord<M> {
   readonly eventTimeMs: number;
   readonly value: number;
   readonly meta: M;
+  readonly logTimeMs?: number;
 }
 
 /** @throws WindowingError RECORD_INVALID naming the first bad field */
@@ -34,7 +39,8 @@ export function assertValidRecord(record: WindowedRecord<unknown>): void {
     isValidEventTime(record.eventTimeMs) &&
     typeof record.value === 'number' &&
     Number.isFinite(record.value) &&
-    record.meta !== undefined
+    record.meta !== undefined &&
+    (record.logTimeMs === undefined || isValidEventTime(record.logTimeMs))
   )
     return;
   throw new WindowingError('RECORD_INVALID', `Invalid record: ${recordProblem(record)}`, {
@@ -64,5 +70,6 @@ function recordProblem(record: unknown): string {
     return `eventTimeMs must be an integer within ±${MAX_EVENT_TIME_MS}, got ${String(r['eventTimeMs'])}`;
   if (typeof r['value'] !== 'number' || !Number.isFinite(r['value']))
     return `value must be a finite number, got ${String(r['value'])}`;
-  return 'meta must not be undefined (it is kept in JSON snapshots)';
+  if (r['meta'] === undefined) return 'meta must not be undefined (it is kept in JSON snapshots)';
+  return `logTimeMs must be undefined or an integer within ±${MAX_EVENT_TIME_MS}, got ${String(r['logTimeMs'])}`;
 }

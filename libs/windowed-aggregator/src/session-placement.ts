@@ -1,4 +1,4 @@
-import { KeyState } from './key-state';
+import type { KeyState } from './key-state';
 import { AGGREGATED, DUPLICATE, LATE, type PartitionState, type Sink } from './partition-state';
 import type { WindowedRecord } from './record';
 import type { WindowAccumulator } from './window-accumulator';
@@ -10,34 +10,33 @@ import type { WindowAccumulator } from './window-accumulator';
  *
  * It is late when it would extend a session already emitted (t before the key's
  * closedUntilMs), or when it overlaps no open session and its own session [t, t + gap) has
- * already ended by the partition's horizon.
+ * already ended by the key's horizon.
  */
 export function placeInSession<M>(
   partition: PartitionState<M>,
+  state: KeyState<M>,
   record: WindowedRecord<M>,
   eventTimeMs: number,
   sink: Sink<M>,
 ): number {
   const gapMs = partition.gapMs;
-  let state = partition.keys.get(record.key);
-  if (state !== undefined) {
-    if (eventTimeMs < state.closedUntilMs) {
-      partition.reportLate(
-        record,
-        partition.lateReason(state.closedUntilMs),
-        [{ startMs: eventTimeMs, endMs: eventTimeMs + gapMs }],
-        sink,
-      );
-      return LATE;
-    }
-    if (state.hasTime(eventTimeMs)) return DUPLICATE;
+  if (eventTimeMs < state.closedUntilMs) {
+    partition.reportLate(
+      record,
+      state,
+      partition.lateReason(state, state.closedUntilMs),
+      [{ startMs: eventTimeMs, endMs: eventTimeMs + gapMs }],
+      sink,
+    );
+    return LATE;
   }
+  if (state.hasTime(eventTimeMs)) return DUPLICATE;
 
   // Sessions are sorted and disjoint; search from the newest, where in-order readings land.
   let later: WindowAccumulator<M> | undefined;
   let laterIndex = -1;
   let earlier: WindowAccumulator<M> | undefined;
-  const windows = state?.windows ?? [];
+  const windows = state.windows;
   for (let i = windows.length - 1; i >= 0; i--) {
     const window = windows[i];
     if (window === undefined || window.endMs <= eventTimeMs) break;
@@ -53,24 +52,27 @@ export function placeInSession<M>(
   }
 
   const value = record.value + 0;
-  if (state === undefined || later === undefined) {
+  if (later === undefined) {
     const endMs = eventTimeMs + gapMs;
-    if (endMs <= partition.horizonMs) {
+    if (endMs <= partition.horizonOf(state)) {
       partition.reportLate(
         record,
-        partition.lateReason(endMs),
+        state,
+        partition.lateReason(state, endMs),
         [{ startMs: eventTimeMs, endMs }],
         sink,
       );
       return LATE;
     }
     if (partition.rejectWhenFull && partition.openWindows >= partition.maxOpenWindows) {
-      partition.reportLate(record, 'open_window_limit', [{ startMs: eventTimeMs, endMs }], sink);
+      partition.reportLate(
+        record,
+        state,
+        'open_window_limit',
+        [{ startMs: eventTimeMs, endMs }],
+        sink,
+      );
       return LATE;
-    }
-    if (state === undefined) {
-      state = new KeyState<M>(record.key);
-      partition.keys.set(record.key, state);
     }
     const created = partition.openWindow(
       state,

@@ -11,7 +11,8 @@ import {
   SNAPSHOT_VERSION,
 } from './snapshot-format';
 import { validateWindowSpec, windowSpecsEqual, type WindowSpec } from './window-spec';
-import { WindowAccumulator } from './window-accumulator';
+import { SCALE_EXPONENT, WindowAccumulator } from './window-accumulator';
+import type { LateReason } from './outputs';
 
 type Json = Record<string, unknown>;
 
@@ -38,33 +39,41 @@ export function readAggregatorSnapshot<M>(
   return states;
 }
 
-/** Reads one partition snapshot into a fresh state (see readAggregatorSnapshot). */
+/**
+ * Reads one partition snapshot into a fresh state (see readAggregatorSnapshot). A version-1
+ * snapshot (one watermark per partition) is migrated: its watermark becomes every key's
+ * closedUntilMs and the partition's floorMs, so nothing it emitted is emitted again, and each
+ * key's own clock starts at the latest event time its open windows hold.
+ */
 export function readPartitionSnapshot<M>(
   snapshot: unknown,
   options: ResolvedOptions,
   path = '$',
 ): PartitionState<M> {
   const root = header(snapshot, PARTITION_SNAPSHOT_FORMAT, path);
+  const legacy = root['version'] === 1;
   const spec = options.spec;
   checkSpec(root['spec'], spec, `${path}.spec`);
   const partition = root['partition'];
   if (!isPartition(partition)) throw invalid(`${path}.partition`, 'must be a non-negative integer');
-  const state = new PartitionState<M>(partition, spec, {
-    maxOpenWindows: options.maxOpenWindows,
-    onOverflow: options.onOverflow,
-  });
+  const state = new PartitionState<M>(partition, spec, options);
   state.nextOffset = offset(root['nextOffset'], `${path}.nextOffset`);
   state.maxEventTimeMs = nullableTime(
     root['maxEventTimeMs'],
     `${path}.maxEventTimeMs`,
     isValidEventTime,
   );
-  state.advancedToMs = nullableTime(
-    root['advancedToMs'],
-    `${path}.advancedToMs`,
-    Number.isSafeInteger,
-  );
-  state.horizonMs = Math.max(state.maxEventTimeMs - spec.graceMs, state.advancedToMs);
+  if (legacy) {
+    const advancedToMs = nullableTime(
+      root['advancedToMs'],
+      `${path}.advancedToMs`,
+      Number.isSafeInteger,
+    );
+    state.floorMs = Math.max(state.maxEventTimeMs - spec.graceMs, advancedToMs);
+  } else {
+    state.logTimeMs = nullableTime(root['logTimeMs'], `${path}.logTimeMs`, isValidEventTime);
+    state.floorMs = nullableTime(root['floorMs'], `${path}.floorMs`, Number.isSafeInteger);
+  }
   const counters = object(root['counters'], `${path}.counters`);
   for (const name of Object.keys(state.counters) as (keyof typeof state.counters)[])
     state.counters[name] = count(counters[name], `${path}.counters.${name}`, 0);
@@ -73,7 +82,9 @@ export function readPartitionSnapshot<M>(
   let previousKey: string | undefined;
   keys.forEach((value, i) => {
     const keyPath = `${path}.keys[${i}]`;
-    const keyState = readKey<M>(value, state, options, keyPath);
+    const keyState = legacy
+      ? readLegacyKey<M>(value, state, options, keyPath)
+      : readKey<M>(value, state, options, keyPath);
     if (previousKey !== undefined && !(previousKey < keyState.key))
       throw invalid(`${keyPath}.key`, 'keys must be unique and in ascending order');
     previousKey = keyState.key;
@@ -82,6 +93,13 @@ export function readPartitionSnapshot<M>(
   state.reindex();
   return state;
 }
+
+const LATE_REASONS: ReadonlySet<unknown> = new Set<LateReason>([
+  'window_closed',
+  'window_quiet',
+  'window_flushed',
+  'window_evicted',
+]);
 
 function readKey<M>(
   value: unknown,
@@ -92,11 +110,70 @@ function readKey<M>(
   const json = object(value, path);
   const key = json['key'];
   if (typeof key !== 'string') throw invalid(`${path}.key`, 'must be a string');
+  const keyState = new KeyState<M>(key);
+  keyState.maxEventTimeMs = nullableTime(
+    json['maxEventTimeMs'],
+    `${path}.maxEventTimeMs`,
+    isValidEventTime,
+  );
+  if (keyState.maxEventTimeMs > state.maxEventTimeMs)
+    throw invalid(`${path}.maxEventTimeMs`, "is after the partition's maxEventTimeMs");
+  keyState.closedUntilMs = nullableTime(
+    json['closedUntilMs'],
+    `${path}.closedUntilMs`,
+    Number.isSafeInteger,
+  );
+  const reason = json['closedReason'];
+  if (keyState.closedUntilMs === -Infinity ? reason !== null : !LATE_REASONS.has(reason))
+    throw invalid(`${path}.closedReason`, 'must name why closedUntilMs moved (null without it)');
+  if (reason !== null) keyState.closedReason = reason as LateReason;
+  const lastLogTimeMs = json['lastLogTimeMs'];
+  if (lastLogTimeMs === null) {
+    if (json['delayLowMs'] !== null || json['delayHighMs'] !== null)
+      throw invalid(`${path}.delayLowMs`, 'must be null without lastLogTimeMs');
+  } else {
+    if (!isValidEventTime(lastLogTimeMs) || lastLogTimeMs > state.logTimeMs)
+      throw invalid(`${path}.lastLogTimeMs`, "must be a log time no later than the partition's");
+    keyState.lastLogTimeMs = lastLogTimeMs;
+    keyState.delayLowMs = safeInteger(json['delayLowMs'], `${path}.delayLowMs`);
+    keyState.delayHighMs = safeInteger(json['delayHighMs'], `${path}.delayHighMs`);
+    if (keyState.delayLowMs > keyState.delayHighMs)
+      throw invalid(`${path}.delayLowMs`, 'exceeds delayHighMs');
+  }
+  readWindowsInto(keyState, json, state, options, path);
+  return keyState;
+}
+
+/** A version-1 key: only closedUntilMs besides its windows. */
+function readLegacyKey<M>(
+  value: unknown,
+  state: PartitionState<M>,
+  options: ResolvedOptions,
+  path: string,
+): KeyState<M> {
+  const json = object(value, path);
+  const key = json['key'];
+  if (typeof key !== 'string') throw invalid(`${path}.key`, 'must be a string');
+  const keyState = new KeyState<M>(key);
   const closedUntilMs = nullableTime(
     json['closedUntilMs'],
     `${path}.closedUntilMs`,
     Number.isSafeInteger,
   );
+  keyState.closedUntilMs = Math.max(closedUntilMs, state.floorMs);
+  readWindowsInto(keyState, json, state, options, path);
+  const times = keyState.times;
+  keyState.maxEventTimeMs = times.length > 0 ? (times[times.length - 1] as number) : -Infinity;
+  return keyState;
+}
+
+function readWindowsInto<M>(
+  keyState: KeyState<M>,
+  json: Json,
+  state: PartitionState<M>,
+  options: ResolvedOptions,
+  path: string,
+): void {
   const eventTimes = array(json['eventTimes'], `${path}.eventTimes`);
   eventTimes.forEach((time, i) => {
     if (!isValidEventTime(time)) throw invalid(`${path}.eventTimes[${i}]`, 'must be an event time');
@@ -106,15 +183,12 @@ function readKey<M>(
       throw invalid(`${path}.eventTimes[${i}]`, 'is after maxEventTimeMs');
   });
   const times = eventTimes as number[];
-  const keyState = new KeyState<M>(key);
-  keyState.closedUntilMs = closedUntilMs;
-
   const windows = array(json['windows'], `${path}.windows`).map((w, i) =>
     readWindow<M>(w, keyState, times, state, options, `${path}.windows[${i}]`),
   );
   if (windows.length === 0) {
-    if (closedUntilMs === -Infinity || eventTimes.length > 0)
-      throw invalid(path, 'a key without open windows holds only closedUntilMs');
+    if (eventTimes.length > 0)
+      throw invalid(`${path}.eventTimes`, 'a key without open windows holds no event times');
   } else {
     const session = options.spec.kind === 'session';
     windows.reduce((before, after, i) => {
@@ -123,7 +197,7 @@ function readKey<M>(
       return after;
     });
     const [first] = windows as [WindowAccumulator<M>];
-    if (!(closedUntilMs < (session ? first.startMs + 1 : first.endMs)))
+    if (!(keyState.closedUntilMs < (session ? first.startMs + 1 : first.endMs)))
       throw invalid(`${path}.closedUntilMs`, 'must precede the open windows');
     const counted = windows.reduce((sum, w) => sum + w.count, 0);
     const distinctTimes = options.spec.kind !== 'hopping';
@@ -136,7 +210,6 @@ function readKey<M>(
       throw invalid(`${path}.eventTimes`, 'holds a time before the open windows');
   }
   keyState.restore(windows, times);
-  return keyState;
 }
 
 function readWindow<M>(
@@ -170,6 +243,7 @@ function readWindow<M>(
   const min = finite('min');
   const max = finite('max');
   const latestMeta = json['latestMeta'];
+  const spec: WindowSpec = options.spec;
   const window = new WindowAccumulator<M>(
     keyState,
     startMs,
@@ -182,13 +256,16 @@ function readWindow<M>(
   window.count = count(json['count'], `${path}.count`, 1);
   window.sum = finite('sum');
   window.compensation = finite('compensation');
+  const scale = json['scaleExponent'] ?? 0; // absent in version 1
+  if (scale !== 0 && scale !== SCALE_EXPONENT)
+    throw invalid(`${path}.scaleExponent`, `must be 0 or ${SCALE_EXPONENT}`);
+  window.scaleExponent = scale;
   window.min = min;
   window.max = max;
   window.lastEventTimeMs = last;
   window.latestOffset = latestOffset;
   window.maxOffset = maxOffset;
 
-  const spec: WindowSpec = options.spec;
   const check = (ok: boolean, message: string): void => {
     if (!ok) throw invalid(path, message);
   };
@@ -197,10 +274,17 @@ function readWindow<M>(
     first <= last && hasTime(times, first) && hasTime(times, last),
     'first/last event times are not held by the key',
   );
-  check(last <= state.maxEventTimeMs, 'lastEventTimeMs is after maxEventTimeMs');
+  check(
+    last <= state.maxEventTimeMs &&
+      (keyState.maxEventTimeMs === -Infinity || last <= keyState.maxEventTimeMs),
+    "lastEventTimeMs is after the key's maxEventTimeMs",
+  );
   check(minOffset <= latestOffset && latestOffset <= maxOffset, 'offsets are out of order');
   check(maxOffset < state.nextOffset, 'maxOffset is not below nextOffset');
-  check(endMs > state.horizonMs, 'an open window must end after the watermark');
+  check(
+    endMs > keyState.maxEventTimeMs - spec.graceMs,
+    "an open window must end after its key's watermark",
+  );
   check(
     window.count > 1 || (first === last && minOffset === maxOffset),
     'a one-reading window spans readings',
@@ -228,7 +312,7 @@ function header(snapshot: unknown, format: string, path: string): Json {
       `${path}.format`,
       `must be ${JSON.stringify(format)}, got ${JSON.stringify(root['format'])}`,
     );
-  if (root['version'] !== SNAPSHOT_VERSION)
+  if (root['version'] !== SNAPSHOT_VERSION && root['version'] !== 1)
     throw new WindowingError(
       'SNAPSHOT_VERSION_UNSUPPORTED',
       `Snapshot version ${JSON.stringify(root['version'])} is not supported (this build reads ${SNAPSHOT_VERSION})`,
@@ -271,6 +355,12 @@ function offset(value: unknown, path: string): number {
 function count(value: unknown, path: string, min: number): number {
   if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < min)
     throw invalid(path, `must be an integer >= ${min}`);
+  return value;
+}
+
+function safeInteger(value: unknown, path: string): number {
+  if (typeof value !== 'number' || !Number.isSafeInteger(value))
+    throw invalid(path, 'must be an integer');
   return value;
 }
 

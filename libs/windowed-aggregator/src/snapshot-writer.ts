@@ -1,8 +1,10 @@
+import type { KeyState } from './key-state';
 import type { PartitionState } from './partition-state';
 import {
   PARTITION_SNAPSHOT_FORMAT,
   SNAPSHOT_VERSION,
   type KeySnapshot,
+  type PartitionChanges,
   type PartitionSnapshot,
   type WindowSnapshot,
 } from './snapshot-format';
@@ -14,24 +16,49 @@ import type { WindowAccumulator } from './window-accumulator';
  * with the state, not copied: serialise the snapshot before mutating them.
  */
 export function writePartitionSnapshot<M>(state: PartitionState<M>): PartitionSnapshot<M> {
-  const keys = [...state.keys.values()].sort((a, b) => compareCodeUnits(a.key, b.key));
+  const keys = [...state.keys.values()].sort(compareStates);
+  return { ...writeHeader(state), keys: keys.map(writeKey) };
+}
+
+/** The keys changed and forgotten since the last call; marks every key unchanged. */
+export function takePartitionChanges<M>(state: PartitionState<M>): PartitionChanges<M> {
+  const changed = state.changedKeys.filter((key) => state.keys.get(key.key) === key);
+  for (const key of state.changedKeys) key.changed = false;
+  state.changedKeys = [];
+  const forgotten = [...new Set(state.forgottenKeys)].filter((key) => !state.keys.has(key));
+  state.forgottenKeys = [];
+  changed.sort(compareStates);
+  forgotten.sort(compareCodeUnits);
+  return { header: writeHeader(state), changed: changed.map(writeKey), forgotten };
+}
+
+function writeHeader<M>(state: PartitionState<M>): PartitionSnapshot<M> {
   return {
     format: PARTITION_SNAPSHOT_FORMAT,
     version: SNAPSHOT_VERSION,
     partition: state.partition,
     spec: state.spec,
     nextOffset: state.nextOffset,
+    logTimeMs: finiteOrNull(state.logTimeMs),
     maxEventTimeMs: finiteOrNull(state.maxEventTimeMs),
-    advancedToMs: finiteOrNull(state.advancedToMs),
+    floorMs: finiteOrNull(state.floorMs),
     counters: { ...state.counters },
-    keys: keys.map((keyState): KeySnapshot<M> => {
-      return {
-        key: keyState.key,
-        closedUntilMs: finiteOrNull(keyState.closedUntilMs),
-        eventTimes: keyState.times.slice(),
-        windows: keyState.windows.map(writeWindow),
-      };
-    }),
+    keys: [],
+  };
+}
+
+export function writeKey<M>(key: KeyState<M>): KeySnapshot<M> {
+  const logged = key.lastLogTimeMs !== -Infinity;
+  return {
+    key: key.key,
+    maxEventTimeMs: finiteOrNull(key.maxEventTimeMs),
+    closedUntilMs: finiteOrNull(key.closedUntilMs),
+    closedReason: key.closedUntilMs === -Infinity ? null : key.closedReason,
+    lastLogTimeMs: logged ? key.lastLogTimeMs : null,
+    delayLowMs: logged ? key.delayLowMs : null,
+    delayHighMs: logged ? key.delayHighMs : null,
+    eventTimes: key.times.slice(),
+    windows: key.windows.map(writeWindow),
   };
 }
 
@@ -42,6 +69,7 @@ function writeWindow<M>(window: WindowAccumulator<M>): WindowSnapshot<M> {
     count: window.count,
     sum: window.sum,
     compensation: window.compensation,
+    scaleExponent: window.scaleExponent,
     min: window.min,
     max: window.max,
     firstEventTimeMs: window.firstEventTimeMs,
@@ -55,6 +83,10 @@ function writeWindow<M>(window: WindowAccumulator<M>): WindowSnapshot<M> {
 
 function finiteOrNull(value: number): number | null {
   return Number.isFinite(value) ? value : null;
+}
+
+function compareStates<M>(a: KeyState<M>, b: KeyState<M>): number {
+  return compareCodeUnits(a.key, b.key);
 }
 
 export function compareCodeUnits(a: string, b: string): number {

@@ -16,11 +16,13 @@ export interface PartitionStats {
   /** Windows emitted early to respect the cap. */
   readonly windowsEvicted: number;
   readonly openWindows: number;
-  /** Keys held in memory: with open windows, or remembered after an early emission. */
+  /** Keys held in memory: with open windows, or remembered for keyRetentionMs of log time. */
   readonly keys: number;
+  /** Highest event time of any key (informational: each key closes its windows on its own time). */
   readonly maxEventTimeMs: number | undefined;
-  /** Every window ending at or before this has been emitted. */
-  readonly watermarkMs: number | undefined;
+  /** The log's clock: the highest log time of the partition's records, or an explicit advance. */
+  readonly logTimeMs: number | undefined;
+
   readonly nextOffset: number | undefined;
 }
 
@@ -40,21 +42,12 @@ type Summed = (typeof SUMMED)[number];
 
 export interface AggregatorStats {
   readonly partitions: readonly PartitionStats[];
-  /** Each summed stat over the partitions, and the lowest partition watermark. */
-  readonly total: Pick<PartitionStats, Summed> & {
-    /** What the whole job has finalised. */
-    readonly minWatermarkMs: number | undefined;
-  };
+  /** Each summed stat over the partitions. */
+  readonly total: Pick<PartitionStats, Summed>;
 }
 
 export function totalStats(partitions: readonly PartitionStats[]): AggregatorStats['total'] {
   const total = Object.fromEntries(SUMMED.map((name) => [name, 0])) as Record<Summed, number>;
-  let minWatermarkMs: number | undefined;
-  for (const stats of partitions) {
-    for (const name of SUMMED) total[name] += stats[name];
-    const watermark = stats.watermarkMs;
-    if (watermark !== undefined && (minWatermarkMs === undefined || watermark < minWatermarkMs))
-      minWatermarkMs = watermark;
-  }
-  return { ...total, minWatermarkMs };
+  for (const stats of partitions) for (const name of SUMMED) total[name] += stats[name];
+  return total;
 }

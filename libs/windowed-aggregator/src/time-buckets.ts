@@ -9,6 +9,8 @@ export class TimeBuckets<T> {
   private readonly times = new MinHeap<number>((atMs) => atMs);
   /** The earliest time with items; Infinity when empty. */
   nextMs = Infinity;
+  /** The time of the bucket takeDue last returned. */
+  lastTakenMs = -Infinity;
 
   add(atMs: number, item: T): void {
     const bucket = this.buckets.get(atMs);
@@ -30,6 +32,7 @@ export class TimeBuckets<T> {
       throw new Error(`Broken invariant: TimeBuckets has no bucket for its earliest time ${atMs}`);
     this.buckets.delete(atMs);
     this.times.pop();
+    this.lastTakenMs = atMs;
     this.nextMs = this.times.peek() ?? Infinity;
     return bucket;
   }

@@ -1,17 +1,18 @@
 import type { WindowBounds } from './assignment';
 import { latestWindowStart, windowCount } from './assignment';
-import { KeyState } from './key-state';
+import type { KeyState } from './key-state';
 import { AGGREGATED, DUPLICATE, LATE, type PartitionState, type Sink } from './partition-state';
 import type { WindowedRecord } from './record';
 
 /**
- * Places a reading in its tumbling or hopping windows. Its windows, oldest first, end in
- * ascending order, so those already closed (ending at or before the partition's horizon or
- * the key's own closedUntilMs) are a prefix: the reading is late for those and goes into the
- * rest. A reading whose event time the key already holds is a duplicate for all of them.
+ * Places a reading in its key's tumbling or hopping windows. Its windows, oldest first, end in
+ * ascending order, so those already closed (ending at or before the key's horizon: its own
+ * watermark, or what it emitted otherwise) are a prefix: the reading is late for those and goes
+ * into the rest. A reading whose event time the key already holds is a duplicate for all of them.
  */
 export function placeInTimeWindows<M>(
   partition: PartitionState<M>,
+  state: KeyState<M>,
   record: WindowedRecord<M>,
   eventTimeMs: number,
   sink: Sink<M>,
@@ -22,21 +23,18 @@ export function placeInTimeWindows<M>(
   const count = advanceMs === sizeMs ? 1 : windowCount(eventTimeMs - lastStart, sizeMs, advanceMs);
   const firstStart = lastStart - (count - 1) * advanceMs;
 
-  let state = partition.keys.get(record.key);
-  const horizonMs = partition.horizonMs;
-  const closedUntilMs =
-    state !== undefined && state.closedUntilMs > horizonMs ? state.closedUntilMs : horizonMs;
+  const closedUntilMs = partition.horizonOf(state);
   let closedCount = 0;
   while (closedCount < count && firstStart + closedCount * advanceMs + sizeMs <= closedUntilMs)
     closedCount++;
 
   if (closedCount === count) {
-    reportClosed(partition, record, firstStart, closedCount, sink);
+    reportClosed(partition, state, record, firstStart, closedCount, sink);
     return LATE;
   }
   const outcome = closedCount > 0 ? LATE : 0;
-  if (state !== undefined && state.hasTime(eventTimeMs)) {
-    if (closedCount > 0) reportClosed(partition, record, firstStart, closedCount, sink);
+  if (state.hasTime(eventTimeMs)) {
+    if (closedCount > 0) reportClosed(partition, state, record, firstStart, closedCount, sink);
     return outcome | DUPLICATE;
   }
   if (
@@ -47,6 +45,7 @@ export function placeInTimeWindows<M>(
     // All or nothing, so a reading is never half-aggregated.
     partition.reportLate(
       record,
+      state,
       'open_window_limit',
       bounds(firstStart, count, advanceMs, sizeMs),
       sink,
@@ -54,10 +53,6 @@ export function placeInTimeWindows<M>(
     return LATE;
   }
 
-  if (state === undefined) {
-    state = new KeyState<M>(record.key);
-    partition.keys.set(record.key, state);
-  }
   const value = record.value + 0;
   const newest = state.newest;
   if (count === 1 && newest !== undefined && newest.startMs === firstStart) {
@@ -91,12 +86,13 @@ export function placeInTimeWindows<M>(
     }
   }
   state.addTime(eventTimeMs);
-  if (closedCount > 0) reportClosed(partition, record, firstStart, closedCount, sink);
+  if (closedCount > 0) reportClosed(partition, state, record, firstStart, closedCount, sink);
   return outcome | AGGREGATED;
 }
 
 function reportClosed<M>(
   partition: PartitionState<M>,
+  state: KeyState<M>,
   record: WindowedRecord<M>,
   firstStart: number,
   closedCount: number,
@@ -105,7 +101,7 @@ function reportClosed<M>(
   const { advanceMs, sizeMs } = partition;
   const latestEndMs = firstStart + (closedCount - 1) * advanceMs + sizeMs;
   const missed = bounds(firstStart, closedCount, advanceMs, sizeMs);
-  partition.reportLate(record, partition.lateReason(latestEndMs), missed, sink);
+  partition.reportLate(record, state, partition.lateReason(state, latestEndMs), missed, sink);
 }
 
 function bounds(
@@ -123,13 +119,12 @@ function bounds(
 }
 
 function missingWindows<M>(
-  state: KeyState<M> | undefined,
+  state: KeyState<M>,
   firstStart: number,
   from: number,
   count: number,
   advanceMs: number,
 ): number {
-  if (state === undefined) return count - from;
   let missing = 0;
   for (let i = from; i < count; i++) {
     const startMs = firstStart + i * advanceMs;

@@ -1,5 +1,10 @@
 import type { KeyState } from './key-state';
-import type { ClosedWindow, CloseCause } from './outputs';
+import type { ClosedWindow, CloseCause, KeyArrival } from './outputs';
+
+/** A window whose sum would overflow a double keeps it scaled down by 2^SCALE_EXPONENT. */
+export const SCALE_EXPONENT = 64;
+const SCALE_DOWN = 2 ** -SCALE_EXPONENT;
+const SCALE_UP = 2 ** SCALE_EXPONENT;
 
 /**
  * The running aggregate of one open window of one key.
@@ -8,7 +13,9 @@ import type { ClosedWindow, CloseCause } from './outputs';
  * addition to `sum` rounds away, so sum + compensation stays within a few ulps of the exact
  * sum however many readings a window holds and whatever their magnitude (e.g. elevations
  * near 100 m varying in the third decimal). The mean is that sum / count: never a running
- * pairwise average.
+ * pairwise average. Should the sum leave the range of a double (two readings of 1.7e308), the
+ * window goes on with sum and compensation scaled by 2^-64, exactly (a power of two), so its
+ * mean stays right (1.7e308, not Infinity or NaN).
  *
  * Fields are public and mutable for speed: only the partition state touches them. Every
  * numeric field has a numeric initializer on purpose: a field first defined as undefined (a
@@ -27,6 +34,8 @@ export class WindowAccumulator<M> {
   count = 1;
   sum = 0;
   compensation = 0;
+  /** 0, or SCALE_EXPONENT once the sum overflowed: sum and compensation are then scaled down. */
+  scaleExponent = 0;
   min = 0;
   max = 0;
   firstEventTimeMs = 0;
@@ -69,6 +78,7 @@ export class WindowAccumulator<M> {
     this.open = true;
     this.count = 1;
     this.compensation = 0;
+    this.scaleExponent = 0;
     this.sum = value;
     this.min = value;
     this.max = value;
@@ -112,8 +122,10 @@ export class WindowAccumulator<M> {
   /** Absorbs another window of the same key (sessions bridged by a reading). */
   merge(other: WindowAccumulator<M>): void {
     this.count += other.count;
-    this.addToSum(other.sum);
-    this.compensation += other.compensation;
+    if (other.scaleExponent > this.scaleExponent) this.scaleDown();
+    const factor = other.scaleExponent < this.scaleExponent ? SCALE_DOWN : 1;
+    this.addScaled(other.sum * factor);
+    this.compensation += other.compensation * factor;
     if (other.min < this.min) this.min = other.min;
     if (other.max > this.max) this.max = other.max;
     if (other.firstEventTimeMs < this.firstEventTimeMs)
@@ -130,21 +142,31 @@ export class WindowAccumulator<M> {
     if (other.maxOffset > this.maxOffset) this.maxOffset = other.maxOffset;
   }
 
-  /** The best estimate of the exact sum. */
+  /** The best estimate of the exact sum (±Infinity when it exceeds a double's range). */
   total(): number {
-    return this.sum + this.compensation;
+    const scaled = this.sum + this.compensation;
+    return this.scaleExponent === 0 ? scaled : scaled * SCALE_UP;
   }
 
-  toClosedWindow(partition: number, closedBy: CloseCause): ClosedWindow<M> {
-    const sum = this.total();
+  /** sum / count, computed in the scaled domain when the sum overflowed. */
+  mean(): number {
+    const scaled = (this.sum + this.compensation) / this.count;
+    return this.scaleExponent === 0 ? scaled : scaled * SCALE_UP;
+  }
+
+  toClosedWindow(
+    partition: number,
+    closedBy: CloseCause,
+    arrival: KeyArrival | null,
+  ): ClosedWindow<M> {
     return {
       key: this.key,
       partition,
       windowStartMs: this.startMs,
       windowEndMs: this.endMs,
       count: this.count,
-      sum,
-      mean: sum / this.count,
+      sum: this.total(),
+      mean: this.mean(),
       min: this.min,
       max: this.max,
       firstEventTimeMs: this.firstEventTimeMs,
@@ -154,16 +176,33 @@ export class WindowAccumulator<M> {
       maxOffset: this.maxOffset,
       closedBy,
       early: closedBy === 'evicted',
+      arrival,
     };
   }
 
   private addToSum(value: number): void {
+    this.addScaled(this.scaleExponent === 0 ? value : value * SCALE_DOWN);
+  }
+
+  private addScaled(value: number): void {
     const sum = this.sum;
     const next = sum + value;
+    if (next - next !== 0 && this.scaleExponent === 0) {
+      // Overflow (finite operands, infinite sum): go on scaled down, exactly.
+      this.scaleDown();
+      this.addScaled(value * SCALE_DOWN);
+      return;
+    }
     // Neumaier: whichever operand is larger loses the low-order bits of the other.
     if (Math.abs(sum) >= Math.abs(value)) this.compensation += sum - next + value;
     else this.compensation += value - next + sum;
     this.sum = next;
+  }
+
+  private scaleDown(): void {
+    this.sum *= SCALE_DOWN;
+    this.compensation *= SCALE_DOWN;
+    this.scaleExponent = SCALE_EXPONENT;
   }
 }
 

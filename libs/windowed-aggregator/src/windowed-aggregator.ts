@@ -1,17 +1,27 @@
 import { isValidEventTime } from './assignment';
 import { WindowingError } from './errors';
 import { resolveOptions, type ResolvedOptions, type WindowedAggregatorOptions } from './options';
-import type { AddResult, BatchResult, ClosedWindow } from './outputs';
-import { DUPLICATE, LATE, PartitionState, REPLAYED, type Sink } from './partition-state';
+import type { AddResult, BatchResult, ClosedWindow, KeyArrival } from './outputs';
+import {
+  AGGREGATED,
+  DUPLICATE,
+  LATE,
+  PartitionState,
+  REPLAYED,
+  arrivalOf,
+  type Sink,
+} from './partition-state';
 import { assertValidRecord, isPartition, type WindowedRecord } from './record';
 import {
   AGGREGATOR_SNAPSHOT_FORMAT,
   SNAPSHOT_VERSION,
   type AggregatorSnapshot,
+  type KeySnapshot,
+  type PartitionChanges,
   type PartitionSnapshot,
 } from './snapshot-format';
 import { readAggregatorSnapshot, readPartitionSnapshot } from './snapshot-reader';
-import { writePartitionSnapshot } from './snapshot-writer';
+import { takePartitionChanges, writeKey, writePartitionSnapshot } from './snapshot-writer';
 import { totalStats, type AggregatorStats, type PartitionStats } from './stats';
 import type { WindowSpec } from './window-spec';
 
@@ -25,9 +35,19 @@ export interface WindowedAggregator<M> {
   add(record: WindowedRecord<M>): AddResult<M>;
   /** Handles records in order; validates them all before handling any. */
   addBatch(records: readonly WindowedRecord<M>[]): BatchResult<M>;
-  /** Closes the partition's windows ending at or before `timeMs` (an idle partition). */
-  advanceWatermark(partition: number, timeMs: number): ClosedWindow<M>[];
-  /** Closes all of the partition's open windows (shutdown). */
+  /**
+   * Moves the partition's log clock to `logTimeMs` as if a record of that log time had come
+   * (a partition that receives nothing): closes the windows of keys gone quiet by then. An
+   * input like a record: replaying needs the same call at the same point.
+   */
+  advanceLogTime(partition: number, logTimeMs: number): ClosedWindow<M>[];
+  /**
+   * A lower bound of the log time at which some key of the partition may have gone quiet:
+   * advancing the log clock to before it closes nothing. Undefined when no window waits on the
+   * log's clock. (Not in stats: it depends on how the queue was filled, not only on the state.)
+   */
+  nextQuietCheckMs(partition: number): number | undefined;
+  /** Closes all of the partition's open windows, ascending by (end, key, start). */
   flushPartition(partition: number): ClosedWindow<M>[];
   /** flushPartition for every partition, ascending. */
   flushAll(): ClosedWindow<M>[];
@@ -38,7 +58,20 @@ export interface WindowedAggregator<M> {
   stats(): AggregatorStats;
   partitionStats(partition: number): PartitionStats;
   snapshotPartition(partition: number): PartitionSnapshot<M>;
-  /** Replaces the partition's state; validates first, so a bad snapshot changes nothing. */
+  /**
+   * The partition's keys changed and forgotten since the last call (or since it was restored),
+   * with its header: what an incremental store needs to bring its snapshot up to date.
+   */
+  takeChanges(partition: number): PartitionChanges<M>;
+  /** One key's snapshot, as takeChanges would write it; undefined when the key is not held. */
+  snapshotKey(partition: number, key: string): KeySnapshot<M> | undefined;
+  /** A key's arrival model now (as ClosedWindow.arrival); null if unknown or not held. */
+  arrivalOf(partition: number, key: string): KeyArrival | null;
+  /**
+   * Replaces the partition's state; validates first, so a bad snapshot changes nothing. The
+   * restored keys count as unchanged, except after a version-1 snapshot was migrated: then
+   * every key counts as changed, so the next takeChanges writes them all anew.
+   */
   restorePartition(partition: number, snapshot: unknown): void;
   /** Forgets the partition without emitting anything (it moved to another consumer). */
   releasePartition(partition: number): void;
@@ -59,12 +92,21 @@ export function createWindowedAggregator<M>(
 const NO_WINDOWS: readonly ClosedWindow<never>[] = Object.freeze([]);
 const AGGREGATED_RESULT: AddResult<never> = Object.freeze({
   closed: NO_WINDOWS,
+  aggregated: true,
   late: undefined,
   duplicate: false,
   replayed: false,
 });
-const DUPLICATE_RESULT: AddResult<never> = Object.freeze({ ...AGGREGATED_RESULT, duplicate: true });
-const REPLAYED_RESULT: AddResult<never> = Object.freeze({ ...AGGREGATED_RESULT, replayed: true });
+const DUPLICATE_RESULT: AddResult<never> = Object.freeze({
+  ...AGGREGATED_RESULT,
+  aggregated: false,
+  duplicate: true,
+});
+const REPLAYED_RESULT: AddResult<never> = Object.freeze({
+  ...AGGREGATED_RESULT,
+  aggregated: false,
+  replayed: true,
+});
 
 class PartitionedAggregator<M> implements WindowedAggregator<M> {
   readonly spec: WindowSpec;
@@ -91,6 +133,7 @@ class PartitionedAggregator<M> implements WindowedAggregator<M> {
     this.sink = { closed: [], late: [] };
     return {
       closed,
+      aggregated: (outcome & AGGREGATED) !== 0,
       late: outcome & LATE ? late : undefined,
       duplicate: (outcome & DUPLICATE) !== 0,
       replayed: false,
@@ -100,30 +143,35 @@ class PartitionedAggregator<M> implements WindowedAggregator<M> {
   addBatch(records: readonly WindowedRecord<M>[]): BatchResult<M> {
     for (const record of records) assertValidRecord(record);
     const sink: Sink<M> = { closed: [], late: [] };
+    let aggregated = 0;
     let duplicates = 0;
     let replayed = 0;
     for (const record of records) {
       const outcome = this.stateOf(record.partition).add(record, sink);
+      if (outcome & AGGREGATED) aggregated++;
       if (outcome & DUPLICATE) duplicates++;
       if (outcome & REPLAYED) replayed++;
     }
-    return { closed: sink.closed, late: sink.late, duplicates, replayed };
+    return { closed: sink.closed, aggregated, late: sink.late, duplicates, replayed };
   }
 
-  advanceWatermark(partition: number, timeMs: number): ClosedWindow<M>[] {
+  advanceLogTime(partition: number, logTimeMs: number): ClosedWindow<M>[] {
     checkPartition(partition);
-    if (!isValidEventTime(timeMs))
+    if (!isValidEventTime(logTimeMs))
       throw new WindowingError(
         'ARGUMENT_INVALID',
-        `timeMs must be an integer event time, got ${String(timeMs)}`,
-        {
-          partition,
-          timeMs,
-        },
+        `logTimeMs must be an integer time, got ${String(logTimeMs)}`,
+        { partition, logTimeMs },
       );
     const sink: Sink<M> = { closed: [], late: [] };
-    this.stateOf(partition).advance(timeMs, sink);
+    this.stateOf(partition).advanceLogTime(logTimeMs, sink);
     return sink.closed;
+  }
+
+  nextQuietCheckMs(partition: number): number | undefined {
+    checkPartition(partition);
+    const next = this.states.get(partition)?.nextQuietCheckMs ?? Infinity;
+    return Number.isFinite(next) ? next : undefined;
   }
 
   flushPartition(partition: number): ClosedWindow<M>[] {
@@ -164,7 +212,8 @@ class PartitionedAggregator<M> implements WindowedAggregator<M> {
       openWindows: state.openWindows,
       keys: state.keys.size,
       maxEventTimeMs: defined(state.maxEventTimeMs),
-      watermarkMs: defined(state.horizonMs),
+      logTimeMs: defined(state.logTimeMs),
+
       nextOffset: state.nextOffset === 0 ? undefined : state.nextOffset,
     };
   }
@@ -172,6 +221,23 @@ class PartitionedAggregator<M> implements WindowedAggregator<M> {
   snapshotPartition(partition: number): PartitionSnapshot<M> {
     checkPartition(partition);
     return writePartitionSnapshot(this.states.get(partition) ?? this.emptyState(partition));
+  }
+
+  takeChanges(partition: number): PartitionChanges<M> {
+    checkPartition(partition);
+    return takePartitionChanges(this.states.get(partition) ?? this.emptyState(partition));
+  }
+
+  arrivalOf(partition: number, key: string): KeyArrival | null {
+    checkPartition(partition);
+    const state = this.states.get(partition)?.keys.get(key);
+    return state === undefined ? null : arrivalOf(state);
+  }
+
+  snapshotKey(partition: number, key: string): KeySnapshot<M> | undefined {
+    checkPartition(partition);
+    const state = this.states.get(partition)?.keys.get(key);
+    return state === undefined ? undefined : writeKey(state);
   }
 
   restorePartition(partition: number, snapshot: unknown): void {
@@ -183,6 +249,7 @@ class PartitionedAggregator<M> implements WindowedAggregator<M> {
         `Snapshot of partition ${state.partition} cannot restore partition ${partition}`,
         { partition, snapshotPartition: state.partition },
       );
+    settleChanges(state, snapshot);
     this.states.set(partition, state);
     this.lastState = undefined;
   }
@@ -204,6 +271,7 @@ class PartitionedAggregator<M> implements WindowedAggregator<M> {
 
   restore(snapshot: unknown): void {
     const states = readAggregatorSnapshot<M>(snapshot, this.options);
+    for (const state of states) settleChanges(state, snapshot);
     this.states = new Map(states.map((state) => [state.partition, state]));
     this.lastState = undefined;
   }
@@ -227,6 +295,15 @@ class PartitionedAggregator<M> implements WindowedAggregator<M> {
   private emptyState(partition: number): PartitionState<M> {
     return new PartitionState<M>(partition, this.spec, this.options);
   }
+}
+
+/**
+ * A restored state matches what its store holds: nothing has changed since, unless the
+ * snapshot was migrated from version 1 (the store holds the old format: rewrite every key).
+ */
+function settleChanges<M>(state: PartitionState<M>, snapshot: unknown): void {
+  if ((snapshot as { version?: unknown }).version === 1)
+    for (const key of state.keys.values()) state.touch(key);
 }
 
 function checkPartition(partition: number): void {

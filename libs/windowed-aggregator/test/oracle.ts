@@ -1,5 +1,5 @@
 import { windowsFor, type WindowedRecord, type WindowSpec } from '../src';
-import { exactSum } from './exact-sum';
+import { exactSum } from '../src/testing';
 
 /** A window as the naive oracle computes it: group by key and window, then aggregate. */
 export interface OracleWindow {

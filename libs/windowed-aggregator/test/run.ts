@@ -7,8 +7,8 @@ export function apply(agg: WindowedAggregator<Meta>, op: Op): OpOutput {
   switch (op.kind) {
     case 'record':
       return agg.add(op.record);
-    case 'advance':
-      return agg.advanceWatermark(op.partition, op.timeMs);
+    case 'advanceLogTime':
+      return agg.advanceLogTime(op.partition, op.logTimeMs);
     case 'flush':
       return agg.flushPartition(op.partition);
   }

@@ -105,19 +105,91 @@ export const inGraceStream = shuffledStream((spec) => spec.graceMs);
 
 export type Op =
   | { readonly kind: 'record'; readonly record: WindowedRecord<Meta> }
-  | { readonly kind: 'advance'; readonly partition: number; readonly timeMs: number }
+  | { readonly kind: 'advanceLogTime'; readonly partition: number; readonly logTimeMs: number }
   | { readonly kind: 'flush'; readonly partition: number };
 
-/** A stream with explicit advances and flushes slipped in between records. */
+/**
+ * How a key's readings reach the log: `clockMs` is how far its clock is off (positive: ahead),
+ * `jitterMs` the most a live reading waits, `uploadEveryMs` (> 0) a store-and-forward node that
+ * holds its readings and uploads them in one burst every so often.
+ */
+const profiles = fc.record({
+  clockMs: fc.oneof(
+    { weight: 3, arbitrary: fc.constant(0) },
+    { weight: 1, arbitrary: fc.integer({ min: -60, max: 60 }) },
+  ),
+  jitterMs: fc.integer({ min: 0, max: 6 }),
+  uploadEveryMs: fc.oneof(
+    { weight: 3, arbitrary: fc.constant(0) },
+    { weight: 1, arbitrary: fc.integer({ min: 5, max: 40 }) },
+  ),
+});
+
+/**
+ * Each key reads on its own clock and rhythm: live, store-and-forward, fast or slow; the
+ * partition's log is the merge of their deliveries by log time (the Kafka timestamp), with
+ * some readings re-delivered and a few arriving far later than their key's others.
+ */
+export const keyedStream = fc
+  .tuple(
+    specs,
+    fc.integer({ min: -100, max: 100 }),
+    fc.record({ a: profiles, b: profiles, c: profiles, d: profiles }),
+    readings,
+    fc.array(fc.nat(), { maxLength: 3 }),
+  )
+  .map(([spec, startMs, profileOf, rs, stragglers]) => {
+    const clock: Record<string, number> = { a: startMs, b: startMs, c: startMs, d: startMs };
+    const deliveries: { key: string; t: number; log: number; value: number; seq: number }[] = [];
+    rs.forEach((r, i) => {
+      const profile = profileOf[r.key as 'a' | 'b' | 'c' | 'd'];
+      const trueTime = (clock[r.key] = (clock[r.key] ?? startMs) + r.step);
+      const t = trueTime + profile.clockMs;
+      const sent =
+        profile.uploadEveryMs > 0
+          ? Math.ceil((trueTime + 1) / profile.uploadEveryMs) * profile.uploadEveryMs
+          : trueTime + (r.delay % (profile.jitterMs + 1));
+      for (let copy = 0; copy < r.copies; copy++)
+        deliveries.push({
+          key: r.key,
+          t,
+          log: sent + copy * 3,
+          value: (r.thousandths + copy) / 1000,
+          seq: i,
+        });
+    });
+    // A few readings reach the log long after their key's others (a backfill, a lost upload).
+    for (const n of stragglers) {
+      const d = deliveries[n % Math.max(1, deliveries.length)];
+      if (d !== undefined) d.log += 100 + (n % 50);
+    }
+    deliveries.sort((x, y) => x.log - y.log || x.seq - y.seq);
+    const nextOffset = [0, 0];
+    const records: WindowedRecord<Meta>[] = deliveries.map((d, i) => {
+      const partition = PARTITION_OF[d.key] ?? 0;
+      return {
+        key: d.key,
+        partition,
+        offset: (nextOffset[partition] = (nextOffset[partition] ?? 0) + 1) - 1,
+        eventTimeMs: d.t,
+        value: d.value,
+        meta: { note: `${d.key}@${d.t}#${i}` },
+        logTimeMs: d.log,
+      };
+    });
+    return { spec, records };
+  });
+
+/** A keyed stream with explicit log-time advances and flushes slipped in between records. */
 export const opStream = fc
   .tuple(
-    anyStream,
+    keyedStream,
     fc.array(
       fc.record({
         at: fc.nat(),
         partition: fc.integer({ min: 0, max: 1 }),
         flush: fc.boolean(),
-        ahead: fc.integer({ min: -10, max: 20 }),
+        ahead: fc.integer({ min: 0, max: 200 }),
       }),
       { maxLength: 4 },
     ),
@@ -128,14 +200,14 @@ export const opStream = fc
       const at = records.length === 0 ? 0 : extra.at % (ops.length + 1);
       const before = ops
         .slice(0, at)
-        .flatMap((op) => (op.kind === 'record' ? [op.record.eventTimeMs] : []));
-      const timeMs = (before.length ? Math.max(...before) : 0) + extra.ahead;
+        .flatMap((op) => (op.kind === 'record' ? [op.record.logTimeMs ?? 0] : []));
+      const logTimeMs = (before.length ? Math.max(...before) : 0) + extra.ahead;
       ops.splice(
         at,
         0,
         extra.flush
           ? { kind: 'flush', partition: extra.partition }
-          : { kind: 'advance', partition: extra.partition, timeMs },
+          : { kind: 'advanceLogTime', partition: extra.partition, logTimeMs },
       );
     }
     return { spec, ops };

@@ -21,3 +21,25 @@ export function feeder(partition = 0) {
     meta: { note },
   });
 }
+
+/**
+ * The same with a log time (when the record entered the log): `logged(key, eventTimeMs,
+ * logTimeMs)`. Offsets count up per partition.
+ */
+export function loggedFeeder(partition = 0) {
+  let nextOffset = 0;
+  return (
+    key: string,
+    eventTimeMs: number,
+    logTimeMs: number,
+    value = 1,
+  ): WindowedRecord<Meta> => ({
+    key,
+    partition,
+    offset: nextOffset++,
+    eventTimeMs,
+    value,
+    meta: { note: `${key}@${eventTimeMs}` },
+    logTimeMs,
+  });
+}

@@ -8,7 +8,7 @@ import {
   POSTGRES_TABLES,
   READING_WINDOW_COLUMNS,
   type ReadingWindowColumn,
-} from '@geostream/sinks';
+} from '@geostream/sinks/names';
 import { BadRequestError } from '../errors';
 import { decodeCursor, encodeCursor, type CursorValues } from './cursor';
 import { HISTORY_SORTS, type HistoryFilter, type HistorySort } from './history-spec';

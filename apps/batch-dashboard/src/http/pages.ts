@@ -27,8 +27,10 @@ function dashboardHtml(styleNonce: string): string {
   <h1>geostream</h1>
   <nav>
     <a href="#/overview" data-view="overview">Overview</a>
+    <a href="#/plan" data-view="plan">Plan</a>
     <a href="#/history" data-view="history">History</a>
     <a href="#/instrument" data-view="instrument">Instrument</a>
+    <a href="#/compare" data-view="compare">Compare</a>
     <a href="#/live" data-view="live">Live</a>
     <a href="/api/docs" class="docs">API</a>
   </nav>

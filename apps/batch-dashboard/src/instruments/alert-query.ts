@@ -5,7 +5,7 @@ import type {
   TriggerDirection,
   TriggerLevel,
 } from '@geostream/instrument-schemas';
-import { POSTGRES_TABLES, type AlertEventColumn } from '@geostream/sinks';
+import { POSTGRES_TABLES, type AlertEventColumn } from '@geostream/sinks/names';
 import { BadRequestError } from '../errors';
 
 export interface AlertRow {
@@ -67,7 +67,9 @@ export async function queryAlerts(db: Knex, request: AlertQuery): Promise<AlertP
       'borehole needs type: an instrument is (type, borehole)',
     ]);
   }
-  const query = db(POSTGRES_TABLES.alertEvent).select(ALERT_COLUMNS);
+  // Trigger-level alerts: the instrument page's history. Rate, no_data and clock_skew alarms
+  // (whose window and value may be absent) are the alarm pages' to show.
+  const query = db(POSTGRES_TABLES.alertEvent).select(ALERT_COLUMNS).where('condition', 'level');
   if (request.type !== undefined) query.where('instrument', request.type);
   if (request.borehole !== undefined) query.where('borehole_number', request.borehole);
   if (request.from !== undefined) query.where('window_end', '>=', request.from);

@@ -1,6 +1,6 @@
 import type { Knex } from 'knex';
 import type { InstrumentType, TriggerLevel } from '@geostream/instrument-schemas';
-import { POSTGRES_TABLES, type InstrumentStateColumn } from '@geostream/sinks';
+import { POSTGRES_TABLES, type InstrumentStateColumn } from '@geostream/sinks/names';
 
 /** One instrument's current state, from instrument_state (one row per instrument). */
 export interface InstrumentStateRow {

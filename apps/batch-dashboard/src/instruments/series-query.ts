@@ -1,6 +1,6 @@
 import type { Knex } from 'knex';
 import type { InstrumentType } from '@geostream/instrument-schemas';
-import { POSTGRES_TABLES } from '@geostream/sinks';
+import { POSTGRES_TABLES } from '@geostream/sinks/names';
 
 /** One point of an instrument's time series: a window, or a bucket of windows when downsampled. */
 export interface SeriesPoint {

@@ -1,21 +1,19 @@
 import type { Knex } from 'knex';
-import { POSTGRES_TABLES } from '@geostream/sinks';
+import { POSTGRES_TABLES } from '@geostream/sinks/names';
 import type { InstrumentActivity } from './staleness';
 
 /** Windows looked at to measure an instrument's usual interval (their gaps' median). */
 const RECENT_WINDOWS = 9;
 
 /**
- * Every instrument's current state with its usual interval: the median gap between its last
- * RECENT_WINDOWS window starts, each read with one primary-key probe (a LATERAL top-N per
- * instrument, never a scan of the history).
+ * `usual_interval_ms` of the instrument_state row aliased `s`: the median gap between its last
+ * RECENT_WINDOWS window starts, read with one primary-key probe (a LATERAL top-N per
+ * instrument, never a scan of the history). Shared by every query that judges staleness (the
+ * overview, the plan), so they measure it the same way.
  */
-export async function queryActivity(db: Knex): Promise<InstrumentActivity[]> {
-  const result = (await db.raw(
-    `SELECT s.instrument, s.borehole_number, s.trigger_level, s.last_reading_at,
-            s.last_reading_mean, s.unit, gaps.usual_interval_ms
-       FROM ?? s
-       LEFT JOIN LATERAL (
+export function usualIntervalJoin(): { readonly sql: string; readonly bindings: [string, number] } {
+  return {
+    sql: `LEFT JOIN LATERAL (
          SELECT percentile_cont(0.5) WITHIN GROUP (ORDER BY gap_ms) AS usual_interval_ms
            FROM (
              SELECT extract(epoch FROM (window_start - lag(window_start) OVER (ORDER BY window_start))) * 1000 AS gap_ms
@@ -29,7 +27,24 @@ export async function queryActivity(db: Knex): Promise<InstrumentActivity[]> {
            ) gaps
           WHERE gap_ms IS NOT NULL
        ) gaps ON true`,
-    [POSTGRES_TABLES.instrumentState, POSTGRES_TABLES.readingWindow, RECENT_WINDOWS],
+    bindings: [POSTGRES_TABLES.readingWindow, RECENT_WINDOWS],
+  };
+}
+
+/** percentile_cont returns double precision; pg may hand it over as text. */
+export function usualIntervalOf(value: number | string | null): number | null {
+  return value === null ? null : Number(value);
+}
+
+/** Every instrument's current state with its usual interval (see usualIntervalJoin). */
+export async function queryActivity(db: Knex): Promise<InstrumentActivity[]> {
+  const usualInterval = usualIntervalJoin();
+  const result = (await db.raw(
+    `SELECT s.instrument, s.borehole_number, s.trigger_level, s.last_reading_at,
+            s.last_reading_mean, s.unit, gaps.usual_interval_ms
+       FROM ?? s
+       ${usualInterval.sql}`,
+    [POSTGRES_TABLES.instrumentState, ...usualInterval.bindings],
   )) as {
     rows: Array<
       Omit<InstrumentActivity, 'usual_interval_ms'> & { usual_interval_ms: number | string | null }
@@ -37,6 +52,6 @@ export async function queryActivity(db: Knex): Promise<InstrumentActivity[]> {
   };
   return result.rows.map((row) => ({
     ...row,
-    usual_interval_ms: row.usual_interval_ms === null ? null : Number(row.usual_interval_ms),
+    usual_interval_ms: usualIntervalOf(row.usual_interval_ms),
   }));
 }

@@ -1,23 +1,21 @@
 import type { AddressInfo } from 'node:net';
 import type { FastifyInstance } from 'fastify';
-import type { Kafka } from 'kafkajs';
 import type { Page } from 'playwright-core';
-import { INSTRUMENT_TYPES } from '@geostream/instrument-schemas';
-import { createKafka, createLogger } from '@geostream/platform';
-import { eventually, testServices, uniqueName } from '@geostream/platform/testing';
+import { createLogger } from '@geostream/platform';
+import { eventually } from '@geostream/platform/testing';
 import { createPostgresSink } from '@geostream/sinks';
-import { windowTopicNames, type LiveTopics } from '../../src/config';
-import { createLiveHub, type LiveHub } from '../../src/live/live-hub';
-import { startKafkaLiveSource, type KafkaLiveSource } from '../../src/live/kafka-live-source';
 import { appFor, createTestSchema, type TestSchema } from '../support/app-under-test';
 import {
+  expectText,
   launchBrowser,
   screenshot,
   watchPage,
   type PageError,
   type PageProblems,
   type TestBrowser,
+  waitForLive,
 } from '../support/browser';
+import { startTestLiveFeed, type TestLiveFeed } from '../support/live-topics';
 import { makeRaise, makeWindow } from '../support/records';
 import { seedHistory, type HistorySeed } from '../support/seed-history';
 
@@ -37,10 +35,7 @@ const XSS_ID = '<img src=x onerror=alert(1)>';
 const logger = createLogger('batch-dashboard-e2e', 'warn');
 
 let pg: TestSchema;
-let kafka: Kafka;
-let topics: LiveTopics;
-let hub: LiveHub;
-let source: KafkaLiveSource;
+let feed: TestLiveFeed;
 let app: FastifyInstance;
 let port: number;
 let browser: TestBrowser;
@@ -48,18 +43,8 @@ let page: Page;
 let problems: PageProblems;
 
 async function startApp(): Promise<void> {
-  ({ app } = await appFor(pg.db, { live: hub }));
+  ({ app } = await appFor(pg, { live: feed.hub }));
   await app.listen({ host: '127.0.0.1', port });
-}
-
-async function produce(topic: string, key: string, value: unknown): Promise<void> {
-  const producer = kafka.producer();
-  await producer.connect();
-  try {
-    await producer.send({ topic, acks: -1, messages: [{ key, value: JSON.stringify(value) }] });
-  } finally {
-    await producer.disconnect();
-  }
 }
 
 beforeAll(async () => {
@@ -76,31 +61,9 @@ beforeAll(async () => {
   await sink.writeBatch({ windows: [attack], alerts: [makeRaise(attack, 'alert', 250)] });
   await sink.close();
 
-  const prefix = `${uniqueName('e2e')}.`;
-  topics = { alerts: `${prefix}alerts`, windows: windowTopicNames(prefix, '') };
-  kafka = createKafka(testServices().kafka, logger);
-  const admin = kafka.admin();
-  await admin.connect();
-  await admin.createTopics({
-    waitForLeaders: true,
-    topics: [topics.alerts, ...INSTRUMENT_TYPES.map((t) => topics.windows[t])].map((topic) => ({
-      topic,
-      numPartitions: 1,
-      replicationFactor: 1,
-    })),
-  });
-  await admin.disconnect();
-  hub = createLiveHub({ instanceId: 'e2e', initialStatus: 'connecting' });
-  source = await startKafkaLiveSource({
-    kafka,
-    topics,
-    hub,
-    logger,
-    groupId: uniqueName('dash-e2e-live'),
-  });
-  await source.ready;
+  feed = await startTestLiveFeed('e2e', logger);
 
-  ({ app } = await appFor(pg.db, { live: hub }));
+  ({ app } = await appFor(pg, { live: feed.hub }));
   await app.listen({ host: '127.0.0.1', port: 0 });
   port = (app.server.address() as AddressInfo).port;
   browser = await launchBrowser();
@@ -111,15 +74,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await browser?.close();
   await app?.close();
-  await source?.stop();
-  if (kafka && topics) {
-    const admin = kafka.admin();
-    await admin.connect();
-    await admin
-      .deleteTopics({ topics: [topics.alerts, ...Object.values(topics.windows)] })
-      .catch(() => undefined);
-    await admin.disconnect();
-  }
+  await feed?.stop();
   await pg?.drop();
 });
 
@@ -190,14 +145,7 @@ test('an instrument id that is HTML shows as text and never runs', async () => {
 
 test('a window crossing a trigger level and its alert appear live, highlighted', async () => {
   await page.goto(`${base()}#/live`);
-  await eventually(
-    async () =>
-      (await page.locator('#live-state').getAttribute('data-state')) === 'live' ? true : undefined,
-    {
-      timeoutMs: 30_000,
-      what: 'the live connection',
-    },
-  );
+  await waitForLive(page);
   const window = makeWindow({
     instrument: 'piezometer',
     borehole: 'PZ-LIVE-1',
@@ -205,9 +153,9 @@ test('a window crossing a trigger level and its alert appear live, highlighted',
     mean: 361.5,
     level: 'action',
   });
-  await produce(topics.windows.piezometer, window.id, window);
-  await produce(
-    topics.alerts,
+  await feed.produce(feed.topics.windows.piezometer, window.id, window);
+  await feed.produce(
+    feed.topics.alerts,
     makeRaise(window, 'action', 350).id,
     makeRaise(window, 'action', 350),
   );
@@ -246,7 +194,11 @@ test('the page reconnects by itself after the server restarts', async () => {
     mean: 900,
     level: 'alert',
   });
-  await produce(topics.alerts, makeRaise(window, 'alert', 800).id, makeRaise(window, 'alert', 800));
+  await feed.produce(
+    feed.topics.alerts,
+    makeRaise(window, 'alert', 800).id,
+    makeRaise(window, 'alert', 800),
+  );
   await page
     .locator('#live-alerts .live-alert.alert-new', { hasText: 'SG-LIVE-2' })
     .waitFor({ timeout: 15_000 });
@@ -263,17 +215,3 @@ test('nothing broke the page: no CSP violation, no script error, no dialog', () 
   expect(problems.errors.filter((e) => !liveStreamFailure(e))).toEqual([]);
   expect(problems.dialogs).toEqual([]);
 });
-
-async function expectText(locator: ReturnType<Page['locator']>, pattern: RegExp): Promise<void> {
-  await eventually(
-    async () => {
-      const text = (await locator.first().textContent())?.trim() ?? '';
-      return pattern.test(text) ? true : undefined;
-    },
-    { timeoutMs: 15_000, what: `text matching ${pattern}` },
-  ).catch(async (error: unknown) => {
-    throw new Error(
-      `${(error as Error).message}; got ${JSON.stringify(await locator.first().textContent())}`,
-    );
-  });
-}

@@ -72,7 +72,7 @@ beforeAll(async () => {
   process.stdout.write(
     `seeded ${ROWS.toLocaleString('en')} windows in ${Date.now() - started} ms\n`,
   );
-  ({ app } = await appFor(pg.db, { clock: () => NOW }));
+  ({ app } = await appFor(pg, { clock: () => NOW }));
 }, 300_000);
 
 afterAll(async () => {
@@ -481,7 +481,7 @@ describe('CSV export', () => {
       );
     } finally {
       await app.close();
-      ({ app } = await appFor(pg.db, { clock: () => NOW }));
+      ({ app } = await appFor(pg, { clock: () => NOW }));
     }
   });
 });
@@ -520,6 +520,7 @@ describe('security', () => {
     expect(Object.keys(body['paths']).sort()).toEqual(
       [
         '/api/alerts',
+        '/api/compare.csv',
         '/api/history',
         '/api/history.csv',
         '/api/instrument',
@@ -528,6 +529,10 @@ describe('security', () => {
         '/api/live',
         '/api/meta',
         '/api/overview',
+        '/api/plan/instruments',
+        '/api/plan/underlays',
+        '/api/plan/underlays/{id}',
+        '/api/plan/underlays/{id}/image',
         '/health',
       ].sort(),
     );
@@ -552,7 +557,7 @@ describe('security', () => {
   describe('with DASHBOARD_TOKEN', () => {
     let guarded: FastifyInstance;
     beforeAll(async () => {
-      ({ app: guarded } = await appFor(pg.db, { accessToken: TOKEN, clock: () => NOW }));
+      ({ app: guarded } = await appFor(pg, { accessToken: TOKEN, clock: () => NOW }));
     });
     afterAll(() => guarded.close());
 

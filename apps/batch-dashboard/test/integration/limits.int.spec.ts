@@ -32,7 +32,7 @@ afterAll(async () => {
 async function listening(
   overrides: Parameters<typeof appFor>[1],
 ): Promise<{ app: FastifyInstance; url: string }> {
-  const { app } = await appFor(pg.db, { clock: () => NOW, ...overrides });
+  const { app } = await appFor(pg, { clock: () => NOW, ...overrides });
   const url = await app.listen({ host: '127.0.0.1', port: 0 });
   return { app, url };
 }
@@ -73,7 +73,7 @@ async function connectionsReleased(): Promise<void> {
 
 describe('CSV export limits', () => {
   it('stops after CSV_MAX_ROWS rows with a last line saying so', async () => {
-    const { app } = await appFor(pg.db, { clock: () => NOW, csv: { maxRows: 50 } });
+    const { app } = await appFor(pg, { clock: () => NOW, csv: { maxRows: 50 } });
     try {
       const response = await app.inject({ method: 'GET', url: '/api/history.csv' });
       expect(response.statusCode).toBe(200);
@@ -92,7 +92,7 @@ describe('CSV export limits', () => {
 
   it('stops after CSV_MAX_DURATION_MS with a last line saying so', async () => {
     let clock = NOW;
-    const { app } = await appFor(pg.db, {
+    const { app } = await appFor(pg, {
       clock: () => (clock += 100), // every look at the clock is a tenth of a second later
       csv: { maxDurationMs: 1_000 },
     });
@@ -201,8 +201,8 @@ describe('sessions behind a proxy', () => {
   }
 
   it('marks the cookie Secure when TRUST_PROXY believes the proxy said https', async () => {
-    const trusting = await appFor(pg.db, { accessToken: TOKEN, trustProxy: true });
-    const naive = await appFor(pg.db, { accessToken: TOKEN });
+    const trusting = await appFor(pg, { accessToken: TOKEN, trustProxy: true });
+    const naive = await appFor(pg, { accessToken: TOKEN });
     try {
       const forwarded = { 'x-forwarded-proto': 'https' };
       expect(await signIn(trusting.app, forwarded)).toMatch(/; Secure$/);
@@ -217,7 +217,7 @@ describe('sessions behind a proxy', () => {
 
   it('refuses a session cookie once DASHBOARD_SESSION_MAX_AGE_S has passed', async () => {
     let clock = NOW;
-    const { app } = await appFor(pg.db, {
+    const { app } = await appFor(pg, {
       accessToken: TOKEN,
       clock: () => clock,
       sessionMaxAgeS: 3_600,

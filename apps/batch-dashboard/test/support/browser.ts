@@ -1,6 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import { chromium, type Browser, type Locator, type Page } from 'playwright-core';
+import { eventually } from '@geostream/platform/testing';
 
 /**
  * Headless Chromium for the browser tests: the system's chromium (Debian package, or
@@ -77,4 +78,30 @@ export async function watchPage(page: Page): Promise<PageProblems> {
     });`,
   });
   return problems;
+}
+
+/** Waits until the first element of the locator has text matching the pattern (trimmed). */
+export async function expectText(
+  locator: Locator,
+  pattern: RegExp,
+  timeoutMs = 15_000,
+): Promise<void> {
+  await eventually(
+    async () =>
+      pattern.test((await locator.first().textContent())?.trim() ?? '') ? true : undefined,
+    { timeoutMs, what: `text matching ${pattern}` },
+  ).catch(async (error: unknown) => {
+    throw new Error(
+      `${(error as Error).message}; got ${JSON.stringify(await locator.first().textContent())}`,
+    );
+  });
+}
+
+/** Waits until the page's header says the live connection is up. */
+export async function waitForLive(page: Page, timeoutMs = 30_000): Promise<void> {
+  await eventually(
+    async () =>
+      (await page.locator('#live-state').getAttribute('data-state')) === 'live' ? true : undefined,
+    { timeoutMs, what: 'the live connection' },
+  );
 }

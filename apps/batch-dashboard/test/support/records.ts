@@ -16,6 +16,8 @@ export function makeWindow(options: {
   mean: number;
   level?: TriggerLevel;
   surfaceLevel?: number;
+  easting?: number;
+  northing?: number;
 }): WindowRecord {
   const start = new Date(options.startMs).toISOString();
   return {
@@ -33,8 +35,8 @@ export function makeWindow(options: {
     last_timestamp: new Date(options.startMs + 9_000).toISOString(),
     unit: INSTRUMENT_SPECS[options.instrument].unit,
     surface_level: options.surfaceLevel ?? 80,
-    northing: 5_812_000,
-    easting: 320_000,
+    northing: options.northing ?? 5_812_000,
+    easting: options.easting ?? 320_000,
     trigger_level: options.level ?? 'none',
   };
 }

@@ -1,30 +1,79 @@
-import type { InstrumentAlertState } from '@geostream/alerting';
-import type { PartitionSnapshot } from '@geostream/windowed-aggregator';
+import {
+  isAlertingError,
+  readPipelineClock,
+  readRateState,
+  readSilenceState,
+  type InstrumentAlertState,
+  type PipelineClock,
+} from '@geostream/alerting';
+import type { InstrumentAlarmState } from './instrument-alarms';
+import type { KeySnapshot, PartitionSnapshot } from '@geostream/windowed-aggregator';
 import { readAccounting, type Accounting } from './accounting';
 import type { ReadingMeta } from './reading-meta';
 
 export const CHECKPOINT_FORMAT = 'geostream.stream-processor.partition';
-export const CHECKPOINT_VERSION = 1;
+/**
+ * 2: incremental (the partition row plus one row per instrument, rewritten only when it
+ * changed). 1: the whole state in the partition row; still read, and rewritten as 2.
+ */
+export const CHECKPOINT_VERSION = 2;
 
 /**
- * Everything one input partition's processing depends on, as plain JSON: stored in
- * PostgreSQL (processor_checkpoint.state) in the same transaction as the windows it produced,
- * so (nextOffset, state) is always a consistent restart point. Replaying the log from
- * nextOffset with this state reproduces exactly the outputs of the run that wrote it.
+ * The partition's own part of a checkpoint: where to resume, the aggregator's partition-level
+ * state (its snapshot without keys: the log's clock, counters) and the accounting. Stored in
+ * PostgreSQL (processor_checkpoint.state) with the rows of the instruments that changed since
+ * the last checkpoint, in one transaction, after every output it covers: (nextOffset, state) is
+ * always a consistent restart point.
  */
-export interface PartitionCheckpointState {
+export interface PartitionCheckpointHeader {
   readonly format: typeof CHECKPOINT_FORMAT;
   readonly version: typeof CHECKPOINT_VERSION;
   readonly topic: string;
   readonly partition: number;
   /** The Kafka offset to resume from: every record before it is reflected in this state. */
   readonly nextOffset: number;
-  /** Open windows, watermark and duplicate memory of the partition. */
+  /** The aggregator's partition snapshot with `keys` empty: they are the instrument rows. */
   readonly aggregator: PartitionSnapshot<ReadingMeta>;
-  /** Trigger-level state of each instrument seen on the partition, by instrument key. */
-  readonly alerts: Readonly<Record<string, InstrumentAlertState>>;
+  /** The pipeline clock silence is judged on (see @geostream/alerting). */
+  readonly pipelineClock: PipelineClock;
   /** Cumulative accounting since the consumer group started. */
   readonly accounting: Accounting;
+}
+
+/** One instrument's part: its aggregator state (open windows, its clock) and its alert state. */
+export interface InstrumentCheckpointState {
+  /** Null once the aggregator has forgotten the instrument (silent past its retention). */
+  readonly aggregator: KeySnapshot<ReadingMeta> | null;
+  /** Null while the instrument is at no level and nothing is pending. */
+  readonly alert: InstrumentAlertState | null;
+  /** Rate of change, silence and clock-skew states; null when it has none. */
+  readonly alarms: InstrumentAlarmState | null;
+}
+
+/** What one checkpoint writes: the header, and the instrument rows that changed or went. */
+export interface PartitionCheckpointWrite {
+  readonly header: PartitionCheckpointHeader;
+  readonly upserts: readonly { readonly key: string; readonly state: InstrumentCheckpointState }[];
+  readonly deletes: readonly string[];
+}
+
+/** A checkpoint as read back from PostgreSQL: the partition row and every instrument row. */
+export interface StoredPartitionCheckpoint {
+  readonly state: unknown;
+  readonly instruments: readonly { readonly key: string; readonly state: unknown }[];
+}
+
+/** A checkpoint read back, checked, whole: what a processor restores from. */
+export interface RestoredCheckpoint {
+  readonly nextOffset: number;
+  /** The aggregator's whole partition snapshot (its keys from the instrument rows). */
+  readonly aggregator: unknown;
+  readonly alerts: ReadonlyMap<string, InstrumentAlertState>;
+  readonly pipelineClock: PipelineClock | null;
+  readonly alarms: ReadonlyMap<string, InstrumentAlarmState>;
+  readonly accounting: Accounting;
+  /** Read from an older format: the next checkpoint must write every instrument anew. */
+  readonly migrated: boolean;
 }
 
 /** Stable codes: a bad checkpoint stops the partition loudly instead of replaying wrongly. */
@@ -78,43 +127,125 @@ function invalid(message: string, details: Record<string, unknown> = {}): Checkp
   return new CheckpointError('CHECKPOINT_INVALID', `Invalid checkpoint: ${message}`, details);
 }
 
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
 /**
- * Checks the envelope of a checkpoint read from PostgreSQL (the aggregator validates its own
- * snapshot when restored).
+ * Checks a checkpoint read from PostgreSQL and puts it together (the aggregator validates its
+ * own snapshot when restored). Reads format version 1 too (the whole state in the partition
+ * row), marking it `migrated`.
  * @throws CheckpointError
  */
-export function readCheckpointState(
-  value: unknown,
+export function readCheckpoint(
+  stored: StoredPartitionCheckpoint,
   expected: { readonly topic: string; readonly partition: number },
-): PartitionCheckpointState {
-  if (typeof value !== 'object' || value === null) throw invalid('not an object');
-  const state = value as Record<string, unknown>;
-  if (state['format'] !== CHECKPOINT_FORMAT) throw invalid(`format is not ${CHECKPOINT_FORMAT}`);
-  if (state['version'] !== CHECKPOINT_VERSION)
-    throw invalid(`version ${String(state['version'])} is not ${CHECKPOINT_VERSION}`);
-  if (state['topic'] !== expected.topic || state['partition'] !== expected.partition)
+): RestoredCheckpoint {
+  const value = stored.state;
+  if (!isObject(value)) throw invalid('not an object');
+  if (value['format'] !== CHECKPOINT_FORMAT) throw invalid(`format is not ${CHECKPOINT_FORMAT}`);
+  const version = value['version'];
+  if (version !== CHECKPOINT_VERSION && version !== 1)
+    throw invalid(
+      `version ${String(version)} is not ${CHECKPOINT_VERSION} (nor 1, which is migrated): ` +
+        'written by a newer release? Run that release, or reprocess into a new consumer group',
+    );
+  if (value['topic'] !== expected.topic || value['partition'] !== expected.partition)
     throw new CheckpointError(
       'CHECKPOINT_MISMATCH',
-      `Checkpoint of ${String(state['topic'])}/${String(state['partition'])} cannot restore ${expected.topic}/${expected.partition}`,
-      { expected, found: { topic: state['topic'], partition: state['partition'] } },
+      `Checkpoint of ${String(value['topic'])}/${String(value['partition'])} cannot restore ${expected.topic}/${expected.partition}`,
+      { expected, found: { topic: value['topic'], partition: value['partition'] } },
     );
-  const nextOffset = state['nextOffset'];
+  const nextOffset = value['nextOffset'];
   if (!Number.isSafeInteger(nextOffset) || (nextOffset as number) < 0)
     throw invalid('nextOffset must be a non-negative integer');
-  const alerts = state['alerts'];
-  if (typeof alerts !== 'object' || alerts === null) throw invalid('alerts must be an object');
-  for (const [key, alertState] of Object.entries(alerts))
-    if (!isAlertState(alertState)) throw invalid(`alerts[${JSON.stringify(key)}] is malformed`);
-  const accounting = readAccounting(state['accounting']);
+  const accounting = readAccounting(value['accounting']);
   if (accounting === undefined) throw invalid('accounting is malformed');
+  const aggregator = value['aggregator'];
+  if (!isObject(aggregator)) throw invalid('aggregator must be an object');
+
+  if (version === 1) {
+    // Version 1: the aggregator's whole snapshot (its own version 1) and every alert state.
+    const alerts = value['alerts'];
+    if (!isObject(alerts)) throw invalid('alerts must be an object');
+    for (const [key, state] of Object.entries(alerts))
+      if (!isAlertState(state)) throw invalid(`alerts[${JSON.stringify(key)}] is malformed`);
+    return {
+      nextOffset: nextOffset as number,
+      aggregator,
+      alerts: new Map(Object.entries(alerts as Record<string, InstrumentAlertState>)),
+      pipelineClock: null,
+      alarms: new Map(),
+      accounting,
+      migrated: true,
+    };
+  }
+
+  const pipelineClock = readAlarmPart('pipelineClock', () =>
+    readPipelineClock(value['pipelineClock']),
+  );
+  const keys: KeySnapshot<ReadingMeta>[] = [];
+  const alerts = new Map<string, InstrumentAlertState>();
+  const alarms = new Map<string, InstrumentAlarmState>();
+  for (const row of stored.instruments) {
+    const state = row.state;
+    if (!isObject(state)) throw invalid(`instrument ${JSON.stringify(row.key)} is not an object`);
+    const keyState = state['aggregator'];
+    const alert = state['alert'];
+    const alarmState = state['alarms'];
+    if (alarmState !== null && alarmState !== undefined)
+      alarms.set(row.key, readAlarmState(row.key, alarmState));
+    if (keyState !== null) {
+      if (!isObject(keyState) || keyState['key'] !== row.key)
+        throw invalid(`instrument ${JSON.stringify(row.key)}: its aggregator state is malformed`);
+      keys.push(keyState as unknown as KeySnapshot<ReadingMeta>);
+    }
+    if (alert !== null) {
+      if (!isAlertState(alert))
+        throw invalid(`instrument ${JSON.stringify(row.key)}: its alert state is malformed`);
+      alerts.set(row.key, alert);
+    }
+  }
+  // PostgreSQL sorts text keys by code point ("C"), the aggregator by UTF-16 unit: they differ
+  // only past U+FFFF, so sort here rather than trust the query's order.
+  keys.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
   return {
-    format: CHECKPOINT_FORMAT,
-    version: CHECKPOINT_VERSION,
-    topic: expected.topic,
-    partition: expected.partition,
     nextOffset: nextOffset as number,
-    aggregator: state['aggregator'] as PartitionSnapshot<ReadingMeta>,
-    alerts: alerts as Record<string, InstrumentAlertState>,
+    aggregator: { ...aggregator, keys },
+    alerts,
+    pipelineClock,
+    alarms,
     accounting,
+    migrated: false,
   };
+}
+
+/** An instrument's rate, silence and clock-skew states, checked. */
+function readAlarmState(key: string, value: unknown): InstrumentAlarmState {
+  if (!isObject(value)) throw invalid(`instrument ${JSON.stringify(key)}: alarms is not an object`);
+  const clock = value['clock'];
+  if (clock !== null && clock !== 'ahead' && clock !== 'behind')
+    throw invalid(
+      `instrument ${JSON.stringify(key)}: alarms.clock must be null, 'ahead' or 'behind'`,
+    );
+  return readAlarmPart(`instrument ${JSON.stringify(key)}`, () => ({
+    rate: value['rate'] === null ? null : readRateState(value['rate']),
+    silence: value['silence'] === null ? null : readSilenceState(value['silence']),
+    clock,
+  }));
+}
+
+/** Runs an alerting reader, turning its refusal into CHECKPOINT_INVALID. */
+function readAlarmPart<T>(what: string, read: () => T): T {
+  try {
+    return read();
+  } catch (error) {
+    if (!isAlertingError(error)) throw error;
+    throw new CheckpointError(
+      'CHECKPOINT_INVALID',
+      `Invalid checkpoint: ${what}: ${error.message}`,
+      {},
+      error,
+    );
+  }
 }

@@ -3,15 +3,17 @@ import {
   type AlertingOptions,
   type InstrumentAlertState,
 } from '@geostream/alerting';
+import { InstrumentAlarms, type AlarmRules } from './instrument-alarms';
 import {
   buildDeadLetter,
   deadLetterForProblem,
   decodeRawMessage,
   instrumentKey,
-  type Alert,
+  type AlarmEvent,
   type DeadLetter,
   type DeadLetterSource,
   type DecodedRawMessage,
+  type InstrumentClock,
   type MessageProblem,
   type Reading,
   type WindowRecord,
@@ -19,8 +21,8 @@ import {
 import {
   createWindowedAggregator,
   isWindowingError,
-  windowsFor,
   type ClosedWindow,
+  type KeyArrival,
   type LateRecord,
   type OverflowPolicy,
   type WindowedAggregator,
@@ -31,9 +33,13 @@ import {
   CHECKPOINT_FORMAT,
   CHECKPOINT_VERSION,
   CheckpointError,
-  readCheckpointState,
-  type PartitionCheckpointState,
+  readCheckpoint,
+  type InstrumentCheckpointState,
+  type PartitionCheckpointWrite,
+  type RestoredCheckpoint,
+  type StoredPartitionCheckpoint,
 } from './checkpoint-state';
+import { clockOf } from './clock-health';
 import { deadLetterTimeOf, type RawMessage } from './raw-message';
 import { isReadingMeta, itemOf, offsetOf, readingMeta, type ReadingMeta } from './reading-meta';
 import type { TriggerLevelsResolver } from './trigger-levels';
@@ -57,7 +63,26 @@ export interface PartitionProcessorOptions {
    * Undefined: no limit.
    */
   readonly maxEventTimeAheadMs?: number;
+  /** An instrument whose clock is off by more than this either way is reported. Default 5 min. */
+  readonly clockToleranceMs?: number;
+  /** The aggregator's keyRetentionMs and maxQuietWaitMs. */
+  readonly keyRetentionMs?: number;
+  readonly maxQuietWaitMs?: number;
+  /**
+   * Rate-of-change and silence rules per instrument (from the site configuration); absent:
+   * neither is judged. Clock-skew alarms follow clockToleranceMs.
+   */
+  readonly alarmRules?: AlarmRules;
+  /** The pipeline clock's longest step per record, for silence (see @geostream/alerting). */
+  readonly maxLogStepMs?: number;
 }
+
+const NO_ALARM_RULES: AlarmRules = {
+  rateRule: () => undefined,
+  silenceRule: () => undefined,
+};
+
+export const DEFAULT_CLOCK_TOLERANCE_MS = 300_000;
 
 /** What one call produced, in emission order. */
 export interface ProcessorOutputs {
@@ -65,8 +90,10 @@ export interface ProcessorOutputs {
   readonly windows: WindowRecord[];
   /** Where each window's latest reading sits in the raw log (parallel to `windows`). */
   readonly windowOrigins: WindowOrigin[];
-  /** Raises and clears, in the order their windows closed. */
-  readonly alerts: Alert[];
+  /** The instrument's clock as judged when each window closed (parallel to `windows`). */
+  readonly windowClocks: InstrumentClock[];
+  /** Alarm raises and clears of every condition, in the order they were decided. */
+  readonly alerts: AlarmEvent[];
   /** Rejected and late readings, in log order. */
   readonly deadLetters: DeadLetter[];
   /** This call's accounting only. */
@@ -91,23 +118,32 @@ const EMPTY_BYTES = new Uint8Array(0);
  *
  * Readings get a per-partition sequence number as their aggregator offset, since one Kafka
  * offset may hold a whole envelope of them; the Kafka position is kept apart (`nextOffset`).
+ * Each reading's log time is its record's Kafka timestamp: the log's clock, which closes the
+ * windows of instruments gone quiet (see @geostream/windowed-aggregator, "Quiet keys").
  */
 export class PartitionProcessor {
   readonly topic: string;
   readonly partition: number;
   private readonly aggregator: WindowedAggregator<ReadingMeta>;
   private readonly alertStates: Map<string, InstrumentAlertState>;
+  private readonly alarms: InstrumentAlarms;
+  /** Instruments whose alert state changed since the last checkpoint, beyond the aggregator's. */
+  private readonly alertsToWrite = new Set<string>();
+  /** Instruments whose clock is currently judged off, by direction (not checkpointed: derived). */
+  private readonly skewedClockMap = new Map<string, 'ahead' | 'behind'>();
   private readonly totals: Accounting;
+  private readonly clockToleranceMs: number;
   private offset: number;
   private sequence: number;
   private readonly decodeOptions: { maxBytes?: number };
 
   private constructor(
     private readonly options: PartitionProcessorOptions,
-    restored?: PartitionCheckpointState,
+    restored?: RestoredCheckpoint,
   ) {
     this.topic = options.topic;
     this.partition = options.partition;
+    this.clockToleranceMs = options.clockToleranceMs ?? DEFAULT_CLOCK_TOLERANCE_MS;
     this.decodeOptions =
       options.maxMessageBytes === undefined ? {} : { maxBytes: options.maxMessageBytes };
     this.aggregator = createWindowedAggregator<ReadingMeta>({
@@ -117,12 +153,28 @@ export class PartitionProcessor {
         maxOpenWindowsPerPartition: options.maxOpenWindows,
       }),
       ...(options.onOverflow !== undefined && { onOverflow: options.onOverflow }),
+      ...(options.keyRetentionMs !== undefined && { keyRetentionMs: options.keyRetentionMs }),
+      ...(options.maxQuietWaitMs !== undefined && { maxQuietWaitMs: options.maxQuietWaitMs }),
     });
-    this.alertStates = new Map(Object.entries(restored?.alerts ?? {}));
+    this.alertStates = new Map(restored?.alerts ?? []);
+    this.alarms = new InstrumentAlarms(
+      {
+        ...(options.alarmRules ?? NO_ALARM_RULES),
+        ...(options.alerting !== undefined && { alerting: options.alerting }),
+        clockToleranceMs: this.clockToleranceMs,
+        ...(options.maxLogStepMs !== undefined && { maxLogStepMs: options.maxLogStepMs }),
+      },
+      restored === undefined
+        ? undefined
+        : { clock: restored.pipelineClock, instruments: restored.alarms },
+    );
     this.totals = emptyAccounting();
     if (restored !== undefined) {
       this.restoreAggregator(restored);
       addAccounting(this.totals, restored.accounting);
+      // An older format holds alert states of instruments the aggregator has forgotten too:
+      // the next checkpoint writes them as rows of their own.
+      if (restored.migrated) for (const key of this.alertStates.keys()) this.alertsToWrite.add(key);
     }
     this.offset = restored?.nextOffset ?? 0;
     this.sequence = this.aggregator.partitionStats(this.partition).nextOffset ?? 0;
@@ -136,12 +188,15 @@ export class PartitionProcessor {
   }
 
   /**
-   * A partition restored from a checkpoint (plain JSON, e.g. read back from PostgreSQL).
+   * A partition restored from a checkpoint as read back from PostgreSQL (plain JSON: the
+   * partition row and its instrument rows).
    * @throws CheckpointError CHECKPOINT_INVALID | CHECKPOINT_MISMATCH | CHECKPOINT_INCOMPATIBLE
    */
-  static restore(options: PartitionProcessorOptions, checkpoint: unknown): PartitionProcessor {
-    const state = readCheckpointState(checkpoint, options);
-    return new PartitionProcessor(options, state);
+  static restore(
+    options: PartitionProcessorOptions,
+    stored: StoredPartitionCheckpoint,
+  ): PartitionProcessor {
+    return new PartitionProcessor(options, readCheckpoint(stored, options));
   }
 
   /** The Kafka offset processing resumes from. */
@@ -156,6 +211,18 @@ export class PartitionProcessor {
 
   get openWindows(): number {
     return this.aggregator.partitionStats(this.partition).openWindows;
+  }
+
+  /** The earliest processor-clock time an idle advance could close anything; undefined: none. */
+  get nextQuietCheckMs(): number | undefined {
+    return this.aggregator.nextQuietCheckMs(this.partition);
+  }
+
+  /** Instruments whose clock is currently judged off, by direction (as windows close). */
+  get skewedClocks(): { readonly ahead: number; readonly behind: number } {
+    let ahead = 0;
+    for (const direction of this.skewedClockMap.values()) if (direction === 'ahead') ahead++;
+    return { ahead, behind: this.skewedClockMap.size - ahead };
   }
 
   /**
@@ -180,37 +247,76 @@ export class PartitionProcessor {
   }
 
   /**
-   * Closes every open window now (the partition went quiet for the idle-flush time). This is
-   * the one decision taken outside the log, so the caller checkpoints right after it: a
-   * replay then starts after the flush and never has to repeat it.
+   * Moves the partition's log clock to `logTimeMs`, as if a record of that time had come: the
+   * windows of instruments gone quiet by then close. For a partition that receives nothing at
+   * all (the processor's clock says how long): the one decision taken outside the log, so the
+   * caller checkpoints right after it, and a replay starts after it and never repeats it.
    */
-  flush(): ProcessorOutputs {
+  advanceLogTime(logTimeMs: number): ProcessorOutputs {
     const out = new OutputCollector();
-    const closed = this.aggregator.flushPartition(this.partition);
+    const closed = this.aggregator.advanceLogTime(this.partition, logTimeMs);
     if (closed.length > 0) out.accounting.flushes++;
     for (const window of closed) this.emitWindow(window, out);
     return this.finish(out, 0);
   }
 
-  /** The partition's state as plain JSON, to store with the outputs written so far. */
-  checkpoint(): PartitionCheckpointState {
+  /**
+   * What a checkpoint writes now: the partition row, and the rows of the instruments changed
+   * (or forgotten) since the last call. Call it only for a checkpoint that will be written:
+   * the changes it hands out are not handed out again.
+   */
+  checkpoint(): PartitionCheckpointWrite {
+    const changes = this.aggregator.takeChanges(this.partition);
+    const upserts: { key: string; state: InstrumentCheckpointState }[] = [];
+    const deletes: string[] = [];
+    const written = new Set<string>();
+    const rowOf = (key: string, aggregator: InstrumentCheckpointState['aggregator']) => ({
+      aggregator,
+      alert: this.alertStates.get(key) ?? null,
+      alarms: this.alarms.stateOf(key),
+    });
+    for (const keySnapshot of changes.changed) {
+      upserts.push({ key: keySnapshot.key, state: rowOf(keySnapshot.key, keySnapshot) });
+      written.add(keySnapshot.key);
+    }
+    // Level alert states only change when a window of the instrument closes, which the
+    // aggregator counts as a change; the other alarms also on a silence found by the pipeline
+    // clock. Besides, instruments the aggregator forgot, and migrated ones.
+    const others = new Set([
+      ...changes.forgotten,
+      ...this.alertsToWrite,
+      ...this.alarms.takeChanged(),
+    ]);
+    this.alertsToWrite.clear();
+    for (const key of [...others].sort()) {
+      if (written.has(key)) continue;
+      const row = rowOf(key, this.aggregator.snapshotKey(this.partition, key) ?? null);
+      if (row.aggregator === null && row.alert === null && row.alarms === null) deletes.push(key);
+      else upserts.push({ key, state: row });
+    }
     return {
-      format: CHECKPOINT_FORMAT,
-      version: CHECKPOINT_VERSION,
-      topic: this.topic,
-      partition: this.partition,
-      nextOffset: this.offset,
-      aggregator: this.aggregator.snapshotPartition(this.partition),
-      alerts: Object.fromEntries(this.alertStates),
-      accounting: structuredClone(this.totals),
+      header: {
+        format: CHECKPOINT_FORMAT,
+        version: CHECKPOINT_VERSION,
+        topic: this.topic,
+        partition: this.partition,
+        nextOffset: this.offset,
+        aggregator: changes.header,
+        pipelineClock: this.alarms.pipelineClock,
+        accounting: structuredClone(this.totals),
+      },
+      upserts,
+      deletes,
     };
   }
 
   private finish(out: OutputCollector, skipped: number): ProcessorOutputs {
+    out.accounting.alerts += out.alerts.length;
     addAccounting(this.totals, out.accounting);
     return {
       windows: out.windows,
       windowOrigins: out.windowOrigins,
+      windowClocks: out.windowClocks,
       alerts: out.alerts,
       deadLetters: out.deadLetters,
       accounting: out.accounting,
@@ -218,7 +324,7 @@ export class PartitionProcessor {
     };
   }
 
-  private restoreAggregator(state: PartitionCheckpointState): void {
+  private restoreAggregator(state: RestoredCheckpoint): void {
     try {
       this.aggregator.restorePartition(this.partition, state.aggregator);
     } catch (error) {
@@ -256,6 +362,8 @@ export class PartitionProcessor {
       decoded,
       this.options.maxEventTimeAheadMs,
     );
+    const logTimeMs = context.deadLetteredAtMs > 0 ? context.deadLetteredAtMs : undefined;
+    if (logTimeMs !== undefined) this.alarms.onRecord(logTimeMs, out.alerts);
     for (const problem of decoded.problems) {
       out.deadLetters.push(
         deadLetterForProblem({
@@ -270,7 +378,8 @@ export class PartitionProcessor {
     const readings = decoded.readings;
     if (readings.length === 0) return;
     if (!decoded.envelope) {
-      for (const reading of readings) this.processReading(reading, offset, null, context, out);
+      for (const reading of readings)
+        this.processReading(reading, offset, null, logTimeMs, context, out);
       return;
     }
     // An envelope: each valid reading is the next item not rejected.
@@ -278,7 +387,7 @@ export class PartitionProcessor {
     let item = 0;
     for (const reading of readings) {
       while (rejected.has(item)) item++;
-      this.processReading(reading, offset, item++, context, out);
+      this.processReading(reading, offset, item++, logTimeMs, context, out);
     }
   }
 
@@ -286,6 +395,7 @@ export class PartitionProcessor {
     reading: Reading,
     offset: number,
     item: number | null,
+    logTimeMs: number | undefined,
     context: MessageContext,
     out: OutputCollector,
   ): void {
@@ -294,13 +404,15 @@ export class PartitionProcessor {
       countDeadLetter(out.accounting, 'invalid_timestamp');
       return;
     }
+    const key = instrumentKey(reading.instrument, reading.borehole_number);
     const result = this.aggregator.add({
-      key: instrumentKey(reading.instrument, reading.borehole_number),
+      key,
       partition: this.partition,
       offset: this.sequence++,
       eventTimeMs: reading.timestampMs,
       value: reading.reading,
       meta: readingMeta(reading, offset, item),
+      ...(logTimeMs !== undefined && { logTimeMs }),
     });
     for (const window of result.closed) this.emitWindow(window, out);
 
@@ -310,23 +422,27 @@ export class PartitionProcessor {
       return;
     }
     const late = result.late;
-    if (late === undefined) {
+    if (result.aggregated) {
       accounting.counted++;
-      return;
-    }
-    if (late.windows.length < this.windowCountOf(reading.timestampMs)) {
+      this.alarms.onDelivery(key, out.alerts);
       // Hopping windows: it went into its open windows and only missed older ones.
-      accounting.counted++;
-      accounting.partiallyLate++;
+      if (late !== undefined) accounting.partiallyLate++;
       return;
     }
+    if (late === undefined)
+      throw new Error(`Broken invariant: a reading neither aggregated, duplicate nor late`);
     out.deadLetters.push(lateDeadLetter(late, reading, item, context));
     countDeadLetter(accounting, 'late');
+    const arrival = this.aggregator.arrivalOf(this.partition, key);
+    if (arrival !== null) this.alarms.onClock(key, this.judge(key, arrival), out.alerts);
   }
 
-  private windowCountOf(eventTimeMs: number): number {
-    const spec = this.options.spec;
-    return spec.kind === 'session' ? 1 : windowsFor(spec, eventTimeMs).length;
+  /** The instrument's clock from its arrival model, kept for the skew gauge. */
+  private judge(key: string, arrival: KeyArrival | null): InstrumentClock {
+    const clock = clockOf(arrival, this.clockToleranceMs);
+    if (clock.status === 'ok') this.skewedClockMap.delete(key);
+    else this.skewedClockMap.set(key, clock.status);
+    return clock;
   }
 
   private emitWindow(window: ClosedWindow<ReadingMeta>, out: OutputCollector): void {
@@ -347,23 +463,24 @@ export class PartitionProcessor {
     // checkpoint then holds only the instruments at some level, not every instrument seen.
     if (isQuiet(evaluation.state)) this.alertStates.delete(window.key);
     else this.alertStates.set(window.key, evaluation.state);
+    const clock = this.judge(window.key, window.arrival);
     out.windows.push(evaluation.window);
     out.windowOrigins.push({
       offset: offsetOf(window.latestMeta),
       item: itemOf(window.latestMeta),
     });
+    out.windowClocks.push(clock);
     out.accounting.windows++;
-    for (const alert of evaluation.alerts) {
-      out.alerts.push(alert);
-      out.accounting.alerts++;
-    }
+    for (const alert of evaluation.alerts) out.alerts.push(alert);
+    this.alarms.onWindow(window.key, evaluation.window, clock, out.alerts);
   }
 }
 
 class OutputCollector {
   readonly windows: WindowRecord[] = [];
   readonly windowOrigins: WindowOrigin[] = [];
-  readonly alerts: Alert[] = [];
+  readonly windowClocks: InstrumentClock[] = [];
+  readonly alerts: AlarmEvent[] = [];
   readonly deadLetters: DeadLetter[] = [];
   readonly accounting: Accounting = emptyAccounting();
 }

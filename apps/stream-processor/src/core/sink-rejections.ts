@@ -1,36 +1,41 @@
-import { buildDeadLetter, type DeadLetter, type WindowRecord } from '@geostream/instrument-schemas';
+import { buildDeadLetter, type DeadLetter } from '@geostream/instrument-schemas';
 import type { WindowOrigin } from './partition-processor';
 
+/** A record a sink refused for good, for what it holds (see isRecordRejection of the sinks). */
 export interface SinkRejection {
   readonly sink: string;
-  readonly record: WindowRecord;
-  readonly status: number;
+  /** The refused record's id: a window's or an alert's. */
+  readonly recordId: string;
+  /** The record itself, as its payload. */
+  readonly record: unknown;
+  /** Why, as the sink said it. */
   readonly reason: string;
+  /** Event time the dead letter is stamped with (the window's end), so a replay writes it identically. */
+  readonly atMs: number;
 }
 
 /**
- * The dead letter of a window a sink refused for good (reason `sink_rejected`): the window
- * record as payload, sourced at its latest reading in the raw log, stamped with the window's
- * end (event time) so a replay writes it identically. Its id gains the window id, as two
- * hopping windows may share a latest reading.
+ * The dead letter of a record a sink refused for good (reason `sink_rejected`): the record as
+ * payload, sourced at the latest reading of its window in the raw log, stamped with event time so
+ * a replay writes it identically. Its id gains the record's id: two hopping windows, or a window
+ * and its alert, may share a latest reading.
  */
 export function sinkRejectedDeadLetter(
   rejection: SinkRejection,
   source: { readonly topic: string; readonly partition: number; readonly origin: WindowOrigin },
 ): DeadLetter {
-  const { record } = rejection;
   const deadLetter = buildDeadLetter({
     source: {
       topic: source.topic,
       partition: source.partition,
       offset: String(source.origin.offset),
-      key: record.id,
+      key: rejection.recordId,
     },
-    payload: JSON.stringify(record),
+    payload: JSON.stringify(rejection.record),
     reason: 'sink_rejected',
-    message: `${rejection.sink} rejected window ${record.id}: ${rejection.status} ${rejection.reason}`,
+    message: `${rejection.sink} rejected ${rejection.recordId}: ${rejection.reason}`,
     ...(source.origin.item !== null && { itemIndex: source.origin.item }),
-    deadLetteredAtMs: Date.parse(record.window_end),
+    deadLetteredAtMs: rejection.atMs,
   });
-  return { ...deadLetter, id: `${deadLetter.id}:${record.id}` };
+  return { ...deadLetter, id: `${deadLetter.id}:${rejection.sink}:${rejection.recordId}` };
 }

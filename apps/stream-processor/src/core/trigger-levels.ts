@@ -1,4 +1,5 @@
-import { resolveTriggerLevels } from '@geostream/alerting';
+import { resolveRateRule, resolveSilenceRule, resolveTriggerLevels } from '@geostream/alerting';
+import type { AlarmRules } from './instrument-alarms';
 import type { InstrumentType, SiteConfig, TriggerLevels } from '@geostream/instrument-schemas';
 
 /** An instrument's trigger levels, absolute, in its reading's unit. Must be deterministic. */
@@ -26,5 +27,28 @@ export function triggerLevelsFromSiteConfig(
     if (cache.size >= maxCached) cache.clear();
     cache.set(key, { surfaceLevel, levels });
     return levels;
+  };
+}
+
+/**
+ * Rate-of-change and silence rules from a site configuration (or the library defaults), as the
+ * processor asks for them: per instrument, memoised (the rules of an instrument never change
+ * while the processor runs; the configuration is read once at start).
+ */
+export function alarmRulesFromSiteConfig(config: SiteConfig | undefined): AlarmRules {
+  const memo = <T>(resolve: (type: InstrumentType, borehole: string) => T) => {
+    const cache = new Map<string, T>();
+    return (type: InstrumentType, borehole: string): T => {
+      const key = `${type}:${borehole}`;
+      if (cache.has(key)) return cache.get(key) as T;
+      const value = resolve(type, borehole);
+      if (cache.size >= 100_000) cache.clear();
+      cache.set(key, value);
+      return value;
+    };
+  };
+  return {
+    rateRule: memo((type, borehole) => resolveRateRule(config, type, borehole)),
+    silenceRule: memo((type, borehole) => resolveSilenceRule(config, type, borehole)),
   };
 }

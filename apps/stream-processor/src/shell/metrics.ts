@@ -19,6 +19,8 @@ export interface ProcessorMetrics {
   readonly seeks: Counter<'partition'>;
   readonly deadLetters: Counter<'reason'>;
   readonly rebalances: Counter;
+  readonly partitionStalled: Gauge<'partition'>;
+  readonly instrumentsClockSkewed: Gauge<'direction'>;
 }
 
 const LATENCY_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 0.75, 1, 2.5, 5, 10, 30];
@@ -150,6 +152,18 @@ export function createProcessorMetrics(registry: Registry): ProcessorMetrics {
     rebalances: new Counter({
       name: 'stream_processor_rebalances_total',
       help: 'Consumer group joins (start and every rebalance)',
+      registers,
+    }),
+    partitionStalled: new Gauge({
+      name: 'stream_processor_partition_stalled',
+      help: '1 while a partition with lag has made no progress for STALL_TIMEOUT_MS',
+      labelNames: ['partition'],
+      registers,
+    }),
+    instrumentsClockSkewed: new Gauge({
+      name: 'stream_processor_instruments_clock_skewed',
+      help: 'Instruments whose clock is off by more than CLOCK_SKEW_TOLERANCE_MS, by direction',
+      labelNames: ['direction'],
       registers,
     }),
   };

@@ -1,8 +1,17 @@
-import { errorMessage, isRetriable, retry, type Logger } from '@geostream/platform';
-import type { DeadLetter } from '@geostream/instrument-schemas';
-import type { PartitionCheckpointState } from '../core/checkpoint-state';
+import { createHash } from 'node:crypto';
+import { errorMessage, isRetriable, retryUntilAborted, type Logger } from '@geostream/platform';
+import {
+  boundDeadLetter,
+  type AlarmEvent,
+  type DeadLetter,
+  type InstrumentClock,
+  type WindowRecord,
+} from '@geostream/instrument-schemas';
+import type { PartitionCheckpointWrite } from '../core/checkpoint-state';
 import type { WindowOrigin } from '../core/partition-processor';
-import { sinkRejectedDeadLetter } from '../core/sink-rejections';
+import { isRecordRejection } from '@geostream/sinks';
+import { sinkRejectedDeadLetter, type SinkRejection } from '../core/sink-rejections';
+import { writeIsolatingRefusals, type Refused } from './isolate-refusals';
 import type { ProcessorMetrics } from './metrics';
 import type { OutputBatch } from './pending-outputs';
 import type { Sinks } from './sinks';
@@ -14,6 +23,8 @@ export interface OutputWriterOptions {
   readonly consumerGroup: string;
   readonly rawTopic: string;
   readonly now: () => number;
+  /** The largest dead letter the dead-letter topic takes; larger ones are bounded. */
+  readonly maxDeadLetterBytes: number;
   /** Called when a sink starts failing (true) and when it recovers (false). */
   readonly onSinkState?: (sink: string, failing: boolean, error?: unknown) => void;
   readonly onWindowLatency?: (ms: number) => void;
@@ -22,26 +33,33 @@ export interface OutputWriterOptions {
 export type WriteOutputs = (
   partition: number,
   batch: OutputBatch,
-  checkpoint: PartitionCheckpointState,
+  checkpoint: PartitionCheckpointWrite | undefined,
   signal: AbortSignal,
 ) => Promise<void>;
 
+type Output =
+  | { readonly kind: 'window'; readonly window: WindowRecord; readonly index: number }
+  | { readonly kind: 'alert'; readonly alert: AlarmEvent }
+  | { readonly kind: 'deadLetter'; readonly deadLetter: DeadLetter };
+
 /**
  * Writes one partition's outputs in the agreed order: Kafka (per-type topics, alerts, dead
- * letters), Elasticsearch, then ONE PostgreSQL transaction with the windows, alerts,
- * instrument states and the partition's checkpoint. The checkpoint commits last, so whatever
+ * letters), Elasticsearch, then ONE PostgreSQL transaction with the windows, alerts, instrument
+ * states and, when given, the partition's checkpoint. The checkpoint commits last, so whatever
  * it covers is already in Kafka and Elasticsearch; a crash before it replays and rewrites the
  * same keys with the same content.
  *
- * Each step retries with backoff until it succeeds or `signal` aborts (shutdown, rebalance):
- * an outage pauses the partition, it never drops or reorders its outputs.
+ * Each step retries with backoff until it succeeds or `signal` aborts (shutdown): an outage
+ * pauses the partition, it never drops or reorders its outputs. A sink's refusal of particular
+ * records for what they hold is narrowed to those records, which are dead-lettered
+ * (`sink_rejected`) while the rest is written: one bad record never holds up a partition.
  */
 export function createOutputWriter(options: OutputWriterOptions): WriteOutputs {
   const { sinks, metrics, logger } = options;
 
   async function step<T>(sink: string, signal: AbortSignal, work: () => Promise<T>): Promise<T> {
     let failing = false;
-    const result = await retry(
+    const result = await retryUntilAborted(
       async () => {
         const started = options.now();
         const value = await work();
@@ -49,13 +67,7 @@ export function createOutputWriter(options: OutputWriterOptions): WriteOutputs {
         return value;
       },
       {
-        retries: Infinity,
-        initialDelayMs: 100,
-        maxDelayMs: 5_000,
         signal,
-        // Permanent refusals are retried too: dropping the batch would lose data, crashing
-        // would loop. The partition waits, logged as an error, until someone fixes the cause.
-        shouldRetry: () => !signal.aborted,
         onRetry: ({ attempt, delayMs, error }) => {
           metrics.sinkRetries.inc({ sink });
           metrics.sinkAvailable.set({ sink }, 0);
@@ -77,61 +89,110 @@ export function createOutputWriter(options: OutputWriterOptions): WriteOutputs {
     return result;
   }
 
+  /** A dead letter as the topic takes it: bounded (head of payload, size, hash) when too large. */
+  function fitting(deadLetter: DeadLetter, maxBytes = options.maxDeadLetterBytes): DeadLetter {
+    const bounded = boundDeadLetter(deadLetter, maxBytes, sha256Hex);
+    if (bounded !== deadLetter)
+      logger.warn(
+        { id: deadLetter.id, bytes: deadLetter.payload_bytes, maxBytes },
+        'dead letter larger than its topic allows: kept with the head of its payload, its size and hash',
+      );
+    return bounded;
+  }
+
   return async (partition, batch, checkpoint, signal) => {
-    const { windows, alerts, deadLetters } = batch;
+    const { windows, alerts } = batch;
+    const deadLetters = batch.deadLetters.map((d) => fitting(d));
     const startedAt = options.now();
-    // The sink keeps each produce request under the broker's message size limit; a retry
-    // repeats the requests already sent, with the same keys and bytes (at-least-once, identical).
-    if (windows.length + alerts.length + deadLetters.length > 0)
-      await step('kafka', signal, () => sinks.kafka.write({ windows, alerts, deadLetters }));
+    const origins = new Map<string, WindowOrigin>();
+    windows.forEach((window, i) => {
+      const origin = batch.windowOrigins[i];
+      if (origin !== undefined) origins.set(window.id, origin);
+    });
+    const rejectionsOf = (sink: string, refused: readonly Refused<Output>[]): DeadLetter[] =>
+      refused.flatMap(({ item, error }) =>
+        item.kind === 'deadLetter'
+          ? []
+          : [rejectedDeadLetter(sink, item, error, partition, origins, checkpoint, options)],
+      );
+    const refusedDeadLetters: DeadLetter[] = [];
+
+    // 1. Kafka: a refused window or alert becomes a dead letter; a refused dead letter (too
+    // large for a topic configured smaller than we think) is bounded harder and sent again.
+    const kafkaOutputs: Output[] = [
+      ...windows.map((window, index) => ({ kind: 'window' as const, window, index })),
+      ...alerts.map((alert) => ({ kind: 'alert' as const, alert })),
+      ...deadLetters.map((deadLetter) => ({ kind: 'deadLetter' as const, deadLetter })),
+    ];
+    if (kafkaOutputs.length > 0) {
+      const refused = await step('kafka', signal, () =>
+        writeIsolatingRefusals(kafkaOutputs, (some) => sinks.kafka.write(kafkaBatch(some))),
+      );
+      refusedDeadLetters.push(...rejectionsOf('kafka', refused));
+      for (const { item } of refused)
+        if (item.kind === 'deadLetter') refusedDeadLetters.push(fitting(item.deadLetter, 65_536));
+    }
     const kafkaDoneAt = options.now();
 
+    // 2. Elasticsearch: it answers per item, so refused windows come back by themselves.
     const elasticsearch = sinks.elasticsearch;
     if (elasticsearch !== undefined && windows.length > 0) {
       const { rejected } = await step('elasticsearch', signal, () =>
         elasticsearch.writeWindows(windows),
       );
-      if (rejected.length > 0) {
-        const origins = new Map<string, WindowOrigin>();
-        windows.forEach((window, i) => {
-          const origin = batch.windowOrigins[i];
-          if (origin !== undefined) origins.set(window.id, origin);
-        });
-        const rejections: DeadLetter[] = rejected.map((r) =>
+      for (const r of rejected)
+        refusedDeadLetters.push(
           sinkRejectedDeadLetter(
-            { sink: 'elasticsearch', record: r.record, status: r.status, reason: r.reason },
             {
-              topic: options.rawTopic,
-              partition,
-              origin: origins.get(r.record.id) ?? { offset: checkpoint.nextOffset - 1, item: null },
+              sink: 'elasticsearch',
+              recordId: r.record.id,
+              record: r.record,
+              reason: `${r.status} ${r.reason}`,
+              atMs: Date.parse(r.record.window_end),
             },
+            sourceOf(r.record.id, partition, origins, checkpoint, options.rawTopic),
           ),
         );
-        logger.error(
-          { partition, rejected: rejected.length, first: rejections[0]?.message },
-          'elasticsearch rejected windows; dead-lettered as sink_rejected',
-        );
-        await step('kafka', signal, () => sinks.kafka.write({ deadLetters: rejections }));
-        metrics.deadLetters.inc({ reason: 'sink_rejected' }, rejections.length);
-      }
     }
-
     const elasticsearchDoneAt = options.now();
-    await step('postgres', signal, () =>
-      sinks.postgres.writeBatch({
-        windows,
-        alerts,
-        checkpoints: [
-          {
-            consumerGroup: options.consumerGroup,
-            topic: options.rawTopic,
-            partition,
-            nextOffset: String(checkpoint.nextOffset),
-            state: checkpoint,
-          },
-        ],
-      }),
-    );
+
+    // 3. PostgreSQL: one transaction with the checkpoint. Should it refuse records, they are
+    // found (written half by half, without the checkpoint), dead-lettered, and the checkpoint
+    // follows alone: it must not commit before the dead letters of what it covers are out.
+    const clocks = clockMap(windows, batch.windowClocks);
+    const checkpoints =
+      checkpoint === undefined ? [] : [checkpointRow(checkpoint, partition, options)];
+    const postgresOutputs: Output[] = [
+      ...windows.map((window, index) => ({ kind: 'window' as const, window, index })),
+      ...alerts.map((alert) => ({ kind: 'alert' as const, alert })),
+    ];
+    const postgresRefused = await step('postgres', signal, async () => {
+      try {
+        await sinks.postgres.writeBatch({ windows, alerts, clocks, checkpoints });
+        return [];
+      } catch (error) {
+        if (!isRecordRejection(error)) throw error;
+        return writeIsolatingRefusals(postgresOutputs, (some) =>
+          sinks.postgres.writeBatch({ ...postgresBatch(some), clocks }),
+        );
+      }
+    });
+    refusedDeadLetters.push(...rejectionsOf('postgres', postgresRefused));
+    if (refusedDeadLetters.length > 0) {
+      logger.error(
+        {
+          partition,
+          rejected: refusedDeadLetters.length,
+          first: refusedDeadLetters[0]?.message,
+        },
+        'records refused by a sink; dead-lettered as sink_rejected',
+      );
+      await step('kafka', signal, () => sinks.kafka.write({ deadLetters: refusedDeadLetters }));
+      metrics.deadLetters.inc({ reason: 'sink_rejected' }, refusedDeadLetters.length);
+    }
+    if (postgresRefused.length > 0 && checkpoints.length > 0)
+      await step('postgres', signal, () => sinks.postgres.writeBatch({ checkpoints }));
+
     const committedAt = options.now();
     logger.trace(
       {
@@ -139,7 +200,8 @@ export function createOutputWriter(options: OutputWriterOptions): WriteOutputs {
         windows: windows.length,
         alerts: alerts.length,
         deadLetters: deadLetters.length,
-        nextOffset: checkpoint.nextOffset,
+        checkpoint: checkpoint?.header.nextOffset,
+        instruments: checkpoint?.upserts.length,
         ms: committedAt - startedAt,
         kafkaMs: kafkaDoneAt - startedAt,
         elasticsearchMs: elasticsearchDoneAt - kafkaDoneAt,
@@ -152,4 +214,97 @@ export function createOutputWriter(options: OutputWriterOptions): WriteOutputs {
       options.onWindowLatency?.(committedAt - closedAt);
     }
   };
+}
+
+function kafkaBatch(outputs: readonly Output[]) {
+  const windows: WindowRecord[] = [];
+  const alerts: AlarmEvent[] = [];
+  const deadLetters: DeadLetter[] = [];
+  for (const output of outputs)
+    if (output.kind === 'window') windows.push(output.window);
+    else if (output.kind === 'alert') alerts.push(output.alert);
+    else deadLetters.push(output.deadLetter);
+  return { windows, alerts, deadLetters };
+}
+
+function postgresBatch(outputs: readonly Output[]) {
+  const { windows, alerts } = kafkaBatch(outputs);
+  return { windows, alerts };
+}
+
+function clockMap(
+  windows: readonly WindowRecord[],
+  clocks: readonly InstrumentClock[],
+): Map<string, InstrumentClock> {
+  const map = new Map<string, InstrumentClock>();
+  windows.forEach((window, i) => {
+    const clock = clocks[i];
+    if (clock !== undefined) map.set(window.id, clock);
+  });
+  return map;
+}
+
+function checkpointRow(
+  checkpoint: PartitionCheckpointWrite,
+  partition: number,
+  options: OutputWriterOptions,
+) {
+  return {
+    consumerGroup: options.consumerGroup,
+    topic: options.rawTopic,
+    partition,
+    nextOffset: String(checkpoint.header.nextOffset),
+    state: checkpoint.header,
+    instruments: { upserts: checkpoint.upserts, deletes: checkpoint.deletes },
+  };
+}
+
+function sourceOf(
+  recordId: string,
+  partition: number,
+  origins: ReadonlyMap<string, WindowOrigin>,
+  checkpoint: PartitionCheckpointWrite | undefined,
+  topic: string,
+) {
+  const origin = origins.get(recordId) ?? {
+    offset: Math.max(0, (checkpoint?.header.nextOffset ?? 1) - 1),
+    item: null,
+  };
+  return { topic, partition, origin };
+}
+
+function rejectedDeadLetter(
+  sink: string,
+  output: Exclude<Output, { kind: 'deadLetter' }>,
+  error: unknown,
+  partition: number,
+  origins: ReadonlyMap<string, WindowOrigin>,
+  checkpoint: PartitionCheckpointWrite | undefined,
+  options: OutputWriterOptions,
+): DeadLetter {
+  const record = output.kind === 'window' ? output.window : output.alert;
+  // An alarm event without a window (no_data, clock_skew) is traced by its own id and time.
+  const window =
+    output.kind === 'window'
+      ? output.window
+      : 'window' in output.alert
+        ? output.alert.window
+        : undefined;
+  const windowId = window?.id ?? record.id;
+  const windowEnd = window?.window_end ?? (record as AlarmEvent).occurred_at;
+  const rejection: SinkRejection = {
+    sink,
+    recordId: record.id,
+    record,
+    reason: errorMessage(error),
+    atMs: Date.parse(windowEnd),
+  };
+  return sinkRejectedDeadLetter(
+    rejection,
+    sourceOf(windowId, partition, origins, checkpoint, options.rawTopic),
+  );
+}
+
+function sha256Hex(bytes: Uint8Array): string {
+  return createHash('sha256').update(bytes).digest('hex');
 }

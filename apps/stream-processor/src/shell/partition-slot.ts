@@ -3,10 +3,10 @@ import { PendingOutputs } from './pending-outputs';
 import { SerialLock } from './serial-lock';
 
 /**
- * What this instance holds for one input partition it is assigned. `processor` is the
- * partition's state in memory: absent until loaded from its checkpoint, dropped whenever it
- * may have run ahead of what was written (a failed or interrupted write), so the next batch
- * reloads the last checkpoint and replays from there.
+ * What this instance holds for one input partition it is assigned, and the facts about it the
+ * runner's parts share. `processor` is the partition's state in memory: absent until loaded from
+ * its checkpoint, dropped whenever it may have run ahead of what was written (a failed or
+ * interrupted write), so the next batch reloads the last checkpoint and replays from there.
  */
 export class PartitionSlot {
   readonly lock = new SerialLock();
@@ -19,7 +19,7 @@ export class PartitionSlot {
   /** Next offset as of the last checkpoint written (or loaded); -1 when there is none. */
   checkpointedOffset = -1;
   lastCheckpointAtMs: number;
-  /** Processor clock when the partition last delivered records (idle flush). */
+  /** Processor clock when the partition last delivered records (idle advance). */
   lastRecordAtMs: number;
   /** Past transaction markers kafkajs consumed without a batch for us (log end checks). */
   filteredPosition = 0;
@@ -30,6 +30,9 @@ export class PartitionSlot {
    * and the sinks' I/O overlap). At most one: the next write waits for it.
    */
   inflight: Promise<void> | undefined;
+  /** Processor clock when the partition last moved forward, or had nothing to read. */
+  progressAtMs: number;
+  private progressPosition: number | undefined;
 
   constructor(
     readonly partition: number,
@@ -37,21 +40,45 @@ export class PartitionSlot {
   ) {
     this.lastCheckpointAtMs = nowMs;
     this.lastRecordAtMs = nowMs;
+    this.progressAtMs = nowMs;
   }
 
   /** Forgets the in-memory state: the next batch reloads the checkpoint and seeks to it. */
   dropState(): void {
     this.processor = undefined;
     this.pending.clear();
+    this.forgetPosition();
+    this.filteredPosition = 0;
+  }
+
+  /** After a (re)join or a reload: the consumer's position must be checked again. */
+  forgetPosition(): void {
     this.verified = false;
     this.seekTarget = undefined;
     this.seekAttempts = 0;
-    this.filteredPosition = 0;
   }
 
   get position(): number | undefined {
     if (this.processor === undefined) return undefined;
     return Math.max(this.processor.nextOffset, this.filteredPosition);
+  }
+
+  get lag(): number | undefined {
+    const position = this.position;
+    if (position === undefined || this.highWatermark === undefined) return undefined;
+    return Math.max(0, this.highWatermark - position);
+  }
+
+  /**
+   * Notes whether the partition moved since last asked: its position advanced, or it has
+   * nothing left to read. How long it has not is what makes it stalled.
+   */
+  observeProgress(nowMs: number): void {
+    const position = this.position;
+    if (position !== this.progressPosition || this.lag === 0) {
+      this.progressPosition = position;
+      this.progressAtMs = nowMs;
+    }
   }
 
   /** Progress in memory that no checkpoint records yet. */

@@ -1,11 +1,18 @@
-import type { Alert, DeadLetter, WindowRecord } from '@geostream/instrument-schemas';
+import type {
+  AlarmEvent,
+  DeadLetter,
+  InstrumentClock,
+  WindowRecord,
+} from '@geostream/instrument-schemas';
 import type { ProcessorOutputs, WindowOrigin } from '../core/partition-processor';
 
 /** Outputs processed but not yet written, with when their windows closed (processor clock). */
 export interface OutputBatch {
   readonly windows: WindowRecord[];
   readonly windowOrigins: WindowOrigin[];
-  readonly alerts: Alert[];
+  /** Parallel to windows: the instrument's clock when each window closed. */
+  readonly windowClocks: InstrumentClock[];
+  readonly alerts: AlarmEvent[];
   readonly deadLetters: DeadLetter[];
   /** Parallel to windows: the processor-clock time each window closed. */
   readonly closedAtMs: number[];
@@ -52,6 +59,7 @@ export class PendingOutputs {
       b.closedAtMs.push(closedAtMs);
     }
     for (const origin of outputs.windowOrigins) b.windowOrigins.push(origin);
+    for (const clock of outputs.windowClocks) b.windowClocks.push(clock);
     for (const alert of outputs.alerts) b.alerts.push(alert);
     for (const deadLetter of outputs.deadLetters) b.deadLetters.push(deadLetter);
   }
@@ -69,5 +77,12 @@ export class PendingOutputs {
 }
 
 function emptyBatch(): OutputBatch {
-  return { windows: [], windowOrigins: [], alerts: [], deadLetters: [], closedAtMs: [] };
+  return {
+    windows: [],
+    windowOrigins: [],
+    windowClocks: [],
+    alerts: [],
+    deadLetters: [],
+    closedAtMs: [],
+  };
 }

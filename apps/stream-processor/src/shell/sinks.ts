@@ -7,7 +7,7 @@ import {
   type KafkaSink,
   type PostgresSink,
 } from '@geostream/sinks';
-import { ensureTopic, errorMessage, retry, type Logger } from '@geostream/platform';
+import { ensureTopic, errorMessage, retryUntilAborted, type Logger } from '@geostream/platform';
 import { ConfigResourceTypes, type Admin, type Kafka } from 'kafkajs';
 import type { StreamProcessorConfig } from '../config';
 
@@ -16,6 +16,8 @@ export interface Sinks {
   readonly postgres: PostgresSink;
   readonly elasticsearch: ElasticsearchSink | undefined;
   readonly kafka: KafkaSink;
+  /** The largest dead letter DLQ_TOPIC takes (its max.message.bytes): larger ones are bounded. */
+  readonly maxDeadLetterBytes: number;
   close(): Promise<void>;
 }
 
@@ -35,6 +37,7 @@ export async function openSinks(
     connectionString: config.database.url,
     schema: config.outputs.postgresSchema,
     readRole: config.outputs.postgresReadRole,
+    drawingsRole: config.outputs.postgresDrawingsRole,
     poolMax: Math.max(2, config.database.poolMax),
     logger,
   });
@@ -66,10 +69,11 @@ export async function openSinks(
     topicConfigs: { deadLetter: { 'max.message.bytes': String(deadLetterBytes) } },
     logger,
   });
-  const sinks: Sinks = {
+  const sinks: { -readonly [K in keyof Sinks]: Sinks[K] } = {
     postgres,
     elasticsearch,
     kafka: kafkaSink,
+    maxDeadLetterBytes: deadLetterBytes,
     async close() {
       const results = await Promise.allSettled([
         kafkaSink.close(),
@@ -82,12 +86,9 @@ export async function openSinks(
     },
   };
   const untilReady = <T>(what: string, step: () => Promise<T>): Promise<T> =>
-    retry(step, {
-      retries: Infinity,
-      initialDelayMs: 250,
-      maxDelayMs: 5_000,
+    retryUntilAborted(step, {
       signal,
-      shouldRetry: () => !signal.aborted,
+      initialDelayMs: 250,
       onRetry: ({ attempt, delayMs, error }) =>
         logger.warn({ attempt, delayMs, error: errorMessage(error) }, `waiting for ${what}`),
     });
@@ -108,7 +109,12 @@ export async function openSinks(
       }),
     );
     await untilReady('the output topics', () => kafkaSink.ensureTopics());
-    await warnIfTooSmall(admin, config.topics.deadLetter, deadLetterBytes, logger);
+    sinks.maxDeadLetterBytes = await deadLetterLimit(
+      admin,
+      config.topics.deadLetter,
+      deadLetterBytes,
+      logger,
+    );
   } catch (error) {
     await sinks.close();
     throw error;
@@ -116,12 +122,17 @@ export async function openSinks(
   return sinks;
 }
 
-async function warnIfTooSmall(
+/**
+ * The dead-letter topic's max.message.bytes (warning when it is smaller than a dead letter of
+ * the largest raw message needs: such dead letters will be kept bounded), or `needed` when it
+ * cannot be read.
+ */
+async function deadLetterLimit(
   admin: Admin,
   topic: string,
   needed: number,
   logger: Logger,
-): Promise<void> {
+): Promise<number> {
   try {
     const described = await admin.describeConfigs({
       includeSynonyms: false,
@@ -130,15 +141,19 @@ async function warnIfTooSmall(
       ],
     });
     const value = Number(described.resources[0]?.configEntries[0]?.configValue);
-    if (Number.isFinite(value) && value < needed)
+    if (!Number.isFinite(value) || value <= 0) return needed;
+    if (value < needed)
       logger.warn(
         { topic, maxMessageBytes: value, needed },
-        'the dead-letter topic takes smaller messages than a dead letter of the largest raw message: raise its max.message.bytes',
+        'the dead-letter topic takes smaller messages than a dead letter of the largest raw message: larger ones are kept bounded (head of the payload, size, hash); raise its max.message.bytes to keep them whole',
       );
+    // Headroom for the record's key and framing.
+    return Math.max(4_096, value - 1_024);
   } catch (error) {
     logger.debug(
       { topic, error: errorMessage(error) },
       'could not read the dead-letter topic config',
     );
+    return needed;
   }
 }

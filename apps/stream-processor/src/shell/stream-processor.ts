@@ -14,11 +14,12 @@ import { windowSpecFromSettings } from '@geostream/windowed-aggregator';
 import type { StreamProcessorConfig } from '../config';
 import type { Accounting } from '../core/accounting';
 import type { PartitionProcessorOptions } from '../core/partition-processor';
-import { triggerLevelsFromSiteConfig } from '../core/trigger-levels';
+import { alarmRulesFromSiteConfig, triggerLevelsFromSiteConfig } from '../core/trigger-levels';
 import { withHeartbeats } from './keep-alive';
 import { createProcessorMetrics, type ProcessorMetrics } from './metrics';
 import { createOutputWriter } from './output-writer';
 import { PartitionRunner } from './partition-runner';
+import type { PartitionSlot } from './partition-slot';
 import { openSinks, type Sinks } from './sinks';
 
 export interface StreamProcessorDeps {
@@ -97,6 +98,7 @@ export async function startStreamProcessor(
 
   const spec = windowSpecFromSettings(config.window);
   const triggerLevels = triggerLevelsFromSiteConfig(config.siteConfig);
+  const alarmRules = alarmRulesFromSiteConfig(config.siteConfig);
   const processorOptions = (partition: number): PartitionProcessorOptions => ({
     topic: rawTopic,
     partition,
@@ -111,6 +113,11 @@ export async function startStreamProcessor(
     ...(config.processing.maxEventTimeAheadMs > 0 && {
       maxEventTimeAheadMs: config.processing.maxEventTimeAheadMs,
     }),
+    clockToleranceMs: config.processing.clockToleranceMs,
+    alarmRules,
+    maxLogStepMs: config.processing.silenceMaxLogStepMs,
+    keyRetentionMs: config.window.keyRetentionMs,
+    maxQuietWaitMs: config.window.maxQuietWaitMs,
   });
 
   const logBounds = async (): Promise<Map<number, { low: number; high: number }>> => {
@@ -137,6 +144,7 @@ export async function startStreamProcessor(
       consumerGroup: config.consumerGroup,
       rawTopic,
       now,
+      maxDeadLetterBytes: sinks.maxDeadLetterBytes,
       ...(deps.onWindowLatency && { onWindowLatency: deps.onWindowLatency }),
       onSinkState: (sink, failing, error) => {
         if (failing) failingSinks.set(sink, errorMessage(error));
@@ -146,7 +154,7 @@ export async function startStreamProcessor(
     metrics,
     logger,
     now,
-    idleFlushMs: config.window.idleFlushMs,
+    idleAdvanceMs: config.window.idleFlushMs,
     checkpointIntervalMs: config.consumer.checkpointIntervalMs,
     maxWriteDelayMs: config.consumer.maxWriteDelayMs,
     maxPendingOutputs: config.consumer.maxPendingOutputs,
@@ -218,39 +226,78 @@ export async function startStreamProcessor(
     throw error;
   }
 
+  // Two periodic jobs, each at most once at a time and neither waiting for the other: an idle
+  // advance whose write waits out an outage must not stop the lag refresh that lets /health
+  // see the partitions stall.
+  const periodic = (job: () => Promise<void>): (() => void) => {
+    let running = false;
+    return () => {
+      if (running || runner.stopping) return;
+      running = true;
+      job()
+        .catch((error: unknown) =>
+          logger.warn({ error: errorMessage(error) }, 'periodic check failed'),
+        )
+        .finally(() => {
+          running = false;
+        });
+    };
+  };
   let lastLagRefresh = 0;
-  let ticking = false;
+  const tick = periodic(async () => {
+    if (groupStable) await runner.tick(consumer, lifetime.signal);
+  });
+  const refresh = periodic(async () => {
+    const at = now();
+    if (at - lastLagRefresh < LAG_REFRESH_MS) return;
+    lastLagRefresh = at;
+    await refreshLag();
+  });
   const ticker = setInterval(() => {
-    if (ticking || runner.stopping) return;
-    ticking = true;
-    void (async () => {
-      try {
-        if (groupStable) await runner.tick(consumer, lifetime.signal);
-        const at = now();
-        if (at - lastLagRefresh >= LAG_REFRESH_MS) {
-          lastLagRefresh = at;
-          await refreshLag();
-        }
-      } catch (error) {
-        logger.warn({ error: errorMessage(error) }, 'periodic check failed');
-      } finally {
-        ticking = false;
-      }
-    })();
+    tick();
+    refresh();
   }, TICK_MS);
   ticker.unref();
 
   async function refreshLag(): Promise<void> {
     const bounds = await logBounds();
     const at = now();
+    let ahead = 0;
+    let behind = 0;
     for (const slot of runner.assigned()) {
       const partition = String(slot.partition);
       const high = bounds.get(slot.partition)?.high;
-      const position = slot.position;
-      if (high !== undefined && position !== undefined)
-        metrics.consumerLag.set({ partition }, Math.max(0, high - position));
+      if (high !== undefined) slot.highWatermark = Math.max(slot.highWatermark ?? 0, high);
+      const lag = slot.lag;
+      if (lag !== undefined) metrics.consumerLag.set({ partition }, lag);
       metrics.checkpointAgeSeconds.set({ partition }, (at - slot.lastCheckpointAtMs) / 1000);
+      slot.observeProgress(at);
+      metrics.partitionStalled.set({ partition }, stallOf(slot, at) === undefined ? 0 : 1);
+      const skewed = slot.processor?.skewedClocks;
+      ahead += skewed?.ahead ?? 0;
+      behind += skewed?.behind ?? 0;
     }
+    metrics.instrumentsClockSkewed.set({ direction: 'ahead' }, ahead);
+    metrics.instrumentsClockSkewed.set({ direction: 'behind' }, behind);
+  }
+
+  /**
+   * Why a partition with records to read has not moved for STALL_TIMEOUT_MS, if it has not:
+   * what a site engineer sees in /health instead of a quiet site.
+   */
+  function stallOf(slot: PartitionSlot, at: number): string | undefined {
+    const lag = slot.lag ?? (slot.processor === undefined ? undefined : 0);
+    const stalledMs = at - slot.progressAtMs;
+    if (stalledMs < config.consumer.stallTimeoutMs || lag === 0) return undefined;
+    const why =
+      slot.processor === undefined
+        ? 'its checkpoint is not loaded'
+        : failingSinks.size > 0
+          ? `writing to ${[...failingSinks.keys()].join(', ')} keeps failing`
+          : slot.inflight !== undefined
+            ? 'a write has not finished'
+            : 'no records are delivered';
+    return `${lag ?? 'unknown'} records behind, no progress for ${Math.round(stalledMs / 1000)} s: ${why}`;
   }
 
   const ops = buildOpsServer({
@@ -271,10 +318,18 @@ export async function startStreamProcessor(
       checks[sink] =
         failure === undefined ? { ok: true } : { ok: false, detail: `retrying: ${failure}` };
     }
+    const at = now();
+    let stalled = false;
+    for (const slot of runner.assigned()) {
+      const stall = stallOf(slot, at);
+      if (stall === undefined) continue;
+      stalled = true;
+      checks[`partition ${slot.partition}`] = { ok: false, detail: stall };
+    }
     const status =
       fatalError !== undefined || !consumerRunning
         ? 'down'
-        : failingSinks.size > 0
+        : failingSinks.size > 0 || stalled
           ? 'degraded'
           : 'ok';
     return { status, checks };

@@ -66,7 +66,7 @@ describe('stream processor through a PostgreSQL outage', () => {
   });
 
   it('pauses while PostgreSQL is unreachable, does not crash, and loses nothing once it is back', async () => {
-    test = isolation('outage', { IDLE_FLUSH_MS: '4000' });
+    test = isolation('outage', { IDLE_FLUSH_MS: '4000', STALL_TIMEOUT_MS: '2000' });
     const database = new URL(services.database.url);
     proxy = await startTcpFaultProxy({
       host: database.hostname,
@@ -133,6 +133,19 @@ describe('stream processor through a PostgreSQL outage', () => {
       status: 'degraded',
       checks: { postgres: { ok: false } },
     });
+    // And the partitions with records waiting are named as stalled, with why (once the lag is
+    // refreshed and STALL_TIMEOUT_MS has passed).
+    const stalledChecks = () =>
+      Object.entries(running.health().checks).filter(([name]) => name.startsWith('partition '));
+    await eventually(async () => (stalledChecks().length > 0 ? true : undefined), {
+      timeoutMs: 20_000,
+      what: 'a stalled partition named in /health',
+    });
+    for (const [, check] of stalledChecks())
+      expect(check).toMatchObject({
+        ok: false,
+        detail: expect.stringContaining('writing to postgres keeps failing'),
+      });
     const failed = await Promise.race([
       running.failed.then(() => true),
       sleep(10).then(() => false),

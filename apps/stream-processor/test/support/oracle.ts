@@ -6,28 +6,41 @@ import {
   instrumentKey,
   resolveTriggerLevels,
   windowId,
+  type InstrumentType,
   type ReasonCode,
   type SiteConfig,
   type TriggerDirection,
   type TriggerLevel,
 } from '@geostream/instrument-schemas';
+import {
+  DEFAULT_KEY_RETENTION_MS,
+  DEFAULT_MAX_QUIET_WAIT_MS,
+  tumblingWindows,
+} from '@geostream/windowed-aggregator';
+import { PerKeyModel } from '@geostream/windowed-aggregator/testing';
 import type { RawMessage } from '../../src/core/raw-message';
-import { defined } from '@geostream/platform/testing';
+import { deadLetterTimeOf } from '../../src/core/raw-message';
 
 /**
  * A naive model of the processor for tumbling windows, written from the rules rather than from
- * the aggregator: a window [start, start + size) closes once the highest event time seen minus
- * grace reaches its end, or at a flush; a reading is late when its window closed before it
- * arrived, a duplicate when its instrument already has a reading at that instant in the window.
+ * the processor: validation and dead letters from the message bytes, windows and lateness from
+ * the per-instrument time rules (PerKeyModel of @geostream/windowed-aggregator/testing, the
+ * plain-written model the aggregator is tested against), each reading's log time being its
+ * record's Kafka timestamp; alerts from the windows of each instrument in order.
  */
 export interface ExpectedWindow {
   readonly id: string;
   readonly instrument: string;
   readonly borehole_number: string;
   readonly startMs: number;
-  readonly values: number[];
-  readonly times: number[];
-  latest: { t: number; seq: number; surface_level: number; northing: number; easting: number };
+  readonly count: number;
+  /** Exact: the tests use dyadic values, so sums are exact in a double. */
+  readonly sum: number;
+  readonly min: number;
+  readonly max: number;
+  readonly firstMs: number;
+  readonly lastMs: number;
+  readonly latest: { surface_level: number; northing: number; easting: number };
 }
 
 export interface ExpectedDeadLetter {
@@ -51,27 +64,54 @@ export interface OracleResult {
   readonly readings: number;
 }
 
+type Position = ExpectedWindow['latest'];
+
+/** The processor's settings the model must share. */
+export interface OracleOptions {
+  readonly maxEventTimeAheadMs?: number;
+  readonly maxQuietWaitMs?: number;
+}
+
 export function oracle(
   messages: readonly RawMessage[],
   spec: { sizeMs: number; graceMs: number },
-  flushAfter: ReadonlySet<number> = new Set(),
+  /** Log-clock advances (an idle partition): after message index -> to this log time. */
+  advances: ReadonlyMap<number, number> = new Map(),
+  options: OracleOptions = {},
 ): OracleResult {
-  const open = new Map<string, ExpectedWindow>();
+  const model = new PerKeyModel<Position>({
+    spec: tumblingWindows(spec),
+    maxOpenWindows: Number.MAX_SAFE_INTEGER,
+    onOverflow: 'evict-oldest',
+    maxQuietWaitMs: options.maxQuietWaitMs ?? DEFAULT_MAX_QUIET_WAIT_MS,
+    keyRetentionMs: DEFAULT_KEY_RETENTION_MS,
+  });
   const done = new Map<string, ExpectedWindow>();
   const deadLetters: ExpectedDeadLetter[] = [];
-  let maxTime = -Infinity;
-  let advancedTo = -Infinity;
   let counted = 0;
   let duplicates = 0;
   let readings = 0;
-  let seq = 0;
-
-  const closeUpTo = (horizon: number): void => {
-    for (const [id, window] of open)
-      if (window.startMs + spec.sizeMs <= horizon) {
-        open.delete(id);
-        done.set(id, window);
-      }
+  let sequence = 0;
+  const keep = (windows: ReturnType<typeof model.flush>): void => {
+    for (const w of windows) {
+      const colon = w.key.indexOf(':');
+      const instrument = w.key.slice(0, colon) as InstrumentType;
+      const borehole = w.key.slice(colon + 1);
+      const id = windowId(instrument, borehole, w.windowStartMs);
+      done.set(id, {
+        id,
+        instrument,
+        borehole_number: borehole,
+        startMs: w.windowStartMs,
+        count: w.count,
+        sum: w.sum,
+        min: w.min,
+        max: w.max,
+        firstMs: w.firstEventTimeMs,
+        lastMs: w.lastEventTimeMs,
+        latest: w.latestMeta,
+      });
+    }
   };
 
   messages.forEach((message, index) => {
@@ -86,73 +126,47 @@ export function oracle(
     const rejected = new Set(
       decoded.problems.map((p) => p.itemIndex).filter((i) => i !== undefined),
     );
-    const isEnvelope =
-      decoded.readings.length > 0 &&
-      JSON.parse(
-        Buffer.from(defined(message.value, `value of message ${message.offset}`)).toString(),
-      ).items !== undefined;
+    const logTimeMs = deadLetterTimeOf(message);
     let item = -1;
     for (const reading of decoded.readings) {
       do item++;
       while (rejected.has(item));
-      const t = reading.timestampMs;
-      maxTime = Math.max(maxTime, t);
-      closeUpTo(Math.max(maxTime - spec.graceMs, advancedTo));
-      const startMs = Math.floor(t / spec.sizeMs) * spec.sizeMs;
-      const horizon = Math.max(maxTime - spec.graceMs, advancedTo);
-      if (startMs + spec.sizeMs <= horizon) {
-        deadLetters.push({
-          offset: message.offset,
-          item: isEnvelope ? item : null,
-          reason: 'late',
-        });
+      const itemIndex = decoded.envelope ? item : null;
+      if (
+        options.maxEventTimeAheadMs !== undefined &&
+        logTimeMs > 0 &&
+        reading.timestampMs > logTimeMs + options.maxEventTimeAheadMs
+      ) {
+        deadLetters.push({ offset: message.offset, item: itemIndex, reason: 'invalid_timestamp' });
         continue;
       }
-      const id = windowId(reading.instrument, reading.borehole_number, startMs);
-      let window = open.get(id);
-      if (window?.times.includes(t)) {
-        duplicates++;
-        continue;
-      }
-      if (window === undefined) {
-        window = {
-          id,
-          instrument: reading.instrument,
-          borehole_number: reading.borehole_number,
-          startMs,
-          values: [],
-          times: [],
-          latest: { t: -Infinity, seq: -1, surface_level: 0, northing: 0, easting: 0 },
-        };
-        open.set(id, window);
-      }
-      window.values.push(reading.reading);
-      window.times.push(t);
-      seq++;
-      if (t >= window.latest.t)
-        window.latest = {
-          t,
-          seq,
+      const result = model.add({
+        key: instrumentKey(reading.instrument, reading.borehole_number),
+        partition: 0,
+        offset: sequence++,
+        eventTimeMs: reading.timestampMs,
+        value: reading.reading,
+        meta: {
           surface_level: reading.surface_level,
           northing: reading.northing,
           easting: reading.easting,
-        };
-      counted++;
+        },
+        ...(logTimeMs > 0 && { logTimeMs }),
+      });
+      keep(result.closed);
+      if (result.duplicate) duplicates++;
+      else if (result.aggregated) counted++;
+      else deadLetters.push({ offset: message.offset, item: itemIndex, reason: 'late' });
     }
-    if (flushAfter.has(index) && open.size > 0) {
-      let latestEnd = -Infinity;
-      for (const window of open.values())
-        latestEnd = Math.max(latestEnd, window.startMs + spec.sizeMs);
-      advancedTo = Math.max(advancedTo, latestEnd);
-      closeUpTo(advancedTo);
-    }
+    const advance = advances.get(index);
+    if (advance !== undefined) keep(model.advanceLogTime(0, advance));
   });
-  for (const [id, window] of open) done.set(id, window);
+  keep(model.flush(0));
   return { windows: done, deadLetters, counted, duplicates, readings };
 }
 
 export function meanOf(window: ExpectedWindow): number {
-  return window.values.reduce((a, b) => a + b, 0) / window.values.length;
+  return window.sum / window.count;
 }
 
 /** Alerts the default alerting options give: one per level change per direction. */

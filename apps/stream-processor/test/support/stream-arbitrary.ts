@@ -3,6 +3,7 @@ import type { RawMessage } from '../../src/core/raw-message';
 import { defined } from '@geostream/platform/testing';
 import {
   INSTRUMENTS,
+  T0,
   envelopeJson,
   rawMessages,
   readingJson,
@@ -30,6 +31,7 @@ export function valueFor(instrument: TestInstrument, v: number): number {
 
 type Event =
   | { kind: 'reading'; instrument: number; jitter: number; v: number }
+  | { kind: 'upload'; instrument: number; count: number; spacing: number; v: number }
   | { kind: 'repeat'; back: number }
   | { kind: 'garbage'; bytes: Uint8Array }
   | { kind: 'invalid'; instrument: number; field: string; value: unknown }
@@ -41,7 +43,11 @@ type Event =
 
 const reading = fc.record({
   instrument: fc.integer({ min: 0, max: INSTRUMENTS.length - 1 }),
-  jitter: fc.integer({ min: -36, max: 4 }), // in 250 ms steps: up to 9 s back, 1 s ahead
+  // In 250 ms steps: up to 9 s back, 1 s ahead, and now and then a clock 10 s fast.
+  jitter: fc.oneof(
+    { weight: 9, arbitrary: fc.integer({ min: -36, max: 4 }) },
+    { weight: 1, arbitrary: fc.constant(40) },
+  ),
   v: fc.integer({ min: 0, max: 400 }),
 });
 
@@ -67,6 +73,18 @@ const event: fc.Arbitrary<Event> = fc.oneof(
     }),
   },
   {
+    // A store-and-forward node: a burst of one instrument's readings, in order, from the last
+    // seconds or minutes, uploaded at once.
+    weight: 2,
+    arbitrary: fc.record({
+      kind: fc.constant('upload' as const),
+      instrument: fc.integer({ min: 0, max: INSTRUMENTS.length - 1 }),
+      count: fc.integer({ min: 1, max: 8 }),
+      spacing: fc.integer({ min: 1, max: 40 }), // in 250 ms steps
+      v: fc.integer({ min: 0, max: 400 }),
+    }),
+  },
+  {
     weight: 2,
     arbitrary: fc.record({
       kind: fc.constant('envelope' as const),
@@ -78,18 +96,25 @@ const event: fc.Arbitrary<Event> = fc.oneof(
 
 export interface GeneratedStream {
   readonly messages: RawMessage[];
-  /** Message indexes after which the partition is flushed (as an idle flush would). */
-  readonly flushAfter: ReadonlySet<number>;
+  /** Message indexes after which the partition's log clock is advanced (an idle partition), and to when. */
+  readonly advanceAfter: ReadonlyMap<number, number>;
 }
 
-/** Event time advances ~500 ms per message, with readings up to 9 s late or 1 s early. */
+/**
+ * Event time advances ~500 ms per message, with readings up to 9 s late or 1 s early, and
+ * bursts of an instrument's past readings (store-and-forward); each message enters the log
+ * 2 s after its slot (its Kafka timestamp), so instruments' delays vary from 1 to 12 s.
+ */
 export function streamArbitrary(maxLength = 80, minLength = 1): fc.Arbitrary<GeneratedStream> {
   return fc
     .record({
       events: fc.array(event, { minLength, maxLength }),
-      flushes: fc.array(fc.integer({ min: 0, max: maxLength }), { maxLength: 3 }),
+      advances: fc.array(
+        fc.record({ at: fc.integer({ min: 0, max: maxLength }), ahead: fc.nat(60_000) }),
+        { maxLength: 3 },
+      ),
     })
-    .map(({ events, flushes }) => {
+    .map(({ events, advances }) => {
       const payloads: Array<string | Uint8Array> = [];
       const at = (i: number, jitter: number) => Math.max(0, i * 500 + jitter * 250);
       const wire = (r: { instrument: number; jitter: number; v: number }, i: number) => {
@@ -101,6 +126,21 @@ export function streamArbitrary(maxLength = 80, minLength = 1): fc.Arbitrary<Gen
           case 'reading':
             payloads.push(JSON.stringify(wire(e, i)));
             break;
+          case 'upload': {
+            const instrument = defined(
+              INSTRUMENTS[e.instrument],
+              `test instrument ${e.instrument}`,
+            );
+            const items = Array.from({ length: e.count }, (_, k) =>
+              readingJson(
+                instrument,
+                Math.max(0, i * 500 - (e.count - 1 - k) * e.spacing * 250),
+                valueFor(instrument, (e.v + k) % 400),
+              ),
+            );
+            payloads.push(JSON.stringify(envelopeJson(items)));
+            break;
+          }
           case 'repeat':
             payloads.push(payloads[Math.max(0, payloads.length - e.back)] ?? '{}');
             break;
@@ -127,6 +167,14 @@ export function streamArbitrary(maxLength = 80, minLength = 1): fc.Arbitrary<Gen
           }
         }
       });
-      return { messages: rawMessages(payloads), flushAfter: new Set(flushes) };
+      const logTime = (i: number) => T0 + i * 500 + 2_000;
+      const messages = rawMessages(payloads).map((m, i) => ({
+        ...m,
+        timestamp: String(logTime(i)),
+      }));
+      return {
+        messages,
+        advanceAfter: new Map(advances.map((a) => [a.at, logTime(a.at) + a.ahead])),
+      };
     });
 }

@@ -7,6 +7,7 @@ import {
 } from '../../src/core/partition-processor';
 import { triggerLevelsFromSiteConfig } from '../../src/core/trigger-levels';
 import { defined } from '@geostream/platform/testing';
+import { CheckpointStore } from '../support/checkpoint-store';
 import { INSTRUMENTS, T0, rawMessages, readingJson } from '../support/messages';
 
 const [piezometer, settlement, standpipe, , extensometer] = INSTRUMENTS as [
@@ -23,11 +24,16 @@ function options(overrides: Partial<PartitionProcessorOptions> = {}): PartitionP
     partition: 3,
     spec: tumblingWindows({ sizeMs: 10_000, graceMs: 5_000 }),
     triggerLevels: triggerLevelsFromSiteConfig(undefined),
+    // Test records are logged ~17 min after their readings: no clock_skew unless a test asks.
+    clockToleranceMs: 3_600_000,
     ...overrides,
   };
 }
 
 const iso = (ms: number) => new Date(T0 + ms).toISOString();
+
+/** Moves the log clock a month on: every window of every instrument has gone quiet. */
+const closeAll = (processor: PartitionProcessor) => processor.advanceLogTime(T0 + 30 * 86_400_000);
 
 describe('PartitionProcessor', () => {
   it('averages one instrument’s readings in a window into the true mean, min, max and count', () => {
@@ -66,7 +72,7 @@ describe('PartitionProcessor', () => {
     expect(processor.nextOffset).toBe(4);
   });
 
-  it('keeps a window open until the watermark (highest event time - grace) passes its end', () => {
+  it("keeps a window open until its instrument's own watermark (its highest event time - grace) passes its end", () => {
     const processor = PartitionProcessor.fresh(options());
     const first = processor.processBatch(
       rawMessages([readingJson(piezometer, 1_000, 100), readingJson(piezometer, 14_999, 100)]),
@@ -74,6 +80,22 @@ describe('PartitionProcessor', () => {
     expect(first.windows).toHaveLength(0);
     const second = processor.processBatch(rawMessages([readingJson(piezometer, 15_000, 100)], 2));
     expect(second.windows.map((w) => w.window_start)).toEqual([iso(0)]);
+  });
+
+  it("never lets one instrument's clock close another's windows, or make its readings late", () => {
+    const processor = PartitionProcessor.fresh(options());
+    const out = processor.processBatch(
+      rawMessages([
+        readingJson(piezometer, 1_000, 100),
+        readingJson(settlement, 40 * 60_000, -5), // a clock 40 min fast
+        readingJson(piezometer, 2_000, 110), // still counted in its own [0, 10 000)
+        readingJson(piezometer, 15_000, 100), // its own watermark closes [0, 10 000)
+      ]),
+    );
+    expect(out.deadLetters).toEqual([]);
+    expect(out.windows.map((w) => [w.instrument, w.window_start, w.reading_count])).toEqual([
+      ['piezometer', iso(0), 2],
+    ]);
   });
 
   it('counts out-of-order readings within grace and dead-letters later ones as late with their bytes', () => {
@@ -113,7 +135,7 @@ describe('PartitionProcessor', () => {
         readingJson(piezometer, 1_000, 180), // same instant, other value: still the same reading slot
       ]),
     );
-    const out = processor.flush();
+    const out = closeAll(processor);
     expect(out.windows[0]).toMatchObject({ reading_count: 1, reading_mean: 100 });
     expect(processor.accounting).toMatchObject({ readings: 3, counted: 1, duplicates: 2 });
   });
@@ -136,7 +158,7 @@ describe('PartitionProcessor', () => {
       ['raw:3:1:items[2]:late', 'late', 2, 'items[2]'],
     ]);
     expect(defined(out.deadLetters[1], 'dead letter 1').payload_utf8).toBe(itemTexts[2]);
-    const final = processor.flush();
+    const final = closeAll(processor);
     expect(final.windows.find((w) => w.instrument === 'piezometer')).toMatchObject({
       reading_count: 2,
       reading_mean: 110,
@@ -221,9 +243,52 @@ describe('PartitionProcessor', () => {
     processor.processBatch(
       rawMessages([readingJson(piezometer, 1_000, 310), readingJson(piezometer, 16_000, 100)]),
     );
-    expect(Object.keys(processor.checkpoint().alerts)).toEqual(['piezometer:PZ-1']);
-    processor.flush();
-    expect(processor.checkpoint().alerts).toEqual({});
+    const alertOf = (write: ReturnType<PartitionProcessor['checkpoint']>) =>
+      write.upserts.map((u) => [u.key, u.state.alert?.rising.level ?? null]);
+    expect(alertOf(processor.checkpoint())).toEqual([['piezometer:PZ-1', 'alarm']]);
+    processor.processBatch(rawMessages([readingJson(piezometer, 31_000, 100)], 2));
+    expect(alertOf(processor.checkpoint())).toEqual([['piezometer:PZ-1', null]]); // cleared
+    // A month later in the log: its windows closed, it is forgotten, and so is its row.
+    closeAll(processor);
+    expect(processor.checkpoint()).toMatchObject({ upserts: [], deletes: ['piezometer:PZ-1'] });
+  });
+
+  it('checkpoints only the instruments that changed since the last checkpoint', () => {
+    const processor = PartitionProcessor.fresh(options());
+    processor.processBatch(
+      rawMessages([readingJson(piezometer, 1_000, 100), readingJson(settlement, 1_000, -5)]),
+    );
+    const store = new CheckpointStore().checkpoint(processor);
+    expect(store.instrumentRows).toBe(2);
+    processor.processBatch(rawMessages([readingJson(piezometer, 2_000, 101)], 2));
+    const next = processor.checkpoint();
+    expect(next.upserts.map((u) => u.key)).toEqual(['piezometer:PZ-1']);
+    expect(next.deletes).toEqual([]);
+    expect(next.header).toMatchObject({ version: 2, nextOffset: 3 });
+  });
+
+  it('reports an instrument whose clock runs ahead or behind, on the windows it closes', () => {
+    const processor = PartitionProcessor.fresh(options({ clockToleranceMs: 300_000 }));
+    // Each record is in the log at T0 + 1 000 000 + offset (test messages): a reading stamped
+    // an hour later is an hour ahead; one stamped near T0 about 17 min behind.
+    const out = processor.processBatch(
+      rawMessages([
+        readingJson(piezometer, 1_000_000 + 3_600_000, 100),
+        readingJson(piezometer, 1_000_000 + 3_615_000, 100),
+        readingJson(settlement, 1_000, -5),
+        readingJson(settlement, 16_000, -5),
+        readingJson(extensometer, 1_000_000, 5),
+        readingJson(extensometer, 1_015_000, 5),
+      ]),
+    );
+    expect(out.windows.map((w, i) => [w.instrument, out.windowClocks[i]?.status])).toEqual([
+      ['piezometer', 'ahead'],
+      ['settlement_marker', 'behind'],
+      ['extensometer', 'ok'],
+    ]);
+    // The smallest delay: the second reading, 3 615 000 ms ahead of a record logged 1 ms later.
+    expect(out.windowClocks[0]?.offsetMs).toBe(3_614_999);
+    expect(processor.skewedClocks).toEqual({ ahead: 1, behind: 1 });
   });
 
   it('resolves standpipe levels relative to the latest reading’s surface level, from a site config', () => {
@@ -238,7 +303,9 @@ describe('PartitionProcessor', () => {
     } as never);
     const processor = PartitionProcessor.fresh(options({ triggerLevels: resolver }));
     processor.processBatch(rawMessages([readingJson(standpipe, 1_000, 77.5)])); // alarm at 79.45 - 2
-    expect(defined(processor.flush().windows[0], 'the flushed window').trigger_level).toBe('alarm');
+    expect(defined(closeAll(processor).windows[0], 'the flushed window').trigger_level).toBe(
+      'alarm',
+    );
   });
 
   it('skips records below its next offset and resumes past trailing transaction markers', () => {
@@ -253,21 +320,25 @@ describe('PartitionProcessor', () => {
     expect(processor.nextOffset).toBe(13);
   });
 
-  it('on an idle flush closes every open window, and later readings for them are late', () => {
+  it('on an idle advance closes the windows of instruments gone quiet; later readings for them are late', () => {
     const processor = PartitionProcessor.fresh(options());
+    // Each instrument waits for its window's end + grace + its own delay: the piezometer's
+    // reading (at 1 000) was logged at 1 000 000, 999 000 late: quiet at 10 000 + 5 000 +
+    // 999 000 = 1 014 000; the extensometer's (at 12 000, logged at 1 000 001) at
+    // 20 000 + 5 000 + 988 001 = 1 013 001.
     processor.processBatch(
       rawMessages([readingJson(piezometer, 1_000, 100), readingJson(extensometer, 12_000, 5)]),
     );
-    const flushed = processor.flush();
-    expect(flushed.windows.map((w) => w.id)).toEqual([
-      `piezometer:PZ-1:${iso(0)}`,
-      `extensometer:EX:7:${iso(10_000)}`,
+    expect(processor.advanceLogTime(T0 + 1_013_000).windows).toEqual([]);
+    const advanced = processor.advanceLogTime(T0 + 1_013_001);
+    expect(advanced.windows.map((w) => w.id)).toEqual([`extensometer:EX:7:${iso(10_000)}`]);
+    expect(advanced.accounting.flushes).toBe(1);
+    expect(processor.openWindows).toBe(1); // the piezometer's [0, 10 000) waits on
+    const after = processor.processBatch(rawMessages([readingJson(extensometer, 15_000, 1)], 2));
+    expect(defined(after.deadLetters[0], 'dead letter 0').message).toContain('window_quiet');
+    expect(processor.advanceLogTime(T0 + 1_014_000).windows.map((w) => w.instrument)).toEqual([
+      'piezometer',
     ]);
-    expect(flushed.accounting.flushes).toBe(1);
-    expect(processor.openWindows).toBe(0);
-    const after = processor.processBatch(rawMessages([readingJson(piezometer, 19_000, 1)], 2));
-    expect(defined(after.deadLetters[0], 'dead letter 0').message).toContain('window_flushed');
-    expect(processor.flush().accounting.flushes).toBe(0);
   });
 
   it('counts a hopping reading that missed only its older windows, and records it as partially late', () => {
@@ -294,35 +365,136 @@ describe('PartitionProcessor', () => {
     const straight = PartitionProcessor.fresh(options());
     const expected = straight.processBatch(messages);
     const first = PartitionProcessor.fresh(options());
-    const a = first.processBatch(messages.slice(0, 17));
-    const restored = PartitionProcessor.restore(
-      options(),
-      JSON.parse(JSON.stringify(first.checkpoint())),
-    );
+    const store = new CheckpointStore();
+    const a = first.processBatch(messages.slice(0, 9));
+    store.checkpoint(first); // a full checkpoint, then an incremental one
+    const a2 = first.processBatch(messages.slice(9, 17));
+    store.checkpoint(first);
+    const restored = PartitionProcessor.restore(options(), store.stored());
     const b = restored.processBatch(messages.slice(17));
-    expect([...a.windows, ...b.windows]).toEqual(expected.windows);
-    expect([...a.alerts, ...b.alerts]).toEqual(expected.alerts);
-    expect(JSON.parse(JSON.stringify(restored.checkpoint()))).toEqual(
-      JSON.parse(JSON.stringify(straight.checkpoint())),
+    expect([...a.windows, ...a2.windows, ...b.windows]).toEqual(expected.windows);
+    expect([...a.alerts, ...a2.alerts, ...b.alerts]).toEqual(expected.alerts);
+    // Its incremental checkpoints bring the store to what one of the straight run holds.
+    expect(store.checkpoint(restored).stored()).toEqual(
+      new CheckpointStore().checkpoint(straight).stored(),
     );
   });
 
   it('refuses a checkpoint of another partition, or one written with other window settings', () => {
-    const checkpoint = JSON.parse(JSON.stringify(PartitionProcessor.fresh(options()).checkpoint()));
-    expect(() => PartitionProcessor.restore(options({ partition: 4 }), checkpoint)).toThrow(
+    const stored = new CheckpointStore().checkpoint(PartitionProcessor.fresh(options())).stored();
+    const header = stored.state as Record<string, unknown>;
+    expect(() => PartitionProcessor.restore(options({ partition: 4 }), stored)).toThrow(
       expect.objectContaining({ code: 'CHECKPOINT_MISMATCH' }),
     );
     expect(() =>
       PartitionProcessor.restore(
         options({ spec: tumblingWindows({ sizeMs: 5_000, graceMs: 5_000 }) }),
-        checkpoint,
+        stored,
       ),
     ).toThrow(expect.objectContaining({ code: 'CHECKPOINT_INCOMPATIBLE' }));
-    expect(() => PartitionProcessor.restore(options(), { ...checkpoint, version: 2 })).toThrow(
-      expect.objectContaining({ code: 'CHECKPOINT_INVALID' }),
-    );
     expect(() =>
-      PartitionProcessor.restore(options(), { ...checkpoint, aggregator: { nope: 1 } }),
+      PartitionProcessor.restore(options(), { ...stored, state: { ...header, version: 3 } }),
     ).toThrow(expect.objectContaining({ code: 'CHECKPOINT_INVALID' }));
+    expect(() =>
+      PartitionProcessor.restore(options(), { ...stored, state: { ...header, aggregator: 1 } }),
+    ).toThrow(expect.objectContaining({ code: 'CHECKPOINT_INVALID' }));
+    expect(() =>
+      PartitionProcessor.restore(options(), {
+        ...stored,
+        instruments: [
+          { key: 'piezometer:PZ-1', state: { aggregator: { key: 'other' }, alert: null } },
+        ],
+      }),
+    ).toThrow(expect.objectContaining({ code: 'CHECKPOINT_INVALID' }));
+  });
+
+  it('reads a version-1 checkpoint (the whole state in one row) and rewrites every instrument', () => {
+    // As the previous release wrote it: one watermark per partition (16 000 - 5 000 = 11 000).
+    const v1 = {
+      format: 'geostream.stream-processor.partition',
+      version: 1,
+      topic: 'raw',
+      partition: 3,
+      nextOffset: 2,
+      aggregator: {
+        format: 'geostream.windowed-aggregator.partition',
+        version: 1,
+        partition: 3,
+        spec: tumblingWindows({ sizeMs: 10_000, graceMs: 5_000 }),
+        nextOffset: 2,
+        maxEventTimeMs: T0 + 16_000,
+        advancedToMs: null,
+        counters: {
+          recordsIn: 2,
+          aggregated: 2,
+          duplicates: 0,
+          late: 0,
+          replayed: 0,
+          windowsEmitted: 1,
+          windowsEvicted: 0,
+        },
+        keys: [
+          {
+            key: 'piezometer:PZ-1',
+            closedUntilMs: null,
+            eventTimes: [T0 + 16_000],
+            windows: [
+              {
+                startMs: T0 + 10_000,
+                endMs: T0 + 20_000,
+                count: 1,
+                sum: 310,
+                compensation: 0,
+                min: 310,
+                max: 310,
+                firstEventTimeMs: T0 + 16_000,
+                lastEventTimeMs: T0 + 16_000,
+                latestMeta: [42.5, 5812000, 320000, 1, null],
+                latestOffset: 1,
+                minOffset: 1,
+                maxOffset: 1,
+              },
+            ],
+          },
+        ],
+      },
+      alerts: {
+        'settlement_marker:SM-1': {
+          schema_version: 1,
+          last_window_start: iso(0),
+          rising: { level: 'none', pending_level: null, pending_count: 0 },
+          falling: { level: 'alert', pending_level: null, pending_count: 0 },
+        },
+      },
+      accounting: {
+        messages: 2,
+        readings: 2,
+        counted: 2,
+        duplicates: 0,
+        deadLettered: {},
+        partiallyLate: 0,
+        windows: 1,
+        alerts: 1,
+        flushes: 0,
+      },
+    };
+    const processor = PartitionProcessor.restore(options(), { state: v1, instruments: [] });
+    expect(processor.nextOffset).toBe(2);
+    const rewrite = processor.checkpoint();
+    expect(rewrite.header.version).toBe(2);
+    expect(
+      rewrite.upserts.map((u) => [u.key, u.state.aggregator !== null, u.state.alert !== null]),
+    ).toEqual([
+      ['piezometer:PZ-1', true, false],
+      ['settlement_marker:SM-1', false, true],
+    ]);
+    // What the old watermark had emitted stays emitted, for every instrument.
+    const out = processor.processBatch(
+      rawMessages([readingJson(settlement, 9_000, -5), readingJson(piezometer, 17_000, 300)], 2),
+    );
+    expect(out.deadLetters.map((d) => d.reason)).toEqual(['late']);
+    expect(closeAll(processor).windows.map((w) => [w.instrument, w.reading_count])).toEqual([
+      ['piezometer', 2],
+    ]);
   });
 });

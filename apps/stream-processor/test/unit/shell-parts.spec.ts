@@ -169,11 +169,17 @@ describe('sinkRejectedDeadLetter', () => {
       trigger_level: 'none' as const,
     };
     const deadLetter = sinkRejectedDeadLetter(
-      { sink: 'elasticsearch', record, status: 400, reason: 'document_parsing_exception: bad' },
+      {
+        sink: 'elasticsearch',
+        recordId: record.id,
+        record,
+        reason: '400 document_parsing_exception: bad',
+        atMs: Date.parse(record.window_end),
+      },
       { topic: 'raw', partition: 2, origin: { offset: 41, item: 3 } },
     );
     expect(deadLetter).toMatchObject({
-      id: `raw:2:41:items[3]:sink_rejected:${record.id}`,
+      id: `raw:2:41:items[3]:sink_rejected:elasticsearch:${record.id}`,
       reason: 'sink_rejected',
       source: { topic: 'raw', partition: 2, offset: '41', key: record.id },
       item_index: 3,

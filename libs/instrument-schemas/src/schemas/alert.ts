@@ -12,11 +12,15 @@ export type AlertKind = (typeof ALERT_KINDS)[number];
 /**
  * A raise (level went up) or clear (level went down, possibly to none) of one direction's
  * trigger level, with the window that caused it. Its id is derived from that window, so
- * replaying the log reproduces exactly the same alerts.
+ * replaying the log reproduces exactly the same alerts. The `level` member of the alarm events
+ * (see alarm-event.ts): `condition` is written since #12 and absent in older events.
  */
 export const AlertSchema = Type.Object(
   {
     schema_version: Type.Literal(ALERT_SCHEMA_VERSION),
+    condition: Type.Optional(
+      Type.Literal('level', { description: "absent in events written before 'condition' was" }),
+    ),
     id: Type.String({
       minLength: 1,
       description: "'<window id>:<direction>:<kind>:<to_level>', see alertId()",

@@ -44,6 +44,16 @@ export const DeadLetterSchema = Type.Object(
       description: 'the original bytes as text, when they are valid printable UTF-8',
     }),
     payload_bytes: Type.Integer({ minimum: 0 }),
+    payload_truncated: Type.Optional(
+      Type.Boolean({
+        description:
+          'true when the dead letter was too large for its topic: payload_base64 then holds only ' +
+          'the first bytes, payload_bytes and payload_sha256 describe the whole',
+      }),
+    ),
+    payload_sha256: Type.Optional(
+      Type.String({ pattern: '^[0-9a-f]{64}$', description: 'SHA-256 of the whole payload' }),
+    ),
     dead_lettered_at: Type.String({ format: 'date-time', pattern: CANONICAL_TIMESTAMP_PATTERN }),
   },
   { title: 'DeadLetter', description: 'Rejected input with its reason (version 1).' },

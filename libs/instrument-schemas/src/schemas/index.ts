@@ -1,4 +1,5 @@
 import { AlertSchema } from './alert';
+import { AlarmEventSchema } from './alarm-event';
 import { DeadLetterSchema } from './dead-letter';
 import { BatchEnvelopeSchema, ReadingSchema } from './reading';
 import { SiteConfigSchema } from './site-config';
@@ -14,6 +15,7 @@ export const jsonSchemas = {
   BatchEnvelope: BatchEnvelopeSchema,
   WindowRecord: WindowRecordSchema,
   Alert: AlertSchema,
+  AlarmEvent: AlarmEventSchema,
   DeadLetter: DeadLetterSchema,
   SiteConfig: SiteConfigSchema,
 } as const;

@@ -1,5 +1,6 @@
 import { Type, type Static } from '@sinclair/typebox';
 import { INSTRUMENT_SPECS, INSTRUMENT_TYPES, type InstrumentType } from '../instrument-types';
+import { PLAUSIBLE_POSITION } from '../plausible-positions';
 import { IDENTIFIER_PATTERN, NOT_BLANK_PATTERN, TIMESTAMP_PATTERN } from './patterns';
 
 /** The reading format this library writes. Messages without `version` are version 1. */
@@ -43,9 +44,18 @@ export const ReadingSchema = Type.Object(
     version: Type.Optional(Type.Literal(READING_FORMAT_VERSION)),
     borehole_number: Type.String({ minLength: 1, pattern: IDENTIFIER_PATTERN }),
     instrument: InstrumentTypeSchema,
-    surface_level: Type.Number(),
-    northing: Type.Number(),
-    easting: Type.Number(),
+    surface_level: Type.Number({
+      minimum: PLAUSIBLE_POSITION.surface_level.min,
+      maximum: PLAUSIBLE_POSITION.surface_level.max,
+    }),
+    northing: Type.Number({
+      minimum: PLAUSIBLE_POSITION.northing.min,
+      maximum: PLAUSIBLE_POSITION.northing.max,
+    }),
+    easting: Type.Number({
+      minimum: PLAUSIBLE_POSITION.easting.min,
+      maximum: PLAUSIBLE_POSITION.easting.max,
+    }),
     reading: Type.Number(),
     timestamp: Type.String({ format: 'date-time', pattern: TIMESTAMP_PATTERN }),
   },

@@ -1,5 +1,5 @@
 import type { Problem, ReasonCode } from '../problems';
-import { MAX_IDENTIFIER_LENGTH } from '../schemas/patterns';
+import { MAX_IDENTIFIER_BYTES, MAX_IDENTIFIER_LENGTH } from '../schemas/patterns';
 
 /** A short, safe rendering of a bad value for messages. */
 export function describeValue(value: unknown): string {
@@ -77,7 +77,14 @@ export function isNotBlank(s: string): boolean {
   return (c > 32 && c < 127) || /\S/.test(s);
 }
 
-/** The problem with an instrument id, if any: a non-blank string, short, no control characters. */
+// A high surrogate not followed by a low one, or a low one not preceded by a high one.
+const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
+const ASCII_ONLY = /^[\u0020-\u007e]*$/;
+
+/**
+ * The problem with an instrument id, if any: a non-blank string, short (in characters and in
+ * UTF-8 bytes), valid Unicode, no control characters.
+ */
 export function identifierProblem(value: unknown, path: string): Problem | undefined {
   const basic = stringProblem(value, path);
   if (basic !== undefined) return basic;
@@ -94,7 +101,34 @@ export function identifierProblem(value: unknown, path: string): Problem | undef
   if (/[\u0000-\u001f\u007f]/.test(id)) {
     return problem('invalid_value', path, `${path} must not contain control characters`);
   }
+  if (ASCII_ONLY.test(id)) return undefined; // the usual id, at most 128 bytes: done
+  if (LONE_SURROGATE.test(id)) {
+    return problem(
+      'invalid_value',
+      path,
+      `${path} is not valid Unicode (a lone surrogate, e.g. a broken \\ud800 escape)`,
+    );
+  }
+  const bytes = utf8Length(id);
+  if (bytes > MAX_IDENTIFIER_BYTES) {
+    return problem(
+      'invalid_value',
+      path,
+      `${path} must be at most ${MAX_IDENTIFIER_BYTES} bytes in UTF-8, got ${bytes}`,
+    );
+  }
   return undefined;
+}
+
+/** Bytes of a well-formed string in UTF-8 (a surrogate pair is one 4-byte character). */
+function utf8Length(s: string): number {
+  let bytes = 0;
+  for (let i = 0; i < s.length; i++) {
+    const unit = s.charCodeAt(i);
+    // Each half of a surrogate pair counts 2: the pair is one 4-byte character.
+    bytes += unit < 0x80 ? 1 : unit < 0x800 ? 2 : unit >= 0xd800 && unit <= 0xdfff ? 2 : 3;
+  }
+  return bytes;
 }
 
 /** The problem with a value that should be a non-blank string, if any. */

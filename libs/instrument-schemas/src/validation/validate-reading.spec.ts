@@ -111,3 +111,44 @@ describe('validateReading', () => {
     expect(codesOf(value)).toEqual([['', 'not_an_object']]);
   });
 });
+
+describe('values some sink would refuse are refused here, with a reason', () => {
+  const base = reference;
+  const problemsOf = (message: unknown) => {
+    const result = validateReading(message);
+    return result.ok ? [] : result.problems.map((p) => [p.path, p.code]);
+  };
+
+  it.each([
+    ['year 0000 (PostgreSQL has no year 0)', '0000-01-01T00:00:00Z'],
+    ['year 9999 (a window would end in year 10000)', '9999-12-31T23:59:55Z'],
+    ['1899, before the accepted years', '1899-12-31T23:59:59Z'],
+    ['2100, after them', '2100-01-01T00:00:00Z'],
+  ])('a timestamp in %s is timestamp_out_of_range', (_what, timestamp) => {
+    expect(problemsOf({ ...base, timestamp })).toEqual([['timestamp', 'timestamp_out_of_range']]);
+  });
+
+  it.each([
+    ['a logger reset to 1970', '1970-01-01T00:00:07Z'],
+    ['one reset to 2000', '2000-01-01T00:00:00Z'],
+    ['the first accepted year', '1900-01-01T00:00:00+01:00'],
+    ['the last', '2099-12-31T23:59:59.999Z'],
+  ])('a timestamp of %s is accepted (a clock problem, reported elsewhere)', (_what, timestamp) => {
+    expect(problemsOf({ ...base, timestamp })).toEqual([]);
+  });
+
+  it.each([
+    ['surface_level', 9_000.5],
+    ['surface_level', -1e308],
+    ['northing', 1e12],
+    ['easting', -10_000_001],
+  ])('%s %p is out_of_physical_range', (field, value) => {
+    expect(problemsOf({ ...base, [field]: value })).toEqual([[field, 'out_of_physical_range']]);
+  });
+
+  it("does not judge a standpipe's reading from an implausible surface level", () => {
+    expect(
+      problemsOf({ ...base, instrument: 'water_standpipe', surface_level: 1e300, reading: 1e300 }),
+    ).toEqual([['surface_level', 'out_of_physical_range']]);
+  });
+});

@@ -1,4 +1,10 @@
-import { INSTRUMENT_SPECS, isInstrumentType, type InstrumentType } from '../instrument-types';
+import {
+  INSTRUMENT_SPECS,
+  isInstrumentType,
+  type InstrumentType,
+  type ValueRange,
+} from '../instrument-types';
+import { PLAUSIBLE_POSITION, TIMESTAMP_YEARS } from '../plausible-positions';
 import type { Problem, ValidationResult } from '../problems';
 import { READING_FORMAT_VERSION, type Reading } from '../schemas/reading';
 import {
@@ -53,6 +59,31 @@ function timestampProblem(value: unknown, path: string): Problem {
       path,
       `${path} must be an ISO-8601 string with a zone, got ${describeValue(value)}`,
     )
+  );
+}
+
+/** The problem with a position field (surface level, northing, easting) outside PLAUSIBLE_POSITION. */
+function positionProblem(
+  field: keyof typeof PLAUSIBLE_POSITION,
+  value: number,
+): Problem | undefined {
+  const range: ValueRange = PLAUSIBLE_POSITION[field];
+  if (value >= range.min && value <= range.max) return undefined;
+  return problem(
+    'out_of_physical_range',
+    field,
+    `${field} ${String(value)} m is outside the plausible ${String(range.min)} .. ${String(range.max)} m`,
+  );
+}
+
+/** The problem with a parsed timestamp whose year, as written, is outside TIMESTAMP_YEARS. */
+function yearProblem(timestamp: string, path: string): Problem | undefined {
+  const year = Number(timestamp.slice(0, 4));
+  if (year >= TIMESTAMP_YEARS.min && year <= TIMESTAMP_YEARS.max) return undefined;
+  return problem(
+    'timestamp_out_of_range',
+    path,
+    `${path} ${JSON.stringify(timestamp)} is outside the years ${TIMESTAMP_YEARS.min} to ${TIMESTAMP_YEARS.max}: a corrupt or reset clock`,
   );
 }
 
@@ -128,15 +159,27 @@ function validateFields(value: unknown): ValidationResult<Reading> {
   }
   const boreholeProblem = identifierProblem(boreholeNumber, 'borehole_number');
   if (boreholeProblem !== undefined) problems = add(problems, boreholeProblem);
-  const surfaceLevelOk = typeof surfaceLevel === 'number' && Number.isFinite(surfaceLevel);
+  let surfaceLevelOk = typeof surfaceLevel === 'number' && Number.isFinite(surfaceLevel);
   if (!surfaceLevelOk) {
     problems = add(problems, numberProblem(surfaceLevel, 'surface_level') as Problem);
+  } else {
+    const p = positionProblem('surface_level', surfaceLevel as number);
+    if (p !== undefined) {
+      problems = add(problems, p);
+      surfaceLevelOk = false; // a standpipe's range cannot be reckoned from it
+    }
   }
   if (!(typeof northing === 'number' && Number.isFinite(northing))) {
     problems = add(problems, numberProblem(northing, 'northing') as Problem);
+  } else {
+    const p = positionProblem('northing', northing);
+    if (p !== undefined) problems = add(problems, p);
   }
   if (!(typeof easting === 'number' && Number.isFinite(easting))) {
     problems = add(problems, numberProblem(easting, 'easting') as Problem);
+  } else {
+    const p = positionProblem('easting', easting);
+    if (p !== undefined) problems = add(problems, p);
   }
   if (!(typeof reading === 'number' && Number.isFinite(reading))) {
     problems = add(problems, numberProblem(reading, 'reading') as Problem);
@@ -151,6 +194,9 @@ function validateFields(value: unknown): ValidationResult<Reading> {
   if (typeof timestamp === 'string') timestampMs = parseTimestampMs(timestamp);
   if (Number.isNaN(timestampMs)) {
     problems = add(problems, timestampProblem(timestamp, 'timestamp'));
+  } else {
+    const p = yearProblem(timestamp as string, 'timestamp');
+    if (p !== undefined) problems = add(problems, p);
   }
 
   if (problems !== undefined) return { ok: false, problems };

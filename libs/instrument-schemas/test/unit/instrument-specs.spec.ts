@@ -32,6 +32,18 @@ describe('INSTRUMENT_SPECS', () => {
   );
 
   it.each(INSTRUMENT_TYPES.map((t) => [t]))(
+    '%s: default rate-of-change and silence rules are a valid site config',
+    (type) => {
+      const config = {
+        version: 1,
+        rate_of_change_defaults: { [type]: INSTRUMENT_SPECS[type].defaultRateOfChange },
+        silence_defaults: { [type]: INSTRUMENT_SPECS[type].defaultSilence },
+      };
+      expect(parseSiteConfig(config)).toMatchObject({ ok: true });
+    },
+  );
+
+  it.each(INSTRUMENT_TYPES.map((t) => [t]))(
     '%s: normal operation starts below the alert level',
     (type) => {
       // Simulations may drift into the levels (settlement does as a tunnel face passes), but

@@ -33,6 +33,8 @@ const producers: Record<ReasonCode, () => ReasonCode[]> = {
   invalid_timestamp: () => codes(validateReading({ ...reading, timestamp: '02/05/2022' })),
   timestamp_without_zone: () =>
     codes(validateReading({ ...reading, timestamp: '2022-05-02T08:02:20' })),
+  timestamp_out_of_range: () =>
+    codes(validateReading({ ...reading, timestamp: '0000-01-01T00:00:00Z' })),
   unknown_instrument: () => codes(validateReading({ ...reading, instrument: 'tiltmeter' })),
   out_of_physical_range: () => codes(validateReading({ ...reading, reading: 10 })),
   unknown_field: () => codes(parseSiteConfig({ version: 1, levels: {} })),

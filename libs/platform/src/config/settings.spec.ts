@@ -14,7 +14,6 @@ import {
   rawTopic,
   siteConfigSettings,
   topicSettings,
-  windowSettings,
 } from './settings';
 
 const loadAll = (env: Record<string, string>) =>
@@ -23,7 +22,6 @@ const loadAll = (env: Record<string, string>) =>
     database: databaseSettings(r),
     elasticsearch: elasticsearchSettings(r),
     topics: topicSettings(r),
-    window: windowSettings(r),
     http: httpSettings(r, 9102),
   }));
 
@@ -47,12 +45,6 @@ describe('shared settings', () => {
       raw: 'monitoring',
       deadLetter: 'monitoring.dlq',
       alerts: 'monitoring.alerts',
-    });
-    expect(config.window).toMatchObject({
-      kind: 'tumbling',
-      sizeMs: 10_000,
-      graceMs: 5_000,
-      idleFlushMs: 15_000,
     });
     expect(config.http).toEqual({ host: '127.0.0.1', port: 9102 });
   });
@@ -91,15 +83,6 @@ describe('shared settings', () => {
     const error = configErrorOf({ DATABASE_URL: 'postgres://u:hunter2@host:notaport/db' });
     expect(error.message).toContain('DATABASE_URL');
     expect(error.message).not.toContain('hunter2');
-  });
-
-  it('rejects a hopping advance larger than the window', () => {
-    const error = configErrorOf({
-      WINDOW_KIND: 'hopping',
-      WINDOW_SIZE_MS: '1000',
-      WINDOW_ADVANCE_MS: '2000',
-    });
-    expect(error.problems.map((p) => p.variable)).toEqual(['WINDOW_ADVANCE_MS']);
   });
 });
 
@@ -155,6 +138,7 @@ describe('settings the stream-processor and the dashboard must agree on', () => 
     expect(readConfig({}, outputNameSettings)).toEqual({
       postgresSchema: 'public',
       postgresReadRole: 'geostream_reader',
+      postgresDrawingsRole: 'geostream_drawings_writer',
       topicPrefix: '',
       topicSuffix: '',
     });
@@ -163,6 +147,7 @@ describe('settings the stream-processor and the dashboard must agree on', () => 
     ).toEqual({
       postgresSchema: 'geostream_v2',
       postgresReadRole: 'geostream_reader',
+      postgresDrawingsRole: 'geostream_drawings_writer',
       topicPrefix: '',
       topicSuffix: '.v2',
     });
@@ -173,9 +158,18 @@ describe('settings the stream-processor and the dashboard must agree on', () => 
       problemsOf({
         PG_SCHEMA: 'Geo-Stream',
         PG_READ_ROLE: 'x; drop',
+        PG_DRAWINGS_ROLE: 'Drawings',
         OUTPUT_TOPIC_PREFIX: 'a b',
       }).map((p) => p.variable),
-    ).toEqual(['PG_SCHEMA', 'PG_READ_ROLE', 'OUTPUT_TOPIC_PREFIX']);
+    ).toEqual(['PG_SCHEMA', 'PG_READ_ROLE', 'PG_DRAWINGS_ROLE', 'OUTPUT_TOPIC_PREFIX']);
+  });
+
+  it('refuses a drawings role that is the read role (the read role must write nothing)', () => {
+    expect(
+      problemsOf({ PG_READ_ROLE: 'site_reader', PG_DRAWINGS_ROLE: 'site_reader' }).map(
+        (p) => `${p.variable}: ${p.message}`,
+      ),
+    ).toEqual(['PG_DRAWINGS_ROLE: must differ from PG_READ_ROLE (the read role writes nothing)']);
   });
 
   describe('SITE_CONFIG_FILE', () => {

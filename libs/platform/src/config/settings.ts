@@ -127,37 +127,6 @@ export function topicSettings(env: EnvReader): TopicSettings {
   return { raw: rawTopic(env), deadLetter: deadLetterTopic(env), alerts: alertsTopic(env) };
 }
 
-export type WindowKind = 'tumbling' | 'hopping' | 'session';
-
-export interface WindowSettings {
-  readonly kind: WindowKind;
-  readonly sizeMs: number;
-  /** Hopping windows only: how far each window starts after the previous one. */
-  readonly advanceMs: number;
-  /** Session windows only: the inactivity gap that closes a session. */
-  readonly gapMs: number;
-  readonly graceMs: number;
-  readonly idleFlushMs: number;
-}
-
-const DAY_MS = 86_400_000;
-
-export function windowSettings(env: EnvReader): WindowSettings {
-  const kind = env.oneOf('WINDOW_KIND', ['tumbling', 'hopping', 'session'] as const, 'tumbling');
-  const sizeMs = env.int('WINDOW_SIZE_MS', 10_000, { min: 1, max: DAY_MS });
-  const advanceMs = env.int('WINDOW_ADVANCE_MS', sizeMs, { min: 1, max: DAY_MS });
-  if (kind === 'hopping' && advanceMs > sizeMs)
-    env.problem('WINDOW_ADVANCE_MS', `must not exceed WINDOW_SIZE_MS (${sizeMs})`);
-  return {
-    kind,
-    sizeMs,
-    advanceMs,
-    gapMs: env.int('WINDOW_GAP_MS', sizeMs, { min: 1, max: DAY_MS }),
-    graceMs: env.int('WINDOW_GRACE_MS', 5_000, { min: 0, max: DAY_MS }),
-    idleFlushMs: env.int('IDLE_FLUSH_MS', 15_000, { min: 1, max: DAY_MS }),
-  };
-}
-
 export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
 
 /** LOG_FORMAT: `json`, `pretty` (one coloured line per event), or `auto`: pretty on a terminal. */
@@ -207,6 +176,8 @@ export interface OutputNameSettings {
   readonly postgresSchema: string;
   /** PG_READ_ROLE: the read-only role granted that schema; the dashboard reads as it. */
   readonly postgresReadRole: string;
+  /** PG_DRAWINGS_ROLE: the role that may write plan_underlay alone; the dashboard stores site drawings as it. */
+  readonly postgresDrawingsRole: string;
   /** OUTPUT_TOPIC_PREFIX, OUTPUT_TOPIC_SUFFIX: per-type topics are `<prefix><type><suffix>`. */
   readonly topicPrefix: string;
   readonly topicSuffix: string;
@@ -221,8 +192,11 @@ export const POSTGRES_IDENTIFIER = /^[a-z_][a-z0-9_]{0,62}$/;
 /** The read-only role the sinks' migrations create and the dashboard uses (PG_READ_ROLE). */
 export const DEFAULT_READ_ROLE = 'geostream_reader';
 
+/** The role the sinks' migrations let write site drawings (plan_underlay) alone (PG_DRAWINGS_ROLE). */
+export const DEFAULT_DRAWINGS_ROLE = 'geostream_drawings_writer';
+
 export function outputNameSettings(env: EnvReader): OutputNameSettings {
-  return {
+  const settings: OutputNameSettings = {
     postgresSchema: env.string('PG_SCHEMA', 'public', {
       pattern: POSTGRES_IDENTIFIER,
       hint: 'must be a lower-case PostgreSQL identifier, e.g. geostream_v2',
@@ -230,6 +204,10 @@ export function outputNameSettings(env: EnvReader): OutputNameSettings {
     postgresReadRole: env.string('PG_READ_ROLE', DEFAULT_READ_ROLE, {
       pattern: POSTGRES_IDENTIFIER,
       hint: 'must be a lower-case PostgreSQL identifier, e.g. geostream_reader',
+    }),
+    postgresDrawingsRole: env.string('PG_DRAWINGS_ROLE', DEFAULT_DRAWINGS_ROLE, {
+      pattern: POSTGRES_IDENTIFIER,
+      hint: 'must be a lower-case PostgreSQL identifier, e.g. geostream_drawings_writer',
     }),
     topicPrefix: env.string('OUTPUT_TOPIC_PREFIX', '', {
       pattern: TOPIC_AFFIX,
@@ -240,6 +218,10 @@ export function outputNameSettings(env: EnvReader): OutputNameSettings {
       hint: TOPIC_AFFIX_HINT,
     }),
   };
+  if (settings.postgresDrawingsRole === settings.postgresReadRole) {
+    env.problem('PG_DRAWINGS_ROLE', 'must differ from PG_READ_ROLE (the read role writes nothing)');
+  }
+  return settings;
 }
 
 export interface SiteConfigSettings {

@@ -32,18 +32,33 @@ export function isTransientKafkaError(error: unknown): boolean {
   return false;
 }
 
+/** Broker error types that blame the records themselves, not the request or the cluster. */
+const RECORD_ERRORS = new Set([
+  'MESSAGE_TOO_LARGE',
+  'RECORD_LIST_TOO_LARGE',
+  'INVALID_RECORD',
+  'CORRUPT_MESSAGE',
+  'INVALID_TIMESTAMP',
+]);
+
+function errorType(error: unknown): string | undefined {
+  for (const e of chain(error)) if (typeof e['type'] === 'string') return e['type'];
+  return undefined;
+}
+
 /** Wraps anything thrown at the Kafka edge in the sink's typed errors. */
 export function kafkaSinkError(
   operation: string,
   error: unknown,
 ): SinkUnavailableError | SinkRejectedError | GeostreamError {
   if (error instanceof GeostreamError) return error;
-  const type = (error as { type?: unknown } | null)?.type;
+  const type = errorType(error);
   const context = {
     sink: 'kafka' as const,
     operation,
     cause: error,
-    details: typeof type === 'string' ? { kafkaErrorType: type } : {},
+    details:
+      type !== undefined ? { kafkaErrorType: type, refusesRecords: RECORD_ERRORS.has(type) } : {},
   };
   return isTransientKafkaError(error)
     ? new SinkUnavailableError(context)

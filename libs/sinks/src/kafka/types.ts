@@ -1,5 +1,5 @@
 import type {
-  Alert,
+  AlarmEvent,
   DeadLetter,
   InstrumentType,
   WindowRecord,
@@ -57,7 +57,7 @@ export interface KafkaSinkOptions {
 
 export interface KafkaBatch {
   readonly windows?: readonly WindowRecord[];
-  readonly alerts?: readonly Alert[];
+  readonly alerts?: readonly AlarmEvent[];
   readonly deadLetters?: readonly DeadLetter[];
 }
 

@@ -1,4 +1,4 @@
-import type { Alert, WindowRecord } from '@geostream/instrument-schemas';
+import type { AlarmEvent, WindowRecord } from '@geostream/instrument-schemas';
 import {
   alertToRow,
   instrumentStateFromWindow,
@@ -40,26 +40,65 @@ export interface CheckpointValues {
   readonly state: string;
 }
 
+export interface InstrumentCheckpointValues {
+  readonly consumer_group: string;
+  readonly topic: string;
+  readonly partition: number;
+  readonly instrument_key: string;
+  readonly state: string;
+}
+
+/** Instrument checkpoint rows to delete, per partition. */
+export interface InstrumentCheckpointDeletes {
+  readonly consumer_group: string;
+  readonly topic: string;
+  readonly partition: number;
+  readonly instrument_keys: string[];
+}
+
 /** The rows of one writeBatch, de-duplicated and in lock order. */
 export interface BatchPlan {
   readonly windows: ReadingWindowValues[];
   readonly alerts: AlertEventValues[];
   readonly instrumentStates: InstrumentStateValues[];
   readonly checkpoints: CheckpointValues[];
+  readonly instrumentCheckpoints: InstrumentCheckpointValues[];
+  readonly instrumentCheckpointDeletes: InstrumentCheckpointDeletes[];
 }
 
 export function planBatch(batch: PostgresBatch): BatchPlan {
   const windows = lastWinsByKey(batch.windows ?? [], windowKey);
+  const checkpoints = lastWinsByKey(batch.checkpoints ?? [], checkpointKey);
+  const clocks = batch.clocks;
   return {
     windows: windows.map(windowRecordToRow),
-    alerts: lastWinsByKey(batch.alerts ?? [], (a: Alert) => a.id).map(alertToRow),
-    instrumentStates: latestWindowPerInstrument(windows).map(instrumentStateFromWindow),
-    checkpoints: lastWinsByKey(batch.checkpoints ?? [], checkpointKey).map((c) => ({
+    alerts: lastWinsByKey(batch.alerts ?? [], (a: AlarmEvent) => a.id).map(alertToRow),
+    instrumentStates: latestWindowPerInstrument(windows).map((w) =>
+      instrumentStateFromWindow(w, clocks?.get(w.id)),
+    ),
+    checkpoints: checkpoints.map((c) => ({
       consumer_group: c.consumerGroup,
       topic: c.topic,
       partition: c.partition,
       next_offset: c.nextOffset,
       state: JSON.stringify(c.state),
     })),
+    instrumentCheckpoints: checkpoints.flatMap((c) =>
+      lastWinsByKey(c.instruments?.upserts ?? [], (i) => i.key).map((i) => ({
+        consumer_group: c.consumerGroup,
+        topic: c.topic,
+        partition: c.partition,
+        instrument_key: i.key,
+        state: JSON.stringify(i.state),
+      })),
+    ),
+    instrumentCheckpointDeletes: checkpoints
+      .filter((c) => (c.instruments?.deletes.length ?? 0) > 0)
+      .map((c) => ({
+        consumer_group: c.consumerGroup,
+        topic: c.topic,
+        partition: c.partition,
+        instrument_keys: [...new Set(c.instruments?.deletes)].sort(),
+      })),
   };
 }

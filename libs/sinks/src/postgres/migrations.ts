@@ -1,5 +1,5 @@
-import { POSTGRES_IDENTIFIER } from '@geostream/platform';
 import type { Knex } from 'knex';
+import { ALARM_CONDITIONS, CLOCK_STATUSES } from '@geostream/instrument-schemas';
 import { qualified, quoteIdentifier } from './identifiers';
 import { POSTGRES_TABLES as T } from './tables';
 
@@ -15,6 +15,7 @@ export interface SinkMigration {
 }
 
 const LEVELS = "('none', 'alert', 'alarm', 'action')";
+const CLOCK_STATUS_VALUES = `(${CLOCK_STATUSES.map((s) => `'${s}'`).join(', ')})`;
 
 // Identifiers compare byte by byte ("C"): for UTF-8 that is code-point order, the same on every
 // server whatever its locale, and btree inserts and lookups are about 20% faster than with a
@@ -132,50 +133,94 @@ const instrumentClockHealth: SinkMigration = {
     await knex.raw(`
       alter table ${qualified(schema, T.instrumentState)}
         add column clock_status text not null default 'ok'
-          check (clock_status in ('ok', 'ahead', 'behind')),
+          check (clock_status in ${CLOCK_STATUS_VALUES}),
         add column clock_offset_ms bigint;
     `);
   },
 };
 
-export const MIGRATIONS: readonly SinkMigration[] = [initialTables, instrumentClockHealth];
+/**
+ * Site drawings placed under the dashboard's plan view. The only table the dashboard writes
+ * (an admin adds, moves and removes drawings), so it needs SELECT, INSERT, UPDATE and DELETE on
+ * it and nothing else (the id is a uuid: no sequence to grant). The image is kept in the row
+ * (bytea, at most a few MB each, a handful per site): one backup holds everything.
+ */
+const planUnderlay: SinkMigration = {
+  name: '0003_plan_underlay',
+  async up(knex, schema) {
+    await knex.raw(`
+      create table ${qualified(schema, T.planUnderlay)} (
+        id uuid primary key default gen_random_uuid(),
+        name text not null check (char_length(name) between 1 and 200),
+        media_type text not null check (media_type in ('image/png', 'image/svg+xml')),
+        image bytea not null,
+        image_sha256 text not null,
+        image_bytes integer not null check (image_bytes > 0),
+        width double precision not null check (width > 0),
+        height double precision not null check (height > 0),
+        transform double precision[] not null check (array_length(transform, 1) = 6),
+        control_points jsonb,
+        opacity double precision not null default 1 check (opacity > 0 and opacity <= 1),
+        created_at timestamptz not null default now(),
+        updated_at timestamptz not null default now()
+      );
+    `);
+  },
+};
 
 /**
-/**
- * The read role (PG_READ_ROLE, default geostream_reader) is what readers use: the dashboard sets
- * it on every connection. It may read the tables of the schemas it is granted and write nothing.
- * Created NOLOGIN: a reader logs in as a member and sets it, or an administrator gives it LOGIN
- * and a password.
- *
- * Creates the read role if absent and grants it read access to one schema: USAGE, SELECT on its
- * tables and views, and SELECT on the tables created later in it (default privileges of the
- * migrating role, which creates them). Idempotent; run by migrate() after the migrations, so a
- * renamed role or an older schema is granted too. Roles are cluster-wide and CREATE ROLE is not
- * transactional against other sessions: several schemas migrating at once (one per test) race to
- * create it, so the losers' duplicate_object (or unique_violation on the catalogue) is expected.
- * The migrating role is made a member, so a dashboard logging in as it can SET ROLE.
+ * Incremental checkpoints: the partition row keeps offsets, the log's clock and counters; each
+ * instrument's state (open windows, clock, alert state) has its own row, rewritten only when the
+ * instrument changed, so a checkpoint costs what changed, not what the partition holds.
  */
-export async function grantReadRole(knex: Knex, schema: string, role: string): Promise<void> {
-  if (!POSTGRES_IDENTIFIER.test(role))
-    throw new Error(`read role ${JSON.stringify(role)} is not a plain identifier`);
-  const r = quoteIdentifier(role);
-  const s = quoteIdentifier(schema);
-  await knex.raw(`
-    do $$
-    begin
-      create role ${r} nologin;
-    exception when duplicate_object or unique_violation then null;
-    end $$;
-    do $$
-    begin
-      grant ${r} to current_user;
-    exception when duplicate_object or unique_violation or insufficient_privilege or invalid_grant_operation then null;
-    end $$;
-    grant usage on schema ${s} to ${r};
-    grant select on all tables in schema ${s} to ${r};
-    alter default privileges in schema ${s} grant select on tables to ${r};
-  `);
-}
+const instrumentCheckpoints: SinkMigration = {
+  name: '0005_processor_instrument_checkpoints',
+  async up(knex, schema) {
+    await knex.raw(`
+      create table ${qualified(schema, T.processorInstrumentCheckpoint)} (
+        consumer_group ${KEY} not null,
+        topic ${KEY} not null,
+        partition integer not null check (partition >= 0),
+        instrument_key ${KEY} not null,
+        state jsonb not null,
+        updated_at timestamptz not null default now(),
+        primary key (consumer_group, topic, partition, instrument_key)
+      );
+    `);
+  },
+};
+
+/**
+ * Alarm events of every condition (#12): a rate of change, a silent instrument (no_data) and a
+ * clock off (clock_skew) besides trigger levels. Those without a window or a value leave them
+ * null; `payload` keeps the whole event.
+ */
+const alarmConditions: SinkMigration = {
+  name: '0006_alarm_conditions',
+  async up(knex, schema) {
+    const table = qualified(schema, T.alertEvent);
+    await knex.raw(`
+      alter table ${table}
+        add column condition text not null default 'level'
+          check (condition in (${ALARM_CONDITIONS.map((c) => `'${c}'`).join(', ')})),
+        alter column direction drop not null,
+        alter column window_id drop not null,
+        alter column window_start drop not null,
+        alter column window_end drop not null,
+        alter column value drop not null,
+        alter column unit drop not null;
+      create index ${quoteIdentifier('alert_event_occurred_idx')} on ${table} (occurred_at desc, id desc);
+    `);
+  },
+};
+
+export const MIGRATIONS: readonly SinkMigration[] = [
+  initialTables,
+  instrumentClockHealth,
+  planUnderlay,
+  instrumentCheckpoints,
+  alarmConditions,
+];
 
 /** The knex migration source for one schema. */
 export function migrationSource(schema: string): Knex.MigrationSource<SinkMigration> {

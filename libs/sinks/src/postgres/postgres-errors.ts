@@ -30,6 +30,12 @@ export function isTransientPostgresError(error: unknown): boolean {
   return typeof message === 'string' && CONNECTION_MESSAGE.test(message);
 }
 
+/**
+ * SQLSTATE classes that blame the data: 22 (data exception: a value out of range, a bad
+ * encoding) and 23 (integrity constraint violation: a check, not null, unique).
+ */
+const RECORD_CLASSES = new Set(['22', '23']);
+
 /** Wraps anything thrown at the PostgreSQL edge in the sink's typed errors. */
 export function postgresSinkError(
   operation: string,
@@ -37,7 +43,9 @@ export function postgresSinkError(
 ): SinkUnavailableError | SinkRejectedError | GeostreamError {
   if (error instanceof GeostreamError) return error;
   const state = sqlState(error);
-  const details = state ? { sqlState: state } : {};
+  const details = state
+    ? { sqlState: state, refusesRecords: RECORD_CLASSES.has(state.slice(0, 2)) }
+    : {};
   const context = { sink: 'postgres' as const, operation, cause: error, details };
   return isTransientPostgresError(error)
     ? new SinkUnavailableError(context)

@@ -4,8 +4,9 @@ import { SinkClosedError, SinkRejectedError } from '../errors';
 import { silentLogger } from '../silent-logger';
 import { chunk } from '../batching';
 import { planBatch, type BatchPlan } from './batch-plan';
-import { quoteIdentifier } from './identifiers';
-import { grantReadRole, migrationSource } from './migrations';
+import { qualified, quoteIdentifier } from './identifiers';
+import { migrationSource } from './migrations';
+import { grantOutputRoles, type OutputRoles } from './roles';
 import { resolvePostgresOptions, type ResolvedPostgresOptions } from './options';
 import { postgresSinkError } from './postgres-errors';
 import { MIGRATIONS_TABLE, POSTGRES_TABLES } from './tables';
@@ -21,6 +22,7 @@ import {
   ALERT_EVENT_UPSERT,
   INSTRUMENT_STATE_UPSERT,
   PROCESSOR_CHECKPOINT_UPSERT,
+  PROCESSOR_INSTRUMENT_CHECKPOINT_UPSERT,
   READING_WINDOW_UPSERT,
 } from './upsert-specs';
 import { maxValuesRows, unnestUpsert, valuesUpsert, type UpsertSpec } from './upsert-statement';
@@ -66,6 +68,13 @@ export function createPostgresSink(options: PostgresSinkOptions): PostgresSink {
       await upsertAll(trx, READING_WINDOW_UPSERT, plan.windows);
       await upsertAll(trx, ALERT_EVENT_UPSERT, plan.alerts);
       await upsertAll(trx, INSTRUMENT_STATE_UPSERT, plan.instrumentStates);
+      for (const d of plan.instrumentCheckpointDeletes)
+        await trx.raw(
+          `delete from ${qualified(schema, POSTGRES_TABLES.processorInstrumentCheckpoint)} ` +
+            'where consumer_group = ? and topic = ? and partition = ? and instrument_key = any(?::text[])',
+          [d.consumer_group, d.topic, d.partition, d.instrument_keys],
+        );
+      await upsertAll(trx, PROCESSOR_INSTRUMENT_CHECKPOINT_UPSERT, plan.instrumentCheckpoints);
       await upsertAll(trx, PROCESSOR_CHECKPOINT_UPSERT, plan.checkpoints);
     });
   }
@@ -75,7 +84,7 @@ export function createPostgresSink(options: PostgresSinkOptions): PostgresSink {
 
     migrate: () =>
       guarded('migrate', async () => {
-        const applied = await migrateSerialised(knex, schema, settings.readRole);
+        const applied = await migrateSerialised(knex, schema, settings);
         if (applied.length > 0) logger.info({ schema, applied }, 'postgres migrations applied');
         return { schema, applied } satisfies MigrationResult;
       }),
@@ -91,17 +100,37 @@ export function createPostgresSink(options: PostgresSinkOptions): PostgresSink {
           alerts: plan.alerts.length,
           instrumentStates: plan.instrumentStates.length,
           checkpoints: plan.checkpoints.length,
+          instrumentCheckpoints:
+            plan.instrumentCheckpoints.length +
+            plan.instrumentCheckpointDeletes.reduce((n, d) => n + d.instrument_keys.length, 0),
         } satisfies PostgresWriteResult;
       }),
 
     loadCheckpoint: (consumerGroup, topic, partition) =>
       guarded('loadCheckpoint', async () => {
-        const row = (await knex
-          .withSchema(schema)
-          .from(POSTGRES_TABLES.processorCheckpoint)
-          .where({ consumer_group: consumerGroup, topic, partition })
-          .first()) as CheckpointRow | undefined;
-        return row ? toStoredCheckpoint(row) : undefined;
+        const where = { consumer_group: consumerGroup, topic, partition };
+        // One snapshot of both tables: the partition row and its instruments agree.
+        return knex.transaction(
+          async (trx) => {
+            const row = (await trx
+              .withSchema(schema)
+              .from(POSTGRES_TABLES.processorCheckpoint)
+              .where(where)
+              .first()) as CheckpointRow | undefined;
+            if (row === undefined) return undefined;
+            const instruments = (await trx
+              .withSchema(schema)
+              .from(POSTGRES_TABLES.processorInstrumentCheckpoint)
+              .select('instrument_key', 'state')
+              .where(where)
+              .orderBy('instrument_key')) as { instrument_key: string; state: unknown }[];
+            return toStoredCheckpoint(
+              row,
+              instruments.map((i) => ({ key: i.instrument_key, state: i.state })),
+            );
+          },
+          { isolationLevel: 'repeatable read', readOnly: true },
+        );
       }),
 
     ping: () =>
@@ -147,7 +176,11 @@ function buildKnex(settings: ResolvedPostgresOptions, logger: Logger): Knex {
  * makes them migrate one after another (knex's own lock table would make the second fail).
  * The lock is held on one connection while the migrator uses another.
  */
-async function migrateSerialised(knex: Knex, schema: string, readRole: string): Promise<string[]> {
+async function migrateSerialised(
+  knex: Knex,
+  schema: string,
+  roles: OutputRoles,
+): Promise<string[]> {
   return knex.transaction(async (lock) => {
     await lock.raw('select pg_advisory_xact_lock(hashtext(?))', [
       `geostream-sinks:migrate:${schema}`,
@@ -158,7 +191,7 @@ async function migrateSerialised(knex: Knex, schema: string, readRole: string): 
       schemaName: schema,
       tableName: MIGRATIONS_TABLE,
     })) as [number, string[]];
-    await grantReadRole(knex, schema, readRole);
+    await grantOutputRoles(knex, schema, roles);
     return applied;
   });
 }
@@ -193,8 +226,12 @@ interface CheckpointRow {
   updated_at: Date;
 }
 
-function toStoredCheckpoint(row: CheckpointRow): StoredCheckpoint {
+function toStoredCheckpoint(
+  row: CheckpointRow,
+  instruments: StoredCheckpoint['instruments'],
+): StoredCheckpoint {
   return {
+    instruments,
     consumerGroup: row.consumer_group,
     topic: row.topic,
     partition: row.partition,

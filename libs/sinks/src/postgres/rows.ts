@@ -1,6 +1,11 @@
 import {
   WINDOW_RECORD_SCHEMA_VERSION,
+  alarmConditionOf,
+  type AlarmCondition,
+  type AlarmEvent,
   type Alert,
+  type ClockStatus,
+  type InstrumentClock,
   type InstrumentType,
   type TriggerLevel,
   type WindowRecord,
@@ -41,18 +46,20 @@ export type ReadingWindowValues = Omit<ReadingWindowRow, 'written_at'> & {
 
 export interface AlertEventValues {
   readonly id: string;
+  readonly condition: AlarmCondition;
   readonly instrument: InstrumentType;
   readonly borehole_number: string;
   readonly kind: Alert['kind'];
-  readonly direction: Alert['direction'];
+  /** Levels and rates have one; no_data and clock_skew none. */
+  readonly direction: Alert['direction'] | null;
   readonly from_level: TriggerLevel;
   readonly to_level: TriggerLevel;
-  readonly window_id: string;
-  readonly window_start: string;
-  readonly window_end: string;
-  readonly value: number;
+  readonly window_id: string | null;
+  readonly window_start: string | null;
+  readonly window_end: string | null;
+  readonly value: number | null;
   readonly threshold: number | null;
-  readonly unit: string;
+  readonly unit: string | null;
   readonly occurred_at: string;
   readonly schema_version: number;
   /** The whole alert, as JSON text (jsonb). */
@@ -75,6 +82,8 @@ export interface InstrumentStateValues {
   readonly northing: number;
   readonly easting: number;
   readonly trigger_level: TriggerLevel;
+  readonly clock_status: ClockStatus;
+  readonly clock_offset_ms: number | null;
 }
 
 export function windowRecordToRow(record: WindowRecord): ReadingWindowValues {
@@ -127,29 +136,39 @@ export function readingWindowRowToRecord(row: ReadingWindowRow): WindowRecord {
   };
 }
 
-export function alertToRow(alert: Alert): AlertEventValues {
+/** The `alert_event` row of an alarm event of any condition (the whole event in `payload`). */
+export function alertToRow(event: AlarmEvent): AlertEventValues {
+  const condition = alarmConditionOf(event);
+  const windowed = 'window' in event ? event.window : null;
   return {
-    id: alert.id,
-    instrument: alert.instrument,
-    borehole_number: alert.borehole_number,
-    kind: alert.kind,
-    direction: alert.direction,
-    from_level: alert.from_level,
-    to_level: alert.to_level,
-    window_id: alert.window.id,
-    window_start: alert.window.window_start,
-    window_end: alert.window.window_end,
-    value: alert.value,
-    threshold: alert.threshold,
-    unit: alert.unit,
-    occurred_at: alert.occurred_at,
-    schema_version: alert.schema_version,
-    payload: JSON.stringify(alert),
+    id: event.id,
+    condition,
+    instrument: event.instrument,
+    borehole_number: event.borehole_number,
+    kind: event.kind,
+    direction: 'direction' in event ? event.direction : null,
+    from_level: event.from_level,
+    to_level: event.to_level,
+    window_id: windowed?.id ?? null,
+    window_start: windowed?.window_start ?? null,
+    window_end: windowed?.window_end ?? null,
+    value: 'value' in event ? event.value : null,
+    threshold: 'threshold' in event ? event.threshold : null,
+    unit: 'unit' in event ? event.unit : null,
+    occurred_at: event.occurred_at,
+    schema_version: event.schema_version,
+    payload: JSON.stringify(event),
   };
 }
 
-/** The `instrument_state` row a window would leave behind if it is the instrument's latest. */
-export function instrumentStateFromWindow(record: WindowRecord): InstrumentStateValues {
+/**
+ * The `instrument_state` row a window would leave behind if it is the instrument's latest, with
+ * the instrument's clock as judged when it closed ('ok', unknown, when not given).
+ */
+export function instrumentStateFromWindow(
+  record: WindowRecord,
+  clock?: InstrumentClock,
+): InstrumentStateValues {
   return {
     instrument: record.instrument,
     borehole_number: record.borehole_number,
@@ -166,5 +185,7 @@ export function instrumentStateFromWindow(record: WindowRecord): InstrumentState
     northing: record.northing,
     easting: record.easting,
     trigger_level: record.trigger_level,
+    clock_status: clock?.status ?? 'ok',
+    clock_offset_ms: clock?.offsetMs ?? null,
   };
 }

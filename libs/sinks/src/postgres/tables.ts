@@ -7,8 +7,12 @@ export const POSTGRES_TABLES = {
   alertEvent: 'alert_event',
   instrumentState: 'instrument_state',
   processorCheckpoint: 'processor_checkpoint',
+  /** One row per instrument of a checkpointed partition: written only when it changed. */
+  processorInstrumentCheckpoint: 'processor_instrument_checkpoint',
   /** The reference project's view, so its psql queries keep working. */
   recordView: 'record',
+  /** Site drawings the dashboard draws under its plan view (written by the dashboard). */
+  planUnderlay: 'plan_underlay',
 } as const;
 
 /** Where knex keeps its migration bookkeeping, inside the sink's schema. */
@@ -40,6 +44,8 @@ export const READING_WINDOW_KEY = ['instrument', 'borehole_number', 'window_star
 
 export const ALERT_EVENT_COLUMNS = [
   'id',
+  /** 'level' | 'rate' | 'no_data' | 'clock_skew' (ALARM_CONDITIONS). */
+  'condition',
   'instrument',
   'borehole_number',
   'kind',
@@ -90,6 +96,15 @@ export const PROCESSOR_CHECKPOINT_COLUMNS = [
   'updated_at',
 ] as const;
 
+export const PROCESSOR_INSTRUMENT_CHECKPOINT_COLUMNS = [
+  'consumer_group',
+  'topic',
+  'partition',
+  'instrument_key',
+  'state',
+  'updated_at',
+] as const;
+
 /** The reference's `record` columns: reading = the window mean, ts = the window start. */
 export const RECORD_VIEW_COLUMNS = [
   'borehole_number',
@@ -101,8 +116,33 @@ export const RECORD_VIEW_COLUMNS = [
   'ts',
 ] as const;
 
+/**
+ * A site drawing (PNG or SVG) and its placement in site coordinates: `transform` = [a, b, c, d,
+ * e, f] with easting = a*x + b*y + c and northing = d*x + e*y + f, where (x, y) are image
+ * coordinates (from the top-left corner, y down; pixels for a PNG, viewBox units for an SVG).
+ */
+export const PLAN_UNDERLAY_COLUMNS = [
+  'id',
+  'name',
+  'media_type',
+  'image',
+  'image_sha256',
+  'image_bytes',
+  'width',
+  'height',
+  'transform',
+  /** The two control points it was placed by ([{ image: [x, y], site: [e, n] }] x 2), or null. */
+  'control_points',
+  'opacity',
+  'created_at',
+  'updated_at',
+] as const;
+
 export type ReadingWindowColumn = (typeof READING_WINDOW_COLUMNS)[number];
 export type AlertEventColumn = (typeof ALERT_EVENT_COLUMNS)[number];
 export type InstrumentStateColumn = (typeof INSTRUMENT_STATE_COLUMNS)[number];
 export type ProcessorCheckpointColumn = (typeof PROCESSOR_CHECKPOINT_COLUMNS)[number];
+export type ProcessorInstrumentCheckpointColumn =
+  (typeof PROCESSOR_INSTRUMENT_CHECKPOINT_COLUMNS)[number];
 export type RecordViewColumn = (typeof RECORD_VIEW_COLUMNS)[number];
+export type PlanUnderlayColumn = (typeof PLAN_UNDERLAY_COLUMNS)[number];

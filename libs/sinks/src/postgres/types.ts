@@ -1,4 +1,4 @@
-import type { Alert, WindowRecord } from '@geostream/instrument-schemas';
+import type { AlarmEvent, InstrumentClock, WindowRecord } from '@geostream/instrument-schemas';
 import type { Logger } from '@geostream/platform';
 
 /** How window and alert rows are sent: see README, "unnest or VALUES". */
@@ -17,6 +17,12 @@ export interface PostgresSinkOptions {
    * the dashboard uses. A lower-case identifier. Default 'geostream_reader'.
    */
   readonly readRole?: string;
+  /**
+   * The role migrate() creates (if absent) and grants SELECT, INSERT, UPDATE and DELETE on
+   * plan_underlay alone: what the dashboard stores site drawings as. A lower-case identifier.
+   * Default 'geostream_drawings_writer'.
+   */
+  readonly drawingsRole?: string;
   /** Pool size; at least 2 (migrate() holds a lock on one connection). Default 10. */
   readonly poolMax?: number;
   readonly logger?: Logger;
@@ -33,9 +39,11 @@ export interface PostgresSinkOptions {
 }
 
 /**
- * One input partition's restart point: the next offset to read and the processor's state
- * (aggregator snapshot + alert state) after everything before it. Written atomically with the
- * windows and alerts it produced, so any checkpoint is a valid place to replay from.
+ * One input partition's restart point: the next offset to read and the processor's state after
+ * everything before it: the partition's own part (`state`) and, incrementally, its instruments'
+ * (`instruments`: only those that changed since the last checkpoint, and those to forget).
+ * Written in one transaction, after every output it covers, so any checkpoint is a valid place
+ * to replay from.
  */
 export interface PartitionCheckpoint {
   readonly consumerGroup: string;
@@ -45,16 +53,34 @@ export interface PartitionCheckpoint {
   readonly nextOffset: string;
   /** Plain JSON (stored as jsonb: key order is not kept, values are). */
   readonly state: unknown;
+  /** Instrument rows to write (last wins by key) and to delete; absent: none change. */
+  readonly instruments?: {
+    readonly upserts: readonly InstrumentCheckpoint[];
+    readonly deletes: readonly string[];
+  };
 }
 
-export interface StoredCheckpoint extends PartitionCheckpoint {
-  /** When it was written (ISO-8601 UTC), by the database clock. */
+/** One instrument's part of a partition checkpoint (plain JSON). */
+export interface InstrumentCheckpoint {
+  readonly key: string;
+  readonly state: unknown;
+}
+
+export interface StoredCheckpoint extends Omit<PartitionCheckpoint, 'instruments'> {
+  /** When the partition row was written (ISO-8601 UTC), by the database clock. */
   readonly updatedAt: string;
+  /** Every instrument row of the partition, ascending by key. */
+  readonly instruments: readonly InstrumentCheckpoint[];
 }
 
 export interface PostgresBatch {
   readonly windows?: readonly WindowRecord[];
-  readonly alerts?: readonly Alert[];
+  /**
+   * The instrument's clock when each window closed, by window id: the instrument_state row of an
+   * instrument's latest window carries it. A window without one leaves the clock 'ok', unknown.
+   */
+  readonly clocks?: ReadonlyMap<string, InstrumentClock>;
+  readonly alerts?: readonly AlarmEvent[];
   readonly checkpoints?: readonly PartitionCheckpoint[];
 }
 
@@ -64,6 +90,8 @@ export interface PostgresWriteResult {
   readonly alerts: number;
   readonly instrumentStates: number;
   readonly checkpoints: number;
+  /** Instrument checkpoint rows written and deleted. */
+  readonly instrumentCheckpoints: number;
 }
 
 export interface MigrationResult {

@@ -1,4 +1,4 @@
-import type { CheckpointValues } from './batch-plan';
+import type { CheckpointValues, InstrumentCheckpointValues } from './batch-plan';
 import type { AlertEventValues, InstrumentStateValues, ReadingWindowValues } from './rows';
 import { POSTGRES_TABLES } from './tables';
 import type { UpsertSpec } from './upsert-statement';
@@ -33,6 +33,7 @@ export const ALERT_EVENT_UPSERT: UpsertSpec<AlertEventValues> = {
   table: POSTGRES_TABLES.alertEvent,
   columns: [
     { name: 'id', type: 'text' },
+    { name: 'condition', type: 'text' },
     { name: 'instrument', type: 'text' },
     { name: 'borehole_number', type: 'text' },
     { name: 'kind', type: 'text' },
@@ -76,6 +77,8 @@ export const INSTRUMENT_STATE_UPSERT: UpsertSpec<InstrumentStateValues> = {
     { name: 'northing', type: 'float8' },
     { name: 'easting', type: 'float8' },
     { name: 'trigger_level', type: 'text' },
+    { name: 'clock_status', type: 'text' },
+    { name: 'clock_offset_ms', type: 'int8' },
   ],
   conflictKey: ['instrument', 'borehole_number'],
   touchedColumn: 'updated_at',
@@ -96,5 +99,19 @@ export const PROCESSOR_CHECKPOINT_UPSERT: UpsertSpec<CheckpointValues> = {
     { name: 'state', type: 'jsonb' },
   ],
   conflictKey: ['consumer_group', 'topic', 'partition'],
+  touchedColumn: 'updated_at',
+};
+
+/** Each instrument's part of its partition's checkpoint, overwritten when it changed. */
+export const PROCESSOR_INSTRUMENT_CHECKPOINT_UPSERT: UpsertSpec<InstrumentCheckpointValues> = {
+  table: POSTGRES_TABLES.processorInstrumentCheckpoint,
+  columns: [
+    { name: 'consumer_group', type: 'text' },
+    { name: 'topic', type: 'text' },
+    { name: 'partition', type: 'int4' },
+    { name: 'instrument_key', type: 'text' },
+    { name: 'state', type: 'jsonb' },
+  ],
+  conflictKey: ['consumer_group', 'topic', 'partition', 'instrument_key'],
   touchedColumn: 'updated_at',
 };

@@ -91,6 +91,63 @@ describe('planBatch', () => {
       alerts: [],
       instrumentStates: [],
       checkpoints: [],
+      instrumentCheckpoints: [],
+      instrumentCheckpointDeletes: [],
     });
+  });
+
+  it("gives an instrument's state row the clock judged with its latest window", () => {
+    const windows = [windowRecord({ borehole_number: 'P-1' })];
+    const id = windows[0]?.id ?? '';
+    const plan = planBatch({
+      windows,
+      clocks: new Map([[id, { status: 'ahead', offsetMs: 3_600_000 }]]),
+    });
+    expect(plan.instrumentStates[0]).toMatchObject({
+      clock_status: 'ahead',
+      clock_offset_ms: 3_600_000,
+    });
+    expect(planBatch({ windows }).instrumentStates[0]).toMatchObject({
+      clock_status: 'ok',
+      clock_offset_ms: null,
+    });
+  });
+
+  it("plans a checkpoint's changed instruments (last wins) and its forgotten ones", () => {
+    const plan = planBatch({
+      checkpoints: [
+        {
+          consumerGroup: 'g',
+          topic: 'raw',
+          partition: 1,
+          nextOffset: '9',
+          state: {},
+          instruments: {
+            upserts: [
+              { key: 'piezometer:P-1', state: { v: 1 } },
+              { key: 'piezometer:P-1', state: { v: 2 } },
+            ],
+            deletes: ['piezometer:P-9', 'piezometer:P-8', 'piezometer:P-9'],
+          },
+        },
+      ],
+    });
+    expect(plan.instrumentCheckpoints).toEqual([
+      {
+        consumer_group: 'g',
+        topic: 'raw',
+        partition: 1,
+        instrument_key: 'piezometer:P-1',
+        state: '{"v":2}',
+      },
+    ]);
+    expect(plan.instrumentCheckpointDeletes).toEqual([
+      {
+        consumer_group: 'g',
+        topic: 'raw',
+        partition: 1,
+        instrument_keys: ['piezometer:P-8', 'piezometer:P-9'],
+      },
+    ]);
   });
 });

@@ -1,5 +1,5 @@
 import { createWindowedAggregator, tumblingWindows, type WindowedRecord } from '../../src';
-import { exactSum } from '../exact-sum';
+import { exactSum } from '../../src/testing';
 
 const spec = tumblingWindows({ sizeMs: 1_000_000_000, graceMs: 0 });
 
@@ -44,6 +44,15 @@ describe('numerical stability', () => {
     const window = windowOf(values);
     expect(Math.abs(window.sum - exact)).toBeLessThanOrEqual(Math.abs(exact) * Number.EPSILON);
     expect(Math.abs(naive - exact)).toBeGreaterThan(1); // what the old running sum would report
+  });
+
+  it('keeps the mean right when the sum overflows a double: two readings of 1.7e308 average to 1.7e308', () => {
+    const window = windowOf([1.7e308, 1.7e308]);
+    expect(window.mean).toBe(1.7e308);
+    expect(window.sum).toBe(Infinity); // the sum itself is beyond a double; the mean is not
+    expect(windowOf([Number.MAX_VALUE, Number.MAX_VALUE, -Number.MAX_VALUE]).mean).toBe(
+      Number.MAX_VALUE / 3,
+    );
   });
 
   it('never averages pairwise: the mean of 1, 2, 3, 10 is 4', () => {

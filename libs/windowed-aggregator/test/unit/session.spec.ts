@@ -18,13 +18,14 @@ describe('session windows', () => {
     ]);
   });
 
-  it('closes a session when the watermark reaches last reading + gap', () => {
+  it("closes a session when its key's own watermark reaches last reading + gap", () => {
     const agg = aggregator();
     const r = feeder();
     agg.add(r('a', 0));
     agg.add(r('a', 4)); // session [0,14)
-    expect(agg.add(r('b', 18)).closed).toEqual([]); // watermark 13
-    expect(agg.add(r('b', 19)).closed.map((w) => [w.key, w.windowStartMs, w.windowEndMs])).toEqual([
+    expect(agg.add(r('b', 40)).closed).toEqual([]); // another key's time closes nothing of a's
+    expect(agg.add(r('a', 18)).closed).toEqual([]); // a's watermark 13
+    expect(agg.add(r('a', 19)).closed.map((w) => [w.key, w.windowStartMs, w.windowEndMs])).toEqual([
       ['a', 0, 14],
     ]);
   });
@@ -55,16 +56,18 @@ describe('session windows', () => {
     const agg = aggregator();
     const r = feeder();
     agg.add(r('a', 0)); //  session [0,10)
-    agg.add(r('b', 15)); // watermark 10: a's session emitted
+    agg.add(r('a', 15)); // a's watermark 10: [0,10) emitted; [15,25) opens
     //  a@8 is on time by the watermark alone (8 + 10 > 10), but it is within a gap of the
     //  emitted session's last reading, so it belongs to that session: late.
     expect(agg.add(r('a', 8)).late).toMatchObject({
       reason: 'window_closed',
       windows: [{ startMs: 8, endMs: 18 }],
     });
-    //  b@0: its own session [0,10) would already have closed
-    expect(agg.add(r('b', 0)).late).toMatchObject({ reason: 'window_closed' });
-    //  a@10 starts a new session: a full gap after a's last reading
+    //  a@-20: its own session [-20,-10) would already have closed
+    expect(agg.add(r('a', -20)).late).toMatchObject({ reason: 'window_closed' });
+    //  b@0 is another key: a's sessions say nothing of it
+    expect(agg.add(r('b', 0)).late).toBeUndefined();
+    //  a@10 is a full gap after a's emitted session: it joins the open [15,25)
     expect(agg.add(r('a', 10)).late).toBeUndefined();
   });
 

@@ -47,6 +47,7 @@ describe('tumbling windows', () => {
         maxOffset: 1,
         closedBy: 'watermark',
         early: false,
+        arrival: null, // these records carry no log time
       },
     ]);
     expect(agg.add(r('a', 16, 1)).closed).toEqual([]); // never again
@@ -123,19 +124,23 @@ describe('tumbling windows', () => {
     expect(agg.flushPartition(0)[0]?.latestMeta).toEqual({ note: 'newest' });
   });
 
-  it('emits windows closed together by end, then key', () => {
+  it("closes a key's windows by its own time only, oldest first; a flush goes by end, then key", () => {
     const agg = aggregator();
     const r = feeder();
     agg.add(r('b', 1));
     agg.add(r('a', 2));
     agg.add(r('c', 12));
     agg.add(r('a', 13));
-    const closed = agg.add(r('z', 30)).closed; // watermark 25 closes [0,10) and [10,20)
-    expect(closed.map((w) => `${w.key}[${w.windowStartMs})`)).toEqual([
+    expect(agg.add(r('z', 30)).closed).toEqual([]); // z's time is z's alone
+    expect(agg.add(r('a', 30)).closed.map((w) => `${w.key}[${w.windowStartMs})`)).toEqual([
       'a[0)',
-      'b[0)',
       'a[10)',
+    ]);
+    expect(agg.flushPartition(0).map((w) => `${w.key}[${w.windowStartMs})`)).toEqual([
+      'b[0)',
       'c[10)',
+      'a[30)',
+      'z[30)',
     ]);
   });
 

@@ -8,9 +8,11 @@ import {
   type WindowRecord,
 } from '@geostream/instrument-schemas';
 import type { RawMessage } from '../../../src/core/raw-message';
+import { TEST_MAX_QUIET_WAIT_MS } from './harness';
 import {
   meanOf,
   oracle,
+  type OracleOptions,
   type ExpectedDeadLetter,
   type ExpectedWindow,
   type OracleResult,
@@ -34,11 +36,11 @@ export function expectedRecords(
       window_start: new Date(w.startMs).toISOString(),
       window_end: new Date(w.startMs + sizeMs).toISOString(),
       reading_mean: mean,
-      reading_min: Math.min(...w.values),
-      reading_max: Math.max(...w.values),
-      reading_count: w.values.length,
-      first_timestamp: new Date(Math.min(...w.times)).toISOString(),
-      last_timestamp: new Date(Math.max(...w.times)).toISOString(),
+      reading_min: w.min,
+      reading_max: w.max,
+      reading_count: w.count,
+      first_timestamp: new Date(w.firstMs).toISOString(),
+      last_timestamp: new Date(w.lastMs).toISOString(),
       unit: INSTRUMENT_SPECS[instrument].unit,
       surface_level: w.latest.surface_level,
       northing: w.latest.northing,
@@ -59,14 +61,18 @@ export interface PartitionOracle {
   readonly result: OracleResult;
 }
 
-/** The model of each raw partition, flushed once at its end (the final idle flush). */
+/**
+ * The model of each raw partition, its log clock advanced at its end far enough that every
+ * instrument's last windows have gone quiet (what the final idle advances do).
+ */
 export function oracleOfPartitions(
   messagesByPartition: ReadonlyMap<number, RawMessage[]>,
   spec: { sizeMs: number; graceMs: number },
+  options: OracleOptions = { maxQuietWaitMs: TEST_MAX_QUIET_WAIT_MS },
 ): PartitionOracle[] {
   return [...messagesByPartition].map(([partition, messages]) => ({
     partition,
-    result: oracle(messages, spec, new Set([messages.length - 1])),
+    result: oracle(messages, spec, new Map([[messages.length - 1, 8.64e15]]), options),
   }));
 }
 

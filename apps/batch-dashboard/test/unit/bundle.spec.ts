@@ -1,0 +1,33 @@
+import path from 'node:path';
+import { build } from 'esbuild';
+
+/**
+ * The dashboard reads table and topic names from @geostream/sinks/names: its server bundle must
+ * not contain (or load) the Elasticsearch client, nor the sinks' writers.
+ */
+const appRoot = path.resolve(__dirname, '../..');
+
+it('bundles no Elasticsearch client and no sink writer', async () => {
+  const result = await build({
+    entryPoints: [path.join(appRoot, 'src/main.ts')],
+    bundle: true,
+    platform: 'node',
+    format: 'cjs',
+    packages: 'external',
+    tsconfig: path.join(appRoot, 'tsconfig.json'),
+    write: false,
+    metafile: true,
+    outfile: 'main.js',
+    logLevel: 'silent',
+  });
+  const inputs = Object.keys(result.metafile.inputs);
+  const external = Object.values(result.metafile.inputs).flatMap((input) =>
+    input.imports.filter((i) => i.external).map((i) => i.path),
+  );
+  expect(external.filter((p) => p.startsWith('@elastic/'))).toEqual([]);
+  expect(inputs.filter((p) => p.includes('libs/sinks/')).sort()).toEqual([
+    'libs/sinks/src/kafka/topic-names.ts',
+    'libs/sinks/src/names.ts',
+    'libs/sinks/src/postgres/tables.ts',
+  ]);
+});

@@ -1,0 +1,25 @@
+// Pure entry point (`@geostream/sinks/names`): the names readers share with the sinks (PostgreSQL
+// tables and columns, per-type topic names) and nothing else, so a reader such as the dashboard
+// gets them without loading the PostgreSQL, Elasticsearch or Kafka clients. The root entry
+// (`@geostream/sinks`) re-exports every name here.
+
+export {
+  POSTGRES_TABLES,
+  MIGRATIONS_TABLE,
+  READING_WINDOW_COLUMNS,
+  READING_WINDOW_KEY,
+  ALERT_EVENT_COLUMNS,
+  INSTRUMENT_STATE_COLUMNS,
+  PROCESSOR_CHECKPOINT_COLUMNS,
+  PROCESSOR_INSTRUMENT_CHECKPOINT_COLUMNS,
+  RECORD_VIEW_COLUMNS,
+  PLAN_UNDERLAY_COLUMNS,
+  type ReadingWindowColumn,
+  type AlertEventColumn,
+  type InstrumentStateColumn,
+  type ProcessorCheckpointColumn,
+  type ProcessorInstrumentCheckpointColumn,
+  type RecordViewColumn,
+  type PlanUnderlayColumn,
+} from './postgres/tables';
+export { perTypeTopicNamer, perTypeTopicNames, defaultPerTypeTopic } from './kafka/topic-names';
