@@ -59,13 +59,13 @@ describe('shared settings', () => {
     const error = configErrorOf({
       KAFKA_BROKERS: 'no-port',
       PORT: 'eighty',
-      WINDOW_GRACE_MS: '-1',
+      ELASTICSEARCH_URL: 'ftp://search:9200',
       DATABASE_URL: 'mysql://x/y',
       RAW_TOPIC: 'bad topic',
     });
     expect(error.code).toBe('CONFIG_INVALID');
     expect(error.problems.map((p) => p.variable).sort()).toEqual(
-      ['DATABASE_URL', 'KAFKA_BROKERS', 'PORT', 'RAW_TOPIC', 'WINDOW_GRACE_MS'].sort(),
+      ['DATABASE_URL', 'ELASTICSEARCH_URL', 'KAFKA_BROKERS', 'PORT', 'RAW_TOPIC'].sort(),
     );
     expect(error.message).toContain('PORT: must be an integer, got "eighty"');
   });
