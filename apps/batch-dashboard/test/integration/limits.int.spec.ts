@@ -6,7 +6,8 @@ import { seedHistory, type HistorySeed } from '../support/seed-history';
 
 /**
  * The dashboard hardened for a site network, against a real PostgreSQL: export and live-stream
- * limits, the read-only role, Secure cookies behind a proxy, sessions that expire.
+ * limits (the history's and the comparison's exports alike), the read-only role and the drawings
+ * writer, Secure cookies behind a proxy, sessions that expire.
  */
 const SEED: HistorySeed = {
   instrumentsPerType: 40,
@@ -135,6 +136,50 @@ describe('CSV export limits', () => {
   });
 });
 
+describe('the comparison export', () => {
+  const compareUrl = (base: string) =>
+    `${base}/api/compare.csv?instrument=piezometer:PZ-0001&instrument=piezometer:PZ-0002` +
+    `&from=2026-02-01T00:00:00.000Z&to=2026-03-02T00:00:00.000Z`;
+
+  it('stops after CSV_MAX_ROWS rows like the history export, with the same last line', async () => {
+    const { app } = await appFor(pg, { clock: () => NOW, csv: { maxRows: 50 } });
+    try {
+      // Two instruments of 100 windows each: 200 rows, cut at 50.
+      const response = await app.inject({ method: 'GET', url: compareUrl('') });
+      expect(response.statusCode).toBe(200);
+      const lines = response.payload.split('\r\n');
+      expect(lines).toHaveLength(1 + 50 + 1 + 1);
+      expect(lines[51]).toMatch(/^"# export stopped after 50 rows \(CSV_MAX_ROWS\)/);
+      await connectionsReleased();
+    } finally {
+      await app.close();
+    }
+  });
+
+  it('shares the export slots with the history: refused with a 503 while the history export holds the last one', async () => {
+    const { app, url } = await listening({ csv: { maxConcurrent: 1 } });
+    try {
+      const history = await holdOpen(`${url}/api/history.csv`);
+      expect(history.status).toBe(200);
+      const refused = await fetchJson(compareUrl(url));
+      expect(refused.status).toBe(503);
+      expect(refused.retryAfter).toBe('30');
+      expect(refused.body).toMatchObject({ statusCode: 503, code: 'too_many_exports' });
+      history.close();
+      await eventually(
+        async () => {
+          const response = await fetch(compareUrl(url), { headers: { connection: 'close' } });
+          const text = await response.text();
+          return response.status === 200 ? text : undefined;
+        },
+        { timeoutMs: 10_000, what: 'the export slot to be released' },
+      ).then((text) => expect(text.split('\r\n')).toHaveLength(1 + 200 + 1));
+    } finally {
+      await app.close();
+    }
+  });
+});
+
 describe('live connections', () => {
   it('refuses a stream past LIVE_MAX_CONNECTIONS with a 503 and Retry-After', async () => {
     const { app, url } = await listening({ sse: { maxConnections: 2 } });
@@ -186,6 +231,43 @@ describe('the read-only role', () => {
     // And by default its transactions are read-only on top of that.
     await expect(pg.db.raw('delete from alert_event')).rejects.toMatchObject({ code: '25006' });
     expect(Number((await pg.writer('reading_window').count({ n: '*' }))[0]?.['n'])).toBe(ROWS);
+  });
+
+  it('cannot write the site drawings either: only the drawings writer can, and it can write nothing else', async () => {
+    const drawing = `insert into plan_underlay
+        (name, media_type, image, image_sha256, image_bytes, width, height, transform)
+      values ('intruder', 'image/png', '\\x00', 'x', 1, 1, 1, '{1,0,0,0,1,0}')`;
+    await expect(
+      pg.db.transaction(async (trx) => {
+        await trx.raw('set transaction read write');
+        await trx.raw(drawing);
+      }),
+    ).rejects.toMatchObject({ code: '42501' });
+
+    const { rows } = (await pg.drawings.raw(
+      'select current_user as role, current_setting($$default_transaction_read_only$$) as ro',
+    )) as { rows: Array<{ role: string; ro: string }> };
+    expect(rows[0]).toEqual({ role: 'geostream_drawings_writer', ro: 'off' });
+    // It writes drawings (rolled back here: the plan tests store them through the routes) ...
+    await pg.drawings
+      .transaction(async (trx) => {
+        await trx.raw(drawing);
+        await trx.raw(`update plan_underlay set opacity = 0.5 where name = 'intruder'`);
+        await trx.raw(`delete from plan_underlay where name = 'intruder'`);
+        throw new Error('roll back');
+      })
+      .catch((error: Error) => expect(error.message).toBe('roll back'));
+    // ... and nothing else, not even reading the history.
+    for (const sql of [
+      'select count(*) from reading_window',
+      'insert into reading_window select * from reading_window limit 1',
+      'delete from alert_event',
+      'update instrument_state set unit = unit',
+      'create table intruder (x int)',
+    ]) {
+      await expect(pg.drawings.raw(sql)).rejects.toMatchObject({ code: '42501' });
+    }
+    expect(Number((await pg.writer('plan_underlay').count({ n: '*' }))[0]?.['n'])).toBe(0);
   });
 });
 
