@@ -9,7 +9,7 @@ import {
 } from '@geostream/platform';
 import { buildApp } from './app';
 import { readDashboardConfig } from './config';
-import { createDatabase } from './database';
+import { createDatabase, createDrawingsWriter } from './database';
 import { locateWebAssets } from './http/static-assets';
 import { createLiveHub } from './live/live-hub';
 import { startKafkaLiveSource, type KafkaLiveSource } from './live/kafka-live-source';
@@ -19,8 +19,9 @@ const MIN_SILENCE_MS = 120_000;
 
 async function main(): Promise<void> {
   const config = readDashboardConfig(process.env);
-  const logger = createLogger('batch-dashboard', config.logLevel);
-  const db = createDatabase(config.database, config.pgSchema);
+  const logger = createLogger('batch-dashboard', config.logLevel, config.logFormat);
+  const db = createDatabase(config.database, config.pgSchema, config.readRole);
+  const drawings = createDrawingsWriter(config.database, config.pgSchema, config.drawingsRole);
   const hub = createLiveHub({
     instanceId: randomUUID().slice(0, 8),
     initialStatus: config.liveEnabled ? 'connecting' : 'off',
@@ -28,9 +29,18 @@ async function main(): Promise<void> {
 
   const app = await buildApp({
     db,
+    drawings,
     live: hub,
     clock: Date.now,
     accessToken: config.accessToken,
+    sessionMaxAgeS: config.sessionMaxAgeS,
+    trustProxy: config.trustProxy,
+    csv: {
+      maxRows: config.limits.csvMaxRows,
+      maxDurationMs: config.limits.csvMaxDurationMs,
+      maxConcurrent: config.limits.csvMaxConcurrent,
+    },
+    sse: { maxConnections: config.limits.liveMaxConnections },
     staleness: { ...config.staleness, minSilenceMs: MIN_SILENCE_MS },
     siteConfig: config.siteConfig,
     assetsDir: locateWebAssets(__dirname),
@@ -77,6 +87,7 @@ async function main(): Promise<void> {
     await app.close();
     await source?.stop();
     await db.destroy();
+    await drawings.destroy();
   }, logger);
 }
 

@@ -1,4 +1,3 @@
-import { Transform } from 'node:stream';
 import { CSV_BOM, csvLine } from './csv';
 import type { WindowRow } from '../history/history-query';
 
@@ -22,19 +21,60 @@ export const CSV_COLUMNS = [
   'id',
 ] as const satisfies ReadonlyArray<keyof WindowRow>;
 
-/** Turns a stream of window rows into CSV text, header first; backpressure passes through. */
-export function windowRowsToCsv(): Transform {
-  let headerWritten = false;
-  const header = (): string =>
-    headerWritten ? '' : ((headerWritten = true), CSV_BOM + csvLine(CSV_COLUMNS));
-  return new Transform({
-    writableObjectMode: true,
-    readableObjectMode: false,
-    transform(row: WindowRow, _encoding, callback) {
-      callback(null, header() + csvLine(CSV_COLUMNS.map((column) => row[column])));
-    },
-    flush(callback) {
-      callback(null, header());
-    },
-  });
+export interface CsvExportLimits {
+  /** Rows written at most; the export ends with a line saying so when there were more. */
+  readonly maxRows: number;
+  /** The export ends, with a line saying so, once this much time has passed since it started. */
+  readonly maxDurationMs: number;
+  readonly now: () => number;
+}
+
+/** Why an export stopped early, as its last line says. */
+export type CsvStop = 'rows' | 'time';
+
+/** The last line of an export cut short: one cell a person reads in the spreadsheet. */
+export function csvStopLine(stop: CsvStop, limits: CsvExportLimits): string {
+  const reason =
+    stop === 'rows'
+      ? `export stopped after ${limits.maxRows.toLocaleString('en')} rows (CSV_MAX_ROWS)`
+      : `export stopped after ${Math.round(limits.maxDurationMs / 1000)} s (CSV_MAX_DURATION_MS)`;
+  return csvLine([
+    `# ${reason}: there are more rows; narrow the time range or filters, or export in parts`,
+  ]);
+}
+
+/** Lines are sent in chunks of about this size: fewer writes than one per row. */
+const CHUNK_CHARS = 64 * 1024;
+
+/**
+ * Window rows to CSV text, header first (even with no row), in chunks; stops at the first limit
+ * reached with a line saying which. Returning early makes the pipeline destroy the row stream,
+ * which closes the database cursor.
+ */
+export async function* windowRowsToCsv(
+  rows: AsyncIterable<WindowRow>,
+  limits: CsvExportLimits,
+): AsyncGenerator<string> {
+  const started = limits.now();
+  let chunk = CSV_BOM + csvLine(CSV_COLUMNS);
+  let written = 0;
+  for await (const row of rows) {
+    const stop: CsvStop | undefined =
+      written >= limits.maxRows
+        ? 'rows'
+        : limits.now() - started > limits.maxDurationMs
+          ? 'time'
+          : undefined;
+    if (stop !== undefined) {
+      yield chunk + csvStopLine(stop, limits);
+      return;
+    }
+    chunk += csvLine(CSV_COLUMNS.map((column) => row[column]));
+    written++;
+    if (chunk.length >= CHUNK_CHARS) {
+      yield chunk;
+      chunk = '';
+    }
+  }
+  yield chunk;
 }

@@ -6,6 +6,7 @@ import { chunk } from '../batching';
 import { planBatch, type BatchPlan } from './batch-plan';
 import { qualified, quoteIdentifier } from './identifiers';
 import { migrationSource } from './migrations';
+import { grantOutputRoles, type OutputRoles } from './roles';
 import { resolvePostgresOptions, type ResolvedPostgresOptions } from './options';
 import { postgresSinkError } from './postgres-errors';
 import { MIGRATIONS_TABLE, POSTGRES_TABLES } from './tables';
@@ -83,7 +84,7 @@ export function createPostgresSink(options: PostgresSinkOptions): PostgresSink {
 
     migrate: () =>
       guarded('migrate', async () => {
-        const applied = await migrateSerialised(knex, schema);
+        const applied = await migrateSerialised(knex, schema, settings);
         if (applied.length > 0) logger.info({ schema, applied }, 'postgres migrations applied');
         return { schema, applied } satisfies MigrationResult;
       }),
@@ -175,7 +176,11 @@ function buildKnex(settings: ResolvedPostgresOptions, logger: Logger): Knex {
  * makes them migrate one after another (knex's own lock table would make the second fail).
  * The lock is held on one connection while the migrator uses another.
  */
-async function migrateSerialised(knex: Knex, schema: string): Promise<string[]> {
+async function migrateSerialised(
+  knex: Knex,
+  schema: string,
+  roles: OutputRoles,
+): Promise<string[]> {
   return knex.transaction(async (lock) => {
     await lock.raw('select pg_advisory_xact_lock(hashtext(?))', [
       `geostream-sinks:migrate:${schema}`,
@@ -186,6 +191,7 @@ async function migrateSerialised(knex: Knex, schema: string): Promise<string[]> 
       schemaName: schema,
       tableName: MIGRATIONS_TABLE,
     })) as [number, string[]];
+    await grantOutputRoles(knex, schema, roles);
     return applied;
   });
 }
