@@ -87,7 +87,8 @@ export class InstrumentAlarms {
       if (state.rate !== null) this.rates.set(key, state.rate);
       if (state.clock !== null) this.clocks.set(key, state.clock);
       if (state.silence !== null) {
-        const tracked = { ...this.identify(key), state: state.silence };
+        const { ref, rule } = this.identify(key);
+        const tracked: TrackedSilence = { ref, rule, state: state.silence };
         this.silences.set(key, tracked);
         this.schedule(key, tracked);
       }
@@ -116,10 +117,11 @@ export class InstrumentAlarms {
     if (this.clock.running_ms === null) return; // no log time: silence cannot be judged
     const tracked = this.silences.get(key);
     if (tracked === undefined) {
-      const identified = this.identify(key);
-      if (identified.rule === undefined) return; // silence is not judged for it
-      const step = recordDelivery(undefined, this.clock, identified.rule, identified.ref);
-      this.silences.set(key, { ...identified, state: step.state });
+      const { ref, rule } = this.identify(key);
+      if (rule === undefined) return; // silence is not judged for it
+      const step = recordDelivery(undefined, this.clock, rule, ref);
+      // A literal, not a spread: its fields sit in the object (a spread adds a property array).
+      this.silences.set(key, { ref, rule, state: step.state });
       this.afterStep(key, step, out);
       return;
     }

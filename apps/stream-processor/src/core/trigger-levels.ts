@@ -32,23 +32,13 @@ export function triggerLevelsFromSiteConfig(
 
 /**
  * Rate-of-change and silence rules from a site configuration (or the library defaults), as the
- * processor asks for them: per instrument, memoised (the rules of an instrument never change
- * while the processor runs; the configuration is read once at start).
+ * processor asks for them: per instrument. No memo: the rules are built once per configured
+ * setting and shared by every instrument of it (see toRateRule), so nothing here grows with the
+ * number of instruments (a memo keyed per instrument held 100,000 entries at 100,000).
  */
 export function alarmRulesFromSiteConfig(config: SiteConfig | undefined): AlarmRules {
-  const memo = <T>(resolve: (type: InstrumentType, borehole: string) => T) => {
-    const cache = new Map<string, T>();
-    return (type: InstrumentType, borehole: string): T => {
-      const key = `${type}:${borehole}`;
-      if (cache.has(key)) return cache.get(key) as T;
-      const value = resolve(type, borehole);
-      if (cache.size >= 100_000) cache.clear();
-      cache.set(key, value);
-      return value;
-    };
-  };
   return {
-    rateRule: memo((type, borehole) => resolveRateRule(config, type, borehole)),
-    silenceRule: memo((type, borehole) => resolveSilenceRule(config, type, borehole)),
+    rateRule: (type, borehole) => resolveRateRule(config, type, borehole),
+    silenceRule: (type, borehole) => resolveSilenceRule(config, type, borehole),
   };
 }
