@@ -3,6 +3,7 @@ import { errorMessage, type Logger } from '@geostream/platform';
 import { CheckpointError } from '../core/checkpoint-state';
 import type { PartitionProcessorOptions, ProcessorOutputs } from '../core/partition-processor';
 import { loadCheckpoint, type CheckpointLoaderOptions } from './checkpoint-loader';
+import { SerialLock } from './serial-lock';
 import { fetchedOffsetOf, verifyPosition } from './consumer-position';
 import type { ProcessorMetrics } from './metrics';
 import type { WriteOutputs } from './output-writer';
@@ -53,7 +54,7 @@ export class PartitionRunner {
 
   constructor(private readonly options: PartitionRunnerOptions) {
     this.writes = new WriteScheduler(options);
-    this.loader = options;
+    this.loader = { ...options, restores: new SerialLock() };
   }
 
   slot(partition: number): PartitionSlot {
