@@ -4,12 +4,14 @@
 //
 // Environment: BENCH_READINGS (default 600000), BENCH_PARTITIONS (3), BENCH_SCENARIOS
 // (comma-separated names, default all), BENCH_LIVE_RATE (readings/s of the live run, 20000),
-// BENCH_LIVE_SECONDS (30). Uses the shared local stack; names everything it creates uniquely
+// BENCH_LIVE_SECONDS (30), BENCH_MEMORY_INSTRUMENTS (instruments held by the 'memory' run, in
+// its own process, then killed and restarted: 100000). Uses the shared local stack; names everything it creates uniquely
 // and deletes it afterwards.
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { execSync } from 'node:child_process';
 import os from 'node:os';
 import path from 'node:path';
+import { createInterface } from 'node:readline';
 import { Client } from '@elastic/elasticsearch';
 import { createKafka, createLogger } from '@geostream/platform';
 import { defined, testServices, uniqueName } from '@geostream/platform/testing';
@@ -19,7 +21,7 @@ import type { Kafka } from 'kafkajs';
 import { readStreamProcessorConfig } from '../src/config';
 import type { Sinks } from '../src/shell/sinks';
 import { startStreamProcessor } from '../src/shell/stream-processor';
-import { BENCH_HEADERS, benchMessage, type Workload } from './workload';
+import { BENCH_HEADERS, BENCH_T0, benchMessage, type Workload } from './workload';
 
 const services = testServices();
 const logger = createLogger(
@@ -31,6 +33,7 @@ const READINGS = Number(env['BENCH_READINGS'] ?? 600_000);
 const PARTITIONS = Number(env['BENCH_PARTITIONS'] ?? 3);
 const LIVE_RATE = Number(env['BENCH_LIVE_RATE'] ?? 20_000);
 const LIVE_SECONDS = Number(env['BENCH_LIVE_SECONDS'] ?? 30);
+const MEMORY_INSTRUMENTS = Number(env['BENCH_MEMORY_INSTRUMENTS'] ?? 100_000);
 
 interface Scenario {
   readonly name: string;
@@ -149,24 +152,30 @@ async function preload(
   topic: string,
   workload: Workload,
   perPartition: number,
+  /** Appends messages fromIndex.. of each partition to the existing topic instead. */
+  fromIndex = 0,
+  /** Event time of the first reading (see benchMessage). */
+  t0 = BENCH_T0,
 ): Promise<void> {
-  const admin = kafka.admin();
-  await admin.connect();
-  await admin.createTopics({
-    waitForLeaders: true,
-    topics: [{ topic, numPartitions: workload.partitions }],
-  });
-  await admin.disconnect();
+  if (fromIndex === 0) {
+    const admin = kafka.admin();
+    await admin.connect();
+    await admin.createTopics({
+      waitForLeaders: true,
+      topics: [{ topic, numPartitions: workload.partitions }],
+    });
+    await admin.disconnect();
+  }
   const producer = kafka.producer({ idempotent: true });
   await producer.connect();
   const chunk = 2_000; // a record batch must stay under the broker's 1 MiB message limit
-  for (let from = 0; from < perPartition; from += chunk) {
+  for (let from = fromIndex; from < perPartition; from += chunk) {
     const topicMessages = [];
     for (let partition = 0; partition < workload.partitions; partition++) {
       const messages = [];
       for (let i = from; i < Math.min(from + chunk, perPartition); i++)
         messages.push({
-          ...benchMessage(workload, partition, i),
+          ...benchMessage(workload, partition, i, t0),
           partition,
           headers: BENCH_HEADERS,
         });
@@ -200,7 +209,11 @@ async function cleanupOutputs(
 }
 
 function configFor(id: string, rawTopic: string, scenario: Scenario) {
-  return readStreamProcessorConfig({
+  return readStreamProcessorConfig(envFor(id, rawTopic, scenario));
+}
+
+function envFor(id: string, rawTopic: string, scenario: Scenario): NodeJS.ProcessEnv {
+  return {
     ...env,
     KAFKA_BROKERS: services.kafka.brokers.join(','),
     DATABASE_URL: services.database.url,
@@ -215,7 +228,7 @@ function configFor(id: string, rawTopic: string, scenario: Scenario) {
     ES_INDEX_PREFIX: id,
     IDLE_FLUSH_MS: '600000',
     LOG_LEVEL: 'error',
-  });
+  };
 }
 
 /** Runs the processor over a pre-loaded topic from its start until every record is checkpointed. */
@@ -326,13 +339,133 @@ async function runLive(kafka: Kafka, es: Client): Promise<Result> {
   }
 }
 
+/** The processor as `npm start` runs it, in its own process; its /metrics read as numbers. */
+class ProcessorProcess {
+  private readonly child: ChildProcess;
+  readonly startedAt = performance.now();
+  /** Its JSON log lines, parsed. */
+  readonly logs: Array<Record<string, unknown>> = [];
+
+  constructor(
+    childEnv: NodeJS.ProcessEnv,
+    private readonly port: number,
+  ) {
+    this.child = spawn(
+      process.execPath,
+      [...process.execArgv, path.join(__dirname, '../src/main.ts')],
+      {
+        env: { ...childEnv, PORT: String(port), LOG_LEVEL: 'info', LOG_FORMAT: 'json' },
+        stdio: ['ignore', 'pipe', 'inherit'],
+      },
+    );
+    createInterface({ input: defined(this.child.stdout, 'stdout') }).on('line', (line) => {
+      try {
+        this.logs.push(JSON.parse(line) as Record<string, unknown>);
+      } catch {
+        // not a log line
+      }
+    });
+  }
+
+  /** Every sample of a metric, summed (0 while the process does not answer). */
+  async metric(name: string): Promise<number> {
+    try {
+      const text = await (await fetch(`http://127.0.0.1:${this.port}/metrics`)).text();
+      let sum = 0;
+      for (const line of text.split('\n'))
+        if (line.split(/[ {]/, 1)[0] === name) sum += Number(line.slice(line.lastIndexOf(' ') + 1));
+      return sum;
+    } catch {
+      return 0;
+    }
+  }
+
+  /** Seconds since the process started, once `condition` holds. */
+  async until(condition: () => Promise<boolean>): Promise<number> {
+    while (!(await condition())) await new Promise((resolve) => setTimeout(resolve, 250));
+    return (performance.now() - this.startedAt) / 1000;
+  }
+
+  async kill(signal: NodeJS.Signals): Promise<void> {
+    const exited = new Promise((resolve) => this.child.once('exit', resolve));
+    this.child.kill(signal);
+    await exited;
+  }
+}
+
+/**
+ * MEMORY_INSTRUMENTS instruments, each with readings in an open window, held by one processor
+ * in its own process (all sinks): its resident memory once caught up. Then one more reading
+ * of each is appended, the processor SIGKILLed at once, and a new one timed until it has read
+ * back the checkpoint (every instrument's row), replayed what followed it and caught up.
+ */
+async function runMemory(kafka: Kafka, es: Client): Promise<string[]> {
+  const id = uniqueName('bench').replace(/-/g, '');
+  const rawTopic = `${id}.raw`;
+  const workload: Workload = {
+    partitions: PARTITIONS,
+    instrumentsPerPartition: Math.ceil(MEMORY_INSTRUMENTS / PARTITIONS),
+    readingEveryMs: 1_000,
+  };
+  // Eight seconds of readings: every instrument's first 10 s window is open.
+  const perPartition = workload.instrumentsPerPartition * 8;
+  // Readings of now, as a live site sends them: clocks right, windows open, nothing skewed.
+  const t0 = Math.ceil(Date.now() / 10_000) * 10_000;
+  await preload(kafka, rawTopic, workload, perPartition, 0, t0);
+  const childEnv = { ...envFor(id, rawTopic, ALL_SINKS), CHECKPOINT_INTERVAL_MS: '2000' };
+  const port = 20_000 + Math.floor(Math.random() * 20_000);
+  const mb = (bytes: number) => `${Math.round(bytes / 1024 / 1024)} MB`;
+  try {
+    const first = new ProcessorProcess(childEnv, port);
+    const caughtUp = await first.until(
+      async () =>
+        (await first.metric('stream_processor_messages_consumed_total')) >=
+        perPartition * PARTITIONS,
+    );
+    // Checkpointed (every CHECKPOINT_INTERVAL_MS), and settled.
+    await new Promise((resolve) => setTimeout(resolve, 6_000));
+    const rss = await first.metric('process_resident_memory_bytes');
+    const heap = await first.metric('nodejs_heap_size_used_bytes');
+    await preload(
+      kafka,
+      rawTopic,
+      workload,
+      perPartition + workload.instrumentsPerPartition,
+      perPartition,
+      t0,
+    );
+    await first.kill('SIGKILL');
+
+    const second = new ProcessorProcess(childEnv, port);
+    const restored = () => second.logs.filter((l) => l['msg'] === 'checkpoint restored');
+    const restarted = await second.until(
+      async () =>
+        restored().length === PARTITIONS &&
+        (await second.metric('stream_processor_partitions_assigned')) === PARTITIONS &&
+        (await second.metric('stream_processor_consumer_lag')) === 0,
+    );
+    const sum = (field: string) => restored().reduce((n, l) => n + Number(l[field] ?? 0), 0);
+    const slowest = (field: string) => Math.max(...restored().map((l) => Number(l[field] ?? 0)));
+    const rssAfter = await second.metric('process_resident_memory_bytes');
+    await second.kill('SIGTERM');
+    return [
+      `| ${MEMORY_INSTRUMENTS.toLocaleString('en')} instruments with open windows (${(perPartition * PARTITIONS).toLocaleString('en')} readings, caught up ${caughtUp.toFixed(0)} s after the start) | RSS ${mb(rss)}, V8 heap used ${mb(heap)} |`,
+      `| the same, one more reading each, SIGKILLed and restarted | caught up again ${restarted.toFixed(1)} s after the restart; ${sum('instruments').toLocaleString('en')} instrument rows read back, slowest partition: read ${slowest('readMs')} ms, rebuilt ${slowest('rebuildMs')} ms; RSS ${mb(rssAfter)} |`,
+    ];
+  } finally {
+    await cleanupOutputs(kafka, id, es, [rawTopic]);
+  }
+}
+
 async function main(): Promise<void> {
   const kafka = createKafka(services.kafka, logger);
   const es = new Client({
     node: services.elasticsearch.enabled ? services.elasticsearch.url : 'http://127.0.0.1:9200',
   });
   const wanted = new Set(
-    (env['BENCH_SCENARIOS'] ?? [...SCENARIOS.map((s) => s.name), 'live'].join(',')).split(','),
+    (env['BENCH_SCENARIOS'] ?? [...SCENARIOS.map((s) => s.name), 'live', 'memory'].join(',')).split(
+      ',',
+    ),
   );
   const cpu = (() => {
     try {
@@ -359,6 +492,7 @@ async function main(): Promise<void> {
     ...SCENARIOS.filter((s) => wanted.has(s.name)).map((s) => () => runBacklog(kafka, es, s)),
     ...(wanted.has('live') ? [() => runLive(kafka, es)] : []),
   ];
+  const memoryRows = wanted.has('memory') ? await runMemory(kafka, es) : [];
   for (const run of runs) {
     const r = await run();
     console.log(
@@ -369,6 +503,8 @@ async function main(): Promise<void> {
         .join(', ')} |`,
     );
   }
+  if (memoryRows.length > 0)
+    console.log(['\n| Held in memory | Result |', '| --- | --- |', ...memoryRows].join('\n'));
   await es.close();
 }
 
