@@ -42,6 +42,41 @@ export {
   type TimestampValue,
 } from './postgres/rows';
 
+// PostgreSQL: the app schema (users, alarms, audit, notifications; never versioned)
+export {
+  APP_TABLES,
+  APP_MIGRATIONS_TABLE,
+  USER_ROLES,
+  NOTIFICATION_CHANNELS,
+  NOTIFICATION_STATUSES,
+  ALARM_EVENT_STATUSES,
+  alarmChannel,
+  type AppTable,
+  type UserRole,
+  type NotificationChannel,
+  type NotificationStatus,
+  type AlarmEventStatus,
+} from './postgres/app/app-tables';
+export { APP_MIGRATIONS, migrateAppSchema, grantAppRole } from './postgres/app/app-migrations';
+export { createAppDatabase, type AppDatabaseOptions } from './postgres/app/app-database';
+export {
+  createAlarmStore,
+  auditRowToEntry,
+  type AlarmStore,
+  type AlarmTx,
+  type WriteOptions,
+  type WrittenTransition,
+  type StoredAuditEntry,
+  type AuditRow,
+} from './postgres/app/alarm-store';
+export {
+  createNotificationOutbox,
+  type NotificationOutbox,
+  type ClaimedNotification,
+  type NotificationOutcome,
+} from './postgres/app/notification-outbox';
+export { createSearchOutbox, type SearchOutbox } from './postgres/app/search-outbox';
+
 // Elasticsearch
 export { createElasticsearchSink } from './elasticsearch/elasticsearch-sink';
 export type {
@@ -59,6 +94,21 @@ export {
   windowIndexTemplate,
   type WindowIndexSettings,
 } from './elasticsearch/index-template';
+export type { RejectedDocument } from './elasticsearch/bulk-outcome';
+export {
+  DEFAULT_ALARM_INDEX,
+  ALARM_INDEX_TEMPLATE_VERSION,
+  ALARM_INDEX_MAPPINGS,
+  alarmIndexTemplate,
+  alarmIndexDocuments,
+  alarmDocumentId,
+  createAlarmIndexWriter,
+  type AlarmIndexWriter,
+  type AlarmIndexWriterOptions,
+  type AlarmIndexDocument,
+  type AlarmDocument,
+  type TransitionDocument,
+} from './elasticsearch/alarm-index';
 export {
   classifyBulkItemStatus,
   bulkItemReason,
