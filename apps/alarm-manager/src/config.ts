@@ -25,6 +25,8 @@ export interface AlarmManagerConfig {
   readonly alertsTopic: string;
   /** ALARM_MANAGER_GROUP: its consumer group (a new group starts at the topic's beginning). */
   readonly consumerGroup: string;
+  /** KAFKA_SESSION_TIMEOUT_MS: how long a silent (killed) instance keeps its partitions. */
+  readonly sessionTimeoutMs: number;
   readonly database: DatabaseSettings;
   readonly app: AppDatabaseSettings;
   readonly elasticsearch: ElasticsearchSettings;
@@ -103,6 +105,7 @@ export function alarmManagerSettings(env: EnvReader): AlarmManagerConfig {
       pattern: /^[A-Za-z0-9._-]{1,200}$/,
       hint: 'must be a consumer group id (letters, digits, . _ -)',
     }),
+    sessionTimeoutMs: env.int('KAFKA_SESSION_TIMEOUT_MS', 30_000, { min: 6_000, max: 300_000 }),
     database: databaseSettings(env),
     app: appDatabaseSettings(env),
     elasticsearch: elasticsearchSettings(env),

@@ -135,6 +135,7 @@ export async function startAlarmManager(
         kafka,
         topic: config.alertsTopic,
         groupId: config.consumerGroup,
+        sessionTimeoutMs: config.sessionTimeoutMs,
         store,
         metrics,
         logger,

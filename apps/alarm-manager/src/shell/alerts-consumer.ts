@@ -9,6 +9,7 @@ export interface AlertsConsumerOptions {
   readonly kafka: Kafka;
   readonly topic: string;
   readonly groupId: string;
+  readonly sessionTimeoutMs: number;
   readonly store: AlarmStore;
   readonly metrics: AlarmManagerMetrics;
   readonly logger: Logger;
@@ -40,8 +41,8 @@ export async function startAlertsConsumer(options: AlertsConsumerOptions): Promi
     groupId: options.groupId,
     readUncommitted: false,
     allowAutoTopicCreation: false,
-    sessionTimeout: 30_000,
-    heartbeatInterval: 3_000,
+    sessionTimeout: options.sessionTimeoutMs,
+    heartbeatInterval: Math.min(3_000, Math.floor(options.sessionTimeoutMs / 3)),
     maxWaitTimeInMs: 500,
   });
   let consuming = false;

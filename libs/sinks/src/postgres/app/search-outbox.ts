@@ -1,4 +1,5 @@
 import type { Knex } from 'knex';
+import { qualified } from '../identifiers';
 import { APP_TABLES as T } from './app-tables';
 import { auditRowToEntry, type AuditRow, type StoredAuditEntry } from './alarm-store';
 
@@ -18,14 +19,13 @@ export interface SearchOutbox {
 export function createSearchOutbox(knex: Knex, schema: string): SearchOutbox {
   return {
     async pending(limit) {
-      const rows = (await knex
-        .withSchema(schema)
-        .select('a.*')
-        .from({ s: T.searchOutbox })
-        .join({ a: T.alarmAudit }, 'a.id', 's.audit_id')
-        .orderBy('s.audit_id')
-        .limit(limit)) as AuditRow[];
-      return rows.map(auditRowToEntry);
+      const result = (await knex.raw(
+        `select a.* from ${qualified(schema, T.searchOutbox)} s
+         join ${qualified(schema, T.alarmAudit)} a on a.id = s.audit_id
+         order by s.audit_id limit ?`,
+        [limit],
+      )) as { rows: AuditRow[] };
+      return result.rows.map(auditRowToEntry);
     },
     async done(auditIds) {
       if (auditIds.length === 0) return;
