@@ -42,21 +42,8 @@ export {
   type TimestampValue,
 } from './postgres/rows';
 
-// PostgreSQL: the app schema (users, alarms, audit, notifications; never versioned)
-export {
-  APP_TABLES,
-  APP_MIGRATIONS_TABLE,
-  USER_ROLES,
-  NOTIFICATION_CHANNELS,
-  NOTIFICATION_STATUSES,
-  ALARM_EVENT_STATUSES,
-  alarmChannel,
-  type AppTable,
-  type UserRole,
-  type NotificationChannel,
-  type NotificationStatus,
-  type AlarmEventStatus,
-} from './postgres/app/app-tables';
+// PostgreSQL: the app schema (users, alarms, audit, notifications; never versioned). Its
+// table names are in `names` above.
 export { APP_MIGRATIONS, migrateAppSchema, grantAppRole } from './postgres/app/app-migrations';
 export { createAppDatabase, type AppDatabaseOptions } from './postgres/app/app-database';
 export {
