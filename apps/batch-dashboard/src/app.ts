@@ -18,6 +18,12 @@ import { registerSecurityHeaders, swaggerUiCsp } from './http/security-headers';
 import { registerStaticAssets } from './http/static-assets';
 import { registerAuthorization, type Authorizer } from './auth/require-role';
 import type { LiveFeed } from './live/live-hub';
+import {
+  createOperations,
+  registerOperationsPrincipal,
+  registerOperationsRoutes,
+  type OperationsDeps,
+} from './operations';
 import type { StalenessPolicy } from './overview/staleness';
 
 /**
@@ -39,6 +45,8 @@ export interface AppDeps {
   readonly sse?: Partial<SseSettings>;
   /** Who may do what (src/auth/require-role.ts); default: whoever passed the access check. */
   readonly authorize?: Authorizer;
+  /** Named users and alarms (the app schema): src/operations.ts. Absent: reads only. */
+  readonly operations?: OperationsDeps;
 }
 
 const healthSchema = {
@@ -72,6 +80,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   registerFormParser(app);
   await registerSecurityHeaders(app);
   const access = createAccessControl(deps.accessToken);
+  const operations = deps.operations && createOperations(deps.operations);
+  if (operations) registerOperationsPrincipal(app, operations, deps.clock);
   registerAccessGuard(app, access, [ASSET_PREFIX]);
   registerAuthorization(app, deps.authorize);
 
@@ -139,5 +149,6 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   registerPlanRoutes(app, { db: deps.db, clock: deps.clock, staleness: deps.staleness });
   registerCompareRoutes(app, deps.db);
   registerLiveRoutes(app, deps.live, { ...DEFAULT_SSE_SETTINGS, ...deps.sse });
+  if (operations) registerOperationsRoutes(app, operations, deps.clock, access.enabled);
   return app;
 }

@@ -3,8 +3,11 @@ import {
   type InstrumentType,
   type SiteConfig,
 } from '@geostream/instrument-schemas';
+import { DEFAULT_MAX_SHELVE_MS } from '@geostream/alerting';
 import {
   alertsTopic,
+  appDatabaseSettings,
+  type AppDatabaseSettings,
   databaseSettings,
   httpSettings,
   kafkaSettings,
@@ -20,6 +23,8 @@ import {
   type LogLevel,
 } from '@geostream/platform';
 import { perTypeTopicNamer } from '@geostream/sinks/names';
+import { passwordProblem } from './auth/passwords';
+import { USERNAME_PATTERN } from './auth/users';
 
 /** Everything the dashboard reads from its environment, parsed once at start-up. */
 export interface DashboardConfig {
@@ -33,6 +38,8 @@ export interface DashboardConfig {
   readonly topics: LiveTopics;
   /** When set, the page and the API require it (see README, "Access token"). */
   readonly accessToken: string | undefined;
+  /** Named users and alarms: the app schema and role, sessions, the first admin. */
+  readonly operations: OperationsSettings;
   readonly staleness: StalenessSettings;
   /** The site's trigger levels (SITE_CONFIG_FILE), or undefined for the library defaults. */
   readonly siteConfig: SiteConfig | undefined;
@@ -81,6 +88,44 @@ function accessToken(env: EnvReader): string | undefined {
   return token;
 }
 
+export interface OperationsSettings {
+  /** APP_PG_SCHEMA, APP_PG_ROLE (shared with the alarm-manager). */
+  readonly app: AppDatabaseSettings;
+  /** DASHBOARD_SESSION_MAX_AGE_S: how long a named user's session lasts. */
+  readonly sessionMaxAgeS: number;
+  /** MAX_SHELVE_MS: the longest an alarm may be shelved. */
+  readonly maxShelveMs: number;
+  /** DASHBOARD_ADMIN_USER, DASHBOARD_ADMIN_PASSWORD: the first admin of a new site. */
+  readonly firstAdmin: { readonly username: string; readonly password: string } | undefined;
+}
+
+function operationsSettings(env: EnvReader): OperationsSettings {
+  const username = env.optionalString('DASHBOARD_ADMIN_USER');
+  const password = env.optionalString('DASHBOARD_ADMIN_PASSWORD');
+  if ((username === undefined) !== (password === undefined))
+    env.problem(
+      username === undefined ? 'DASHBOARD_ADMIN_USER' : 'DASHBOARD_ADMIN_PASSWORD',
+      'DASHBOARD_ADMIN_USER and DASHBOARD_ADMIN_PASSWORD go together',
+    );
+  if (username !== undefined && !new RegExp(USERNAME_PATTERN).test(username))
+    env.problem(
+      'DASHBOARD_ADMIN_USER',
+      'must be 2 to 64 characters: lower-case letters, digits, . _ -',
+    );
+  const weak = password === undefined ? undefined : passwordProblem(password);
+  if (weak !== undefined) env.problem('DASHBOARD_ADMIN_PASSWORD', weak);
+  return {
+    app: appDatabaseSettings(env),
+    sessionMaxAgeS: env.int('DASHBOARD_SESSION_MAX_AGE_S', 12 * 3600, { min: 60, max: 2_592_000 }),
+    maxShelveMs: env.int('MAX_SHELVE_MS', DEFAULT_MAX_SHELVE_MS, {
+      min: 60_000,
+      max: 90 * 86_400_000,
+    }),
+    firstAdmin:
+      username !== undefined && password !== undefined ? { username, password } : undefined,
+  };
+}
+
 export function readDashboardConfig(env: Environment): DashboardConfig {
   return readConfig(env, (r) => {
     const outputs = outputNameSettings(r);
@@ -95,6 +140,7 @@ export function readDashboardConfig(env: Environment): DashboardConfig {
         windows: windowTopicNames(outputs.topicPrefix, outputs.topicSuffix),
       },
       accessToken: accessToken(r),
+      operations: operationsSettings(r),
       staleness: {
         multiplier: positiveNumber(r, 'STALE_MULTIPLIER', 3),
         fallbackIntervalMs: r.int('STALE_FALLBACK_INTERVAL_MS', 3_600_000, { min: 1_000 }),
