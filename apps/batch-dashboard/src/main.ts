@@ -8,7 +8,8 @@ import {
   retry,
   retryUntilAborted,
 } from '@geostream/platform';
-import { alarmChannel, createAppDatabase, migrateAppSchema } from '@geostream/sinks';
+import { createAppDatabase, migrateAppSchema } from '@geostream/sinks/app';
+import { alarmChannel } from '@geostream/sinks/names';
 import { startAlarmListener } from './alarms/alarm-listener';
 import { bootstrapAdmin } from './auth/bootstrap-admin';
 import { authorizeByRole } from './auth/principal';

@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import type { Knex } from 'knex';
-import { createAlarmStore, type AlarmStore } from '@geostream/sinks';
+import { createAlarmStore, type AlarmStore } from '@geostream/sinks/app';
 import { registerAlarmRoutes } from './alarms/alarm-routes';
 import { registerAuthRoutes } from './auth/auth-routes';
 import {

@@ -42,27 +42,9 @@ export {
   type TimestampValue,
 } from './postgres/rows';
 
-// PostgreSQL: the app schema (users, alarms, audit, notifications; never versioned). Its
-// table names are in `names` above.
-export { APP_MIGRATIONS, migrateAppSchema, grantAppRole } from './postgres/app/app-migrations';
-export { createAppDatabase, type AppDatabaseOptions } from './postgres/app/app-database';
-export {
-  createAlarmStore,
-  auditRowToEntry,
-  type AlarmStore,
-  type AlarmTx,
-  type WriteOptions,
-  type WrittenTransition,
-  type StoredAuditEntry,
-  type AuditRow,
-} from './postgres/app/alarm-store';
-export {
-  createNotificationOutbox,
-  type NotificationOutbox,
-  type ClaimedNotification,
-  type NotificationOutcome,
-} from './postgres/app/notification-outbox';
-export { createSearchOutbox, type SearchOutbox } from './postgres/app/search-outbox';
+// PostgreSQL: the app schema (users, alarms, audit, notifications; never versioned): also the
+// entry `@geostream/sinks/app`. Its table names are in `names` above.
+export * from './app';
 
 // Elasticsearch
 export { createElasticsearchSink } from './elasticsearch/elasticsearch-sink';

@@ -8,7 +8,7 @@ import {
   type AlarmTransition,
   type AlertingErrorCode,
 } from '@geostream/alerting';
-import type { AlarmStore } from '@geostream/sinks';
+import type { AlarmStore } from '@geostream/sinks/app';
 import { BadRequestError } from '../errors';
 
 /** What a person does to an alarm from the dashboard. */

@@ -17,7 +17,7 @@ import {
   type AlarmCondition,
   type InstrumentType,
 } from '@geostream/instrument-schemas';
-import type { AlarmStore } from '@geostream/sinks';
+import type { AlarmStore } from '@geostream/sinks/app';
 import {
   APP_TABLES,
   NOTIFICATION_CHANNELS,

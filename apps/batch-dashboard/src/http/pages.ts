@@ -32,9 +32,14 @@ function dashboardHtml(styleNonce: string): string {
     <a href="#/instrument" data-view="instrument">Instrument</a>
     <a href="#/compare" data-view="compare">Compare</a>
     <a href="#/live" data-view="live">Live</a>
+    <a href="#/alarms" data-view="alarms">Alarms</a>
+    <a href="#/audit" data-view="audit">Audit</a>
+    <a href="#/notifications" data-view="notifications">Notifications</a>
+    <a href="#/admin" data-view="admin" hidden>Admin</a>
     <a href="/api/docs" class="docs">API</a>
   </nav>
   <span id="live-state" class="live-state" data-state="connecting" title="live connection">connecting…</span>
+  <span id="session" class="session"></span>
 </header>
 <main id="view"><noscript>The dashboard needs JavaScript.</noscript></main>
 <aside id="toasts" aria-live="polite"></aside>
