@@ -36,13 +36,8 @@ import {
   alarmsByIds,
   type AlarmStateFilter,
 } from './alarm-query';
-import { AUDIT_COLUMNS, auditQuery } from './audit-query';
-import {
-  NOTIFICATION_COLUMNS,
-  ROUTE_COLUMNS,
-  notificationCounts,
-  notificationQuery,
-} from './notification-query';
+import { auditQuery } from './audit-query';
+import { ROUTE_COLUMNS, notificationCounts, notificationQuery } from './notification-query';
 
 export interface AlarmRouteDeps {
   /** knex on the app schema, as the app role. */
