@@ -1,5 +1,5 @@
 import { Type } from '@sinclair/typebox';
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { ASSET_PREFIX } from '../http/pages';
 import { MAX_PASSWORD_LENGTH } from './passwords';
 import { setUserSessionCookie } from './principal';
@@ -43,6 +43,20 @@ const MESSAGES = {
   failed: 'Wrong user name or password.',
   locked: 'Too many failed attempts: try again later.',
 } as const;
+
+/**
+ * True for a request another site made: by Sec-Fetch-Site where the browser sends it, else by
+ * Origin. (Under Referrer-Policy: no-referrer, Chromium sends `Origin: null` on same-origin
+ * form posts, so Origin alone cannot tell; Sec-Fetch-Site can.)
+ */
+function crossSite(request: FastifyRequest): boolean {
+  const site = request.headers['sec-fetch-site'];
+  if (typeof site === 'string') return site !== 'same-origin' && site !== 'none';
+  const origin = request.headers.origin;
+  return (
+    origin !== undefined && origin !== 'null' && origin !== `${request.protocol}://${request.host}`
+  );
+}
 
 export function registerSignInPage(
   app: FastifyInstance,
@@ -96,8 +110,7 @@ export function registerSignInPage(
     },
     async (request, reply) => {
       // Another site's form cannot sign a browser in here (login CSRF): same origin only.
-      const origin = request.headers.origin;
-      if (origin !== undefined && origin !== `${request.protocol}://${request.host}`)
+      if (crossSite(request))
         return reply.code(403).type('text/plain').send('cross-site sign-in refused');
       const { username, password } = request.body as { username: string; password: string };
       const result = await signIn(deps, request, username, password);

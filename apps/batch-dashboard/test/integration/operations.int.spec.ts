@@ -192,11 +192,16 @@ describe('signing in', () => {
       form: 'username=eve&password=nope',
     });
     expect([bad.status, bad.headers['location']]).toEqual([303, '/dashboard/signin?failed=1']);
-    const crossSite = await call(app, 'POST', '/dashboard/signin', {
-      form: `username=eve&password=${encodeURIComponent(TEST_PASSWORD)}`,
-      headers: { origin: 'https://evil.example' },
-    });
-    expect(crossSite.status).toBe(403);
+    for (const headers of [
+      { origin: 'https://evil.example' },
+      { 'sec-fetch-site': 'cross-site' },
+    ]) {
+      const crossSite = await call(app, 'POST', '/dashboard/signin', {
+        form: `username=eve&password=${encodeURIComponent(TEST_PASSWORD)}`,
+        headers,
+      });
+      expect(crossSite.status).toBe(403);
+    }
   });
 });
 
