@@ -3,7 +3,7 @@ import { loadStackContext } from './context';
 import { formatStatus, stackUp } from './main';
 
 /**
- * `npm start`: the whole product on this machine. Brings the stack up, then serves the four apps
+ * `npm start`: the whole product on this machine. Brings the stack up, then serves the five apps
  * with `nx run-many -t serve`. Ctrl-C stops the apps; the stack stays up for the next start
  * (`npm run stack -- down` stops it).
  */
@@ -23,7 +23,8 @@ async function main(): Promise<void> {
       'producer',
       'stream-processor',
       'batch-dashboard',
-      '--parallel=4',
+      'alarm-manager',
+      '--parallel=5',
       '--outputStyle=stream',
     ],
     { stdio: 'inherit', env: { ...process.env, NX_DAEMON: 'false', NX_TUI: 'false' } },
