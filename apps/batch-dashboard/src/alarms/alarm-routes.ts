@@ -36,7 +36,9 @@ import {
   alarmsByIds,
   type AlarmStateFilter,
 } from './alarm-query';
-import { auditQuery } from './audit-query';
+import { sendQueryAsCsv } from '../api/csv-response';
+import { rowsToCsv } from '../csv/rows-to-csv';
+import { AUDIT_COLUMNS, auditQuery } from './audit-query';
 import { ROUTE_COLUMNS, notificationCounts, notificationQuery } from './notification-query';
 
 export interface AlarmRouteDeps {
@@ -336,6 +338,39 @@ export function registerAlarmRoutes(app: FastifyInstance, deps: AlarmRouteDeps):
         entries,
         nextCursor: rows.length > q.limit && last !== undefined ? String(last.id) : null,
       };
+    },
+  );
+
+  app.get(
+    '/api/audit.csv',
+    {
+      schema: {
+        summary: 'The audit log as CSV (the same filters), newest first, streamed',
+        tags,
+        produces: ['text/csv'],
+        querystring: Type.Object(
+          {
+            ...AuditFilterQuery,
+            limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 10_000_000 })),
+          },
+          { additionalProperties: false },
+        ),
+        response: {
+          200: {
+            description: 'text/csv (UTF-8 with BOM)',
+            content: { 'text/csv': { schema: { type: 'string' } } },
+          },
+          ...errors(400, 401),
+        },
+      },
+    },
+    async (request, reply) => {
+      const q = request.query as AuditQueryParams & { limit?: number };
+      const query = auditQuery(db, auditFilterOf(q));
+      if (q.limit !== undefined) void query.limit(q.limit);
+      await sendQueryAsCsv(db, request, reply, query, 'geostream-audit.csv', () =>
+        rowsToCsv(AUDIT_COLUMNS),
+      );
     },
   );
 

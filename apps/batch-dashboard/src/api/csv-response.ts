@@ -1,3 +1,4 @@
+import type { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Knex } from 'knex';
@@ -6,7 +7,8 @@ import QueryStream from 'pg-query-stream';
 import { windowRowsToCsv } from '../csv/history-csv';
 
 /**
- * Sends the window rows a query selects as a CSV download (the history export's columns),
+ * Sends the rows a query selects as a CSV download (by default window rows, in the history
+ * export's columns; `toCsv` for other rows),
  * streamed from a server-side cursor (pg-query-stream) on a pooled connection (its search_path
  * is the dashboard's schema), read only as fast as the client takes the CSV. The connection is
  * taken before the response is hijacked, so a pool that cannot give one (timeout) fails through
@@ -21,6 +23,7 @@ export async function sendQueryAsCsv(
   reply: FastifyReply,
   query: Knex.QueryBuilder,
   filename: string,
+  toCsv: () => Transform = windowRowsToCsv,
 ): Promise<void> {
   const { sql, bindings } = query.toSQL().toNative();
   const connection = (await db.client.acquireConnection()) as PoolClient;
@@ -34,7 +37,7 @@ export async function sendQueryAsCsv(
     const rows = connection.query(
       new QueryStream(sql, bindings as unknown[], { batchSize: 1_000 }),
     );
-    await pipeline(rows, windowRowsToCsv(), reply.raw);
+    await pipeline(rows, toCsv(), reply.raw);
   } catch (error) {
     request.log.warn({ err: error }, 'CSV export ended early');
     reply.raw.destroy();

@@ -192,10 +192,11 @@ describe('signing in', () => {
       form: 'username=eve&password=nope',
     });
     expect([bad.status, bad.headers['location']]).toEqual([303, '/dashboard/signin?failed=1']);
-    for (const headers of [
+    const crossSiteHeaders: Record<string, string>[] = [
       { origin: 'https://evil.example' },
       { 'sec-fetch-site': 'cross-site' },
-    ]) {
+    ];
+    for (const headers of crossSiteHeaders) {
       const crossSite = await call(app, 'POST', '/dashboard/signin', {
         form: `username=eve&password=${encodeURIComponent(TEST_PASSWORD)}`,
         headers,
@@ -403,6 +404,25 @@ describe('alarms', () => {
 });
 
 describe('the audit log', () => {
+  it('exports the filtered log as CSV, newest first, with its header', async () => {
+    const response = await app.inject({
+      method: 'GET',
+      url: '/api/audit.csv?by=eve&action=shelve',
+    });
+    expect(response.statusCode).toBe(200);
+    expect(response.headers['content-type']).toMatch(/^text\/csv/);
+    const lines = response.body
+      .replace(/^\uFEFF/, '')
+      .trim()
+      .split('\r\n');
+    expect(lines[0]).toBe(
+      'id,at,actor,action,alarm_id,condition,instrument,borehole_number,from_state,to_state,from_level,to_level,shelved_until,comment,event_id,recorded_at',
+    );
+    expect(lines).toHaveLength(2);
+    expect(lines[1]).toContain(',eve,shelve,');
+    expect(lines[1]).toContain('"survey crew on the marker\nuntil the shift ends"');
+  });
+
   it('shows every transition newest first, filtered and keyset-paged', async () => {
     const all = (await call(app, 'GET', '/api/audit?limit=500')).body['entries'] as Json[];
     const ids = all.map((e) => Number(e.id));
