@@ -45,6 +45,14 @@ export async function renderAdmin(root: HTMLElement, signal: AbortSignal): Promi
   const routesSection = h('section', { id: 'admin-routes' });
   root.replaceChildren(h('h2', {}, 'Administration'), message, usersSection, routesSection);
 
+  /** A button that does `work`, then says `done` and redraws (or shows the API's reasons). */
+  const actionButton = (label: string, work: () => Promise<unknown>, done: string) =>
+    h(
+      'button',
+      { type: 'button', class: 'button', onclick: () => void attempt(work, done) },
+      label,
+    );
+
   async function draw(): Promise<void> {
     const [users, routes] = await Promise.all([
       getJson<User[]>('/api/admin/users', {}, signal),
@@ -115,35 +123,19 @@ export async function renderAdmin(root: HTMLElement, signal: AbortSignal): Promi
               h(
                 'td',
                 {},
-                h(
-                  'button',
-                  {
-                    type: 'button',
-                    class: 'button',
-                    onclick: () =>
-                      void attempt(
-                        () => sendJson('PATCH', path, { disabled: !u.disabled }),
-                        `${u.username} ${u.disabled ? 'enabled' : 'disabled'}`,
-                      ),
-                  },
+                actionButton(
                   u.disabled ? 'Enable' : 'Disable',
+                  () => sendJson('PATCH', path, { disabled: !u.disabled }),
+                  `${u.username} ${u.disabled ? 'enabled' : 'disabled'}`,
                 ),
               ),
               h(
                 'td',
                 {},
-                h(
-                  'button',
-                  {
-                    type: 'button',
-                    class: 'button',
-                    onclick: () =>
-                      void attempt(
-                        () => sendJson('POST', `${path}/revoke-sessions`),
-                        `sessions of ${u.username} ended`,
-                      ),
-                  },
+                actionButton(
                   'End sessions',
+                  () => sendJson('POST', `${path}/revoke-sessions`),
+                  `sessions of ${u.username} ended`,
                 ),
               ),
             );
@@ -234,18 +226,10 @@ export async function renderAdmin(root: HTMLElement, signal: AbortSignal): Promi
               h(
                 'td',
                 {},
-                h(
-                  'button',
-                  {
-                    type: 'button',
-                    class: 'button',
-                    onclick: () =>
-                      void attempt(
-                        () => sendJson('DELETE', `/api/admin/notification-routes/${r.id}`),
-                        `route ${r.name} removed`,
-                      ),
-                  },
+                actionButton(
                   'Remove',
+                  () => sendJson('DELETE', `/api/admin/notification-routes/${r.id}`),
+                  `route ${r.name} removed`,
                 ),
               ),
             ),

@@ -35,6 +35,8 @@ export function startSearchIndexer(options: SearchIndexerOptions): SearchIndexer
       try {
         const entries = await outbox.pending(options.batchSize ?? 500);
         if (entries.length === 0) {
+          // Reading the outbox worked: a past failure no longer describes the indexer.
+          lastError = undefined;
           metrics.searchBacklog.set(0);
           await abortableSleep(options.pollMs, signal).catch(() => undefined);
           continue;

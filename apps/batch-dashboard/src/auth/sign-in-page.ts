@@ -1,6 +1,6 @@
 import { Type } from '@sinclair/typebox';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { ASSET_PREFIX } from '../http/pages';
+import { signInPageHtml } from '../http/pages';
 import { MAX_PASSWORD_LENGTH } from './passwords';
 import { setUserSessionCookie } from './principal';
 import { signIn, type SignInDeps } from './sign-in';
@@ -14,29 +14,20 @@ import { signIn, type SignInDeps } from './sign-in';
 export const SIGN_IN_PATH = '/dashboard/signin';
 
 function signInHtml(message: string | undefined, tokenPage: boolean): string {
-  return `<!doctype html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<title>geostream · sign in</title>
-<link rel="icon" href="data:,">
-<link rel="stylesheet" href="${ASSET_PREFIX}app.css">
-</head>
-<body class="login">
-<form method="post" action="${SIGN_IN_PATH}" class="login-form">
-  <h1>geostream dashboard</h1>
-  <label for="username">User name</label>
+  return signInPageHtml(
+    SIGN_IN_PATH,
+    `<label for="username">User name</label>
   <input id="username" name="username" autocomplete="username" required autofocus maxlength="64">
   <label for="password">Password</label>
   <input id="password" name="password" type="password" autocomplete="current-password" required maxlength="${MAX_PASSWORD_LENGTH}">
   ${message === undefined ? '' : `<p class="error">${message}</p>`}
   <button type="submit">Sign in</button>
-  ${tokenPage ? '<p class="alt"><a href="/dashboard/login">Wall screen? Sign in with the access token</a></p>' : '<p class="alt"><a href="/dashboard/">Back to the dashboard</a></p>'}
-</form>
-</body>
-</html>
-`;
+  ${
+    tokenPage
+      ? '<p class="alt"><a href="/dashboard/login">Wall screen? Sign in with the access token</a></p>'
+      : '<p class="alt"><a href="/dashboard/">Back to the dashboard</a></p>'
+  }`,
+  );
 }
 
 const MESSAGES = {

@@ -48,7 +48,8 @@ function dashboardHtml(styleNonce: string): string {
 `;
 }
 
-function loginHtml(failed: boolean): string {
+/** A sign-in page: one form, posted to `action`, styled by the bundle's CSS, no script. */
+export function signInPageHtml(action: string, fields: string): string {
   return `<!doctype html>
 <html lang="en">
 <head>
@@ -59,16 +60,24 @@ function loginHtml(failed: boolean): string {
 <link rel="stylesheet" href="${ASSET_PREFIX}app.css">
 </head>
 <body class="login">
-<form method="post" action="/dashboard/login" class="login-form">
+<form method="post" action="${action}" class="login-form">
   <h1>geostream dashboard</h1>
-  <label for="token">Access token</label>
-  <input id="token" name="token" type="password" autocomplete="current-password" required autofocus>
-  ${failed ? '<p class="error">That token is not valid.</p>' : ''}
-  <button type="submit">Sign in</button>
+  ${fields}
 </form>
 </body>
 </html>
 `;
+}
+
+function loginHtml(failed: boolean): string {
+  return signInPageHtml(
+    '/dashboard/login',
+    `<label for="token">Access token</label>
+  <input id="token" name="token" type="password" autocomplete="current-password" required autofocus>
+  ${failed ? '<p class="error">That token is not valid.</p>' : ''}
+  <button type="submit">Sign in</button>
+  <p class="alt"><a href="/dashboard/signin">Sign in with a user name</a></p>`,
+  );
 }
 
 const noStore = { 'cache-control': 'no-store' };

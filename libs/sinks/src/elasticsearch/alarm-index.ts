@@ -5,13 +5,13 @@ import type {
   TriggerDirection,
   TriggerLevel,
 } from '@geostream/instrument-schemas';
-import { SinkClosedError } from '../errors';
-import type { StoredAuditEntry } from '../postgres/app/alarm-store';
+import { alarmColumns, type StoredAuditEntry } from '../postgres/app/alarm-store';
 import { silentLogger } from '../silent-logger';
 import type { RejectedDocument } from './bulk-outcome';
 import { writeBulk } from './bulk-writer';
 import { createElasticsearchClient, createIndexIfAbsent } from './elasticsearch-sink';
-import { elasticsearchSinkError } from './elasticsearch-errors';
+import { elasticsearchGuard } from './elasticsearch-errors';
+import { indexSettings, type WindowIndexSettings } from './index-template';
 import { resolveElasticsearchOptions } from './options';
 import type { ElasticsearchSinkOptions } from './types';
 
@@ -37,18 +37,8 @@ interface AlarmFields {
   readonly direction: TriggerDirection | null;
 }
 
-export interface AlarmDocument extends AlarmFields {
+export interface AlarmDocument extends ReturnType<typeof alarmColumns> {
   readonly kind: 'alarm';
-  readonly state: AlarmState;
-  readonly level: TriggerLevel;
-  readonly peak_level: TriggerLevel;
-  readonly raised_at: string;
-  readonly cleared_at: string | null;
-  readonly acknowledged_by: string | null;
-  readonly acknowledged_at: string | null;
-  readonly shelved_until: string | null;
-  readonly shelved_by: string | null;
-  readonly shelved_reason: string | null;
   /** The audit entry this state is from (its time and id). */
   readonly updated_at: string;
   readonly audit_id: number;
@@ -112,26 +102,11 @@ export const ALARM_INDEX_MAPPINGS = {
 } as const;
 
 /** PUT _index_template/<index>: exactly that index (no wildcard, see the window template). */
-export function alarmIndexTemplate(
-  index: string,
-  settings: Pick<
-    ElasticsearchSinkOptions,
-    'numberOfShards' | 'numberOfReplicas' | 'refreshInterval'
-  > = {},
-) {
+export function alarmIndexTemplate(index: string, settings: WindowIndexSettings = {}) {
   return {
     index_patterns: [index],
     priority: 200 + index.length,
-    template: {
-      settings: {
-        number_of_shards: settings.numberOfShards ?? 1,
-        ...(settings.numberOfReplicas === undefined
-          ? {}
-          : { number_of_replicas: settings.numberOfReplicas }),
-        refresh_interval: settings.refreshInterval ?? '1s',
-      },
-      mappings: ALARM_INDEX_MAPPINGS,
-    },
+    template: { settings: indexSettings(settings), mappings: ALARM_INDEX_MAPPINGS },
     _meta: { managed_by: '@geostream/sinks', version: ALARM_INDEX_TEMPLATE_VERSION },
   };
 }
@@ -177,18 +152,8 @@ export function alarmIndexDocuments(entries: readonly StoredAuditEntry[]): Alarm
     });
     if (l.alarm_id !== entry.alarm_id) continue;
     alarms.set(entry.alarm_id, {
-      ...fields,
+      ...alarmColumns(l),
       kind: 'alarm',
-      state: l.state,
-      level: l.level,
-      peak_level: l.peak_level,
-      raised_at: l.raised_at,
-      cleared_at: l.cleared_at,
-      acknowledged_by: l.acknowledged?.by ?? null,
-      acknowledged_at: l.acknowledged?.at ?? null,
-      shelved_until: l.shelved?.until ?? null,
-      shelved_by: l.shelved?.by ?? null,
-      shelved_reason: l.shelved?.reason ?? null,
       updated_at: entry.at,
       audit_id: Number(entry.id),
     });
@@ -228,15 +193,7 @@ export function createAlarmIndexWriter(options: AlarmIndexWriterOptions): AlarmI
   const logger = (options.logger ?? silentLogger()).child({ component: 'alarm-index' });
   const client = createElasticsearchClient(settings);
   let closed = false;
-
-  async function guarded<T>(operation: string, work: () => Promise<T>): Promise<T> {
-    if (closed) throw new SinkClosedError('elasticsearch', operation);
-    try {
-      return await work();
-    } catch (error) {
-      throw elasticsearchSinkError(operation, error);
-    }
-  }
+  const guarded = elasticsearchGuard(() => closed);
 
   return {
     index,

@@ -4,10 +4,9 @@ import {
   type InstrumentType,
   type WindowRecord,
 } from '@geostream/instrument-schemas';
-import { SinkClosedError } from '../errors';
 import { silentLogger } from '../silent-logger';
 import { writeBulk } from './bulk-writer';
-import { elasticsearchSinkError } from './elasticsearch-errors';
+import { elasticsearchGuard } from './elasticsearch-errors';
 import { windowIndexName, windowIndexTemplate, windowIndexTemplateName } from './index-template';
 import { resolveElasticsearchOptions, type ResolvedElasticsearchOptions } from './options';
 import type {
@@ -23,15 +22,7 @@ export function createElasticsearchSink(options: ElasticsearchSinkOptions): Elas
   const client = createElasticsearchClient(settings);
   const prefix = settings.indexPrefix;
   let closed = false;
-
-  async function guarded<T>(operation: string, work: () => Promise<T>): Promise<T> {
-    if (closed) throw new SinkClosedError('elasticsearch', operation);
-    try {
-      return await work();
-    } catch (error) {
-      throw elasticsearchSinkError(operation, error);
-    }
-  }
+  const guarded = elasticsearchGuard(() => closed);
 
   return {
     indexPrefix: prefix,

@@ -294,10 +294,14 @@ export function createAlarmStore(knex: Knex, schema: string): AlarmStore {
   };
 }
 
-function alarmRow(l: AlarmLifecycle, trx: Knex.Transaction) {
+/**
+ * An alarm lifecycle flattened to the columns people list and search alarms by: the `alarm`
+ * table's and the alerts index's alarm documents'.
+ */
+export function alarmColumns(l: AlarmLifecycle) {
   return {
-    point: l.point,
     alarm_id: l.alarm_id,
+    point: l.point,
     condition: l.condition,
     instrument: l.instrument,
     borehole_number: l.borehole_number,
@@ -312,6 +316,12 @@ function alarmRow(l: AlarmLifecycle, trx: Knex.Transaction) {
     shelved_until: l.shelved?.until ?? null,
     shelved_by: l.shelved?.by ?? null,
     shelved_reason: l.shelved?.reason ?? null,
+  };
+}
+
+function alarmRow(l: AlarmLifecycle, trx: Knex.Transaction) {
+  return {
+    ...alarmColumns(l),
     last_event_id: l.last_event_id,
     last_event_at: l.last_event_at,
     lifecycle: JSON.stringify(l),
