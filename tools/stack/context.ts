@@ -1,6 +1,5 @@
 import { createHash } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
-import { homedir } from 'node:os';
 import path from 'node:path';
 import {
   databaseSettings,
@@ -11,6 +10,7 @@ import {
   type ElasticsearchSettings,
   type KafkaSettings,
 } from '@geostream/platform';
+import { geostreamCacheDir } from './cache-dir.cjs';
 
 /**
  * Where the local stack keeps things:
@@ -77,12 +77,7 @@ export function loadStackContext(env: NodeJS.ProcessEnv = process.env): StackCon
       javaHome: r.optionalString('JAVA_HOME'),
     };
   });
-  const cacheDir = path.resolve(
-    env['GEOSTREAM_CACHE_DIR'] ??
-      (process.getuid?.() === 0
-        ? '/var/cache/geostream'
-        : path.join(env['XDG_CACHE_HOME'] ?? path.join(homedir(), '.cache'), 'geostream')),
-  );
+  const cacheDir = geostreamCacheDir(env);
   const stackDir = path.join(repoRoot, '.stack');
   const checkoutId = createHash('sha256').update(repoRoot).digest('hex').slice(0, 10);
   const context: StackContext = {

@@ -5,7 +5,8 @@ import { formatStatus, SERVICES } from './main';
 /**
  * `npm test`: every test of the product. Brings up the services the integration and browser tests
  * need, runs unit tests (with lint, typecheck and build), then integration tests against the real
- * Kafka, PostgreSQL and Elasticsearch, then browser tests, and stops what it started (services
+ * Kafka, PostgreSQL and Elasticsearch, then end-to-end tests (browser; the four apps started as
+ * `npm start` does, for a minute), and stops what it started (services
  * that were already running are left as they were). GEOSTREAM_KEEP_STACK=1 keeps them up.
  */
 const nxEnv = { ...process.env, NX_DAEMON: 'false', NX_TUI: 'false', FORCE_COLOR: '0' };
@@ -28,6 +29,7 @@ async function main(): Promise<number> {
   );
   let ok = false;
   try {
+    process.stdout.write(`=== Node ${process.version} (${process.execPath}) runs the tests\n`);
     process.stdout.write('=== Local stack: up\n');
     const statuses = [];
     for (const service of SERVICES) statuses.push(await service.up(context));
@@ -41,7 +43,10 @@ async function main(): Promise<number> {
         'Integration tests (real Kafka, PostgreSQL, Elasticsearch)',
         ['run-many', '-t', 'integration', '--parallel=1'],
       ],
-      ['Browser tests (headless Chromium)', ['run-many', '-t', 'e2e', '--parallel=1']],
+      [
+        'End-to-end tests (headless Chromium; the four apps as npm start runs them)',
+        ['run-many', '-t', 'e2e', '--parallel=1'],
+      ],
     ];
     ok = true;
     for (const [title, args] of steps) {

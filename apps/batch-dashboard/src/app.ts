@@ -3,15 +3,26 @@ import swaggerUi from '@fastify/swagger-ui';
 import Fastify, { LogController, type FastifyInstance } from 'fastify';
 import type { Knex } from 'knex';
 import type { SiteConfig } from '@geostream/instrument-schemas';
-import type { Logger } from '@geostream/platform';
+import {
+  errorMessage,
+  registerHealthRoute,
+  type HealthReport,
+  type Logger,
+} from '@geostream/platform';
 import { registerHistoryRoutes } from './api/history-routes';
 import { registerInstrumentRoutes } from './api/instrument-routes';
 import { DEFAULT_SSE_SETTINGS, registerLiveRoutes, type SseSettings } from './api/live-routes';
 import { registerCompareRoutes } from './api/compare-routes';
+import { DEFAULT_CSV_LIMITS, createCsvExports, type CsvExportSettings } from './api/csv-response';
 import { registerOverviewRoutes } from './api/overview-routes';
 import { registerPlanRoutes } from './api/plan-routes';
 import { NoQuery, sharedSchemas } from './api/schemas';
-import { createAccessControl, registerAccessGuard } from './http/access-token';
+import type { TrustProxy } from './config';
+import {
+  DEFAULT_SESSION_MAX_AGE_S,
+  createAccessControl,
+  registerAccessGuard,
+} from './http/access-token';
 import { registerErrorHandler } from './http/error-handler';
 import { ASSET_PREFIX, registerFormParser, registerPages } from './http/pages';
 import { registerSecurityHeaders, swaggerUiCsp } from './http/security-headers';
@@ -31,8 +42,10 @@ import type { StalenessPolicy } from './overview/staleness';
  * tests run it with inject() against a real PostgreSQL and a live feed they drive themselves.
  */
 export interface AppDeps {
-  /** knex bound to the dashboard's PostgreSQL schema (searchPath). */
+  /** knex bound to the dashboard's PostgreSQL schema (searchPath), read-only (createDatabase). */
   readonly db: Knex;
+  /** The drawings writer (createDrawingsWriter): the admin routes store site drawings with it. */
+  readonly drawings: Knex;
   readonly live: LiveFeed;
   /** Wall clock in ms: staleness is judged against it. */
   readonly clock: () => number;
@@ -43,20 +56,17 @@ export interface AppDeps {
   readonly assetsDir: string;
   readonly logger?: Logger;
   readonly sse?: Partial<SseSettings>;
+  /** Export limits (history and comparison CSV); the defaults are the configuration's. */
+  readonly csv?: Partial<Omit<CsvExportSettings, 'now'>>;
+  /** DASHBOARD_SESSION_MAX_AGE_S; default 12 h. */
+  readonly sessionMaxAgeS?: number;
+  /** TRUST_PROXY: behind a TLS-terminating proxy, so cookies are Secure. Default false. */
+  readonly trustProxy?: TrustProxy;
   /** Who may do what (src/auth/require-role.ts); default: whoever passed the access check. */
   readonly authorize?: Authorizer;
   /** Named users and alarms (the app schema): src/operations.ts. Absent: reads only. */
   readonly operations?: OperationsDeps;
 }
-
-const healthSchema = {
-  type: 'object',
-  properties: {
-    status: { type: 'string' },
-    database: { type: 'string' },
-    live: { type: 'string' },
-  },
-} as const;
 
 export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   const app = Fastify({
@@ -64,6 +74,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     // One line per request is noise at a site's request rates; errors are still logged.
     logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: 16_384,
+    // fastify takes a hop count too (its documentation, proxy-addr); its types omit the number.
+    trustProxy: (deps.trustProxy ?? false) as boolean | string[],
     ajv: {
       customOptions: {
         // Unknown parameters are errors (a misspelt filter must not silently match everything).
@@ -79,7 +91,10 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   registerErrorHandler(app);
   registerFormParser(app);
   await registerSecurityHeaders(app);
-  const access = createAccessControl(deps.accessToken);
+  const access = createAccessControl(deps.accessToken, {
+    maxAgeS: deps.sessionMaxAgeS ?? DEFAULT_SESSION_MAX_AGE_S,
+    now: deps.clock,
+  });
   const operations = deps.operations && createOperations(deps.operations);
   if (operations) registerOperationsPrincipal(app, operations, deps.clock);
   registerAccessGuard(app, access, [ASSET_PREFIX]);
@@ -110,34 +125,17 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   app.get('/api/openapi.json', { schema: { hide: true, querystring: NoQuery } }, async () =>
     app.swagger(),
   );
-  app.get(
-    '/health',
-    {
-      config: { public: true },
-      schema: {
-        summary: 'Liveness and dependencies',
-        tags: ['ops'],
-        // The ops checks send no parameters; an unknown one is a 400 as on every other route.
-        querystring: NoQuery,
-        response: {
-          200: healthSchema,
-          503: healthSchema,
-        },
-      },
-    },
-    async (_request, reply) => {
-      const database = await deps.db
-        .raw('select 1')
-        .then(() => 'ok')
-        .catch(() => 'down');
-      const status = database === 'ok' ? 'ok' : 'down';
-      return reply
-        .code(status === 'ok' ? 200 : 503)
-        .send({ status, database, live: deps.live.status() });
-    },
-  );
+  registerHealthRoute(app, {
+    service: 'batch-dashboard',
+    health: () => dashboardHealth(deps.db, deps.live),
+    // Open even with DASHBOARD_TOKEN; it sends no parameters, and an unknown one is a 400.
+    route: { config: { public: true }, schema: { querystring: NoQuery } },
+  });
 
-  registerHistoryRoutes(app, deps.db);
+  // One set of export slots for every CSV route: each export holds a pooled connection.
+  const csvSettings = { ...DEFAULT_CSV_LIMITS, ...deps.csv, now: deps.clock };
+  const csvExports = createCsvExports(deps.db, csvSettings);
+  registerHistoryRoutes(app, deps.db, csvExports);
   registerInstrumentRoutes(app, deps.db, deps.siteConfig);
   registerOverviewRoutes(app, {
     db: deps.db,
@@ -146,9 +144,34 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     live: deps.live,
     siteConfig: deps.siteConfig,
   });
-  registerPlanRoutes(app, { db: deps.db, clock: deps.clock, staleness: deps.staleness });
-  registerCompareRoutes(app, deps.db);
+  registerPlanRoutes(app, {
+    db: deps.db,
+    drawings: deps.drawings,
+    clock: deps.clock,
+    staleness: deps.staleness,
+  });
+  registerCompareRoutes(app, { db: deps.db, csvExports });
   registerLiveRoutes(app, deps.live, { ...DEFAULT_SSE_SETTINGS, ...deps.sse });
-  if (operations) registerOperationsRoutes(app, operations, deps.clock, access.enabled);
+  if (operations)
+    registerOperationsRoutes(app, operations, {
+      clock: deps.clock,
+      tokenPage: access.enabled,
+      csv: csvSettings,
+    });
   return app;
+}
+
+/**
+ * Down (503) without the database: nothing can be shown. Degraded while the live feed is not
+ * connected: history and drill-down still work, and the page says the live view is behind.
+ */
+async function dashboardHealth(db: Knex, live: LiveFeed): Promise<HealthReport> {
+  const database = await db
+    .raw('select 1')
+    .then(() => ({ ok: true }))
+    .catch((error: unknown) => ({ ok: false, detail: errorMessage(error) }));
+  const liveStatus = live.status();
+  const liveCheck = { ok: liveStatus === 'live' || liveStatus === 'off', detail: liveStatus };
+  const status = !database.ok ? 'down' : liveCheck.ok ? 'ok' : 'degraded';
+  return { status, checks: { database, live: liveCheck } };
 }

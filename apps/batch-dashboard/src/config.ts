@@ -11,6 +11,7 @@ import {
   databaseSettings,
   httpSettings,
   kafkaSettings,
+  logFormat,
   logLevel,
   outputNameSettings,
   readConfig,
@@ -20,11 +21,15 @@ import {
   type Environment,
   type HttpSettings,
   type KafkaSettings,
+  type LogFormat,
   type LogLevel,
 } from '@geostream/platform';
 import { perTypeTopicNamer } from '@geostream/sinks/names';
 import { passwordProblem } from './auth/passwords';
 import { USERNAME_PATTERN } from './auth/users';
+import { DEFAULT_CSV_LIMITS } from './api/csv-response';
+import { DEFAULT_SSE_SETTINGS } from './api/live-routes';
+import { DEFAULT_SESSION_MAX_AGE_S } from './http/access-token';
 
 /** Everything the dashboard reads from its environment, parsed once at start-up. */
 export interface DashboardConfig {
@@ -36,14 +41,38 @@ export interface DashboardConfig {
   /** LIVE=off runs the dashboard without Kafka: history, drill-down and overview only. */
   readonly liveEnabled: boolean;
   readonly topics: LiveTopics;
+  /** PG_READ_ROLE: the read-only role every connection sets (the sinks' migrations create it). */
+  readonly readRole: string;
+  /** PG_DRAWINGS_ROLE: the role the admin routes store site drawings as (plan_underlay alone). */
+  readonly drawingsRole: string;
   /** When set, the page and the API require it (see README, "Access token"). */
   readonly accessToken: string | undefined;
   /** Named users and alarms: the app schema and role, sessions, the first admin. */
   readonly operations: OperationsSettings;
+  /** DASHBOARD_SESSION_MAX_AGE_S: how long a signed-in browser stays signed in. */
+  readonly sessionMaxAgeS: number;
+  /** TRUST_PROXY: whose X-Forwarded-* headers to believe (fastify's trustProxy). */
+  readonly trustProxy: TrustProxy;
+  readonly limits: DashboardLimits;
   readonly staleness: StalenessSettings;
   /** The site's trigger levels (SITE_CONFIG_FILE), or undefined for the library defaults. */
   readonly siteConfig: SiteConfig | undefined;
   readonly logLevel: LogLevel;
+  readonly logFormat: LogFormat;
+}
+
+/** false: none; true: any; a number: that many hops; a list: those addresses or CIDR ranges. */
+export type TrustProxy = boolean | number | string[];
+
+export interface DashboardLimits {
+  /** CSV_MAX_ROWS: rows in one export; past it the export ends with a line saying so. */
+  readonly csvMaxRows: number;
+  /** CSV_MAX_DURATION_MS: how long one export may run (a slow client holds a connection). */
+  readonly csvMaxDurationMs: number;
+  /** CSV_MAX_CONCURRENT: exports at once (each holds a pooled connection); more get a 503. */
+  readonly csvMaxConcurrent: number;
+  /** LIVE_MAX_CONNECTIONS: live (SSE) streams at once; more get a 503. */
+  readonly liveMaxConnections: number;
 }
 
 export interface LiveTopics {
@@ -70,6 +99,7 @@ export function windowTopicNames(prefix: string, suffix: string): LiveTopics['wi
 }
 
 function positiveNumber(env: EnvReader, name: string, fallback: number): number {
+  env.noteDefault(name, fallback);
   const raw = env.raw(name);
   if (raw === undefined) return fallback;
   const value = Number(raw);
@@ -88,11 +118,47 @@ function accessToken(env: EnvReader): string | undefined {
   return token;
 }
 
+function trustProxy(env: EnvReader): TrustProxy {
+  env.noteDefault('TRUST_PROXY', false);
+  const raw = env.raw('TRUST_PROXY')?.trim();
+  if (raw === undefined || raw === '') return false;
+  if (/^(true|false)$/i.test(raw)) return raw.toLowerCase() === 'true';
+  if (/^\d+$/.test(raw)) return Number(raw);
+  const list = raw.split(',').map((item) => item.trim());
+  if (list.every((item) => /^[0-9a-fA-F.:]+(\/\d{1,3})?$/.test(item))) return list;
+  env.problem(
+    'TRUST_PROXY',
+    'must be true, false, a number of proxy hops, or a comma list of proxy addresses (CIDR allowed)',
+  );
+  return false;
+}
+
+function limits(env: EnvReader, poolMax: number): DashboardLimits {
+  const csvMaxConcurrent = env.int('CSV_MAX_CONCURRENT', DEFAULT_CSV_LIMITS.maxConcurrent, {
+    min: 1,
+    max: 100,
+  });
+  if (csvMaxConcurrent >= poolMax) {
+    // Exports hold their connection for their whole stream: the pages need one left.
+    env.problem('CSV_MAX_CONCURRENT', `must be below DATABASE_POOL_MAX (${poolMax})`);
+  }
+  return {
+    csvMaxRows: env.int('CSV_MAX_ROWS', DEFAULT_CSV_LIMITS.maxRows, { min: 1, max: 100_000_000 }),
+    csvMaxDurationMs: env.int('CSV_MAX_DURATION_MS', DEFAULT_CSV_LIMITS.maxDurationMs, {
+      min: 1_000,
+      max: 3_600_000,
+    }),
+    csvMaxConcurrent,
+    liveMaxConnections: env.int('LIVE_MAX_CONNECTIONS', DEFAULT_SSE_SETTINGS.maxConnections, {
+      min: 1,
+      max: 100_000,
+    }),
+  };
+}
+
 export interface OperationsSettings {
   /** APP_PG_SCHEMA, APP_PG_ROLE (shared with the alarm-manager). */
   readonly app: AppDatabaseSettings;
-  /** DASHBOARD_SESSION_MAX_AGE_S: how long a named user's session lasts. */
-  readonly sessionMaxAgeS: number;
   /** MAX_SHELVE_MS: the longest an alarm may be shelved. */
   readonly maxShelveMs: number;
   /** DASHBOARD_ADMIN_USER, DASHBOARD_ADMIN_PASSWORD: the first admin of a new site. */
@@ -116,7 +182,6 @@ function operationsSettings(env: EnvReader): OperationsSettings {
   if (weak !== undefined) env.problem('DASHBOARD_ADMIN_PASSWORD', weak);
   return {
     app: appDatabaseSettings(env),
-    sessionMaxAgeS: env.int('DASHBOARD_SESSION_MAX_AGE_S', 12 * 3600, { min: 60, max: 2_592_000 }),
     maxShelveMs: env.int('MAX_SHELVE_MS', DEFAULT_MAX_SHELVE_MS, {
       min: 60_000,
       max: 90 * 86_400_000,
@@ -129,10 +194,19 @@ function operationsSettings(env: EnvReader): OperationsSettings {
 export function readDashboardConfig(env: Environment): DashboardConfig {
   return readConfig(env, (r) => {
     const outputs = outputNameSettings(r);
+    const database = databaseSettings(r);
     return {
       http: httpSettings(r, 8000),
-      database: databaseSettings(r),
+      database,
       pgSchema: outputs.postgresSchema,
+      readRole: outputs.postgresReadRole,
+      drawingsRole: outputs.postgresDrawingsRole,
+      sessionMaxAgeS: r.int('DASHBOARD_SESSION_MAX_AGE_S', DEFAULT_SESSION_MAX_AGE_S, {
+        min: 60,
+        max: 2_592_000,
+      }),
+      trustProxy: trustProxy(r),
+      limits: limits(r, database.poolMax),
       kafka: kafkaSettings(r, 'batch-dashboard'),
       liveEnabled: r.bool('LIVE', true),
       topics: {
@@ -147,6 +221,7 @@ export function readDashboardConfig(env: Environment): DashboardConfig {
       },
       siteConfig: siteConfigSettings(r).config,
       logLevel: logLevel(r),
+      logFormat: logFormat(r),
     };
   });
 }

@@ -16,7 +16,7 @@ import { authorizeByRole } from './auth/principal';
 import { createUserStore } from './auth/users';
 import { buildApp } from './app';
 import { readDashboardConfig } from './config';
-import { createDatabase } from './database';
+import { createDatabase, createDrawingsWriter } from './database';
 import { locateWebAssets } from './http/static-assets';
 import { createLiveHub } from './live/live-hub';
 import { startKafkaLiveSource, type KafkaLiveSource } from './live/kafka-live-source';
@@ -26,8 +26,9 @@ const MIN_SILENCE_MS = 120_000;
 
 async function main(): Promise<void> {
   const config = readDashboardConfig(process.env);
-  const logger = createLogger('batch-dashboard', config.logLevel);
-  const db = createDatabase(config.database, config.pgSchema);
+  const logger = createLogger('batch-dashboard', config.logLevel, config.logFormat);
+  const db = createDatabase(config.database, config.pgSchema, config.readRole);
+  const drawings = createDrawingsWriter(config.database, config.pgSchema, config.drawingsRole);
   const hub = createLiveHub({
     instanceId: randomUUID().slice(0, 8),
     initialStatus: config.liveEnabled ? 'connecting' : 'off',
@@ -67,9 +68,18 @@ async function main(): Promise<void> {
 
   const app = await buildApp({
     db,
+    drawings,
     live: hub,
     clock: Date.now,
     accessToken: config.accessToken,
+    sessionMaxAgeS: config.sessionMaxAgeS,
+    trustProxy: config.trustProxy,
+    csv: {
+      maxRows: config.limits.csvMaxRows,
+      maxDurationMs: config.limits.csvMaxDurationMs,
+      maxConcurrent: config.limits.csvMaxConcurrent,
+    },
+    sse: { maxConnections: config.limits.liveMaxConnections },
     staleness: { ...config.staleness, minSilenceMs: MIN_SILENCE_MS },
     siteConfig: config.siteConfig,
     assetsDir: locateWebAssets(__dirname),
@@ -78,7 +88,7 @@ async function main(): Promise<void> {
     operations: {
       db: operationsDb,
       schema: appDb.schema,
-      sessionMaxAgeS: config.operations.sessionMaxAgeS,
+      sessionMaxAgeS: config.sessionMaxAgeS,
       maxShelveMs: config.operations.maxShelveMs,
     },
   });
@@ -124,6 +134,7 @@ async function main(): Promise<void> {
     await source?.stop();
     await alarmListener.stop();
     await db.destroy();
+    await drawings.destroy();
     await operationsDb.destroy();
   }, logger);
 }

@@ -2,6 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import type { Knex } from 'knex';
 import { createAlarmStore, type AlarmStore } from '@geostream/sinks/app';
 import { registerAlarmRoutes } from './alarms/alarm-routes';
+import { createCsvExports, type CsvExportSettings } from './api/csv-response';
 import { registerAuthRoutes } from './auth/auth-routes';
 import {
   createLoginThrottle,
@@ -59,9 +60,14 @@ export function registerOperationsPrincipal(
 export function registerOperationsRoutes(
   app: FastifyInstance,
   ops: Operations,
-  clock: () => number,
-  tokenPage: boolean,
+  options: {
+    readonly clock: () => number;
+    readonly tokenPage: boolean;
+    /** The CSV export limits (the audit log's export on the app schema's pool). */
+    readonly csv: CsvExportSettings;
+  },
 ): void {
+  const { clock, tokenPage } = options;
   const signInDeps = {
     users: ops.users,
     sessions: ops.sessions,
@@ -74,6 +80,7 @@ export function registerOperationsRoutes(
   registerAlarmRoutes(app, {
     db: ops.deps.db,
     store: ops.alarms,
+    csvExports: createCsvExports(ops.deps.db, options.csv),
     clock,
     ...(ops.deps.maxShelveMs !== undefined && { maxShelveMs: ops.deps.maxShelveMs }),
   });

@@ -1,4 +1,5 @@
 import { BatchEnvelopeSchema, ReadingSchema } from '@geostream/instrument-schemas';
+import { registerHealthRoute } from '@geostream/platform';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import Fastify, { LogController, type FastifyInstance, type FastifyBaseLogger } from 'fastify';
@@ -72,6 +73,18 @@ export function buildApp(options: MockApiOptions): MockApp {
       message: status === 500 ? 'internal error' : error.message,
     });
   });
+
+  // The same /health as every other app; the simulator has no dependency that can fail.
+  const instruments = Object.values(simulator.site.instruments).reduce((n, l) => n + l.length, 0);
+  app.register(async (scope) =>
+    registerHealthRoute(scope, {
+      service: 'mock-api',
+      health: () => ({
+        status: 'ok',
+        checks: { simulator: { ok: true, detail: `${instruments} instruments` } },
+      }),
+    }),
+  );
 
   app.register(async (scope) =>
     registerRoutes(scope, {

@@ -1,10 +1,12 @@
 import {
   httpSettings,
+  logFormat,
   logLevel,
   readConfig,
   type EnvReader,
   type Environment,
   type HttpSettings,
+  type LogFormat,
   type LogLevel,
 } from '@geostream/platform';
 import type { FaultRates } from './simulation/faults';
@@ -14,6 +16,7 @@ import type { SimulationSettings } from './simulation/simulator';
 export interface MockApiConfig {
   readonly http: HttpSettings;
   readonly logLevel: LogLevel;
+  readonly logFormat: LogFormat;
   readonly simulation: SimulationSettings;
   readonly faults: FaultRates;
 }
@@ -24,6 +27,7 @@ function rate(env: EnvReader, name: string, fallback: number): number {
 }
 
 function decimal(env: EnvReader, name: string, fallback: number, min: number, max: number): number {
+  env.noteDefault(name, fallback);
   const text = env.raw(name);
   if (text === undefined) return fallback;
   const value = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/.test(text) ? Number(text) : Number.NaN;
@@ -101,6 +105,7 @@ export function readMockApiConfig(env: Environment): MockApiConfig {
   return readConfig(env, (reader) => ({
     http: httpSettings(reader, 3000),
     logLevel: logLevel(reader),
+    logFormat: logFormat(reader),
     simulation: simulationSettings(reader),
     faults: faultRates(reader),
   }));

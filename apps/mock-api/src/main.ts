@@ -4,7 +4,7 @@ import { readMockApiConfig } from './config';
 
 async function main(): Promise<void> {
   const config = readMockApiConfig(process.env);
-  const logger = createLogger('mock-api', config.logLevel);
+  const logger = createLogger('mock-api', config.logLevel, config.logFormat);
   const { app, simulator } = buildApp({
     simulation: config.simulation,
     faults: config.faults,

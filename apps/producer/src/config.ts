@@ -2,6 +2,7 @@ import { INSTRUMENT_TYPES, isInstrumentType } from '@geostream/instrument-schema
 import {
   httpSettings,
   kafkaSettings,
+  logFormat,
   logLevel,
   rawTopic,
   readConfig,
@@ -9,6 +10,7 @@ import {
   type Environment,
   type HttpSettings,
   type KafkaSettings,
+  type LogFormat,
   type LogLevel,
 } from '@geostream/platform';
 import type { PollTarget } from './polling/poll-targets';
@@ -17,6 +19,7 @@ import type { PollTarget } from './polling/poll-targets';
 export interface ProducerConfig {
   readonly http: HttpSettings;
   readonly logLevel: LogLevel;
+  readonly logFormat: LogFormat;
   readonly kafka: KafkaSettings;
   readonly api: {
     readonly url: URL;
@@ -92,6 +95,7 @@ export function readProducerConfig(env: Environment): ProducerConfig {
     return {
       http: httpSettings(r, 9101),
       logLevel: logLevel(r),
+      logFormat: logFormat(r),
       kafka: kafkaSettings(r, 'geostream-producer'),
       api: {
         url: r.url('MOCK_API_URL', 'http://127.0.0.1:3000', ['http:', 'https:']),

@@ -12,7 +12,7 @@ import { startProducer } from './producer';
 
 async function main(): Promise<void> {
   const config = readProducerConfig(process.env);
-  const logger = createLogger('producer', config.logLevel);
+  const logger = createLogger('producer', config.logLevel, config.logFormat);
   const registry = createMetricsRegistry('producer');
   const producer = startProducer(config, {
     kafka: createKafka(config.kafka, logger),

@@ -11,7 +11,14 @@ import type { OutgoingMessage } from '../src/messages/outgoing-message';
  * command, for testing the sender's exactly-once logic without a broker.
  */
 export type Operation =
-  'ensureTopic' | 'openSession' | 'register' | 'send' | 'commit' | 'abort' | 'verify';
+  | 'ensureTopic'
+  | 'openSession'
+  | 'register'
+  | 'send'
+  | 'commit'
+  | 'abort'
+  | 'awaitCompletion'
+  | 'verify';
 
 /**
  * ok; fail (nothing happened); lost_reply (commit applied, reply lost); partial (send wrote
@@ -33,6 +40,15 @@ export class FakeKafka implements KafkaPort {
   private epoch = 0;
   private nextTransaction = 0;
   readonly calls: Operation[] = [];
+  /**
+   * A commit the coordinator has acknowledged but not completed: as Kafka, it writes the commit
+   * markers after answering, and refuses the next transaction's first send until they are
+   * written (CONCURRENT_TRANSACTIONS). Here they are written when the sender waits for them
+   * (awaitCompletion) or a new session registers.
+   */
+  private completing = false;
+  /** First sends that reached the coordinator while it was still completing the last commit. */
+  concurrentTransactionRefusals = 0;
 
   constructor(
     partitionCount: number,
@@ -71,7 +87,9 @@ export class FakeKafka implements KafkaPort {
         if (closed) throw new Error('session closed');
         if (epoch === undefined) {
           if (this.outcome('register') !== 'ok') this.fail('register');
-          // InitProducerId: fence older sessions and abort what they left open.
+          // InitProducerId: waits for a completing commit, fences older sessions and aborts
+          // what they left open.
+          this.completing = false;
           epoch = ++this.epoch;
           for (const transaction of this.transactions.values()) {
             if (transaction.state === 'ongoing') transaction.state = 'aborted';
@@ -82,6 +100,11 @@ export class FakeKafka implements KafkaPort {
         this.transactions.set(id, { state: 'ongoing', epoch });
         return this.transaction(id, live);
       },
+      awaitCompletion: async () => {
+        if (this.outcome('awaitCompletion') !== 'ok') this.fail('awaitCompletion');
+        if (closed) throw new Error('session closed');
+        this.completing = false;
+      },
       close: async () => {
         closed = true;
       },
@@ -90,10 +113,17 @@ export class FakeKafka implements KafkaPort {
 
   private transaction(id: number, live: () => void): OpenTransaction {
     const state = () => this.transactions.get(id) as { state: TransactionState };
+    let partitionsAdded = false;
     return {
       send: async (messages: readonly OutgoingMessage[]): Promise<PartitionOffset[]> => {
         const outcome = this.outcome('send');
         live();
+        if (!partitionsAdded && this.completing) {
+          // kafkajs logs the refusal at error and retries until the markers are written.
+          this.concurrentTransactionRefusals++;
+          this.completing = false;
+        }
+        partitionsAdded = true;
         if (state().state !== 'ongoing') throw new Error('transaction not ongoing');
         const writing =
           outcome === 'partial' ? messages.slice(0, Math.ceil(messages.length / 2)) : messages;
@@ -114,6 +144,7 @@ export class FakeKafka implements KafkaPort {
         live();
         if (state().state !== 'ongoing') throw new Error('transaction not ongoing');
         state().state = 'committed';
+        this.completing = true;
         if (outcome === 'lost_reply') this.fail('commit');
       },
       abort: async () => {

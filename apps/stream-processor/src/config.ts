@@ -4,6 +4,7 @@ import {
   elasticsearchSettings,
   httpSettings,
   kafkaSettings,
+  logFormat,
   logLevel,
   outputNameSettings,
   readConfig,
@@ -15,6 +16,7 @@ import {
   type Environment,
   type HttpSettings,
   type KafkaSettings,
+  type LogFormat,
   type LogLevel,
   type OutputNameSettings,
   type TopicSettings,
@@ -69,6 +71,7 @@ export interface StreamProcessorConfig {
   readonly window: WindowSettings;
   readonly http: HttpSettings;
   readonly logLevel: LogLevel;
+  readonly logFormat: LogFormat;
   /** CONSUMER_GROUP: also the key of the checkpoints in PostgreSQL. */
   readonly consumerGroup: string;
   /** Versioned outputs (Kappa reprocessing) and test isolation: the names the dashboard reads too. */
@@ -130,6 +133,7 @@ export function streamProcessorSettings(env: EnvReader): StreamProcessorConfig {
     window: windowSettings(env),
     http: httpSettings(env, 9102),
     logLevel: logLevel(env),
+    logFormat: logFormat(env),
     consumerGroup: env.string('CONSUMER_GROUP', 'stream-processor', {
       pattern: /^[A-Za-z0-9._-]{1,200}$/,
       hint: 'must be a consumer group id (letters, digits, . _ -)',

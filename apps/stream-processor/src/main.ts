@@ -4,7 +4,7 @@ import { startStreamProcessor } from './shell/stream-processor';
 
 async function main(): Promise<void> {
   const config = readStreamProcessorConfig(process.env);
-  const logger = createLogger('stream-processor', config.logLevel);
+  const logger = createLogger('stream-processor', config.logLevel, config.logFormat);
   const processor = await startStreamProcessor(config, { logger });
   await processor.ops.listen(config.http);
   logger.info(

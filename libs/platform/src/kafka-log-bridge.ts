@@ -80,7 +80,8 @@ export function kafkaLogLevel(entry: Pick<LogEntry, 'level' | 'log'>): KafkaLogL
 export function kafkaLogBridge(logger: Logger): logCreator {
   const child = logger.child({ component: 'kafkajs' });
   return () => (entry: LogEntry) => {
-    const { message, ...extra } = entry.log;
+    // kafkajs' own timestamp and logger name repeat what our logger writes (time, component).
+    const { message, timestamp: _timestamp, logger: _logger, ...extra } = entry.log;
     child[kafkaLogLevel(entry)](extra, message);
   };
 }

@@ -23,7 +23,8 @@ export function createMetricsRegistry(service: string): Registry {
   return registry;
 }
 
-const healthSchema = {
+/** The one shape of `/health` on every app: `{ service, status, checks: { name: { ok, detail? } } }`. */
+export const HEALTH_RESPONSE_SCHEMA = {
   type: 'object',
   required: ['service', 'status', 'checks'],
   properties: {
@@ -40,11 +41,29 @@ const healthSchema = {
   },
 } as const;
 
-export function buildOpsServer(options: OpsServerOptions): FastifyInstance {
-  const app = Fastify({ logger: false });
+export interface HealthRouteOptions {
+  readonly service: string;
+  readonly health: () => HealthReport | Promise<HealthReport>;
+  /** Extra route options (an app's access-control flag, a querystring schema). */
+  readonly route?: {
+    readonly config?: Record<string, unknown>;
+    readonly schema?: Record<string, unknown>;
+  };
+}
+
+/** GET /health: 200 when ok or degraded, 503 when down, in the one shape every app shares. */
+export function registerHealthRoute(app: FastifyInstance, options: HealthRouteOptions): void {
   app.get(
     '/health',
-    { schema: { response: { 200: healthSchema, 503: healthSchema } } },
+    {
+      ...(options.route?.config && { config: options.route.config }),
+      schema: {
+        summary: 'Health: ok, degraded (still serving) or down (503), with each check',
+        tags: ['ops'],
+        ...options.route?.schema,
+        response: { 200: HEALTH_RESPONSE_SCHEMA, 503: HEALTH_RESPONSE_SCHEMA },
+      },
+    },
     async (_request, reply) => {
       const report = await options.health();
       return reply
@@ -52,6 +71,11 @@ export function buildOpsServer(options: OpsServerOptions): FastifyInstance {
         .send({ service: options.service, ...report });
     },
   );
+}
+
+export function buildOpsServer(options: OpsServerOptions): FastifyInstance {
+  const app = Fastify({ logger: false });
+  registerHealthRoute(app, options);
   app.get(
     '/metrics',
     { schema: { response: { 200: { type: 'string' } } } },

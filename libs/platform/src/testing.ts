@@ -4,3 +4,4 @@ export * from './testing/services';
 export * from './testing/tcp-fault-proxy';
 export * from './testing/disposable-kafka';
 export * from './testing/defined';
+export * from './testing/documented-defaults';

@@ -1,4 +1,6 @@
+import path from 'node:path';
 import { ConfigError } from '@geostream/platform';
+import { compareReadmeDefaults } from '@geostream/platform/testing';
 import { readAlarmManagerConfig } from '../../src/config';
 
 function problems(env: Record<string, string>): string[] {
@@ -50,5 +52,16 @@ describe('alarm-manager configuration', () => {
         'SMTP_FROM',
       ].sort(),
     );
+  });
+});
+
+describe('README', () => {
+  it('names every variable readAlarmManagerConfig reads, with the defaults it has', () => {
+    const repo = path.resolve(__dirname, '../../../..');
+    const readmes = [path.join(repo, 'apps/alarm-manager/README.md'), path.join(repo, 'README.md')];
+    expect(compareReadmeDefaults(readAlarmManagerConfig, readmes)).toEqual({
+      differing: [],
+      undocumented: [],
+    });
   });
 });

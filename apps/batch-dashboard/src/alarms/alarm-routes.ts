@@ -36,8 +36,7 @@ import {
   alarmsByIds,
   type AlarmStateFilter,
 } from './alarm-query';
-import { sendQueryAsCsv } from '../api/csv-response';
-import { rowsToCsv } from '../csv/rows-to-csv';
+import { CSV_LIMITS_DESCRIPTION, CSV_RESPONSES, type CsvExports } from '../api/csv-response';
 import { AUDIT_COLUMNS, auditQuery } from './audit-query';
 import { ROUTE_COLUMNS, notificationCounts, notificationQuery } from './notification-query';
 
@@ -45,6 +44,8 @@ export interface AlarmRouteDeps {
   /** knex on the app schema, as the app role. */
   readonly db: Knex;
   readonly store: AlarmStore;
+  /** CSV exports on the app schema's pool (the history's limits, slots of that pool). */
+  readonly csvExports: CsvExports;
   readonly clock: () => number;
   /** The longest shelf (ISA-18.2: shelving is temporary). */
   readonly maxShelveMs?: number;
@@ -346,6 +347,7 @@ export function registerAlarmRoutes(app: FastifyInstance, deps: AlarmRouteDeps):
     {
       schema: {
         summary: 'The audit log as CSV (the same filters), newest first, streamed',
+        description: CSV_LIMITS_DESCRIPTION,
         tags,
         produces: ['text/csv'],
         querystring: Type.Object(
@@ -355,22 +357,17 @@ export function registerAlarmRoutes(app: FastifyInstance, deps: AlarmRouteDeps):
           },
           { additionalProperties: false },
         ),
-        response: {
-          200: {
-            description: 'text/csv (UTF-8 with BOM)',
-            content: { 'text/csv': { schema: { type: 'string' } } },
-          },
-          ...errors(400, 401),
-        },
+        response: CSV_RESPONSES,
       },
     },
     async (request, reply) => {
       const q = request.query as AuditQueryParams & { limit?: number };
-      const query = auditQuery(db, auditFilterOf(q));
-      if (q.limit !== undefined) void query.limit(q.limit);
-      await sendQueryAsCsv(db, request, reply, query, 'geostream-audit.csv', () =>
-        rowsToCsv(AUDIT_COLUMNS),
-      );
+      await deps.csvExports.sendQueryAsCsv(request, reply, {
+        query: auditQuery(db, auditFilterOf(q)),
+        filename: 'geostream-audit.csv',
+        columns: AUDIT_COLUMNS,
+        ...(q.limit !== undefined && { limit: q.limit }),
+      });
     },
   );
 

@@ -6,8 +6,7 @@ import { INSTRUMENT_TYPES, type InstrumentType } from '@geostream/instrument-sch
 import { POSTGRES_TABLES } from '@geostream/sinks/names';
 import { BadRequestError } from '../errors';
 import { WINDOW_COLUMNS } from '../history/history-query';
-import { sendQueryAsCsv } from './csv-response';
-import { errorResponses } from './schemas';
+import { CSV_LIMITS_DESCRIPTION, CSV_RESPONSES, type CsvExports } from './csv-response';
 
 /** Instruments one comparison may hold: a chart with more lines than this is unreadable. */
 export const MAX_COMPARED = 12;
@@ -54,7 +53,10 @@ export function parseInstrumentRef(ref: string): [InstrumentType, string] {
  * with the history export's columns, one instrument after another (primary-key order, so each
  * instrument is an index range scan).
  */
-export function registerCompareRoutes(app: FastifyInstance, db: Knex): void {
+export function registerCompareRoutes(
+  app: FastifyInstance,
+  { db, csvExports }: { readonly db: Knex; readonly csvExports: CsvExports },
+): void {
   const api = app.withTypeProvider<TypeBoxTypeProvider>();
   api.get(
     '/api/compare.csv',
@@ -63,14 +65,12 @@ export function registerCompareRoutes(app: FastifyInstance, db: Knex): void {
         summary: 'The windows of several instruments over one time range, as CSV',
         description:
           'What the comparison chart shows, window by window, with the columns of /api/history.csv; ' +
-          'by instrument, then window_start.',
+          'by instrument, then window_start. ' +
+          CSV_LIMITS_DESCRIPTION,
         tags: ['history'],
         querystring: CompareCsvQuery,
         produces: ['text/csv'],
-        response: {
-          200: { description: 'CSV', content: { 'text/csv': { schema: { type: 'string' } } } },
-          ...errorResponses,
-        },
+        response: CSV_RESPONSES,
       },
     },
     async (request, reply) => {
@@ -88,7 +88,10 @@ export function registerCompareRoutes(app: FastifyInstance, db: Knex): void {
           { column: 'borehole_number', order: 'asc' },
           { column: 'window_start', order: 'asc' },
         ]);
-      await sendQueryAsCsv(db, request, reply, query, 'geostream-comparison.csv');
+      await csvExports.sendQueryAsCsv(request, reply, {
+        query,
+        filename: 'geostream-comparison.csv',
+      });
     },
   );
 }

@@ -10,7 +10,7 @@ import {
   resolveFilter,
 } from '../history/history-query';
 import type { HistoryFilter, HistorySort } from '../history/history-spec';
-import { sendQueryAsCsv } from './csv-response';
+import { CSV_LIMITS_DESCRIPTION, CSV_RESPONSES, type CsvExports } from './csv-response';
 import {
   HistoryCsvQuery,
   HistoryPageSchema,
@@ -33,7 +33,11 @@ function sortFrom(query: HistoryCsvQueryParams): HistorySort {
   return { key: query.sort ?? 'time', direction: query.dir ?? 'desc' };
 }
 
-export function registerHistoryRoutes(app: FastifyInstance, db: Knex): void {
+export function registerHistoryRoutes(
+  app: FastifyInstance,
+  db: Knex,
+  csvExports: CsvExports,
+): void {
   const api = app.withTypeProvider<TypeBoxTypeProvider>();
 
   api.get(
@@ -69,14 +73,12 @@ export function registerHistoryRoutes(app: FastifyInstance, db: Knex): void {
         summary: 'The filtered history as CSV, streamed from a database cursor',
         description:
           'Same filters and sorts as /api/history. RFC 4180, UTF-8 with a byte-order mark; text ' +
-          'cells starting with = + - @ are prefixed with a quote so a spreadsheet never runs them.',
+          'cells starting with = + - @ are prefixed with a quote so a spreadsheet never runs them. ' +
+          CSV_LIMITS_DESCRIPTION,
         tags: ['history'],
         querystring: HistoryCsvQuery,
         produces: ['text/csv'],
-        response: {
-          200: { description: 'CSV', content: { 'text/csv': { schema: { type: 'string' } } } },
-          ...errorResponses,
-        },
+        response: CSV_RESPONSES,
       },
     },
     async (request, reply) => {
@@ -85,8 +87,11 @@ export function registerHistoryRoutes(app: FastifyInstance, db: Knex): void {
         applyHistoryFilter(db(POSTGRES_TABLES.readingWindow).select(WINDOW_COLUMNS), filter),
         sortFrom(request.query),
       );
-      if (request.query.limit !== undefined) query.limit(request.query.limit);
-      await sendQueryAsCsv(db, request, reply, query, 'geostream-history.csv');
+      await csvExports.sendQueryAsCsv(request, reply, {
+        query,
+        filename: 'geostream-history.csv',
+        ...(request.query.limit !== undefined && { limit: request.query.limit }),
+      });
     },
   );
 }

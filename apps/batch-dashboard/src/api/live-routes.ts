@@ -1,20 +1,28 @@
 import type { FastifyInstance } from 'fastify';
 import type { LiveEvent, LiveFeed } from '../live/live-hub';
 import { SSE_HEARTBEAT, sseEvent, sseRetry } from '../live/sse';
-import { NoQuery } from './schemas';
+import { Type } from '@sinclair/typebox';
+import { createSlots, sendBusy } from '../http/capacity';
+import { ErrorResponse, NoQuery } from './schemas';
 
 export interface SseSettings {
   readonly heartbeatMs: number;
   readonly retryMs: number;
   /** A client that has not taken this many bytes is too slow: it is dropped and reconnects. */
   readonly maxBufferedBytes: number;
+  /** Streams open at once (LIVE_MAX_CONNECTIONS); one more is refused with a 503. */
+  readonly maxConnections: number;
 }
 
 export const DEFAULT_SSE_SETTINGS: SseSettings = {
   heartbeatMs: 15_000,
   retryMs: 2_000,
   maxBufferedBytes: 1_000_000,
+  maxConnections: 200,
 };
+
+/** How long a refused live client is told to wait (Retry-After; the page retries by itself). */
+const LIVE_RETRY_AFTER_S = 15;
 
 /**
  * GET /api/live: server-sent events. On connect: `retry:`, then a `hello` event saying whether
@@ -29,6 +37,7 @@ export function registerLiveRoutes(
   settings: SseSettings,
 ): void {
   const connections = new Set<() => void>();
+  const slots = createSlots(settings.maxConnections);
   // Before the server stops accepting: open streams would otherwise hold close() forever.
   app.addHook('preClose', async () => {
     for (const close of connections) close();
@@ -51,10 +60,20 @@ export function registerLiveRoutes(
             description: 'text/event-stream',
             content: { 'text/event-stream': { schema: { type: 'string' } } },
           },
+          503: Type.Ref(ErrorResponse),
         },
       },
     },
     (request, reply) => {
+      const releaseSlot = slots.tryTake();
+      if (releaseSlot === undefined) {
+        return sendBusy(reply, {
+          code: 'too_many_live_connections',
+          reason: `${settings.maxConnections} live connections are open (LIVE_MAX_CONNECTIONS); try again shortly`,
+          retryAfterS: LIVE_RETRY_AFTER_S,
+        });
+      }
+      const release: () => void = releaseSlot;
       const lastEventId = request.headers['last-event-id'];
       reply.hijack();
       const res = reply.raw;
@@ -98,6 +117,7 @@ export function registerLiveRoutes(
         closed = true;
         clearInterval(heartbeat);
         unsubscribe();
+        release();
         connections.delete(close);
         res.end();
       }

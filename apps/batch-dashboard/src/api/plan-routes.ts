@@ -37,7 +37,10 @@ import {
 import { NoQuery, errorResponses } from './schemas';
 
 export interface PlanRouteDeps {
+  /** Read-only: every GET. */
   readonly db: Knex;
+  /** The drawings writer (src/database.ts): the admin routes' writes, plan_underlay alone. */
+  readonly drawings: Knex;
   readonly clock: () => number;
   readonly staleness: StalenessPolicy;
 }
@@ -106,7 +109,7 @@ function withUrl(meta: UnderlayMeta) {
 
 export function registerPlanRoutes(app: FastifyInstance, deps: PlanRouteDeps): void {
   const api = app.withTypeProvider<TypeBoxTypeProvider>();
-  const { db } = deps;
+  const { db, drawings } = deps;
   const usualIntervals = createUsualIntervals(db, {
     clock: deps.clock,
     maxAgeMs: USUAL_INTERVAL_MAX_AGE_MS,
@@ -231,7 +234,7 @@ export function registerPlanRoutes(app: FastifyInstance, deps: PlanRouteDeps): v
       const image = decodeBase64(body.image);
       const inspected = inspectUnderlayImage(image);
       const transform = placementTransform(placement);
-      const created = await insertUnderlay(db, {
+      const created = await insertUnderlay(drawings, {
         name: body.name,
         mediaType: inspected.mediaType,
         image,
@@ -261,8 +264,8 @@ export function registerPlanRoutes(app: FastifyInstance, deps: PlanRouteDeps): v
     },
     async (request) => {
       const placement = placementOf(request.body);
-      if (!(await findUnderlay(db, request.params.id))) throw notFound(request.params.id);
-      const updated = await updateUnderlay(db, request.params.id, {
+      if (!(await findUnderlay(drawings, request.params.id))) throw notFound(request.params.id);
+      const updated = await updateUnderlay(drawings, request.params.id, {
         ...(request.body.name !== undefined && { name: request.body.name }),
         ...(request.body.opacity !== undefined && { opacity: request.body.opacity }),
         ...(placement !== undefined && {
@@ -288,7 +291,7 @@ export function registerPlanRoutes(app: FastifyInstance, deps: PlanRouteDeps): v
       },
     },
     async (request, reply) => {
-      if (!(await deleteUnderlay(db, request.params.id))) throw notFound(request.params.id);
+      if (!(await deleteUnderlay(drawings, request.params.id))) throw notFound(request.params.id);
       return reply.code(204).send(null);
     },
   );

@@ -7,13 +7,22 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
  * - the page sends a browser without the cookie to /dashboard/login, whose form (or a link
  *   with ?token=…, for a bookmark on a site tablet) exchanges the token for an HttpOnly,
  *   SameSite=Strict cookie; the page's fetches and the event stream then carry the cookie.
- * The cookie holds an HMAC of the token, never the token itself. Every comparison hashes both
- * sides and compares the digests in constant time.
+ * The cookie holds its expiry and an HMAC of it keyed by the token, never the token itself: it
+ * is refused after DASHBOARD_SESSION_MAX_AGE_S (12 h by default) whatever the browser keeps, and
+ * changing the token ends every session. It is `Secure` when the request came over HTTPS, which
+ * behind a TLS-terminating proxy fastify knows only with TRUST_PROXY set (X-Forwarded-Proto).
+ * Every comparison hashes both sides and compares the digests in constant time.
  * Routes with `config: { public: true }` (health, the login page, the static bundles, which
  * hold code and no data) are always open.
  */
 export const SESSION_COOKIE = 'geostream_dashboard';
-const SESSION_MAX_AGE_S = 12 * 3600;
+export const DEFAULT_SESSION_MAX_AGE_S = 12 * 3600;
+
+export interface SessionOptions {
+  readonly maxAgeS: number;
+  /** Wall clock in ms. */
+  readonly now: () => number;
+}
 
 declare module 'fastify' {
   interface FastifyContextConfig {
@@ -48,31 +57,44 @@ export function parseCookies(header: string | undefined): Map<string, string> {
   return cookies;
 }
 
-export function createAccessControl(token: string | undefined): AccessControl {
-  const session =
-    token === undefined
-      ? undefined
-      : createHmac('sha256', token).update('geostream-dashboard-session-v1').digest('base64url');
+export function createAccessControl(
+  token: string | undefined,
+  sessions: SessionOptions = { maxAgeS: DEFAULT_SESSION_MAX_AGE_S, now: Date.now },
+): AccessControl {
+  const sign = (expiresAtS: number): string =>
+    createHmac('sha256', token ?? '')
+      .update(`geostream-dashboard-session-v2.${expiresAtS}`)
+      .digest('base64url');
   const tokenMatches = (candidate: string | undefined): boolean =>
     token !== undefined && candidate !== undefined && constantTimeEquals(candidate, token);
+  /** `<expiry, s since epoch>.<signature>`: valid while signed by this token and not expired. */
+  const sessionValid = (cookie: string): boolean => {
+    const match = /^(\d{1,12})\.([A-Za-z0-9_-]{43})$/.exec(cookie);
+    if (!match) return false;
+    const expiresAtS = Number(match[1]);
+    return (
+      constantTimeEquals(match[2] as string, sign(expiresAtS)) && sessions.now() < expiresAtS * 1000
+    );
+  };
   return {
     enabled: token !== undefined,
     tokenMatches,
     isAuthenticated(request) {
-      if (token === undefined || session === undefined) return true;
+      if (token === undefined) return true;
       const authorization = request.headers.authorization;
       if (authorization !== undefined && /^Bearer /i.test(authorization)) {
         return tokenMatches(authorization.slice(7).trim());
       }
       const cookie = parseCookies(request.headers.cookie).get(SESSION_COOKIE);
-      return cookie !== undefined && constantTimeEquals(cookie, session);
+      return cookie !== undefined && sessionValid(cookie);
     },
     setSessionCookie(request, reply) {
-      if (session === undefined) return;
+      if (token === undefined) return;
+      const expiresAtS = Math.floor(sessions.now() / 1000) + sessions.maxAgeS;
       const secure = request.protocol === 'https' ? '; Secure' : '';
       reply.header(
         'set-cookie',
-        `${SESSION_COOKIE}=${session}; Path=/; HttpOnly; SameSite=Strict; Max-Age=${SESSION_MAX_AGE_S}${secure}`,
+        `${SESSION_COOKIE}=${expiresAtS}.${sign(expiresAtS)}; Path=/; HttpOnly; SameSite=Strict; Max-Age=${sessions.maxAgeS}${secure}`,
       );
     },
     clearSessionCookie(reply) {

@@ -10,8 +10,9 @@ import type { AffineTransform, ControlPoint } from './underlay-placement';
 
 /**
  * Site drawings in PostgreSQL (plan_underlay, created by the sinks' migration
- * 0003_plan_underlay). The only table the dashboard writes. Listing never reads the image
- * bytes; the image is read alone, by id.
+ * 0003_plan_underlay). The only table the dashboard writes: the writes go through the drawings
+ * writer (src/database.ts, the drawings role), the reads through the read-only connections.
+ * Listing never reads the image bytes; the image is read alone, by id.
  */
 export interface UnderlayMeta {
   readonly id: string;

@@ -66,7 +66,7 @@ beforeAll(async () => {
     logger,
   });
   await listener.ready;
-  ({ app } = await appFor(pg.db, {
+  ({ app } = await appFor(pg, {
     live: hub,
     authorize: authorizeByRole,
     operations: { db: ops.db, schema: ops.schema, sessionMaxAgeS: 3_600 },

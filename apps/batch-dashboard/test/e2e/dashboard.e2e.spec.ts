@@ -43,13 +43,13 @@ let page: Page;
 let problems: PageProblems;
 
 async function startApp(): Promise<void> {
-  ({ app } = await appFor(pg.db, { live: feed.hub }));
+  ({ app } = await appFor(pg, { live: feed.hub }));
   await app.listen({ host: '127.0.0.1', port });
 }
 
 beforeAll(async () => {
   pg = await createTestSchema('dash_e2e');
-  await seedHistory(pg.db, SEED);
+  await seedHistory(pg.writer, SEED);
   const sink = createPostgresSink({ connectionString: pg.url, schema: pg.schema });
   const attack = makeWindow({
     instrument: 'piezometer',
@@ -63,7 +63,7 @@ beforeAll(async () => {
 
   feed = await startTestLiveFeed('e2e', logger);
 
-  ({ app } = await appFor(pg.db, { live: feed.hub }));
+  ({ app } = await appFor(pg, { live: feed.hub }));
   await app.listen({ host: '127.0.0.1', port: 0 });
   port = (app.server.address() as AddressInfo).port;
   browser = await launchBrowser();

@@ -58,9 +58,9 @@ let problems: PageProblems;
 
 beforeAll(async () => {
   pg = await createTestSchema('dash_plan_e2e');
-  await seedPlan(pg.db, SEED);
+  await seedPlan(pg.writer, SEED);
   feed = await startTestLiveFeed('plan-e2e', logger);
-  ({ app } = await appFor(pg.db, { live: feed.hub, clock: () => NOW }));
+  ({ app } = await appFor(pg, { live: feed.hub, clock: () => NOW }));
   await app.listen({ host: '127.0.0.1', port: 0 });
   port = (app.server.address() as AddressInfo).port;
   browser = await launchBrowser();

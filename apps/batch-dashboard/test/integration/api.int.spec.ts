@@ -50,7 +50,7 @@ async function get(
 beforeAll(async () => {
   pg = await createTestSchema('dash_api');
   const started = Date.now();
-  await seedHistory(pg.db, SEED);
+  await seedHistory(pg.writer, SEED);
   // Instruments whose ids are attacks, written the way the processor writes them.
   const sink = createPostgresSink({ connectionString: pg.url, schema: pg.schema });
   const attack = makeWindow({
@@ -72,7 +72,7 @@ beforeAll(async () => {
   process.stdout.write(
     `seeded ${ROWS.toLocaleString('en')} windows in ${Date.now() - started} ms\n`,
   );
-  ({ app } = await appFor(pg.db, { clock: () => NOW }));
+  ({ app } = await appFor(pg, { clock: () => NOW }));
 }, 300_000);
 
 afterAll(async () => {
@@ -472,7 +472,7 @@ describe('CSV export', () => {
       for (let i = 0; i < 6; i++) expect((await get('/api/history?limit=1')).status).toBe(200);
       await eventually(
         async () => {
-          const { rows } = (await pg.db.raw(
+          const { rows } = (await pg.writer.raw(
             "SELECT count(*)::int AS n FROM pg_stat_activity WHERE application_name = 'batch-dashboard' AND state = 'active' AND query ILIKE '%reading_window%' AND pid <> pg_backend_pid()",
           )) as { rows: Array<{ n: number }> };
           return rows[0]!.n === 0 ? true : undefined;
@@ -481,7 +481,7 @@ describe('CSV export', () => {
       );
     } finally {
       await app.close();
-      ({ app } = await appFor(pg.db, { clock: () => NOW }));
+      ({ app } = await appFor(pg, { clock: () => NOW }));
     }
   });
 });
@@ -557,7 +557,7 @@ describe('security', () => {
   describe('with DASHBOARD_TOKEN', () => {
     let guarded: FastifyInstance;
     beforeAll(async () => {
-      ({ app: guarded } = await appFor(pg.db, { accessToken: TOKEN, clock: () => NOW }));
+      ({ app: guarded } = await appFor(pg, { accessToken: TOKEN, clock: () => NOW }));
     });
     afterAll(() => guarded.close());
 

@@ -113,8 +113,8 @@ beforeAll(async () => {
     sessionMaxAgeS: SESSION_S,
     throttle: { windowMs: 600_000, maxFailuresPerAccount: 3, maxFailuresPerAddress: 50 },
   };
-  ({ app } = await appFor(pg.db, { clock: () => now, authorize: authorizeByRole, operations }));
-  ({ app: tokenApp } = await appFor(pg.db, {
+  ({ app } = await appFor(pg, { clock: () => now, authorize: authorizeByRole, operations }));
+  ({ app: tokenApp } = await appFor(pg, {
     clock: () => now,
     authorize: authorizeByRole,
     accessToken: TOKEN,

@@ -64,11 +64,11 @@ async function allPages(query = '', limit = 5_000): Promise<{ pages: number; col
 beforeAll(async () => {
   pg = await createTestSchema('dash_plan');
   const started = Date.now();
-  await seedPlan(pg.db, SEED);
+  await seedPlan(pg.writer, SEED);
   process.stdout.write(
     `seeded ${SEED.instruments} instruments (${SEED.instruments * PLAN_WINDOWS} windows) in ${Date.now() - started} ms\n`,
   );
-  ({ app } = await appFor(pg.db, { clock: () => NOW }));
+  ({ app } = await appFor(pg, { clock: () => NOW }));
 }, 300_000);
 
 afterAll(async () => {
@@ -151,7 +151,7 @@ describe('plan instruments', () => {
   });
 
   it('never scans the history: usual intervals by index probes, pages by keyset (EXPLAIN)', async () => {
-    const { app: fresh } = await appFor(pg.db, { clock: () => NOW });
+    const { app: fresh } = await appFor(pg, { clock: () => NOW });
     const queries: Array<{ sql: string; bindings: unknown[] }> = [];
     const listener = (q: { sql: string; bindings: unknown[] }) => {
       if (q.sql.includes('instrument_state')) queries.push(q);
@@ -363,7 +363,7 @@ describe('site drawings', () => {
   });
 
   it('puts every change behind the admin seam (requireRole), reads stay open', async () => {
-    const { app: guarded } = await appFor(pg.db, { clock: () => NOW, authorize: () => false });
+    const { app: guarded } = await appFor(pg, { clock: () => NOW, authorize: () => false });
     try {
       const refused = await guarded.inject({
         method: 'POST',

@@ -1,3 +1,5 @@
+import path from 'node:path';
+import { compareReadmeDefaults } from '@geostream/platform/testing';
 import { INSTRUMENT_TYPES } from '@geostream/instrument-schemas';
 import { ConfigError } from '@geostream/platform';
 import { perTypeTopicNamer } from '@geostream/sinks';
@@ -58,5 +60,19 @@ describe('dashboard config', () => {
         ['DASHBOARD_TOKEN', 'PG_SCHEMA', 'SITE_CONFIG_FILE', 'STALE_MULTIPLIER'].sort(),
       );
     }
+  });
+});
+
+describe('README', () => {
+  it('names every variable readDashboardConfig reads, with the defaults it has', () => {
+    const repo = path.resolve(__dirname, '../../../..');
+    const readmes = [
+      path.join(repo, 'apps/batch-dashboard/README.md'),
+      path.join(repo, 'README.md'),
+    ];
+    expect(compareReadmeDefaults(readDashboardConfig, readmes)).toEqual({
+      differing: [],
+      undocumented: [],
+    });
   });
 });

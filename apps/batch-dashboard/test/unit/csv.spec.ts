@@ -1,11 +1,23 @@
 import fc from 'fast-check';
-import { Readable } from 'node:stream';
-import { buffer } from 'node:stream/consumers';
-
-// TextDecoder (stream/consumers' text()) would strip the BOM under test: read the raw bytes.
-const text = async (stream: NodeJS.ReadableStream) => (await buffer(stream)).toString('utf8');
 import { CSV_BOM, csvCell, csvLine } from '../../src/csv/csv';
-import { CSV_COLUMNS, windowRowsToCsv } from '../../src/csv/history-csv';
+import { CSV_COLUMNS, windowRowsToCsv, type CsvExportLimits } from '../../src/csv/history-csv';
+import type { WindowRow } from '../../src/history/history-query';
+
+const NO_LIMITS: CsvExportLimits = {
+  maxRows: Number.MAX_SAFE_INTEGER,
+  maxDurationMs: Number.MAX_SAFE_INTEGER,
+  now: () => 0,
+};
+
+async function* rows(list: readonly WindowRow[]): AsyncGenerator<WindowRow> {
+  yield* list;
+}
+
+async function collect(chunks: AsyncIterable<string>): Promise<string[]> {
+  const out: string[] = [];
+  for await (const chunk of chunks) out.push(chunk);
+  return out;
+}
 
 /** A minimal RFC 4180 reader: the oracle for round trips. */
 function parseCsvLine(line: string): string[] {
@@ -76,7 +88,7 @@ describe('CSV cells', () => {
 
 describe('history CSV stream', () => {
   it('writes a BOM and the header first, then one line per row', async () => {
-    const row = {
+    const row: WindowRow = {
       id: 'piezometer:=cmd:2026-01-01T00:00:00.000Z',
       instrument: 'piezometer',
       borehole_number: '=cmd',
@@ -94,7 +106,7 @@ describe('history CSV stream', () => {
       easting: 2,
       trigger_level: 'none',
     };
-    const out = await text(Readable.from([row]).pipe(windowRowsToCsv()));
+    const out = (await collect(windowRowsToCsv(rows([row]), NO_LIMITS))).join('');
     const [header, line, end] = out.split('\r\n');
     expect(header).toBe(`${CSV_BOM}${CSV_COLUMNS.join(',')}`);
     expect(
@@ -106,8 +118,51 @@ describe('history CSV stream', () => {
   });
 
   it('writes the header even when no row matches', async () => {
-    expect(await text(Readable.from([]).pipe(windowRowsToCsv()))).toBe(
+    expect((await collect(windowRowsToCsv(rows([]), NO_LIMITS))).join('')).toBe(
       `${CSV_BOM}${CSV_COLUMNS.join(',')}\r\n`,
     );
+  });
+
+  const many = (n: number): WindowRow[] =>
+    Array.from({ length: n }, (_, i) => ({
+      id: `piezometer:BH-${i}:2026-01-01T00:00:00.000Z`,
+      instrument: 'piezometer' as const,
+      borehole_number: `BH-${i}`,
+      window_start: new Date('2026-01-01T00:00:00Z'),
+      window_end: new Date('2026-01-01T00:00:10Z'),
+      reading_mean: i,
+      reading_min: i,
+      reading_max: i,
+      reading_count: 1,
+      first_timestamp: new Date('2026-01-01T00:00:01Z'),
+      last_timestamp: new Date('2026-01-01T00:00:01Z'),
+      unit: 'kPa',
+      surface_level: 80,
+      northing: 1,
+      easting: 2,
+      trigger_level: 'none' as const,
+    }));
+
+  it('stops after maxRows with a last line saying so, when there were more', async () => {
+    const limits = { ...NO_LIMITS, maxRows: 3 };
+    const lines = (await collect(windowRowsToCsv(rows(many(4)), limits))).join('').split('\r\n');
+    expect(lines).toHaveLength(1 + 3 + 1 + 1); // header, 3 rows, the note, the final CRLF
+    // One quoted cell (it holds a comma); a spreadsheet shows the text.
+    expect(lines[4]).toBe(
+      '"# export stopped after 3 rows (CSV_MAX_ROWS): there are more rows; narrow the time range or filters, or export in parts"',
+    );
+    // Exactly maxRows rows: complete, no note.
+    const complete = (await collect(windowRowsToCsv(rows(many(3)), limits))).join('');
+    expect(complete).not.toContain('export stopped');
+  });
+
+  it('stops once maxDurationMs has passed on its clock, with a last line saying so', async () => {
+    let clock = 0;
+    const limits = { ...NO_LIMITS, maxDurationMs: 5_000, now: () => (clock += 1_000) };
+    const lines = (await collect(windowRowsToCsv(rows(many(100)), limits))).join('').split('\r\n');
+    expect(lines.at(-2)).toBe(
+      '"# export stopped after 5 s (CSV_MAX_DURATION_MS): there are more rows; narrow the time range or filters, or export in parts"',
+    );
+    expect(lines.length).toBeLessThan(10);
   });
 });

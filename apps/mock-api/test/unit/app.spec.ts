@@ -28,6 +28,20 @@ describe('GET /ping', () => {
   });
 });
 
+describe('GET /health', () => {
+  it('answers in the shape every app shares', async () => {
+    await withApp({}, async (app) => {
+      const response = await app.inject({ method: 'GET', url: '/health' });
+      expect(response.statusCode).toBe(200);
+      expect(response.json()).toEqual({
+        service: 'mock-api',
+        status: 'ok',
+        checks: { simulator: { ok: true, detail: expect.stringMatching(/^\d+ instruments$/) } },
+      });
+    });
+  });
+});
+
 describe('GET /params/:instrument', () => {
   it.each(INSTRUMENT_TYPES)('returns a valid envelope of current %s readings', async (type) => {
     await withApp({}, async (app) => {
@@ -194,6 +208,7 @@ describe('errors and documentation', () => {
       const document = response.json();
       expect(document.openapi).toBe('3.1.0');
       expect(Object.keys(document.paths).sort()).toEqual([
+        '/health',
         '/params/all',
         '/params/{instrument}',
         '/ping',

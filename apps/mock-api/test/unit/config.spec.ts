@@ -1,3 +1,5 @@
+import path from 'node:path';
+import { compareReadmeDefaults } from '@geostream/platform/testing';
 import { ConfigError } from '@geostream/platform';
 import { readMockApiConfig } from '../../src/config';
 
@@ -66,5 +68,16 @@ describe('readMockApiConfig', () => {
     expect(problemVariables({ FAULT_HTTP_500_RATE: '0.6', FAULT_GARBAGE_RATE: '0.6' })).toEqual([
       'FAULT_HTTP_500_RATE',
     ]);
+  });
+});
+
+describe('README', () => {
+  it('names every variable readMockApiConfig reads, with the defaults it has', () => {
+    const repo = path.resolve(__dirname, '../../../..');
+    const readmes = [path.join(repo, 'apps/mock-api/README.md'), path.join(repo, 'README.md')];
+    expect(compareReadmeDefaults(readMockApiConfig, readmes)).toEqual({
+      differing: [],
+      undocumented: [],
+    });
   });
 });

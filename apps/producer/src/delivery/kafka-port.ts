@@ -25,6 +25,14 @@ export interface OpenTransaction {
  */
 export interface TransactionalSession {
   begin(): Promise<OpenTransaction>;
+  /**
+   * Resolves once the transaction that wrote at `written` is complete on every one of those
+   * partitions (its markers are written: read_committed consumers can read past it). The
+   * coordinator acknowledges a commit before that, and refuses the next transaction's first
+   * send (CONCURRENT_TRANSACTIONS) until it is done: so a transaction begun right after a commit
+   * waits here rather than overlapping it.
+   */
+  awaitCompletion(written: readonly PartitionOffset[]): Promise<void>;
   close(): Promise<void>;
 }
 

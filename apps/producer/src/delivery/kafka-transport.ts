@@ -8,7 +8,12 @@ import {
   type Kafka,
   type Producer,
 } from 'kafkajs';
-import type { KafkaPort, OpenTransaction, TransactionalSession } from './kafka-port';
+import type {
+  KafkaPort,
+  OpenTransaction,
+  PartitionOffset,
+  TransactionalSession,
+} from './kafka-port';
 
 /** The raw topic and the transactional producer, on kafkajs. */
 export interface KafkaTransportOptions {
@@ -88,17 +93,22 @@ async function openSession(
 ): Promise<TransactionalSession> {
   const producer: Producer = kafka.producer({
     transactionalId: options.transactionalId,
-    idempotent: true,
+    // No `idempotent: true`: every send goes through producer.transaction(), whose sends kafkajs
+    // always makes idempotent (producer id, epoch and sequences from the transactional manager);
+    // the flag only governs the plain producer.send(), which we never call. With the flag,
+    // kafkajs warns at start that bounded retries "may invalidate EoS guarantees", which is about
+    // that plain path: here a failed transaction is aborted and sent again whole.
     maxInFlightRequests: 1,
     transactionTimeout: options.transactionTimeoutMs,
     // murmur2 on the key, as the Java client: every Kafka client agrees on an instrument's partition.
     createPartitioner: Partitioners.DefaultPartitioner,
     // Bounded, so a long outage returns control to the sender (which reports it and retries
-    // with a fresh session). kafkajs warns that limiting retries may break idempotence: not
-    // here, because a failed transaction is aborted and re-sent, never committed twice.
+    // with a fresh session).
     retry: { retries: 5 },
   });
   await producer.connect();
+  const admin = kafka.admin();
+  let adminConnected: Promise<void> | undefined;
   return {
     begin: async (): Promise<OpenTransaction> => {
       const transaction = await producer.transaction();
@@ -122,8 +132,45 @@ async function openSession(
         abort: () => transaction.abort(),
       };
     },
-    close: () => producer.disconnect(),
+    awaitCompletion: async (written) => {
+      adminConnected ??= admin.connect();
+      await adminConnected;
+      await awaitStableOffsets(admin, options.topic, written, options.transactionTimeoutMs);
+    },
+    close: async () => {
+      await producer.disconnect();
+      if (adminConnected) await admin.disconnect().catch(() => undefined);
+    },
   };
+}
+
+/**
+ * Waits until the last stable offset of every written partition is past what was written there.
+ * kafkajs' admin lists offsets with isolation READ_COMMITTED, which answers the last stable
+ * offset: it passes an offset only once the transaction that wrote it has its marker on that
+ * partition. The coordinator answers a commit as soon as it has logged its decision, then writes
+ * the markers; a transaction that adds a partition before they are written is refused with
+ * CONCURRENT_TRANSACTIONS (which kafkajs logs at error, then retries after 200 ms or more).
+ */
+async function awaitStableOffsets(
+  admin: Admin,
+  topic: string,
+  written: readonly PartitionOffset[],
+  timeoutMs: number,
+): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (let delayMs = 2; ; delayMs = Math.min(delayMs * 2, 100)) {
+    const stable = new Map(
+      (await admin.fetchTopicOffsets(topic)).map((p) => [p.partition, BigInt(p.offset)]),
+    );
+    if (written.every((w) => (stable.get(w.partition) ?? -1n) > BigInt(w.baseOffset))) return;
+    if (Date.now() >= deadline) {
+      throw new Error(
+        `the previous transaction was not complete on the raw topic after ${timeoutMs} ms`,
+      );
+    }
+    await new Promise((resolve) => setTimeout(resolve, delayMs));
+  }
 }
 
 /**

@@ -22,6 +22,11 @@ import type { MessageQueue } from './message-queue';
  *   (send it again). Nothing is sent until that question is answered.
  * Every failure is retried with backoff, forever: the sender never gives up on a fetched reading
  * while the process lives. Back-pressure upstream keeps the queue bounded meanwhile.
+ *
+ * Transactions never overlap on the coordinator: Kafka acknowledges a commit before it has
+ * written the commit markers, and refuses the next transaction's first send while it writes
+ * them. So after a commit, the next transaction waits until the previous one is complete on the
+ * partitions it wrote (`awaitCompletion`) before it sends.
  */
 export interface SenderOptions {
   readonly maxBatchMessages: number;
@@ -77,6 +82,8 @@ export class TransactionalSender {
   private session: TransactionalSession | undefined;
   private topicReady = false;
   private pending: PendingCommit | undefined;
+  /** Where the last commit of this session wrote, until that transaction is known complete. */
+  private completing: PartitionOffset[] | undefined;
   private kafkaReachable = false;
   private lastError: string | undefined;
   private stopping = false;
@@ -189,6 +196,7 @@ export class TransactionalSender {
       await this.closeSession();
       throw new StageError('commit', error);
     }
+    this.completing = offsets;
     this.queue.drop(batch.length);
     this.kafkaReachable = true;
     this.lastError = undefined;
@@ -202,6 +210,11 @@ export class TransactionalSender {
         this.topicReady = true;
       }
       this.session ??= await this.kafka.openSession();
+      const written = this.completing;
+      if (written !== undefined) {
+        await this.session.awaitCompletion(written);
+        this.completing = undefined;
+      }
       const transaction = await this.session.begin();
       this.kafkaReachable = true;
       return transaction;
@@ -247,6 +260,8 @@ export class TransactionalSender {
   private async closeSession(): Promise<void> {
     const session = this.session;
     this.session = undefined;
+    // A new session's registration waits for the old one's last transaction itself.
+    this.completing = undefined;
     if (session) await withTimeout(session.close(), CLOSE_TIMEOUT_MS).catch(() => undefined);
   }
 

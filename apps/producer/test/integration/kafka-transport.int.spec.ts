@@ -1,7 +1,11 @@
+import { Writable } from 'node:stream';
 import { createKafka } from '@geostream/platform';
 import { testServices, uniqueName } from '@geostream/platform/testing';
+import pino from 'pino';
 import type { PartitionOffset } from '../../src/delivery/kafka-port';
 import { createKafkaPort } from '../../src/delivery/kafka-transport';
+import { MessageQueue } from '../../src/delivery/message-queue';
+import { TransactionalSender } from '../../src/delivery/transactional-sender';
 import { messageBytes } from '../../src/messages/outgoing-message';
 import { silent } from './harness';
 import { readTopic } from './topic-reader';
@@ -84,5 +88,54 @@ describe('createKafkaPort (shared broker)', () => {
     await settling.commit();
     await next.close();
     expect((await readTopic(kafka, topic)).map((m) => m.value.toString())).toEqual(['committed']);
+  });
+
+  it('runs back-to-back transactions without overlapping a commit, and kafkajs logs nothing at warn', async () => {
+    // Every line kafkajs and the sender log at warn or above, through the same bridge as the apps.
+    const lines: string[] = [];
+    const sink = new Writable({
+      write(chunk: Buffer, _encoding, done) {
+        lines.push(...chunk.toString().split('\n').filter(Boolean));
+        done();
+      },
+    });
+    const logger = pino({ level: 'warn' }, sink);
+    const backToBackTopic = uniqueName('producer-back-to-back');
+    const backToBack = createKafkaPort(
+      createKafka(testServices().kafka, logger),
+      {
+        topic: backToBackTopic,
+        partitions: 6,
+        replicationFactor: -1,
+        retentionMs: 86_400_000,
+        transactionalId: backToBackTopic,
+        transactionTimeoutMs: 60_000,
+        verifyTimeoutMs: 30_000,
+      },
+      logger,
+    );
+    const queue = new MessageQueue();
+    const sender = new TransactionalSender(
+      queue,
+      backToBack,
+      {
+        maxBatchMessages: 20,
+        maxBatchBytes: 1_000_000,
+        initialRetryDelayMs: 50,
+        maxRetryDelayMs: 500,
+      },
+      { transaction: () => undefined, failure: () => undefined },
+      logger,
+    );
+    // 40 transactions of 20 messages over 6 partitions, each begun as soon as the last commits:
+    // before the sender waited for completion, most of them were refused at first.
+    queue.push(Array.from({ length: 800 }, (_, i) => message(`k${i % 50}`, `v${i}`)));
+    sender.start();
+    expect(await sender.stop(60_000)).toEqual({ unflushed: 0, unresolved: 0 });
+    const admin = kafka.admin();
+    await admin.connect();
+    await admin.deleteTopics({ topics: [backToBackTopic] }).catch(() => undefined);
+    await admin.disconnect();
+    expect(lines).toEqual([]);
   });
 });

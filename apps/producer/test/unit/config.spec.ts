@@ -1,3 +1,5 @@
+import path from 'node:path';
+import { compareReadmeDefaults } from '@geostream/platform/testing';
 import { INSTRUMENT_TYPES } from '@geostream/instrument-schemas';
 import { ConfigError } from '@geostream/platform';
 import { readProducerConfig } from '../../src/config';
@@ -80,5 +82,16 @@ describe('readProducerConfig', () => {
     expect(problems({ PRODUCER_MAX_BUFFERED: '100', PRODUCER_RESUME_BUFFERED: '100' })).toEqual([
       'PRODUCER_RESUME_BUFFERED',
     ]);
+  });
+});
+
+describe('README', () => {
+  it('names every variable readProducerConfig reads, with the defaults it has', () => {
+    const repo = path.resolve(__dirname, '../../../..');
+    const readmes = [path.join(repo, 'apps/producer/README.md'), path.join(repo, 'README.md')];
+    expect(compareReadmeDefaults(readProducerConfig, readmes)).toEqual({
+      differing: [],
+      undocumented: [],
+    });
   });
 });

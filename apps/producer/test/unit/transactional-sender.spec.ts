@@ -87,6 +87,21 @@ describe('TransactionalSender', () => {
     expect(outcomes).toEqual(['unknown', 'verified_aborted', 'committed']);
   });
 
+  it('begins a transaction only once the previous commit is complete on the coordinator', async () => {
+    // Back-to-back transactions: the second batch is waiting when the first commit returns.
+    const kafka = new FakeKafka(3);
+    const { sender: s, push, outcomes } = sender(kafka);
+    for (let i = 0; i < 5; i++) push(...values(6, `b${i}-`).map((v) => message(`k${v}`, v)));
+    await s.stop(5_000);
+    expect(outcomes.filter((o) => o === 'committed').length).toBeGreaterThan(1);
+    expect(kafka.concurrentTransactionRefusals).toBe(0);
+    // Every commit but the last is followed by a wait for its completion before the next send.
+    const afterCommit = kafka.calls
+      .map((call, i) => (call === 'commit' ? kafka.calls[i + 1] : undefined))
+      .filter((next) => next !== undefined);
+    expect(new Set(afterCommit)).toEqual(new Set(['awaitCompletion']));
+  });
+
   it('keeps per-key order across failures', async () => {
     const kafka = new FakeKafka(
       1,
@@ -134,6 +149,7 @@ describe('TransactionalSender', () => {
       send: schedule('fail', 'partial'),
       commit: schedule('fail', 'lost_reply', 'lost_reply'),
       abort: schedule('fail'),
+      awaitCompletion: schedule('fail'),
       verify: schedule('fail'),
     });
     await fc.assert(
@@ -157,6 +173,7 @@ describe('TransactionalSender', () => {
             await new Promise((resolve) => setImmediate(resolve));
           }
           expect(await s.stop(10_000)).toEqual({ unflushed: 0, unresolved: 0 });
+          expect(kafka.concurrentTransactionRefusals).toBe(0);
           const seen = kafka.committed().flat();
           expect(seen.map((r) => r.value).sort()).toEqual(sent.map((r) => r.value).sort());
           for (const key of ['k0', 'k1', 'k2']) {

@@ -36,6 +36,8 @@ export async function openSinks(
   const postgres = createPostgresSink({
     connectionString: config.database.url,
     schema: config.outputs.postgresSchema,
+    readRole: config.outputs.postgresReadRole,
+    drawingsRole: config.outputs.postgresDrawingsRole,
     poolMax: Math.max(2, config.database.poolMax),
     logger,
   });

@@ -71,7 +71,7 @@ export async function startStreamProcessor(
   config: StreamProcessorConfig,
   deps: StreamProcessorDeps = {},
 ): Promise<StreamProcessor> {
-  const logger = deps.logger ?? createLogger('stream-processor', config.logLevel);
+  const logger = deps.logger ?? createLogger('stream-processor', config.logLevel, config.logFormat);
   const now = deps.now ?? Date.now;
   const registry = deps.registry ?? createMetricsRegistry('stream-processor');
   const metrics = createProcessorMetrics(registry);

@@ -9,8 +9,23 @@ export type Environment = Readonly<Record<string, string | undefined>>;
 
 export class EnvReader {
   private readonly problems: ConfigProblem[] = [];
+  private readonly fallbacks = new Map<string, string>();
 
   constructor(private readonly env: Environment) {}
+
+  /** Each variable read while unset, with the default it got, as text (a list comma-joined). */
+  defaultsUsed(): ReadonlyMap<string, string> {
+    return this.fallbacks;
+  }
+
+  /**
+   * Records the default of a variable a caller parses itself from raw() (the typed readers
+   * record theirs): what `configDefaults` reports.
+   */
+  noteDefault(name: string, fallback: unknown): void {
+    if (this.raw(name) !== undefined) return;
+    this.fallbacks.set(name, Array.isArray(fallback) ? fallback.join(',') : String(fallback));
+  }
 
   /** A raw value, trimmed; empty counts as unset so `FOO=` in a .env file means "use the default". */
   raw(name: string): string | undefined {
@@ -27,6 +42,7 @@ export class EnvReader {
     fallback: string,
     options: { pattern?: RegExp; hint?: string } = {},
   ): string {
+    this.noteDefault(name, fallback);
     const value = this.raw(name) ?? fallback;
     if (options.pattern && !options.pattern.test(value)) {
       this.problem(
@@ -47,6 +63,7 @@ export class EnvReader {
     fallback: number,
     { min = Number.MIN_SAFE_INTEGER, max = Number.MAX_SAFE_INTEGER } = {},
   ): number {
+    this.noteDefault(name, fallback);
     const value = this.raw(name);
     if (value === undefined) return fallback;
     if (!/^-?\d+$/.test(value)) {
@@ -66,6 +83,7 @@ export class EnvReader {
   }
 
   bool(name: string, fallback: boolean): boolean {
+    this.noteDefault(name, fallback);
     const value = this.raw(name)?.toLowerCase();
     if (value === undefined) return fallback;
     if (['true', '1', 'yes', 'on'].includes(value)) return true;
@@ -75,6 +93,7 @@ export class EnvReader {
   }
 
   oneOf<const T extends string>(name: string, allowed: readonly T[], fallback: T): T {
+    this.noteDefault(name, fallback);
     const value = this.raw(name);
     if (value === undefined) return fallback;
     if ((allowed as readonly string[]).includes(value)) return value as T;
@@ -83,6 +102,7 @@ export class EnvReader {
   }
 
   url(name: string, fallback: string, protocols: readonly string[]): URL {
+    this.noteDefault(name, fallback);
     const value = this.raw(name) ?? fallback;
     try {
       const url = new URL(value);
@@ -101,6 +121,7 @@ export class EnvReader {
   }
 
   list(name: string, fallback: readonly string[]): string[] {
+    this.noteDefault(name, fallback);
     const value = this.raw(name);
     if (value === undefined) return [...fallback];
     const items = value
@@ -127,8 +148,26 @@ export class EnvReader {
 export function readConfig<T>(env: Environment, build: (reader: EnvReader) => T): T {
   const reader = new EnvReader(env);
   const config = build(reader);
+  defaultsCollector?.(reader.defaultsUsed());
   reader.assertValid();
   return config;
+}
+
+let defaultsCollector: ((defaults: ReadonlyMap<string, string>) => void) | undefined;
+
+/**
+ * Every variable a loader reads and the default it gives it, by running the loader on an empty
+ * environment: what a test compares with the defaults a README documents.
+ */
+export function configDefaults(load: (env: Environment) => unknown): Map<string, string> {
+  const defaults = new Map<string, string>();
+  defaultsCollector = (used) => used.forEach((value, name) => defaults.set(name, value));
+  try {
+    load({});
+  } finally {
+    defaultsCollector = undefined;
+  }
+  return defaults;
 }
 
 /** Hides a password in URL-like text before it reaches a log or an error message. */

@@ -60,13 +60,13 @@ describe('shared settings', () => {
     const error = configErrorOf({
       KAFKA_BROKERS: 'no-port',
       PORT: 'eighty',
-      WINDOW_GRACE_MS: '-1',
+      ELASTICSEARCH_URL: 'ftp://search:9200',
       DATABASE_URL: 'mysql://x/y',
       RAW_TOPIC: 'bad topic',
     });
     expect(error.code).toBe('CONFIG_INVALID');
     expect(error.problems.map((p) => p.variable).sort()).toEqual(
-      ['DATABASE_URL', 'KAFKA_BROKERS', 'PORT', 'RAW_TOPIC', 'WINDOW_GRACE_MS'].sort(),
+      ['DATABASE_URL', 'ELASTICSEARCH_URL', 'KAFKA_BROKERS', 'PORT', 'RAW_TOPIC'].sort(),
     );
     expect(error.message).toContain('PORT: must be an integer, got "eighty"');
   });
@@ -138,18 +138,39 @@ describe('settings the stream-processor and the dashboard must agree on', () => 
   it('defaults to the public schema and unprefixed per-type topics', () => {
     expect(readConfig({}, outputNameSettings)).toEqual({
       postgresSchema: 'public',
+      postgresReadRole: 'geostream_reader',
+      postgresDrawingsRole: 'geostream_drawings_writer',
       topicPrefix: '',
       topicSuffix: '',
     });
     expect(
       readConfig({ PG_SCHEMA: 'geostream_v2', OUTPUT_TOPIC_SUFFIX: '.v2' }, outputNameSettings),
-    ).toEqual({ postgresSchema: 'geostream_v2', topicPrefix: '', topicSuffix: '.v2' });
+    ).toEqual({
+      postgresSchema: 'geostream_v2',
+      postgresReadRole: 'geostream_reader',
+      postgresDrawingsRole: 'geostream_drawings_writer',
+      topicPrefix: '',
+      topicSuffix: '.v2',
+    });
   });
 
-  it('names a schema or topic affix that could not be a name', () => {
+  it('names a schema, role or topic affix that could not be a name', () => {
     expect(
-      problemsOf({ PG_SCHEMA: 'Geo-Stream', OUTPUT_TOPIC_PREFIX: 'a b' }).map((p) => p.variable),
-    ).toEqual(['PG_SCHEMA', 'OUTPUT_TOPIC_PREFIX']);
+      problemsOf({
+        PG_SCHEMA: 'Geo-Stream',
+        PG_READ_ROLE: 'x; drop',
+        PG_DRAWINGS_ROLE: 'Drawings',
+        OUTPUT_TOPIC_PREFIX: 'a b',
+      }).map((p) => p.variable),
+    ).toEqual(['PG_SCHEMA', 'PG_READ_ROLE', 'PG_DRAWINGS_ROLE', 'OUTPUT_TOPIC_PREFIX']);
+  });
+
+  it('refuses a drawings role that is the read role (the read role must write nothing)', () => {
+    expect(
+      problemsOf({ PG_READ_ROLE: 'site_reader', PG_DRAWINGS_ROLE: 'site_reader' }).map(
+        (p) => `${p.variable}: ${p.message}`,
+      ),
+    ).toEqual(['PG_DRAWINGS_ROLE: must differ from PG_READ_ROLE (the read role writes nothing)']);
   });
 
   describe('SITE_CONFIG_FILE', () => {

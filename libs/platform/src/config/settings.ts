@@ -129,6 +129,13 @@ export function topicSettings(env: EnvReader): TopicSettings {
 
 export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
 
+/** LOG_FORMAT: `json`, `pretty` (one coloured line per event), or `auto`: pretty on a terminal. */
+export type LogFormat = 'auto' | 'json' | 'pretty';
+
+export function logFormat(env: EnvReader): LogFormat {
+  return env.oneOf('LOG_FORMAT', ['auto', 'json', 'pretty'] as const, 'auto');
+}
+
 export function logLevel(env: EnvReader): LogLevel {
   return env.oneOf(
     'LOG_LEVEL',
@@ -167,6 +174,10 @@ function readPemFile(env: EnvReader, name: string): string | undefined {
 export interface OutputNameSettings {
   /** PG_SCHEMA: the schema of reading_window, alert_event, instrument_state. */
   readonly postgresSchema: string;
+  /** PG_READ_ROLE: the read-only role granted that schema; the dashboard reads as it. */
+  readonly postgresReadRole: string;
+  /** PG_DRAWINGS_ROLE: the role that may write plan_underlay alone; the dashboard stores site drawings as it. */
+  readonly postgresDrawingsRole: string;
   /** OUTPUT_TOPIC_PREFIX, OUTPUT_TOPIC_SUFFIX: per-type topics are `<prefix><type><suffix>`. */
   readonly topicPrefix: string;
   readonly topicSuffix: string;
@@ -175,11 +186,28 @@ export interface OutputNameSettings {
 const TOPIC_AFFIX = /^[A-Za-z0-9._-]{0,100}$/;
 const TOPIC_AFFIX_HINT = 'must be topic-name characters (letters, digits, . _ -)';
 
+/** A lower-case PostgreSQL identifier (a schema or role name we create and always quote). */
+export const POSTGRES_IDENTIFIER = /^[a-z_][a-z0-9_]{0,62}$/;
+
+/** The read-only role the sinks' migrations create and the dashboard uses (PG_READ_ROLE). */
+export const DEFAULT_READ_ROLE = 'geostream_reader';
+
+/** The role the sinks' migrations let write site drawings (plan_underlay) alone (PG_DRAWINGS_ROLE). */
+export const DEFAULT_DRAWINGS_ROLE = 'geostream_drawings_writer';
+
 export function outputNameSettings(env: EnvReader): OutputNameSettings {
-  return {
+  const settings: OutputNameSettings = {
     postgresSchema: env.string('PG_SCHEMA', 'public', {
-      pattern: /^[a-z_][a-z0-9_]{0,62}$/,
+      pattern: POSTGRES_IDENTIFIER,
       hint: 'must be a lower-case PostgreSQL identifier, e.g. geostream_v2',
+    }),
+    postgresReadRole: env.string('PG_READ_ROLE', DEFAULT_READ_ROLE, {
+      pattern: POSTGRES_IDENTIFIER,
+      hint: 'must be a lower-case PostgreSQL identifier, e.g. geostream_reader',
+    }),
+    postgresDrawingsRole: env.string('PG_DRAWINGS_ROLE', DEFAULT_DRAWINGS_ROLE, {
+      pattern: POSTGRES_IDENTIFIER,
+      hint: 'must be a lower-case PostgreSQL identifier, e.g. geostream_drawings_writer',
     }),
     topicPrefix: env.string('OUTPUT_TOPIC_PREFIX', '', {
       pattern: TOPIC_AFFIX,
@@ -190,6 +218,10 @@ export function outputNameSettings(env: EnvReader): OutputNameSettings {
       hint: TOPIC_AFFIX_HINT,
     }),
   };
+  if (settings.postgresDrawingsRole === settings.postgresReadRole) {
+    env.problem('PG_DRAWINGS_ROLE', 'must differ from PG_READ_ROLE (the read role writes nothing)');
+  }
+  return settings;
 }
 
 /**
@@ -208,16 +240,14 @@ export interface AppDatabaseSettings {
   readonly role: string;
 }
 
-const LOWER_IDENTIFIER = /^[a-z_][a-z0-9_]{0,62}$/;
-
 export function appDatabaseSettings(env: EnvReader): AppDatabaseSettings {
   return {
     schema: env.string('APP_PG_SCHEMA', 'geostream_app', {
-      pattern: LOWER_IDENTIFIER,
+      pattern: POSTGRES_IDENTIFIER,
       hint: 'must be a lower-case PostgreSQL identifier, e.g. geostream_app',
     }),
     role: env.string('APP_PG_ROLE', 'geostream_operator', {
-      pattern: LOWER_IDENTIFIER,
+      pattern: POSTGRES_IDENTIFIER,
       hint: 'must be a lower-case PostgreSQL identifier, e.g. geostream_operator',
     }),
   };

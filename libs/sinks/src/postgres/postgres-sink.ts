@@ -7,6 +7,7 @@ import { planBatch, type BatchPlan } from './batch-plan';
 import { qualified } from './identifiers';
 import { migrateSerialised } from './migrate-serialised';
 import { MIGRATIONS } from './migrations';
+import { grantOutputRoles } from './roles';
 import { resolvePostgresOptions, type ResolvedPostgresOptions } from './options';
 import { postgresSinkError } from './postgres-errors';
 import { MIGRATIONS_TABLE, POSTGRES_TABLES } from './tables';
@@ -89,6 +90,7 @@ export function createPostgresSink(options: PostgresSinkOptions): PostgresSink {
           lockName: 'geostream-sinks:migrate',
           migrations: MIGRATIONS,
           tableName: MIGRATIONS_TABLE,
+          after: (k) => grantOutputRoles(k, schema, settings),
         });
         if (applied.length > 0) logger.info({ schema, applied }, 'postgres migrations applied');
         return { schema, applied } satisfies MigrationResult;

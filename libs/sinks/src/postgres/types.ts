@@ -12,6 +12,17 @@ export interface PostgresSinkOptions {
    * own; Kappa reprocessing writes a versioned one (e.g. geostream_v2). Default 'public'.
    */
   readonly schema?: string;
+  /**
+   * The read-only role migrate() creates (if absent) and grants read access to the schema: what
+   * the dashboard uses. A lower-case identifier. Default 'geostream_reader'.
+   */
+  readonly readRole?: string;
+  /**
+   * The role migrate() creates (if absent) and grants SELECT, INSERT, UPDATE and DELETE on
+   * plan_underlay alone: what the dashboard stores site drawings as. A lower-case identifier.
+   * Default 'geostream_drawings_writer'.
+   */
+  readonly drawingsRole?: string;
   /** Pool size; at least 2 (migrate() holds a lock on one connection). Default 10. */
   readonly poolMax?: number;
   readonly logger?: Logger;

@@ -9,6 +9,7 @@ import {
 import { qualified, quoteIdentifier } from '../identifiers';
 import { migrateSerialised } from '../migrate-serialised';
 import type { SinkMigration } from '../migrations';
+import { ensureRole } from '../roles';
 import {
   ALARM_EVENT_STATUSES,
   APP_MIGRATIONS_TABLE,
@@ -215,26 +216,13 @@ const APP_ROLE_PRIVILEGES: ReadonlyArray<readonly [string, string]> = [
 
 /**
  * Creates the app role if absent (NOLOGIN: the apps log in as a member and SET ROLE; the login
- * role that migrates is made a member) and grants it its privileges on one app schema. Run after
- * the migrations on every start, so a renamed role is granted too. Roles are cluster-wide and
- * CREATE ROLE races between schemas migrating at once: the loser's duplicate is expected.
+ * role that migrates is made a member: ensureRole, as for the output roles) and grants it its
+ * privileges on one app schema. Run after the migrations on every start, so a renamed role is
+ * granted too.
  */
 export async function grantAppRole(knex: Knex, schema: string, role: string): Promise<void> {
-  if (!/^[a-z_][a-z0-9_]{0,62}$/.test(role))
-    throw new RangeError(`app role ${JSON.stringify(role)} is not a plain identifier`);
-  const r = quoteIdentifier(role);
+  const r = await ensureRole(knex, role);
   await knex.raw(`
-    do $$
-    begin
-      create role ${r} nologin;
-    exception when duplicate_object or unique_violation then null;
-    end $$;
-    do $$
-    begin
-      grant ${r} to current_user;
-    exception when duplicate_object or unique_violation or insufficient_privilege
-      or invalid_grant_operation then null;
-    end $$;
     grant usage on schema ${quoteIdentifier(schema)} to ${r};
     ${APP_ROLE_PRIVILEGES.map(
       ([table, privileges]) =>

@@ -1,0 +1,7 @@
+module.exports = {
+  ...require('../../jest.preset.cjs'),
+  displayName: 'stack-e2e',
+  rootDir: __dirname,
+  testMatch: ['<rootDir>/test/**/*.e2e.spec.ts'],
+  testTimeout: 240_000,
+};
