@@ -27,6 +27,7 @@ import { registerErrorHandler } from './http/error-handler';
 import { ASSET_PREFIX, registerFormParser, registerPages } from './http/pages';
 import { registerSecurityHeaders, swaggerUiCsp } from './http/security-headers';
 import { registerStaticAssets } from './http/static-assets';
+import { registerWhoAmI } from './auth/auth-routes';
 import { registerAuthorization, type Authorizer } from './auth/require-role';
 import type { LiveFeed } from './live/live-hub';
 import {
@@ -152,6 +153,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   });
   registerCompareRoutes(app, { db: deps.db, csvExports });
   registerLiveRoutes(app, deps.live, { ...DEFAULT_SSE_SETTINGS, ...deps.sse });
+  registerWhoAmI(app);
   if (operations)
     registerOperationsRoutes(app, operations, {
       clock: deps.clock,

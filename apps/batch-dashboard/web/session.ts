@@ -1,4 +1,4 @@
-import { ApiError, getJson, sendJson, setCsrfToken } from './api';
+import { getJson, sendJson, setCsrfToken } from './api';
 import { h } from './dom';
 
 /** Who is signed in (GET /api/auth/me): a named user with a role, or a reader (viewer). */
@@ -16,13 +16,7 @@ export interface Me {
 let me: Me = { signed_in: false, role: 'viewer' };
 
 export async function loadMe(): Promise<Me> {
-  try {
-    me = await getJson<Me>('/api/auth/me');
-  } catch (error) {
-    // A dashboard without named users (no app schema): everyone reads.
-    if (!(error instanceof ApiError) || error.status !== 404) throw error;
-    me = { signed_in: false, role: 'viewer' };
-  }
+  me = await getJson<Me>('/api/auth/me');
   setCsrfToken(me.csrf_token);
   return me;
 }

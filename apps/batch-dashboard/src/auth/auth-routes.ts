@@ -125,31 +125,6 @@ export function registerAuthRoutes(app: FastifyInstance, deps: AuthRouteDeps): v
   );
 
   app.get(
-    '/api/auth/me',
-    {
-      schema: {
-        summary: 'Who is signed in, and the CSRF token of the session',
-        tags,
-        querystring: NoQuery,
-        response: { 200: MeSchema },
-      },
-    },
-    async (request, reply) => {
-      reply.header('cache-control', 'no-store');
-      const p = request.principal;
-      if (p.kind !== 'user') return { signed_in: false, role: roleOf(p) };
-      return {
-        signed_in: true,
-        role: p.session.role,
-        username: p.session.username,
-        display_name: p.session.displayName,
-        csrf_token: p.session.csrfToken,
-        expires_at: p.session.expiresAt,
-      };
-    },
-  );
-
-  app.get(
     '/api/auth/sessions',
     {
       schema: {
@@ -360,6 +335,38 @@ export function registerAuthRoutes(app: FastifyInstance, deps: AuthRouteDeps): v
     async (request) => {
       const { username } = request.params as { username: string };
       return { revoked: await sessions.revokeAllOf(username, clock()) };
+    },
+  );
+}
+
+/**
+ * GET /api/auth/me: who is asking, and the session's CSRF token. Registered whether or not named
+ * users are (a dashboard without them answers "a reader"), so the page can always ask.
+ */
+export function registerWhoAmI(app: FastifyInstance): void {
+  app.get(
+    '/api/auth/me',
+    {
+      schema: {
+        summary: 'Who is signed in, and the CSRF token of the session',
+        tags: ['auth'],
+        querystring: NoQuery,
+        response: { 200: MeSchema },
+      },
+    },
+    async (request, reply) => {
+      reply.header('cache-control', 'no-store');
+      // Without named users (no app schema) every request is a reader.
+      const p = request.principal ?? { kind: 'reader' };
+      if (p.kind !== 'user') return { signed_in: false, role: roleOf(p) };
+      return {
+        signed_in: true,
+        role: p.session.role,
+        username: p.session.username,
+        display_name: p.session.displayName,
+        csrf_token: p.session.csrfToken,
+        expires_at: p.session.expiresAt,
+      };
     },
   );
 }

@@ -538,6 +538,44 @@ describe('administration', () => {
   });
 });
 
+describe('the OpenAPI document', () => {
+  it('covers the auth, alarm and admin routes, each with its schemas', async () => {
+    const { body } = await call(app, 'GET', '/api/openapi.json');
+    const paths = Object.keys(body['paths']);
+    expect(paths).toEqual(
+      expect.arrayContaining([
+        '/api/auth/login',
+        '/api/auth/logout',
+        '/api/auth/me',
+        '/api/auth/sessions',
+        '/api/auth/sessions/{id}',
+        '/api/auth/password',
+        '/api/alarms',
+        '/api/alarm',
+        '/api/alarms/acknowledge',
+        '/api/alarms/shelve',
+        '/api/alarms/unshelve',
+        '/api/alarms/comment',
+        '/api/audit',
+        '/api/audit.csv',
+        '/api/notifications',
+        '/api/admin/users',
+        '/api/admin/users/{username}',
+        '/api/admin/users/{username}/revoke-sessions',
+        '/api/admin/notification-routes',
+        '/api/admin/notification-routes/{id}',
+      ]),
+    );
+    expect(body['paths']['/api/alarms/acknowledge'].post.responses).toEqual(
+      expect.objectContaining({
+        200: expect.anything(),
+        403: expect.anything(),
+        409: expect.anything(),
+      }),
+    );
+  });
+});
+
 describe('live', () => {
   it('relays committed transitions to the live feed', async () => {
     const hub = createLiveHub({ instanceId: 'ops', initialStatus: 'live' });
