@@ -63,6 +63,14 @@ async function fetchJson(
   };
 }
 
+/** Every export slot is taken: a 503 with Retry-After in the API's error shape. */
+async function expectExportRefused(url: string): Promise<void> {
+  const refused = await fetchJson(url);
+  expect(refused.status).toBe(503);
+  expect(refused.retryAfter).toBe('30');
+  expect(refused.body).toMatchObject({ statusCode: 503, code: 'too_many_exports' });
+}
+
 /** An export that stopped early gave its connection back to the pool (its cursor closed). */
 async function connectionsReleased(): Promise<void> {
   const pool = (pg.db.client as { pool: { numUsed(): number } }).pool;
@@ -115,10 +123,7 @@ describe('CSV export limits', () => {
       // The whole history is megabytes of CSV: a client that does not read holds its export.
       const first = await holdOpen(`${url}/api/history.csv`);
       expect(first.status).toBe(200);
-      const refused = await fetchJson(`${url}/api/history.csv`);
-      expect(refused.status).toBe(503);
-      expect(refused.retryAfter).toBe('30');
-      expect(refused.body).toMatchObject({ statusCode: 503, code: 'too_many_exports' });
+      await expectExportRefused(`${url}/api/history.csv`);
       expect((await fetchJson(`${url}/api/history?limit=1`)).status).toBe(200);
       first.close();
       // Its slot comes back once the export has ended (cursor closed, connection released).
@@ -161,10 +166,7 @@ describe('the comparison export', () => {
     try {
       const history = await holdOpen(`${url}/api/history.csv`);
       expect(history.status).toBe(200);
-      const refused = await fetchJson(compareUrl(url));
-      expect(refused.status).toBe(503);
-      expect(refused.retryAfter).toBe('30');
-      expect(refused.body).toMatchObject({ statusCode: 503, code: 'too_many_exports' });
+      await expectExportRefused(compareUrl(url));
       history.close();
       await eventually(
         async () => {

@@ -11,8 +11,10 @@ import {
   type PipelineClock,
   type RateRule,
   type RateState,
+  type InstrumentRef,
   type SilenceRule,
   type SilenceState,
+  type SilenceStep,
 } from '@geostream/alerting';
 import type {
   AlarmEvent,
@@ -48,6 +50,13 @@ export interface InstrumentAlarmState {
   readonly clock: 'ahead' | 'behind' | null;
 }
 
+/** An instrument's silence state; its identity and rule fixed for the life of the process. */
+interface TrackedSilence {
+  readonly ref: InstrumentRef;
+  readonly rule: SilenceRule | undefined;
+  state: SilenceState;
+}
+
 /**
  * The alarms of a partition's instruments beyond trigger levels, as a deterministic state
  * machine: rates of change from their windows, silence from the partition's pipeline clock (the
@@ -58,7 +67,8 @@ export interface InstrumentAlarmState {
 export class InstrumentAlarms {
   private clock: PipelineClock;
   private readonly rates = new Map<string, RateState>();
-  private readonly silences = new Map<string, SilenceState>();
+  /** Silence per instrument, with its identity and rule looked up once (asked per reading). */
+  private readonly silences = new Map<string, TrackedSilence>();
   private readonly clocks = new Map<string, 'ahead' | 'behind'>();
   /** Instruments due to go silent, by running time (lazy: a stale entry is harmless). */
   private readonly timers = new TimerQueue();
@@ -77,8 +87,9 @@ export class InstrumentAlarms {
       if (state.rate !== null) this.rates.set(key, state.rate);
       if (state.clock !== null) this.clocks.set(key, state.clock);
       if (state.silence !== null) {
-        this.silences.set(key, state.silence);
-        this.schedule(key, state.silence);
+        const tracked = { ...this.identify(key), state: state.silence };
+        this.silences.set(key, tracked);
+        this.schedule(key, tracked);
       }
     }
   }
@@ -103,12 +114,21 @@ export class InstrumentAlarms {
   /** A reading counted in a window (not a duplicate, not late): the instrument delivered. */
   onDelivery(key: string, out: AlarmEvent[]): void {
     if (this.clock.running_ms === null) return; // no log time: silence cannot be judged
-    const ref = identityOfKey(key);
-    const rule = this.options.silenceRule(ref.instrument, ref.borehole_number);
-    const previous = this.silences.get(key);
-    if (rule === undefined && previous === undefined) return; // silence is not judged for it
-    const step = recordDelivery(previous, this.clock, rule, ref);
-    this.silences.set(key, step.state);
+    const tracked = this.silences.get(key);
+    if (tracked === undefined) {
+      const identified = this.identify(key);
+      if (identified.rule === undefined) return; // silence is not judged for it
+      const step = recordDelivery(undefined, this.clock, identified.rule, identified.ref);
+      this.silences.set(key, { ...identified, state: step.state });
+      this.afterStep(key, step, out);
+      return;
+    }
+    const step = recordDelivery(tracked.state, this.clock, tracked.rule, tracked.ref);
+    tracked.state = step.state;
+    this.afterStep(key, step, out);
+  }
+
+  private afterStep(key: string, step: SilenceStep, out: AlarmEvent[]): void {
     if (step.silentAtMs !== undefined) this.timers.add(step.silentAtMs, key);
     this.changed.add(key);
     for (const alert of step.alerts) out.push(alert);
@@ -140,7 +160,7 @@ export class InstrumentAlarms {
   /** The instrument's states for its checkpoint row; null when it has none. */
   stateOf(key: string): InstrumentAlarmState | null {
     const rate = this.rates.get(key) ?? null;
-    const silence = this.silences.get(key) ?? null;
+    const silence = this.silences.get(key)?.state ?? null;
     const clock = this.clocks.get(key) ?? null;
     return rate === null && silence === null && clock === null ? null : { rate, silence, clock };
   }
@@ -198,24 +218,25 @@ export class InstrumentAlarms {
   }
 
   private checkSilence(key: string, out: AlarmEvent[]): void {
-    const state = this.silences.get(key);
-    if (state === undefined) return;
-    const ref = identityOfKey(key);
-    const rule = this.options.silenceRule(ref.instrument, ref.borehole_number);
-    const step = checkSilence(state, this.clock, rule, ref);
-    if (step.state !== state) {
-      this.silences.set(key, step.state);
+    const tracked = this.silences.get(key);
+    if (tracked === undefined) return;
+    const step = checkSilence(tracked.state, this.clock, tracked.rule, tracked.ref);
+    if (step.state !== tracked.state) {
+      tracked.state = step.state;
       this.changed.add(key);
     }
     if (step.silentAtMs !== undefined) this.timers.add(step.silentAtMs, key);
     for (const alert of step.alerts) out.push(alert);
   }
 
-  private schedule(key: string, state: SilenceState): void {
-    const ref = identityOfKey(key);
-    const rule = this.options.silenceRule(ref.instrument, ref.borehole_number);
-    const at = rule === undefined ? undefined : silentAt(state, rule);
+  private schedule(key: string, tracked: TrackedSilence): void {
+    const at = tracked.rule === undefined ? undefined : silentAt(tracked.state, tracked.rule);
     if (at !== undefined) this.timers.add(at, key);
+  }
+
+  private identify(key: string): { ref: InstrumentRef; rule: SilenceRule | undefined } {
+    const ref = identityOfKey(key);
+    return { ref, rule: this.options.silenceRule(ref.instrument, ref.borehole_number) };
   }
 
   private stepOptions() {

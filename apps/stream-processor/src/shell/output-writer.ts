@@ -43,11 +43,11 @@ type Output =
   | { readonly kind: 'deadLetter'; readonly deadLetter: DeadLetter };
 
 /**
- * Writes one partition's outputs in the agreed order: Kafka (per-type topics, alerts, dead
- * letters), Elasticsearch, then ONE PostgreSQL transaction with the windows, alerts, instrument
- * states and, when given, the partition's checkpoint. The checkpoint commits last, so whatever
- * it covers is already in Kafka and Elasticsearch; a crash before it replays and rewrites the
- * same keys with the same content.
+ * Writes one partition's outputs: Kafka (per-type topics, alerts, dead letters), Elasticsearch
+ * and ONE PostgreSQL transaction with the windows, alerts and instrument states, all three at
+ * once. A write that carries the partition's checkpoint puts it in that transaction and starts
+ * it only once Kafka and Elasticsearch are done, so whatever a checkpoint covers is in every
+ * sink; a crash before it replays and rewrites the same keys with the same content.
  *
  * Each step retries with backoff until it succeeds or `signal` aborts (shutdown): an outage
  * pauses the partition, it never drops or reorders its outputs. A sink's refusal of particular
@@ -115,69 +115,87 @@ export function createOutputWriter(options: OutputWriterOptions): WriteOutputs {
           ? []
           : [rejectedDeadLetter(sink, item, error, partition, origins, checkpoint, options)],
       );
-    const refusedDeadLetters: DeadLetter[] = [];
 
-    // 1. Kafka: a refused window or alert becomes a dead letter; a refused dead letter (too
-    // large for a topic configured smaller than we think) is bounded harder and sent again.
-    const kafkaOutputs: Output[] = [
-      ...windows.map((window, index) => ({ kind: 'window' as const, window, index })),
-      ...alerts.map((alert) => ({ kind: 'alert' as const, alert })),
-      ...deadLetters.map((deadLetter) => ({ kind: 'deadLetter' as const, deadLetter })),
-    ];
-    if (kafkaOutputs.length > 0) {
+    // Kafka: a refused window or alert becomes a dead letter; a refused dead letter (too large
+    // for a topic configured smaller than we think) is bounded harder and sent again.
+    const writeKafka = async (): Promise<DeadLetter[]> => {
+      const outputs: Output[] = [
+        ...windows.map((window, index) => ({ kind: 'window' as const, window, index })),
+        ...alerts.map((alert) => ({ kind: 'alert' as const, alert })),
+        ...deadLetters.map((deadLetter) => ({ kind: 'deadLetter' as const, deadLetter })),
+      ];
+      if (outputs.length === 0) return [];
       const refused = await step('kafka', signal, () =>
-        writeIsolatingRefusals(kafkaOutputs, (some) => sinks.kafka.write(kafkaBatch(some))),
+        writeIsolatingRefusals(outputs, (some) => sinks.kafka.write(kafkaBatch(some))),
       );
-      refusedDeadLetters.push(...rejectionsOf('kafka', refused));
-      for (const { item } of refused)
-        if (item.kind === 'deadLetter') refusedDeadLetters.push(fitting(item.deadLetter, 65_536));
-    }
-    const kafkaDoneAt = options.now();
+      return [
+        ...rejectionsOf('kafka', refused),
+        ...refused.flatMap(({ item }) =>
+          item.kind === 'deadLetter' ? [fitting(item.deadLetter, 65_536)] : [],
+        ),
+      ];
+    };
 
-    // 2. Elasticsearch: it answers per item, so refused windows come back by themselves.
-    const elasticsearch = sinks.elasticsearch;
-    if (elasticsearch !== undefined && windows.length > 0) {
+    // Elasticsearch: it answers per item, so refused windows come back by themselves.
+    const writeElasticsearch = async (): Promise<DeadLetter[]> => {
+      const elasticsearch = sinks.elasticsearch;
+      if (elasticsearch === undefined || windows.length === 0) return [];
       const { rejected } = await step('elasticsearch', signal, () =>
         elasticsearch.writeWindows(windows),
       );
-      for (const r of rejected)
-        refusedDeadLetters.push(
-          sinkRejectedDeadLetter(
-            {
-              sink: 'elasticsearch',
-              recordId: r.record.id,
-              record: r.record,
-              reason: `${r.status} ${r.reason}`,
-              atMs: Date.parse(r.record.window_end),
-            },
-            sourceOf(r.record.id, partition, origins, checkpoint, options.rawTopic),
-          ),
-        );
-    }
-    const elasticsearchDoneAt = options.now();
+      return rejected.map((r) =>
+        sinkRejectedDeadLetter(
+          {
+            sink: 'elasticsearch',
+            recordId: r.record.id,
+            record: r.record,
+            reason: `${r.status} ${r.reason}`,
+            atMs: Date.parse(r.record.window_end),
+          },
+          sourceOf(r.record.id, partition, origins, checkpoint, options.rawTopic),
+        ),
+      );
+    };
 
-    // 3. PostgreSQL: one transaction with the checkpoint. Should it refuse records, they are
-    // found (written half by half, without the checkpoint), dead-lettered, and the checkpoint
-    // follows alone: it must not commit before the dead letters of what it covers are out.
+    // PostgreSQL: one transaction, with the checkpoint when there is one. Should it refuse
+    // records, they are found (written half by half, without the checkpoint) and dead-lettered;
+    // the checkpoint then follows alone, once the dead letters of what it covers are out.
     const clocks = clockMap(windows, batch.windowClocks);
     const checkpoints =
       checkpoint === undefined ? [] : [checkpointRow(checkpoint, partition, options)];
-    const postgresOutputs: Output[] = [
-      ...windows.map((window, index) => ({ kind: 'window' as const, window, index })),
-      ...alerts.map((alert) => ({ kind: 'alert' as const, alert })),
+    const writePostgres = async (): Promise<Refused<Output>[]> => {
+      if (windows.length + alerts.length + checkpoints.length === 0) return [];
+      const outputs: Output[] = [
+        ...windows.map((window, index) => ({ kind: 'window' as const, window, index })),
+        ...alerts.map((alert) => ({ kind: 'alert' as const, alert })),
+      ];
+      return step('postgres', signal, async () => {
+        try {
+          await sinks.postgres.writeBatch({ windows, alerts, clocks, checkpoints });
+          return [];
+        } catch (error) {
+          if (!isRecordRejection(error)) throw error;
+          return writeIsolatingRefusals(outputs, (some) =>
+            sinks.postgres.writeBatch({ ...postgresBatch(some), clocks }),
+          );
+        }
+      });
+    };
+
+    // Without a checkpoint the three sinks are written at once: a crash before all are done
+    // replays these outputs into all three, identically. A checkpoint says everything before
+    // it is out, so it commits only after Kafka and Elasticsearch have acknowledged.
+    const [kafkaRefusals, elasticsearchRefusals, postgresRefused] =
+      checkpoints.length === 0
+        ? await allOrFirstError([writeKafka(), writeElasticsearch(), writePostgres()])
+        : await allOrFirstError([writeKafka(), writeElasticsearch()]).then(
+            async ([k, e]) => [k, e, await writePostgres()] as const,
+          );
+    const refusedDeadLetters = [
+      ...kafkaRefusals,
+      ...elasticsearchRefusals,
+      ...rejectionsOf('postgres', postgresRefused),
     ];
-    const postgresRefused = await step('postgres', signal, async () => {
-      try {
-        await sinks.postgres.writeBatch({ windows, alerts, clocks, checkpoints });
-        return [];
-      } catch (error) {
-        if (!isRecordRejection(error)) throw error;
-        return writeIsolatingRefusals(postgresOutputs, (some) =>
-          sinks.postgres.writeBatch({ ...postgresBatch(some), clocks }),
-        );
-      }
-    });
-    refusedDeadLetters.push(...rejectionsOf('postgres', postgresRefused));
     if (refusedDeadLetters.length > 0) {
       logger.error(
         {
@@ -203,9 +221,6 @@ export function createOutputWriter(options: OutputWriterOptions): WriteOutputs {
         checkpoint: checkpoint?.header.nextOffset,
         instruments: checkpoint?.upserts.length,
         ms: committedAt - startedAt,
-        kafkaMs: kafkaDoneAt - startedAt,
-        elasticsearchMs: elasticsearchDoneAt - kafkaDoneAt,
-        postgresMs: committedAt - elasticsearchDoneAt,
       },
       'outputs written',
     );
@@ -214,6 +229,19 @@ export function createOutputWriter(options: OutputWriterOptions): WriteOutputs {
       options.onWindowLatency?.(committedAt - closedAt);
     }
   };
+}
+
+/**
+ * Like Promise.all, but waits for every write to settle before throwing the first error: a
+ * write still running must not outlive the call that retries or abandons the whole batch.
+ */
+async function allOrFirstError<T extends readonly unknown[]>(
+  writes: readonly [...{ [K in keyof T]: Promise<T[K]> }],
+): Promise<T> {
+  const settled = await Promise.allSettled(writes);
+  const failed = settled.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+  if (failed !== undefined) throw failed.reason;
+  return settled.map((r) => (r as PromiseFulfilledResult<unknown>).value) as unknown as T;
 }
 
 function kafkaBatch(outputs: readonly Output[]) {

@@ -68,6 +68,15 @@ function step(state: SilenceState, rule: SilenceRule | undefined, alerts: NoData
   return { state, alerts, silentAtMs: rule === undefined ? undefined : silentAt(state, rule) };
 }
 
+/** The last LEARNT_GAPS gaps after `gap` joins them (one new array, asked at every burst). */
+function appendGap(gaps: readonly number[], gap: number): number[] {
+  const kept = Math.min(gaps.length, LEARNT_GAPS - 1);
+  const next = new Array<number>(kept + 1);
+  for (let i = 0; i < kept; i++) next[i] = gaps[gaps.length - kept + i] as number;
+  next[kept] = gap;
+  return next;
+}
+
 /**
  * Records that an instrument delivered a new reading at the clock's time (call it after
  * advancing the clock to the record carrying it). Count only readings that are new: a reading
@@ -99,7 +108,7 @@ export function recordDelivery(
   let burstStart = previous.burst_start_ms;
   const gap = running - burstStart;
   if (rule?.expected.kind === 'learnt' && gap >= rule.expected.floorMs) {
-    gaps = [...gaps, gap].slice(-LEARNT_GAPS);
+    gaps = appendGap(gaps, gap);
     burstStart = running;
   } else if (rule?.expected.kind !== 'learnt') {
     burstStart = running;

@@ -1,10 +1,12 @@
+import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 
 /**
  * patches/kafkajs+2.2.4.patch, applied by `npm ci` (postinstall: patch-package): kafkajs' request
  * queue armed a timer with a negative delay whenever nothing was pending, which Node 24 reports
  * as a TimeoutNegativeWarning on every client's first request (and every Node ran as a 1 ms loop
- * for the connection's life). These fail if the patch is not applied.
+ * for the connection's life). Its producer grouped messages per partition in O(n^2) and zeroed a
+ * fresh buffer per record. These fail if the patch is not applied.
  */
 interface RequestQueueLike {
   pending: unknown[];
@@ -62,5 +64,47 @@ describe('kafkajs request queue (patched)', () => {
     q.scheduleCheckPendingRequests();
     expect(setTimeoutSpy).toHaveBeenCalledTimes(1);
     expect(setTimeoutSpy.mock.calls[0]?.[1]).toBeGreaterThan(0);
+  });
+});
+
+describe('kafkajs producer encoding (patched)', () => {
+  const load = createRequire(require.resolve('kafkajs'));
+  type Grouper = (args: {
+    topic: string;
+    partitionMetadata: unknown[];
+    messages: Array<{ key: string }>;
+    partitioner: (args: { message: { key: string } }) => number;
+  }) => Record<number, Array<{ key: string }>>;
+  const groupMessagesPerPartition = load('./src/producer/groupMessagesPerPartition') as Grouper;
+
+  it('groups messages per partition in their order, pushing instead of copying (the patch is applied)', () => {
+    const messages = Array.from({ length: 6_000 }, (_, i) => ({ key: `k${i}` }));
+    const grouped = groupMessagesPerPartition({
+      topic: 't',
+      partitionMetadata: [{}, {}, {}],
+      messages,
+      partitioner: ({ message }) => Number(message.key.slice(1)) % 3,
+    });
+    expect(Object.keys(grouped)).toEqual(['0', '1', '2']);
+    expect(grouped[1]?.slice(0, 3).map((m) => m.key)).toEqual(['k1', 'k4', 'k7']);
+    expect(grouped[2]?.length).toBe(2_000);
+    // Unpatched, every message copied its partition's array: O(n^2) for a request of n messages
+    // (upstream tulios/kafkajs#1576). Its speed belongs to the benchmarks; here, that it is in.
+    const source = readFileSync(load.resolve('./src/producer/groupMessagesPerPartition'), 'utf8');
+    expect(source).toContain('geostream patch');
+    expect(source).not.toContain('[...current, message]');
+  });
+
+  it('encodes only what was written, whatever the pooled memory held before', () => {
+    const Encoder = load('./src/protocol/encoder') as new () => {
+      writeInt32(v: number): unknown;
+      writeVarIntBytes(v: string): unknown;
+      buffer: Buffer;
+    };
+    Buffer.allocUnsafe(4096).fill(0xee); // dirty the pool
+    const encoder = new Encoder();
+    encoder.writeInt32(7);
+    encoder.writeVarIntBytes('abc');
+    expect([...encoder.buffer]).toEqual([0, 0, 0, 7, 6, 0x61, 0x62, 0x63]);
   });
 });

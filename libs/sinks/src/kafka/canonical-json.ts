@@ -5,10 +5,16 @@
  * would silently turn them into null, and a record must never change meaning on the way out.
  */
 export function canonicalJson(value: unknown): string {
-  return write(value, '');
+  try {
+    return write(value, undefined);
+  } catch {
+    // Every output record is written here: paths are only built again for a refusal's message.
+    return write(value, '');
+  }
 }
 
-function write(value: unknown, path: string): string {
+/** `path` is undefined on the fast pass (a refusal then says nothing of where). */
+function write(value: unknown, path: string | undefined): string {
   switch (typeof value) {
     case 'string':
       return JSON.stringify(value);
@@ -20,19 +26,28 @@ function write(value: unknown, path: string): string {
     case 'object': {
       if (value === null) return 'null';
       if (Array.isArray(value)) {
-        return `[${value.map((item, i) => (item === undefined ? 'null' : write(item, `${path}[${i}]`))).join(',')}]`;
+        let out = '[';
+        for (let i = 0; i < value.length; i++) {
+          const item: unknown = value[i];
+          const at = path === undefined ? undefined : `${path}[${i}]`;
+          out += (i === 0 ? '' : ',') + (item === undefined ? 'null' : write(item, at));
+        }
+        return out + ']';
       }
       if (typeof (value as { toJSON?: unknown }).toJSON === 'function') {
         return write((value as { toJSON(): unknown }).toJSON(), path);
       }
       const record = value as Record<string, unknown>;
-      const parts: string[] = [];
+      let out = '{';
+      let first = true;
       for (const key of Object.keys(record).sort()) {
         const item = record[key];
         if (item === undefined) continue; // as JSON.stringify does
-        parts.push(`${JSON.stringify(key)}:${write(item, path ? `${path}.${key}` : key)}`);
+        const at = path === undefined ? undefined : path ? `${path}.${key}` : key;
+        out += (first ? '' : ',') + JSON.stringify(key) + ':' + write(item, at);
+        first = false;
       }
-      return `{${parts.join(',')}}`;
+      return out + '}';
     }
     default:
       throw new TypeError(`cannot serialise ${typeof value} at '${path}'`);

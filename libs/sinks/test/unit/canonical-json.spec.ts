@@ -36,6 +36,12 @@ describe('canonicalJson', () => {
   it('refuses non-finite numbers rather than writing null', () => {
     expect(() => canonicalJson({ reading_mean: NaN })).toThrow(/reading_mean/);
     expect(() => canonicalJson([Infinity])).toThrow(/non-finite/);
+    expect(() => canonicalJson({ a: { b: [1, undefined, -Infinity] } })).toThrow(
+      "non-finite number at 'a.b[2]'",
+    );
+    expect(() => canonicalJson({ z: { f: () => 1 } })).toThrow(
+      "cannot serialise function at 'z.f'",
+    );
   });
 
   it('skips undefined properties like JSON.stringify', () => {
