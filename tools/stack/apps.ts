@@ -5,17 +5,23 @@ import { PRETTY_LOG_OPTIONS } from '@geostream/platform';
 import { prettyFactory } from 'pino-pretty';
 
 /**
- * The four apps as `npm start` runs them: each one a child process (tsx on its sources, as its
+ * The five apps as `npm start` runs them: each one a child process (tsx on its sources, as its
  * nx `serve` target), its output read line by line. A JSON log line becomes one readable line
  * (pino-pretty), anything else (a Node warning, a stack trace) is passed through as it is, and
  * every line is prefixed with the app's name. The healthy-start test runs the same function.
  *
- * They start in the order data flows (mock-api, producer, stream-processor, dashboard), each
- * once the one before answers /health: the producer's first poll then finds the API, and the
- * dashboard finds the per-type topics the stream-processor creates. An app's address is the
+ * They start in the order data flows (mock-api, producer, stream-processor, alarm-manager,
+ * dashboard), each once the one before answers /health: the producer's first poll then finds the
+ * API, the alarm-manager and the dashboard find the topics the stream-processor creates. An app's address is the
  * `url` field of its first log line that has one (each logs it when it listens).
  */
-export const APPS = ['mock-api', 'producer', 'stream-processor', 'batch-dashboard'] as const;
+export const APPS = [
+  'mock-api',
+  'producer',
+  'stream-processor',
+  'alarm-manager',
+  'batch-dashboard',
+] as const;
 export type AppName = (typeof APPS)[number];
 
 export interface AppLine {
@@ -33,7 +39,7 @@ export interface StartAppsOptions {
   readonly repoRoot: string;
   /** The environment every app gets (each app reads the variables it uses). */
   readonly env: NodeJS.ProcessEnv;
-  /** Per-app additions, e.g. PORT (one variable name, four apps). */
+  /** Per-app additions, e.g. PORT (one variable name, five apps). */
   readonly appEnv?: Partial<Record<AppName, NodeJS.ProcessEnv>>;
   readonly colour: boolean;
   readonly onLine: (line: AppLine) => void;
@@ -54,11 +60,12 @@ export interface RunningApps {
 const READY_TIMEOUT_MS = 120_000;
 
 const NAME_WIDTH = Math.max(...APPS.map((a) => a.length));
-// Cyan, green, yellow, magenta: one per app, as a terminal's 16 colours.
+// Cyan, green, yellow, blue, magenta: one per app, as a terminal's 16 colours.
 const APP_COLOURS: Record<AppName, number> = {
   'mock-api': 36,
   producer: 32,
   'stream-processor': 33,
+  'alarm-manager': 34,
   'batch-dashboard': 35,
 };
 

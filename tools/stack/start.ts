@@ -4,7 +4,7 @@ import { formatStatus, stackUp } from './main';
 
 /**
  * `npm start`: the whole product on this machine. Brings the stack up, builds the dashboard's
- * browser bundle, then runs the four apps with their output made readable: one line per event,
+ * browser bundle, then runs the five apps with their output made readable: one line per event,
  * coloured on a terminal, each prefixed with its app's name (see apps.ts). Ctrl-C stops the
  * apps; the stack stays up for the next start (`npm run stack -- down` stops it). If an app
  * exits by itself, the others are stopped too, and the exit code says it failed.

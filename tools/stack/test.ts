@@ -5,7 +5,7 @@ import { formatStatus, SERVICES } from './main';
 /**
  * `npm test`: every test of the product. Brings up the services the integration and browser tests
  * need, runs unit tests (with lint, typecheck and build), then integration tests against the real
- * Kafka, PostgreSQL and Elasticsearch, then end-to-end tests (browser; the four apps started as
+ * Kafka, PostgreSQL and Elasticsearch, then end-to-end tests (browser; the five apps started as
  * `npm start` does, for a minute), and stops what it started (services
  * that were already running are left as they were). GEOSTREAM_KEEP_STACK=1 keeps them up.
  */
@@ -44,7 +44,7 @@ async function main(): Promise<number> {
         ['run-many', '-t', 'integration', '--parallel=1'],
       ],
       [
-        'End-to-end tests (headless Chromium; the four apps as npm start runs them)',
+        'End-to-end tests (headless Chromium; the five apps as npm start runs them)',
         ['run-many', '-t', 'e2e', '--parallel=1'],
       ],
     ];

@@ -27,8 +27,15 @@ import { registerErrorHandler } from './http/error-handler';
 import { ASSET_PREFIX, registerFormParser, registerPages } from './http/pages';
 import { registerSecurityHeaders, swaggerUiCsp } from './http/security-headers';
 import { registerStaticAssets } from './http/static-assets';
+import { registerWhoAmI } from './auth/auth-routes';
 import { registerAuthorization, type Authorizer } from './auth/require-role';
 import type { LiveFeed } from './live/live-hub';
+import {
+  createOperations,
+  registerOperationsPrincipal,
+  registerOperationsRoutes,
+  type OperationsDeps,
+} from './operations';
 import type { StalenessPolicy } from './overview/staleness';
 
 /**
@@ -58,6 +65,8 @@ export interface AppDeps {
   readonly trustProxy?: TrustProxy;
   /** Who may do what (src/auth/require-role.ts); default: whoever passed the access check. */
   readonly authorize?: Authorizer;
+  /** Named users and alarms (the app schema): src/operations.ts. Absent: reads only. */
+  readonly operations?: OperationsDeps;
 }
 
 export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
@@ -87,6 +96,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     maxAgeS: deps.sessionMaxAgeS ?? DEFAULT_SESSION_MAX_AGE_S,
     now: deps.clock,
   });
+  const operations = deps.operations && createOperations(deps.operations);
+  if (operations) registerOperationsPrincipal(app, operations, deps.clock);
   registerAccessGuard(app, access, [ASSET_PREFIX]);
   registerAuthorization(app, deps.authorize);
 
@@ -123,11 +134,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   });
 
   // One set of export slots for every CSV route: each export holds a pooled connection.
-  const csvExports = createCsvExports(deps.db, {
-    ...DEFAULT_CSV_LIMITS,
-    ...deps.csv,
-    now: deps.clock,
-  });
+  const csvSettings = { ...DEFAULT_CSV_LIMITS, ...deps.csv, now: deps.clock };
+  const csvExports = createCsvExports(deps.db, csvSettings);
   registerHistoryRoutes(app, deps.db, csvExports);
   registerInstrumentRoutes(app, deps.db, deps.siteConfig);
   registerOverviewRoutes(app, {
@@ -145,6 +153,13 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   });
   registerCompareRoutes(app, { db: deps.db, csvExports });
   registerLiveRoutes(app, deps.live, { ...DEFAULT_SSE_SETTINGS, ...deps.sse });
+  registerWhoAmI(app);
+  if (operations)
+    registerOperationsRoutes(app, operations, {
+      clock: deps.clock,
+      tokenPage: access.enabled,
+      csv: csvSettings,
+    });
   return app;
 }
 

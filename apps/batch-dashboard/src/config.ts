@@ -3,8 +3,11 @@ import {
   type InstrumentType,
   type SiteConfig,
 } from '@geostream/instrument-schemas';
+import { DEFAULT_MAX_SHELVE_MS } from '@geostream/alerting';
 import {
   alertsTopic,
+  appDatabaseSettings,
+  type AppDatabaseSettings,
   databaseSettings,
   httpSettings,
   kafkaSettings,
@@ -22,6 +25,8 @@ import {
   type LogLevel,
 } from '@geostream/platform';
 import { perTypeTopicNamer } from '@geostream/sinks/names';
+import { passwordProblem } from './auth/passwords';
+import { USERNAME_PATTERN } from './auth/users';
 import { DEFAULT_CSV_LIMITS } from './api/csv-response';
 import { DEFAULT_SSE_SETTINGS } from './api/live-routes';
 import { DEFAULT_SESSION_MAX_AGE_S } from './http/access-token';
@@ -42,6 +47,8 @@ export interface DashboardConfig {
   readonly drawingsRole: string;
   /** When set, the page and the API require it (see README, "Access token"). */
   readonly accessToken: string | undefined;
+  /** Named users and alarms: the app schema and role, sessions, the first admin. */
+  readonly operations: OperationsSettings;
   /** DASHBOARD_SESSION_MAX_AGE_S: how long a signed-in browser stays signed in. */
   readonly sessionMaxAgeS: number;
   /** TRUST_PROXY: whose X-Forwarded-* headers to believe (fastify's trustProxy). */
@@ -149,6 +156,41 @@ function limits(env: EnvReader, poolMax: number): DashboardLimits {
   };
 }
 
+export interface OperationsSettings {
+  /** APP_PG_SCHEMA, APP_PG_ROLE (shared with the alarm-manager). */
+  readonly app: AppDatabaseSettings;
+  /** MAX_SHELVE_MS: the longest an alarm may be shelved. */
+  readonly maxShelveMs: number;
+  /** DASHBOARD_ADMIN_USER, DASHBOARD_ADMIN_PASSWORD: the first admin of a new site. */
+  readonly firstAdmin: { readonly username: string; readonly password: string } | undefined;
+}
+
+function operationsSettings(env: EnvReader): OperationsSettings {
+  const username = env.optionalString('DASHBOARD_ADMIN_USER');
+  const password = env.optionalString('DASHBOARD_ADMIN_PASSWORD');
+  if ((username === undefined) !== (password === undefined))
+    env.problem(
+      username === undefined ? 'DASHBOARD_ADMIN_USER' : 'DASHBOARD_ADMIN_PASSWORD',
+      'DASHBOARD_ADMIN_USER and DASHBOARD_ADMIN_PASSWORD go together',
+    );
+  if (username !== undefined && !new RegExp(USERNAME_PATTERN).test(username))
+    env.problem(
+      'DASHBOARD_ADMIN_USER',
+      'must be 2 to 64 characters: lower-case letters, digits, . _ -',
+    );
+  const weak = password === undefined ? undefined : passwordProblem(password);
+  if (weak !== undefined) env.problem('DASHBOARD_ADMIN_PASSWORD', weak);
+  return {
+    app: appDatabaseSettings(env),
+    maxShelveMs: env.int('MAX_SHELVE_MS', DEFAULT_MAX_SHELVE_MS, {
+      min: 60_000,
+      max: 90 * 86_400_000,
+    }),
+    firstAdmin:
+      username !== undefined && password !== undefined ? { username, password } : undefined,
+  };
+}
+
 export function readDashboardConfig(env: Environment): DashboardConfig {
   return readConfig(env, (r) => {
     const outputs = outputNameSettings(r);
@@ -172,6 +214,7 @@ export function readDashboardConfig(env: Environment): DashboardConfig {
         windows: windowTopicNames(outputs.topicPrefix, outputs.topicSuffix),
       },
       accessToken: accessToken(r),
+      operations: operationsSettings(r),
       staleness: {
         multiplier: positiveNumber(r, 'STALE_MULTIPLIER', 3),
         fallbackIntervalMs: r.int('STALE_FALLBACK_INTERVAL_MS', 3_600_000, { min: 1_000 }),

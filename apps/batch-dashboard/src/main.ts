@@ -6,7 +6,14 @@ import {
   errorMessage,
   exitOnStartupFailure,
   retry,
+  retryUntilAborted,
 } from '@geostream/platform';
+import { createAppDatabase, migrateAppSchema } from '@geostream/sinks/app';
+import { alarmChannel } from '@geostream/sinks/names';
+import { startAlarmListener } from './alarms/alarm-listener';
+import { bootstrapAdmin } from './auth/bootstrap-admin';
+import { authorizeByRole } from './auth/principal';
+import { createUserStore } from './auth/users';
 import { buildApp } from './app';
 import { readDashboardConfig } from './config';
 import { createDatabase, createDrawingsWriter } from './database';
@@ -27,6 +34,38 @@ async function main(): Promise<void> {
     initialStatus: config.liveEnabled ? 'connecting' : 'off',
   });
 
+  // Named users and alarms live in the app schema (never versioned): migrated by whichever of
+  // the dashboard and the alarm-manager starts first, then used as the app role.
+  const { app: appDb } = config.operations;
+  const startup = new AbortController();
+  await retryUntilAborted(
+    () =>
+      migrateAppSchema({
+        connectionString: config.database.url,
+        schema: appDb.schema,
+        role: appDb.role,
+      }),
+    {
+      signal: startup.signal,
+      onRetry: ({ error, delayMs }) =>
+        logger.warn({ err: errorMessage(error), delayMs }, 'app schema not migrated yet; retrying'),
+    },
+  );
+  const operationsDb = createAppDatabase({
+    connectionString: config.database.url,
+    schema: appDb.schema,
+    role: appDb.role,
+    poolMax: Math.max(2, Math.floor(config.database.poolMax / 2)),
+    applicationName: 'batch-dashboard',
+  });
+  await bootstrapAdmin(createUserStore(operationsDb), config.operations.firstAdmin, logger);
+  const alarmListener = startAlarmListener({
+    connectionString: config.database.url,
+    channel: alarmChannel(appDb.schema),
+    hub,
+    logger,
+  });
+
   const app = await buildApp({
     db,
     drawings,
@@ -45,6 +84,13 @@ async function main(): Promise<void> {
     siteConfig: config.siteConfig,
     assetsDir: locateWebAssets(__dirname),
     logger,
+    authorize: authorizeByRole,
+    operations: {
+      db: operationsDb,
+      schema: appDb.schema,
+      sessionMaxAgeS: config.sessionMaxAgeS,
+      maxShelveMs: config.operations.maxShelveMs,
+    },
   });
 
   // The live view is a bonus over the history: the dashboard serves without Kafka, and keeps
@@ -86,8 +132,10 @@ async function main(): Promise<void> {
     stopping.abort();
     await app.close();
     await source?.stop();
+    await alarmListener.stop();
     await db.destroy();
     await drawings.destroy();
+    await operationsDb.destroy();
   }, logger);
 }
 

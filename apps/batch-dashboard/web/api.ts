@@ -47,9 +47,16 @@ async function throwUnlessOk(response: Response): Promise<void> {
   }
 }
 
-/** POST/PUT/DELETE JSON to the API; the error's reasons are the API's own. */
+// The signed-in session's CSRF token (web/session.ts sets it from /api/auth/me): the API
+// refuses a change made with the session cookie and without it.
+let csrfToken: string | undefined;
+export function setCsrfToken(token: string | undefined): void {
+  csrfToken = token;
+}
+
+/** POST/PUT/PATCH/DELETE JSON to the API; the error's reasons are the API's own. */
 export async function sendJson<T>(
-  method: 'POST' | 'PUT' | 'DELETE',
+  method: 'POST' | 'PUT' | 'PATCH' | 'DELETE',
   path: string,
   body?: unknown,
 ): Promise<T | undefined> {
@@ -58,6 +65,7 @@ export async function sendJson<T>(
     headers: {
       accept: 'application/json',
       ...(body !== undefined && { 'content-type': 'application/json' }),
+      ...(csrfToken !== undefined && { 'x-csrf-token': csrfToken }),
     },
     credentials: 'same-origin',
     ...(body !== undefined && { body: JSON.stringify(body) }),

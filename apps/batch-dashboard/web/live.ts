@@ -19,6 +19,8 @@ export interface LiveListeners {
   onState(state: ConnectionState): void;
   onWindow(window: LiveWindow): void;
   onAlert(alert: LiveAlert): void;
+  /** An alarm changed (raised, cleared, acknowledged, shelved...), committed. */
+  onAlarm?(change: { alarm_id: string; point: string; action: string; audit_id: string }): void;
   /** Events were missed (first connect, server restart, long absence): reload from the API. */
   onGap(): void;
 }
@@ -85,6 +87,12 @@ export function connectLive(store: LiveStore, listeners: LiveListeners): void {
       store.alerts.unshift(alert);
       store.alerts.length = Math.min(store.alerts.length, KEEP_ALERTS);
       listeners.onAlert(alert);
+    });
+    source.addEventListener('alarm', (event) => {
+      const { alarm } = JSON.parse((event as MessageEvent<string>).data) as {
+        alarm: { alarm_id: string; point: string; action: string; audit_id: string };
+      };
+      listeners.onAlarm?.(alarm);
     });
     source.addEventListener('open', () => listeners.onState(stateFor(source)));
     source.addEventListener('error', () => {

@@ -7,6 +7,11 @@ import { HIGHLIGHT_MS, alertItem, renderLive } from './live-view';
 import { renderOverview } from './overview-view';
 import { renderCompare } from './compare-view';
 import { renderPlan, type PlanView } from './plan-view';
+import { renderAdmin } from './admin-view';
+import { renderAlarms, type AlarmsView } from './alarms-view';
+import { renderAudit } from './audit-view';
+import { renderNotifications } from './notifications-view';
+import { isAdmin, loadMe, renderSessionArea } from './session';
 
 /**
  * The dashboard's shell: a hash router over four views, the live connection (always on, so
@@ -22,6 +27,7 @@ const store = createLiveStore();
 let leave: (() => void) | undefined;
 let liveView: { refresh(): void } | undefined;
 let planView: PlanView | undefined;
+let alarmsView: AlarmsView | undefined;
 let current = '';
 
 const STATE_TEXT: Record<ConnectionState, string> = {
@@ -48,6 +54,7 @@ function route(): void {
   leave = undefined;
   liveView = undefined;
   planView = undefined;
+  alarmsView = undefined;
   const hash = window.location.hash.replace(/^#\/?/, '') || 'overview';
   const [name = 'overview', search = ''] = hash.split('?');
   current = name;
@@ -84,6 +91,18 @@ function route(): void {
     case 'compare':
       renderCompare(view, new URLSearchParams(search), abort.signal).catch(showError);
       break;
+    case 'alarms':
+      alarmsView = renderAlarms(view, new URLSearchParams(search));
+      break;
+    case 'audit':
+      renderAudit(view, new URLSearchParams(search), abort.signal).catch(showError);
+      break;
+    case 'notifications':
+      renderNotifications(view, new URLSearchParams(search), abort.signal).catch(showError);
+      break;
+    case 'admin':
+      renderAdmin(view, abort.signal).catch(showError);
+      break;
     default:
       renderOverview(view, abort.signal).catch(showError);
   }
@@ -107,14 +126,28 @@ connectLive(store, {
     liveView?.refresh();
     toast(h('ul', { class: 'toast live-alerts' }, alertItem(alert, true)));
   },
+  onAlarm(change) {
+    alarmsView?.refresh();
+    if (change.action === 'raise')
+      toast(h('p', { class: 'toast alarm-toast' }, `Alarm: ${change.point}`));
+  },
   onGap() {
     // Missed events (e.g. the server restarted): views built from the API reload.
     if (current === 'overview') route();
     planView?.reload();
+    alarmsView?.refresh();
   },
 });
 
 // Highlights fade: re-render the live view now and then so "new" expires.
 setInterval(() => liveView?.refresh(), 5_000);
 window.addEventListener('hashchange', route);
-route();
+// Who is signed in decides the buttons the views show: known before the first view renders.
+void loadMe()
+  .then(() => {
+    renderSessionArea(document.getElementById('session') as HTMLElement);
+    const adminLink = document.querySelector<HTMLElement>('nav a[data-view="admin"]');
+    if (adminLink) adminLink.hidden = !isAdmin();
+  })
+  .catch(() => undefined)
+  .finally(route);

@@ -93,6 +93,12 @@ export {
   type AlarmAction,
   type ShelveAction,
 } from './lifecycle/transitions';
+export {
+  idempotencyKeyOf,
+  routingLevel,
+  notificationPayload,
+  type NotificationPayload,
+} from './lifecycle/notification';
 
 // The vocabulary alarms are written in, re-exported for convenience.
 export {

@@ -8,6 +8,11 @@ import {
   type InstrumentType,
 } from './instrument-types';
 import type { ReadingMessage } from './schemas/reading';
+import { alertId, clockSkewAlarmId, noDataAlarmId, rateAlarmId } from './alert-id';
+import { windowId } from './identity';
+import type { AlarmCondition, AlarmEvent } from './schemas/alarm-event';
+import type { AlertKind } from './schemas/alert';
+import type { TriggerDirection, TriggerLevel } from './schemas/trigger-levels';
 
 /** The reference API's example reading. */
 export function exampleReadingMessage(overrides: Partial<ReadingMessage> = {}): ReadingMessage {
@@ -136,4 +141,119 @@ export function readingMessageArbitrary(
       };
       return { message, timestampMs: r.timestamp.ms };
     });
+}
+
+export interface ExampleAlarmEventOptions {
+  /** When it happened (the causing window's end, or log time), ms. */
+  readonly atMs: number;
+  readonly instrument?: InstrumentType;
+  readonly borehole?: string;
+  /** Default: raise when `to` is above `from`, clear otherwise. */
+  readonly kind?: AlertKind;
+  readonly from?: TriggerLevel;
+  readonly to?: TriggerLevel;
+  /** Level and rate events only. Default rising. */
+  readonly direction?: TriggerDirection;
+  /** no_data only: the log time of the last delivery (default: 3 h before atMs). */
+  readonly silentSinceMs?: number;
+}
+
+const LEVEL_ORDER: readonly TriggerLevel[] = ['none', 'alert', 'alarm', 'action'];
+
+/**
+ * A valid alarm event of any condition, as the stream-processor writes them to the alerts topic
+ * (ids derived from the cause as the real ones are), for tests of the apps that consume them.
+ * Defaults: a piezometer P-1 raise from none to alarm.
+ */
+export function exampleAlarmEvent(
+  condition: AlarmCondition,
+  options: ExampleAlarmEventOptions,
+): AlarmEvent {
+  const instrument = options.instrument ?? 'piezometer';
+  const borehole = options.borehole ?? 'P-1';
+  const from = options.from ?? 'none';
+  const to = options.to ?? 'alarm';
+  const kind =
+    options.kind ?? (LEVEL_ORDER.indexOf(to) > LEVEL_ORDER.indexOf(from) ? 'raise' : 'clear');
+  const direction = options.direction ?? 'rising';
+  const at = new Date(options.atMs).toISOString();
+  const unit = INSTRUMENT_SPECS[instrument].unit;
+  const common = {
+    schema_version: 1 as const,
+    kind,
+    instrument,
+    borehole_number: borehole,
+    from_level: from,
+    to_level: to,
+    occurred_at: at,
+  };
+  const windowStartMs = options.atMs - 10_000;
+  const window = {
+    schema_version: 1 as const,
+    id: windowId(instrument, borehole, windowStartMs),
+    instrument,
+    borehole_number: borehole,
+    window_start: new Date(windowStartMs).toISOString(),
+    window_end: at,
+    reading_mean: 250,
+    reading_min: 249,
+    reading_max: 251,
+    reading_count: 3,
+    first_timestamp: new Date(windowStartMs + 1_000).toISOString(),
+    last_timestamp: new Date(windowStartMs + 9_000).toISOString(),
+    unit,
+    surface_level: 80,
+    northing: 5_812_000,
+    easting: 320_000,
+    trigger_level: kind === 'raise' ? to : from === 'none' ? 'none' : to,
+  };
+  switch (condition) {
+    case 'level':
+      return {
+        ...common,
+        condition: 'level',
+        id: alertId(window.id, direction, kind, to),
+        direction,
+        threshold: 240,
+        value: 250,
+        unit,
+        trigger_levels: { [direction]: { alert: 200, alarm: 240, action: 300 } },
+        window,
+      };
+    case 'rate':
+      return {
+        ...common,
+        condition: 'rate',
+        id: rateAlarmId(window.id, direction, kind, to),
+        direction,
+        threshold: direction === 'rising' ? 2 : -2,
+        value: direction === 'rising' ? 2.5 : -2.5,
+        unit: `${unit}/day`,
+        interval_ms: 86_400_000,
+        span_ms: 80_000_000,
+        rate_rule: { direction, over: '24h', unit: `${unit}/day`, alert: 1, alarm: 2, action: 4 },
+        window,
+      };
+    case 'no_data': {
+      const since = new Date(options.silentSinceMs ?? options.atMs - 3 * 3_600_000).toISOString();
+      return {
+        ...common,
+        condition: 'no_data',
+        id: noDataAlarmId(instrument, borehole, since, kind, to),
+        silent_since: since,
+        expected_interval_ms: 900_000,
+        interval_source: 'configured',
+        multiplier: 3,
+      };
+    }
+    case 'clock_skew':
+      return {
+        ...common,
+        condition: 'clock_skew',
+        id: clockSkewAlarmId(instrument, borehole, at, kind, to),
+        clock_status: kind === 'raise' ? 'ahead' : 'ok',
+        offset_ms: kind === 'raise' ? 3_600_000 : 2_000,
+        limit_ms: 300_000,
+      };
+  }
 }

@@ -42,6 +42,10 @@ export {
   type TimestampValue,
 } from './postgres/rows';
 
+// PostgreSQL: the app schema (users, alarms, audit, notifications; never versioned): also the
+// entry `@geostream/sinks/app`. Its table names are in `names` above.
+export * from './app';
+
 // Elasticsearch
 export { createElasticsearchSink } from './elasticsearch/elasticsearch-sink';
 export type {
@@ -59,6 +63,21 @@ export {
   windowIndexTemplate,
   type WindowIndexSettings,
 } from './elasticsearch/index-template';
+export type { RejectedDocument } from './elasticsearch/bulk-outcome';
+export {
+  DEFAULT_ALARM_INDEX,
+  ALARM_INDEX_TEMPLATE_VERSION,
+  ALARM_INDEX_MAPPINGS,
+  alarmIndexTemplate,
+  alarmIndexDocuments,
+  alarmDocumentId,
+  createAlarmIndexWriter,
+  type AlarmIndexWriter,
+  type AlarmIndexWriterOptions,
+  type AlarmIndexDocument,
+  type AlarmDocument,
+  type TransitionDocument,
+} from './elasticsearch/alarm-index';
 export {
   classifyBulkItemStatus,
   bulkItemReason,

@@ -23,3 +23,18 @@ export {
   type PlanUnderlayColumn,
 } from './postgres/tables';
 export { perTypeTopicNamer, perTypeTopicNames, defaultPerTypeTopic } from './kafka/topic-names';
+// The app schema (APP_PG_SCHEMA): users, sessions, alarms, audit log, notifications.
+export {
+  APP_TABLES,
+  APP_MIGRATIONS_TABLE,
+  USER_ROLES,
+  NOTIFICATION_CHANNELS,
+  NOTIFICATION_STATUSES,
+  ALARM_EVENT_STATUSES,
+  alarmChannel,
+  type AppTable,
+  type UserRole,
+  type NotificationChannel,
+  type NotificationStatus,
+  type AlarmEventStatus,
+} from './postgres/app/app-tables';

@@ -7,7 +7,7 @@ import knex from 'knex';
 import { APPS, startApps, type AppLine, type AppName } from '../apps';
 
 /**
- * The four apps as `npm start` runs them (the same startApps, on the shared stack), each with
+ * The five apps as `npm start` runs them (the same startApps, on the shared stack), each with
  * its own topics, consumer group, PostgreSQL schema, Elasticsearch indices and ports, for one
  * minute. A healthy start writes nothing at warn or above and nothing on stderr (a Node
  * warning, a stack trace), every app's /health answers ok in the one shape, and readings reach
@@ -45,6 +45,9 @@ describe('npm start on a healthy stack', () => {
     PRODUCER_TRANSACTIONAL_ID: id,
     PG_SCHEMA: id.replace(/-/g, '_'),
     ES_INDEX_PREFIX: id,
+    ALARM_MANAGER_GROUP: `${id}-alarms`,
+    APP_PG_SCHEMA: `${id.replace(/-/g, '_')}_app`,
+    ALERTS_INDEX: `${id}-alerts`,
   };
 
   afterAll(async () => {
@@ -53,19 +56,21 @@ describe('npm start on a healthy stack', () => {
     await admin.connect();
     const topics = (await admin.listTopics()).filter((t) => t.startsWith(id));
     if (topics.length > 0) await admin.deleteTopics({ topics }).catch(() => undefined);
-    await admin.deleteGroups([id]).catch(() => undefined);
+    await admin.deleteGroups([id, isolation.ALARM_MANAGER_GROUP]).catch(() => undefined);
     await admin.disconnect();
     const db = knex({ client: 'pg', connection: services.database.url });
     await db.raw('drop schema if exists ?? cascade', [isolation.PG_SCHEMA]);
+    await db.raw('drop schema if exists ?? cascade', [isolation.APP_PG_SCHEMA]);
     await db.destroy();
     if (services.elasticsearch.enabled) {
       const es = new ElasticsearchClient({ node: services.elasticsearch.url });
       await es.indices.delete({ index: `${id}-*`, allow_no_indices: true }).catch(() => undefined);
+      await es.indices.deleteIndexTemplate({ name: isolation.ALERTS_INDEX }).catch(() => undefined);
       await es.close();
     }
   });
 
-  it('runs the four apps for a minute with no warn or error line, every /health ok', async () => {
+  it('runs the five apps for a minute with no warn or error line, every /health ok', async () => {
     const ports = Object.fromEntries(
       await Promise.all(APPS.map(async (app) => [app, await freePort()] as const)),
     ) as Record<AppName, number>;
@@ -81,6 +86,7 @@ describe('npm start on a healthy stack', () => {
           MOCK_API_URL: `http://127.0.0.1:${ports['mock-api']}`,
         },
         'stream-processor': { PORT: String(ports['stream-processor']) },
+        'alarm-manager': { PORT: String(ports['alarm-manager']) },
         'batch-dashboard': { PORT: String(ports['batch-dashboard']) },
       },
       colour: false,

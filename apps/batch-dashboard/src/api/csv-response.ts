@@ -5,7 +5,8 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Knex } from 'knex';
 import type { PoolClient } from 'pg';
 import QueryStream from 'pg-query-stream';
-import { windowRowsToCsv } from '../csv/history-csv';
+import type { CsvValue } from '../csv/csv';
+import { rowsToCsv, windowRowsToCsv } from '../csv/history-csv';
 import type { WindowRow } from '../history/history-query';
 import { createSlots, sendBusy } from '../http/capacity';
 import { ErrorResponse, errorResponses } from './schemas';
@@ -46,8 +47,10 @@ const CURSOR_CLOSE_TIMEOUT_MS = 2_000;
 const STALLED_EXPORT_GRACE_MS = 5_000;
 
 export interface CsvExport {
-  /** Selects window rows (WINDOW_COLUMNS) in the export's order. */
+  /** Selects the rows (window rows, unless `columns` says otherwise) in the export's order. */
   readonly query: Knex.QueryBuilder;
+  /** The columns, in order; default the history export's (window rows). */
+  readonly columns?: readonly string[];
   readonly filename: string;
   /** The rows the client asked for at most (the history's `limit`), if it said. */
   readonly limit?: number;
@@ -122,7 +125,11 @@ async function streamCsv(
     // away, leaving its loop destroys the row stream, which closes the cursor. (Given the row
     // stream as a pipeline stage, an early stop left the pipeline waiting for ever.)
     await pipeline(
-      Readable.from(windowRowsToCsv(rows as AsyncIterable<WindowRow>, settings)),
+      Readable.from(
+        csv.columns === undefined
+          ? windowRowsToCsv(rows as AsyncIterable<WindowRow>, settings)
+          : rowsToCsv(csv.columns, rows as AsyncIterable<Record<string, CsvValue>>, settings),
+      ),
       reply.raw,
       { signal: stalled },
     );

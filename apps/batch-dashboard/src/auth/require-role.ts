@@ -1,16 +1,15 @@
 import type { FastifyInstance, FastifyRequest, preHandlerAsyncHookHandler } from 'fastify';
+import type { UserRole } from '@geostream/sinks/names';
 import { BadRequestError } from '../errors';
 
 /**
- * Who may change what: the one seam. Routes that change shared things (today: the plan's site
- * drawings) declare `preHandler: requireRole('admin')`; the decision is the app's `authorizer`.
- *
- * PLACEHOLDER until users and roles exist (issue #12): the default authorizer admits every
- * request that reached the route, i.e. that passed the access check (DASHBOARD_TOKEN, when set:
- * src/http/access-token.ts). #12 passes its own authorizer to registerAuthorization and
- * nothing else changes.
+ * Who may change what: the one seam. Routes that change shared things declare
+ * `preHandler: requireRole('engineer' | 'admin')`; the decision is the app's `authorizer`.
+ * The dashboard runs with the named users' roles (src/auth/principal.ts: authorizeByRole,
+ * passed by main.ts); buildApp's default, for tests that do not exercise roles, admits every
+ * request that passed the access check.
  */
-export type Role = 'admin';
+export type Role = UserRole;
 
 export type Authorizer = (request: FastifyRequest, role: Role) => boolean | Promise<boolean>;
 

@@ -1,4 +1,4 @@
-import { CSV_BOM, csvLine } from './csv';
+import { CSV_BOM, csvLine, type CsvValue } from './csv';
 import type { WindowRow } from '../history/history-query';
 
 /** The export's columns, in order: the window record as engineers read it. */
@@ -47,16 +47,17 @@ export function csvStopLine(stop: CsvStop, limits: CsvExportLimits): string {
 const CHUNK_CHARS = 64 * 1024;
 
 /**
- * Window rows to CSV text, header first (even with no row), in chunks; stops at the first limit
- * reached with a line saying which. Returning early makes the pipeline destroy the row stream,
- * which closes the database cursor.
+ * Rows to CSV text with these columns in this order, header first (even with no row), in
+ * chunks; stops at the first limit reached with a line saying which. Returning early makes the
+ * pipeline destroy the row stream, which closes the database cursor.
  */
-export async function* windowRowsToCsv(
-  rows: AsyncIterable<WindowRow>,
+export async function* rowsToCsv<Row extends Record<string, CsvValue>>(
+  columns: readonly (keyof Row & string)[],
+  rows: AsyncIterable<Row>,
   limits: CsvExportLimits,
 ): AsyncGenerator<string> {
   const started = limits.now();
-  let chunk = CSV_BOM + csvLine(CSV_COLUMNS);
+  let chunk = CSV_BOM + csvLine(columns);
   let written = 0;
   for await (const row of rows) {
     const stop: CsvStop | undefined =
@@ -69,7 +70,7 @@ export async function* windowRowsToCsv(
       yield chunk + csvStopLine(stop, limits);
       return;
     }
-    chunk += csvLine(CSV_COLUMNS.map((column) => row[column]));
+    chunk += csvLine(columns.map((column) => row[column]));
     written++;
     if (chunk.length >= CHUNK_CHARS) {
       yield chunk;
@@ -77,4 +78,16 @@ export async function* windowRowsToCsv(
     }
   }
   yield chunk;
+}
+
+/** Window rows in the history export's columns (rowsToCsv). */
+export function windowRowsToCsv(
+  rows: AsyncIterable<WindowRow>,
+  limits: CsvExportLimits,
+): AsyncGenerator<string> {
+  return rowsToCsv(
+    CSV_COLUMNS,
+    rows as AsyncIterable<WindowRow & Record<string, CsvValue>>,
+    limits,
+  );
 }

@@ -126,6 +126,8 @@ export function registerAccessGuard(
       access.setSessionCookie(request, reply);
       return reply.redirect(request.url.split('?')[0] ?? '/dashboard/', 303);
     }
+    // A named user signed in (src/auth/principal.ts) passes, token or not.
+    if (request.principal?.kind === 'user') return;
     if (access.isAuthenticated(request)) return;
     if (
       request.url.startsWith('/api/') ||

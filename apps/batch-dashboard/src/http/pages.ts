@@ -32,9 +32,14 @@ function dashboardHtml(styleNonce: string): string {
     <a href="#/instrument" data-view="instrument">Instrument</a>
     <a href="#/compare" data-view="compare">Compare</a>
     <a href="#/live" data-view="live">Live</a>
+    <a href="#/alarms" data-view="alarms">Alarms</a>
+    <a href="#/audit" data-view="audit">Audit</a>
+    <a href="#/notifications" data-view="notifications">Notifications</a>
+    <a href="#/admin" data-view="admin" hidden>Admin</a>
     <a href="/api/docs" class="docs">API</a>
   </nav>
   <span id="live-state" class="live-state" data-state="connecting" title="live connection">connecting…</span>
+  <span id="session" class="session"></span>
 </header>
 <main id="view"><noscript>The dashboard needs JavaScript.</noscript></main>
 <aside id="toasts" aria-live="polite"></aside>
@@ -43,7 +48,8 @@ function dashboardHtml(styleNonce: string): string {
 `;
 }
 
-function loginHtml(failed: boolean): string {
+/** A sign-in page: one form, posted to `action`, styled by the bundle's CSS, no script. */
+export function signInPageHtml(action: string, fields: string): string {
   return `<!doctype html>
 <html lang="en">
 <head>
@@ -54,16 +60,24 @@ function loginHtml(failed: boolean): string {
 <link rel="stylesheet" href="${ASSET_PREFIX}app.css">
 </head>
 <body class="login">
-<form method="post" action="/dashboard/login" class="login-form">
+<form method="post" action="${action}" class="login-form">
   <h1>geostream dashboard</h1>
-  <label for="token">Access token</label>
-  <input id="token" name="token" type="password" autocomplete="current-password" required autofocus>
-  ${failed ? '<p class="error">That token is not valid.</p>' : ''}
-  <button type="submit">Sign in</button>
+  ${fields}
 </form>
 </body>
 </html>
 `;
+}
+
+function loginHtml(failed: boolean): string {
+  return signInPageHtml(
+    '/dashboard/login',
+    `<label for="token">Access token</label>
+  <input id="token" name="token" type="password" autocomplete="current-password" required autofocus>
+  ${failed ? '<p class="error">That token is not valid.</p>' : ''}
+  <button type="submit">Sign in</button>
+  <p class="alt"><a href="/dashboard/signin">Sign in with a user name</a></p>`,
+  );
 }
 
 const noStore = { 'cache-control': 'no-store' };

@@ -4,9 +4,11 @@ import Ajv from 'ajv';
 import addFormats from 'ajv-formats';
 import type { Consumer, Kafka } from 'kafkajs';
 import {
-  AlertSchema,
+  AlarmEventSchema,
   INSTRUMENT_TYPES,
+  alarmConditionOf,
   validateWindowRecord,
+  type AlarmEvent,
   type Alert,
   type InstrumentType,
 } from '@geostream/instrument-schemas';
@@ -50,7 +52,7 @@ export async function startKafkaLiveSource(
   const log = logger.child({ component: 'live-source', groupId });
   const ajv = new Ajv({ strict: false });
   addFormats(ajv);
-  const isAlert = ajv.compile<Alert>(AlertSchema);
+  const isAlarmEvent = ajv.compile<AlarmEvent>(AlarmEventSchema);
   const typeByTopic = new Map<string, InstrumentType>(
     INSTRUMENT_TYPES.map((type) => [topics.windows[type], type]),
   );
@@ -109,8 +111,11 @@ export async function startKafkaLiveSource(
         return;
       }
       if (topic === topics.alerts) {
-        if (isAlert(value)) hub.publish({ kind: 'alert', alert: value });
-        else rejectRecord(topic, ajv.errorsText(isAlert.errors));
+        // Level alerts feed the live view's window story; every condition's alarm reaches the
+        // page through the alarm-manager's lifecycle (alarm events, src/alarms/alarm-listener).
+        if (!isAlarmEvent(value)) rejectRecord(topic, ajv.errorsText(isAlarmEvent.errors));
+        else if (alarmConditionOf(value) === 'level')
+          hub.publish({ kind: 'alert', alert: value as Alert });
         return;
       }
       const type = typeByTopic.get(topic);

@@ -1,4 +1,5 @@
 import type { Alert, WindowRecord } from '@geostream/instrument-schemas';
+import type { AlarmChange } from '../alarms/alarm-listener';
 
 /**
  * The live view's fan-out: events from the live source (Kafka) go to every connected browser.
@@ -12,6 +13,7 @@ export type LiveStatus = 'off' | 'connecting' | 'live' | 'down';
 export type LivePayload =
   | { readonly kind: 'window'; readonly record: WindowRecord }
   | { readonly kind: 'alert'; readonly alert: Alert }
+  | { readonly kind: 'alarm'; readonly alarm: AlarmChange }
   | { readonly kind: 'status'; readonly status: LiveStatus };
 
 export interface LiveEvent {

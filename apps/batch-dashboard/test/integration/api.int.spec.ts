@@ -520,6 +520,7 @@ describe('security', () => {
     expect(Object.keys(body['paths']).sort()).toEqual(
       [
         '/api/alerts',
+        '/api/auth/me',
         '/api/compare.csv',
         '/api/history',
         '/api/history.csv',

@@ -2,8 +2,9 @@ import path from 'node:path';
 import { build } from 'esbuild';
 
 /**
- * The dashboard reads table and topic names from @geostream/sinks/names: its server bundle must
- * not contain (or load) the Elasticsearch client, nor the sinks' writers.
+ * The dashboard reads table and topic names from @geostream/sinks/names, and works in the app
+ * schema through @geostream/sinks/app: its server bundle must not contain (or load) the
+ * Elasticsearch client, nor the pipeline's sink writers.
  */
 const appRoot = path.resolve(__dirname, '../..');
 
@@ -26,8 +27,19 @@ it('bundles no Elasticsearch client and no sink writer', async () => {
   );
   expect(external.filter((p) => p.startsWith('@elastic/'))).toEqual([]);
   expect(inputs.filter((p) => p.includes('libs/sinks/')).sort()).toEqual([
+    'libs/sinks/src/app.ts',
     'libs/sinks/src/kafka/topic-names.ts',
     'libs/sinks/src/names.ts',
+    'libs/sinks/src/postgres/app/alarm-store.ts',
+    'libs/sinks/src/postgres/app/app-database.ts',
+    'libs/sinks/src/postgres/app/app-migrations.ts',
+    'libs/sinks/src/postgres/app/app-tables.ts',
+    'libs/sinks/src/postgres/app/notification-outbox.ts',
+    'libs/sinks/src/postgres/app/search-outbox.ts',
+    'libs/sinks/src/postgres/identifiers.ts',
+    'libs/sinks/src/postgres/migrate-serialised.ts',
+    'libs/sinks/src/postgres/migrations.ts',
+    'libs/sinks/src/postgres/roles.ts',
     'libs/sinks/src/postgres/tables.ts',
   ]);
 });

@@ -5,6 +5,7 @@ import { ConfigError } from '../errors';
 import { readConfig } from './env-reader';
 import {
   alertsTopic,
+  appDatabaseSettings,
   databaseSettings,
   deadLetterTopic,
   elasticsearchSettings,
@@ -217,10 +218,39 @@ describe('settings the stream-processor and the dashboard must agree on', () => 
           ),
         /not a valid site configuration: defaults\.piezometer/,
       ],
+      [
+        'a malformed alarm rule, naming the rule',
+        () =>
+          fileWith(
+            'bad-rule.json',
+            JSON.stringify({
+              version: 1,
+              rate_of_change_defaults: {
+                settlement_marker: { direction: 'falling', over: '24 h', unit: 'mm/day', alarm: 2 },
+              },
+            }),
+          ),
+        /rate_of_change_defaults\.settlement_marker\.over/,
+      ],
     ])('is a problem of SITE_CONFIG_FILE for %s', (_what, file, message) => {
       const problems = problemsOf({ SITE_CONFIG_FILE: file() });
       expect(problems.map((p) => p.variable)).toEqual(['SITE_CONFIG_FILE']);
       expect(problems[0]?.message).toMatch(message);
     });
+  });
+});
+
+describe('APP_PG_SCHEMA and APP_PG_ROLE (operational data, never versioned)', () => {
+  it('defaults to geostream_app and geostream_operator', () => {
+    expect(readConfig({}, appDatabaseSettings)).toEqual({
+      schema: 'geostream_app',
+      role: 'geostream_operator',
+    });
+  });
+
+  it('names each variable that is not a plain identifier', () => {
+    expect(() =>
+      readConfig({ APP_PG_SCHEMA: 'App-Data', APP_PG_ROLE: 'x;drop' }, appDatabaseSettings),
+    ).toThrow(/APP_PG_SCHEMA: must be a lower-case PostgreSQL identifier[\s\S]*APP_PG_ROLE/);
   });
 });

@@ -224,6 +224,35 @@ export function outputNameSettings(env: EnvReader): OutputNameSettings {
   return settings;
 }
 
+/**
+ * Operational data that is not derived from the log: named users and their sessions, the alarm
+ * lifecycle and its audit log, the notification routes and outbox. It must survive a Kappa
+ * reprocessing run (which versions PG_SCHEMA), so it lives in a schema of its own that is never
+ * versioned. Every app that reads or writes it (alarm-manager, dashboard) reads these here.
+ */
+export interface AppDatabaseSettings {
+  /** APP_PG_SCHEMA: the schema of users, sessions, alarms, audit and notifications. */
+  readonly schema: string;
+  /**
+   * APP_PG_ROLE: the role the apps act as in that schema (its migrations create it and grant
+   * it what it needs: no UPDATE or DELETE on the audit log). The login role is made a member.
+   */
+  readonly role: string;
+}
+
+export function appDatabaseSettings(env: EnvReader): AppDatabaseSettings {
+  return {
+    schema: env.string('APP_PG_SCHEMA', 'geostream_app', {
+      pattern: POSTGRES_IDENTIFIER,
+      hint: 'must be a lower-case PostgreSQL identifier, e.g. geostream_app',
+    }),
+    role: env.string('APP_PG_ROLE', 'geostream_operator', {
+      pattern: POSTGRES_IDENTIFIER,
+      hint: 'must be a lower-case PostgreSQL identifier, e.g. geostream_operator',
+    }),
+  };
+}
+
 export interface SiteConfigSettings {
   /** SITE_CONFIG_FILE, as given. */
   readonly file: string | undefined;

@@ -1,12 +1,19 @@
-import type { WindowRecord } from '@geostream/instrument-schemas';
 import { bulkItemReason, classifyBulkItemStatus, type BulkResponseItem } from './bulk-items';
-import type { RejectedWindow } from './types';
+
+/** A document Elasticsearch refused for good, with the item's status and reason. */
+export interface RejectedDocument<T> {
+  readonly record: T;
+  /** The bulk item's HTTP status, e.g. 400. */
+  readonly status: number;
+  /** The error type and reason Elasticsearch gave, e.g. 'document_parsing_exception: ...'. */
+  readonly reason: string;
+}
 
 /** One bulk response sorted into what was done, what to send again, and what to dead-letter. */
-export interface BulkOutcome {
+export interface BulkOutcome<T> {
   readonly written: number;
-  readonly retry: WindowRecord[];
-  readonly rejected: RejectedWindow[];
+  readonly retry: T[];
+  readonly rejected: RejectedDocument<T>[];
   /** The reason of one retriable item, for the log and the error if retries run out. */
   readonly retryReason?: string;
 }
@@ -15,13 +22,13 @@ export interface BulkOutcome {
  * Pairs each sent record with its response item (the response keeps the request's order).
  * A missing item is retried: never assume a document was written.
  */
-export function sortBulkItems(
-  sent: readonly WindowRecord[],
+export function sortBulkItems<T>(
+  sent: readonly T[],
   items: ReadonlyArray<Record<string, BulkResponseItem> | undefined>,
-): BulkOutcome {
+): BulkOutcome<T> {
   let written = 0;
-  const retry: WindowRecord[] = [];
-  const rejected: RejectedWindow[] = [];
+  const retry: T[] = [];
+  const rejected: RejectedDocument<T>[] = [];
   let retryReason: string | undefined;
   sent.forEach((record, i) => {
     const entry = items[i];

@@ -1,6 +1,6 @@
 import { errors } from '@elastic/elasticsearch';
 import { GeostreamError } from '@geostream/platform';
-import { SinkRejectedError, SinkUnavailableError } from '../errors';
+import { SinkClosedError, SinkRejectedError, SinkUnavailableError } from '../errors';
 
 /** Whole-request HTTP statuses where waiting can help (the same set as for bulk items). */
 export function isTransientStatus(status: number): boolean {
@@ -31,4 +31,19 @@ export function elasticsearchSinkError(
     return new SinkUnavailableError(context);
   }
   return new SinkRejectedError(context);
+}
+
+/**
+ * Runs each call of an Elasticsearch writer: refused once it is closed, and anything thrown
+ * wrapped in the sink's typed errors.
+ */
+export function elasticsearchGuard(isClosed: () => boolean) {
+  return async function guarded<T>(operation: string, work: () => Promise<T>): Promise<T> {
+    if (isClosed()) throw new SinkClosedError('elasticsearch', operation);
+    try {
+      return await work();
+    } catch (error) {
+      throw elasticsearchSinkError(operation, error);
+    }
+  };
 }

@@ -4,111 +4,25 @@ import {
   type InstrumentType,
   type WindowRecord,
 } from '@geostream/instrument-schemas';
-import { retry } from '@geostream/platform';
-import { SinkClosedError, SinkUnavailableError } from '../errors';
-import { chunk, lastWinsByKey } from '../batching';
 import { silentLogger } from '../silent-logger';
-import type { BulkResponseItem } from './bulk-items';
-import { sortBulkItems } from './bulk-outcome';
-import { elasticsearchSinkError } from './elasticsearch-errors';
+import { writeBulk } from './bulk-writer';
+import { elasticsearchGuard } from './elasticsearch-errors';
 import { windowIndexName, windowIndexTemplate, windowIndexTemplateName } from './index-template';
-import { resolveElasticsearchOptions } from './options';
+import { resolveElasticsearchOptions, type ResolvedElasticsearchOptions } from './options';
 import type {
   ElasticsearchSink,
   ElasticsearchSinkOptions,
   ElasticsearchWriteResult,
-  RejectedWindow,
 } from './types';
-
-// Keep bulk responses small: per item only its status and, on failure, why.
-const BULK_FILTER_PATH = [
-  'errors',
-  'items.*.status',
-  'items.*.error.type',
-  'items.*.error.reason',
-  'items.*.error.caused_by.type',
-  'items.*.error.caused_by.reason',
-];
-
-interface BulkResponseBody {
-  readonly errors?: boolean;
-  readonly items?: ReadonlyArray<Record<string, BulkResponseItem>>;
-}
 
 /** Elasticsearch sink: one index per type from an explicit template, bulk with _id = window id. */
 export function createElasticsearchSink(options: ElasticsearchSinkOptions): ElasticsearchSink {
   const settings = resolveElasticsearchOptions(options);
   const logger = (options.logger ?? silentLogger()).child({ component: 'elasticsearch-sink' });
-  const client = new Client({
-    node: settings.node,
-    ...(settings.apiKey === undefined ? {} : { auth: { apiKey: settings.apiKey } }),
-    ...(settings.caCertificate === undefined ? {} : { tls: { ca: settings.caCertificate } }),
-    // The sink retries by its own policy, item by item; the client's retries would resend
-    // whole bulk requests blindly.
-    maxRetries: 0,
-    requestTimeout: settings.requestTimeoutMs,
-  });
+  const client = createElasticsearchClient(settings);
   const prefix = settings.indexPrefix;
   let closed = false;
-
-  async function guarded<T>(operation: string, work: () => Promise<T>): Promise<T> {
-    if (closed) throw new SinkClosedError('elasticsearch', operation);
-    try {
-      return await work();
-    } catch (error) {
-      throw elasticsearchSinkError(operation, error);
-    }
-  }
-
-  async function bulk(records: readonly WindowRecord[]): Promise<BulkResponseBody> {
-    const operations: unknown[] = [];
-    for (const record of records) {
-      operations.push({
-        index: { _index: windowIndexName(prefix, record.instrument), _id: record.id },
-      });
-      operations.push(record);
-    }
-    try {
-      return (await client.bulk({
-        operations,
-        refresh: false,
-        filter_path: BULK_FILTER_PATH,
-      })) as BulkResponseBody;
-    } catch (error) {
-      throw elasticsearchSinkError('writeWindows', error);
-    }
-  }
-
-  /** Sends one slice until every item is written or rejected, or the retries run out. */
-  async function writeSlice(slice: readonly WindowRecord[]) {
-    let pending = slice;
-    let written = 0;
-    const rejected: RejectedWindow[] = [];
-    await retry(
-      async () => {
-        const body = await bulk(pending);
-        const outcome = body.errors
-          ? sortBulkItems(pending, body.items ?? [])
-          : { written: pending.length, retry: [], rejected: [] };
-        written += outcome.written;
-        rejected.push(...outcome.rejected);
-        pending = outcome.retry;
-        if (pending.length > 0) {
-          throw new SinkUnavailableError({
-            sink: 'elasticsearch',
-            operation: 'writeWindows',
-            details: { retriableItems: pending.length, reason: outcome.retryReason },
-          });
-        }
-      },
-      {
-        ...settings.retry,
-        onRetry: ({ attempt, delayMs, error }) =>
-          logger.warn({ attempt, delayMs, err: error }, 'elasticsearch bulk retry'),
-      },
-    );
-    return { written, rejected };
-  }
+  const guarded = elasticsearchGuard(() => closed);
 
   return {
     indexPrefix: prefix,
@@ -127,23 +41,19 @@ export function createElasticsearchSink(options: ElasticsearchSinkOptions): Elas
       }),
 
     writeWindows: (records: readonly WindowRecord[]) =>
-      guarded('writeWindows', async (): Promise<ElasticsearchWriteResult> => {
-        // One document per id: the last of a repeated window is the newest.
-        const unique = lastWinsByKey(records, (record) => record.id);
-        let written = 0;
-        const rejected: RejectedWindow[] = [];
-        for (const slice of chunk(unique, settings.maxDocumentsPerBulk)) {
-          const result = await writeSlice(slice);
-          written += result.written;
-          rejected.push(...result.rejected);
-        }
-        if (rejected.length > 0)
-          logger.warn(
-            { rejected: rejected.length, first: rejected[0]?.reason },
-            'documents rejected',
-          );
-        return { written, rejected };
-      }),
+      guarded('writeWindows', (): Promise<ElasticsearchWriteResult> =>
+        writeBulk(
+          client,
+          records,
+          (record) => ({ index: windowIndexName(prefix, record.instrument), id: record.id }),
+          {
+            retry: settings.retry,
+            maxDocumentsPerBulk: settings.maxDocumentsPerBulk,
+            logger,
+            operation: 'writeWindows',
+          },
+        ),
+      ),
 
     ping: () =>
       guarded('ping', async () => {
@@ -158,7 +68,19 @@ export function createElasticsearchSink(options: ElasticsearchSinkOptions): Elas
   };
 }
 
-async function createIndexIfAbsent(client: Client, index: string): Promise<void> {
+/** The client both Elasticsearch writers use: the sinks retry by their own policy, item by item. */
+export function createElasticsearchClient(settings: ResolvedElasticsearchOptions): Client {
+  return new Client({
+    node: settings.node,
+    ...(settings.apiKey === undefined ? {} : { auth: { apiKey: settings.apiKey } }),
+    ...(settings.caCertificate === undefined ? {} : { tls: { ca: settings.caCertificate } }),
+    // The client's retries would resend whole bulk requests blindly.
+    maxRetries: 0,
+    requestTimeout: settings.requestTimeoutMs,
+  });
+}
+
+export async function createIndexIfAbsent(client: Client, index: string): Promise<void> {
   try {
     await client.indices.create({ index });
   } catch (error) {

@@ -49,6 +49,17 @@ export interface WindowIndexSettings {
   readonly refreshInterval?: string;
 }
 
+/** The index settings of a template: 1 shard, the cluster's replicas, 1 s refresh by default. */
+export function indexSettings(settings: WindowIndexSettings) {
+  return {
+    number_of_shards: settings.numberOfShards ?? 1,
+    ...(settings.numberOfReplicas === undefined
+      ? {}
+      : { number_of_replicas: settings.numberOfReplicas }),
+    refresh_interval: settings.refreshInterval ?? '1s',
+  };
+}
+
 /**
  * The body of PUT _index_template/<prefix>-windows. Its patterns are the five exact index
  * names, not `<prefix>-*`: a wildcard would also match another prefix that starts the same way
@@ -61,13 +72,7 @@ export function windowIndexTemplate(prefix: string, settings: WindowIndexSetting
     index_patterns: INSTRUMENT_TYPES.map((type) => windowIndexName(prefix, type)),
     priority: 200 + prefix.length,
     template: {
-      settings: {
-        number_of_shards: settings.numberOfShards ?? 1,
-        ...(settings.numberOfReplicas === undefined
-          ? {}
-          : { number_of_replicas: settings.numberOfReplicas }),
-        refresh_interval: settings.refreshInterval ?? '1s',
-      },
+      settings: indexSettings(settings),
       mappings: WINDOW_INDEX_MAPPINGS,
     },
     _meta: {

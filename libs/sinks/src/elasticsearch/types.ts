@@ -1,5 +1,6 @@
 import type { InstrumentType, WindowRecord } from '@geostream/instrument-schemas';
 import type { Logger, RetryPolicy } from '@geostream/platform';
+import type { RejectedDocument } from './bulk-outcome';
 
 export interface ElasticsearchSinkOptions {
   /** e.g. http://127.0.0.1:9200 */
@@ -30,13 +31,7 @@ export interface ElasticsearchSinkOptions {
 }
 
 /** A window Elasticsearch refused for good: dead-letter it (reason `sink_rejected`). */
-export interface RejectedWindow {
-  readonly record: WindowRecord;
-  /** The bulk item's HTTP status, e.g. 400. */
-  readonly status: number;
-  /** The error type and reason Elasticsearch gave, e.g. 'document_parsing_exception: ...'. */
-  readonly reason: string;
-}
+export type RejectedWindow = RejectedDocument<WindowRecord>;
 
 export interface ElasticsearchWriteResult {
   /** Documents indexed (created or overwritten). */

@@ -222,10 +222,13 @@ export const MIGRATIONS: readonly SinkMigration[] = [
   alarmConditions,
 ];
 
-/** The knex migration source for one schema. */
-export function migrationSource(schema: string): Knex.MigrationSource<SinkMigration> {
+/** The knex migration source for one schema (the pipeline's list unless another is given). */
+export function migrationSource(
+  schema: string,
+  migrations: readonly SinkMigration[] = MIGRATIONS,
+): Knex.MigrationSource<SinkMigration> {
   return {
-    getMigrations: async () => [...MIGRATIONS],
+    getMigrations: async () => [...migrations],
     getMigrationName: (migration) => migration.name,
     getMigration: async (migration) => ({
       up: (knex: Knex) => migration.up(knex, schema),

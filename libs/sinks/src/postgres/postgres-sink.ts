@@ -4,9 +4,10 @@ import { SinkClosedError, SinkRejectedError } from '../errors';
 import { silentLogger } from '../silent-logger';
 import { chunk } from '../batching';
 import { planBatch, type BatchPlan } from './batch-plan';
-import { qualified, quoteIdentifier } from './identifiers';
-import { migrationSource } from './migrations';
-import { grantOutputRoles, type OutputRoles } from './roles';
+import { qualified } from './identifiers';
+import { migrateSerialised } from './migrate-serialised';
+import { MIGRATIONS } from './migrations';
+import { grantOutputRoles } from './roles';
 import { resolvePostgresOptions, type ResolvedPostgresOptions } from './options';
 import { postgresSinkError } from './postgres-errors';
 import { MIGRATIONS_TABLE, POSTGRES_TABLES } from './tables';
@@ -84,7 +85,13 @@ export function createPostgresSink(options: PostgresSinkOptions): PostgresSink {
 
     migrate: () =>
       guarded('migrate', async () => {
-        const applied = await migrateSerialised(knex, schema, settings);
+        const applied = await migrateSerialised(knex, {
+          schema,
+          lockName: 'geostream-sinks:migrate',
+          migrations: MIGRATIONS,
+          tableName: MIGRATIONS_TABLE,
+          after: (k) => grantOutputRoles(k, schema, settings),
+        });
         if (applied.length > 0) logger.info({ schema, applied }, 'postgres migrations applied');
         return { schema, applied } satisfies MigrationResult;
       }),
@@ -168,31 +175,6 @@ function buildKnex(settings: ResolvedPostgresOptions, logger: Logger): Knex {
     } as Knex.PgConnectionConfig,
     pool: { min: 0, max: settings.poolMax },
     acquireConnectionTimeout: settings.acquireTimeoutMs,
-  });
-}
-
-/**
- * Several processor instances start at once: a transaction-scoped advisory lock per schema
- * makes them migrate one after another (knex's own lock table would make the second fail).
- * The lock is held on one connection while the migrator uses another.
- */
-async function migrateSerialised(
-  knex: Knex,
-  schema: string,
-  roles: OutputRoles,
-): Promise<string[]> {
-  return knex.transaction(async (lock) => {
-    await lock.raw('select pg_advisory_xact_lock(hashtext(?))', [
-      `geostream-sinks:migrate:${schema}`,
-    ]);
-    await knex.raw(`create schema if not exists ${quoteIdentifier(schema)}`);
-    const [, applied] = (await knex.migrate.latest({
-      migrationSource: migrationSource(schema),
-      schemaName: schema,
-      tableName: MIGRATIONS_TABLE,
-    })) as [number, string[]];
-    await grantOutputRoles(knex, schema, roles);
-    return applied;
   });
 }
 

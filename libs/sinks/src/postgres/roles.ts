@@ -46,7 +46,7 @@ export async function grantOutputRoles(
  * to create it, so the losers' duplicate_object (or unique_violation on the catalogue) is
  * expected.
  */
-async function ensureRole(knex: Knex, role: string): Promise<string> {
+export async function ensureRole(knex: Knex, role: string): Promise<string> {
   if (!POSTGRES_IDENTIFIER.test(role))
     throw new Error(`role ${JSON.stringify(role)} is not a plain identifier`);
   const r = quoteIdentifier(role);
