@@ -95,6 +95,6 @@ export type {
   KafkaBatch,
   KafkaWriteResult,
 } from './kafka/types';
-export { deadLetterKey } from './kafka/message-keys';
+export { alertKey, deadLetterKey } from './kafka/message-keys';
 export { canonicalJson } from './kafka/canonical-json';
 export { DEFAULT_MAX_REQUEST_BYTES } from './kafka/produce-requests';

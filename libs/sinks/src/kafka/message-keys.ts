@@ -1,4 +1,13 @@
-import type { DeadLetter } from '@geostream/instrument-schemas';
+import { alarmPointKeyOf, type AlarmEvent, type DeadLetter } from '@geostream/instrument-schemas';
+
+/**
+ * An alarm event's Kafka key: its alarm point (instrument, condition and, for rates, direction),
+ * not its own id, so every event of one alarm lands in one partition in the order decided:
+ * a raise is never read after its clear. The event's own id (in the value) tells repeats apart.
+ */
+export function alertKey(event: AlarmEvent): string {
+  return alarmPointKeyOf(event);
+}
 
 /**
  * A dead letter's Kafka key: where its bytes came from, `<topic>:<partition>:<offset>` plus

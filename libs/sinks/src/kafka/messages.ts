@@ -1,7 +1,7 @@
 import type { Message, TopicMessages } from 'kafkajs';
 import type { InstrumentType } from '@geostream/instrument-schemas';
 import { canonicalJson } from './canonical-json';
-import { deadLetterKey } from './message-keys';
+import { alertKey, deadLetterKey } from './message-keys';
 import type { KafkaBatch } from './types';
 
 export interface OutputTopics {
@@ -11,9 +11,10 @@ export interface OutputTopics {
 }
 
 /**
- * The messages of one write, grouped by topic, in batch order. Keys are ids (window id, alert
- * id, dead-letter source), values canonical JSON: the same record always gives the same key
- * and the same bytes, so a replayed message is an exact repeat that consumers drop by key.
+ * The messages of one write, grouped by topic, in batch order. Keys: window id, alarm point
+ * (see alertKey), dead-letter source; values canonical JSON: the same record always gives the
+ * same key and the same bytes, so a replayed message is an exact repeat (windows and dead
+ * letters are dropped by key, alarm events by their id).
  * No timestamp is set: the broker's append time is not part of the content.
  */
 export function topicMessagesFor(batch: KafkaBatch, topics: OutputTopics): TopicMessages[] {
@@ -25,7 +26,7 @@ export function topicMessagesFor(batch: KafkaBatch, topics: OutputTopics): Topic
   };
   for (const window of batch.windows ?? [])
     add(topics.perType(window.instrument), window.id, window);
-  for (const alert of batch.alerts ?? []) add(topics.alerts, alert.id, alert);
+  for (const alert of batch.alerts ?? []) add(topics.alerts, alertKey(alert), alert);
   for (const deadLetter of batch.deadLetters ?? [])
     add(topics.deadLetter, deadLetterKey(deadLetter), deadLetter);
   return [...byTopic].map(([topic, messages]) => ({ topic, messages }));

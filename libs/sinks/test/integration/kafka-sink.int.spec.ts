@@ -1,4 +1,4 @@
-import { buildDeadLetter } from '@geostream/instrument-schemas';
+import { alarmPointKeyOf, buildDeadLetter } from '@geostream/instrument-schemas';
 import { eventually, uniqueName } from '@geostream/platform/testing';
 import { ConfigResourceTypes, type Admin, type Consumer, type Kafka } from 'kafkajs';
 import {
@@ -143,7 +143,7 @@ describe('Kafka sink (real broker, own topics per test)', () => {
       [marker.id, marker],
     ]);
     expect(on('alerts').map((m) => [m.key, JSON.parse(String(m.value))])).toEqual([
-      [alert.id, alert],
+      [alarmPointKeyOf(alert), alert],
     ]);
     expect(on('dlq').map((m) => [m.key, JSON.parse(String(m.value))])).toEqual([
       ['monitoring:1:77', deadLetter],

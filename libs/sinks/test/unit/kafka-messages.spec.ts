@@ -1,4 +1,4 @@
-import { buildDeadLetter } from '@geostream/instrument-schemas';
+import { alarmPointKeyOf, buildDeadLetter } from '@geostream/instrument-schemas';
 import { canonicalJson, deadLetterKey, perTypeTopicNamer, perTypeTopicNames } from '../../src';
 import { topicMessagesFor } from '../../src/kafka/messages';
 import { alertFor, windowRecord } from '../support/records';
@@ -62,7 +62,7 @@ describe('topicMessagesFor', () => {
     deadLetteredAtMs: 0,
   });
 
-  it('routes windows by type, keyed by window id; alerts by id; dead letters by source', () => {
+  it('routes windows by type, keyed by window id; alerts by alarm point; dead letters by source', () => {
     const grouped = topicMessagesFor(
       { windows: [piezo, marker], alerts: [alert], deadLetters: [dl] },
       topics,
@@ -70,7 +70,7 @@ describe('topicMessagesFor', () => {
     expect(grouped.map((t) => [t.topic, t.messages.map((m) => m.key)])).toEqual([
       ['piezometer.v1', [piezo.id]],
       ['settlement_marker.v1', [marker.id]],
-      ['alerts', [alert.id]],
+      ['alerts', [alarmPointKeyOf(alert)]],
       ['dlq', ['monitoring:2:41']],
     ]);
     expect(JSON.parse(String(grouped[0]?.messages[0]?.value))).toEqual(piezo);
@@ -82,6 +82,19 @@ describe('topicMessagesFor', () => {
     const again = topicMessagesFor({ windows: [reordered] }, topics);
     expect(again).toEqual(once);
     expect(once[0]?.messages[0]?.value).toBe(canonicalJson(piezo));
+  });
+
+  it('keys every event of one alarm point alike, so they share a partition and keep their order', () => {
+    const raise = alertFor(piezo);
+    const later = alertFor(windowRecord({ startMs: Date.UTC(2022, 4, 2, 9) }), {
+      to_level: 'alarm',
+    });
+    const [alerts] = topicMessagesFor({ alerts: [raise, later] }, topics);
+    expect(raise.id).not.toBe(later.id);
+    expect(alerts?.messages.map((m) => m.key)).toEqual([
+      alarmPointKeyOf(raise),
+      alarmPointKeyOf(raise),
+    ]);
   });
 
   it('sends nothing for an empty batch', () => {
