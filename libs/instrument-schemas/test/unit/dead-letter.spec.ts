@@ -1,4 +1,11 @@
-import { DeadLetterSchema, decodeRawMessage, deadLetterForProblem } from '../../src';
+import { createHash } from 'node:crypto';
+import {
+  boundDeadLetter,
+  buildDeadLetter,
+  DeadLetterSchema,
+  decodeRawMessage,
+  deadLetterForProblem,
+} from '../../src';
 import { compile } from '../ajv';
 
 const deadLetterSchema = compile(DeadLetterSchema);
@@ -57,5 +64,51 @@ describe('dead letters', () => {
       'e/8AfQ==',
     ]);
     expect(deadLetterSchema(letter)).toBe(true);
+  });
+});
+
+describe('boundDeadLetter', () => {
+  const sha256 = (bytes: Uint8Array) => createHash('sha256').update(bytes).digest('hex');
+  const letterOf = (payload: string) =>
+    buildDeadLetter({
+      source,
+      payload: new TextEncoder().encode(payload),
+      reason: 'payload_too_large',
+      message: 'the payload is too large',
+      deadLetteredAtMs: 0,
+    });
+  const jsonBytes = (value: unknown) => Buffer.byteLength(JSON.stringify(value));
+
+  it('keeps a dead letter that fits as it is (the same object)', () => {
+    const letter = letterOf('{"reading":1}');
+    expect(boundDeadLetter(letter, 65_536, sha256)).toBe(letter);
+  });
+
+  it('keeps the head of a payload too large for the topic, with its size and hash, under the limit', () => {
+    const payload = `{"items":[${'"x",'.repeat(60_000)}1]}`;
+    const letter = letterOf(payload);
+    const bounded = boundDeadLetter(letter, 65_536, sha256);
+    expect(jsonBytes(letter)).toBeGreaterThan(65_536);
+    expect(jsonBytes(bounded)).toBeLessThanOrEqual(65_536);
+    const head = Buffer.from(bounded.payload_base64, 'base64').toString('utf8');
+    expect(head.length).toBeGreaterThan(30_000);
+    expect(payload.startsWith(head)).toBe(true);
+    expect(bounded).toMatchObject({
+      id: letter.id,
+      source,
+      reason: 'payload_too_large',
+      payload_bytes: Buffer.byteLength(payload),
+      payload_utf8: null,
+      payload_truncated: true,
+      payload_sha256: sha256(Buffer.from(payload)),
+    });
+    expect(bounded.message).toContain(`of ${Buffer.byteLength(payload)} bytes kept`);
+    expect(deadLetterSchema(bounded)).toBe(true);
+  });
+
+  it('keeps at least the letter itself when even an empty payload would not fit', () => {
+    const bounded = boundDeadLetter(letterOf('x'.repeat(10_000)), 100, sha256);
+    expect(bounded.payload_base64).toBe('');
+    expect(bounded.payload_truncated).toBe(true);
   });
 });
