@@ -91,7 +91,7 @@ describe('createKafkaPort (shared broker)', () => {
   });
 
   it('runs back-to-back transactions without overlapping a commit, and kafkajs logs nothing at warn', async () => {
-    // Every line kafkajs and the sender log at warn or above, through the same bridge as the apps.
+    // Every line kafkajs and the sender log at info or above, through the same bridge as the apps.
     const lines: string[] = [];
     const sink = new Writable({
       write(chunk: Buffer, _encoding, done) {
@@ -99,7 +99,7 @@ describe('createKafkaPort (shared broker)', () => {
         done();
       },
     });
-    const logger = pino({ level: 'warn' }, sink);
+    const logger = pino({ level: 'info' }, sink);
     const backToBackTopic = uniqueName('producer-back-to-back');
     const backToBack = createKafkaPort(
       createKafka(testServices().kafka, logger),
@@ -136,6 +136,14 @@ describe('createKafkaPort (shared broker)', () => {
     await admin.connect();
     await admin.deleteTopics({ topics: [backToBackTopic] }).catch(() => undefined);
     await admin.disconnect();
-    expect(lines).toEqual([]);
+    const entries = lines.map((line) => JSON.parse(line) as { level: number; error?: string });
+    expect(entries.filter((entry) => entry.level >= 40)).toEqual([]);
+    // The coordinator records a commit complete only after its markers, so a refusal can slip
+    // past the wait for the last stable offsets now and then (logged at info); without the wait,
+    // most of the 40 were refused.
+    const refusals = entries.filter((entry) =>
+      entry.error?.startsWith('The producer attempted to update a transaction while another'),
+    );
+    expect(refusals.length).toBeLessThanOrEqual(10);
   });
 });

@@ -53,10 +53,31 @@ describe('kafkaLogLevel', () => {
     'UNKNOWN_TOPIC_OR_PARTITION',
     'NOT_LEADER_FOR_PARTITION',
     'LEADER_NOT_AVAILABLE',
-    'CONCURRENT_TRANSACTIONS',
   ])('writes a %s response, which kafkajs retries, at warn', (type) => {
     expect(kafkaLogLevel(response(logLevel.ERROR, messageOf(type) ?? ''))).toBe('warn');
     expect(kafkaLogLevel(response(logLevel.WARN, messageOf(type) ?? ''))).toBe('warn');
+  });
+
+  it('writes a CONCURRENT_TRANSACTIONS response, a normal wait between transactions, at info', () => {
+    const concurrent = messageOf('CONCURRENT_TRANSACTIONS') ?? '';
+    expect(kafkaLogLevel(response(logLevel.ERROR, concurrent))).toBe('info');
+    expect(kafkaLogLevel(response(logLevel.WARN, concurrent))).toBe('info');
+    expect(kafkaLogLevel(response(logLevel.DEBUG, concurrent))).toBe('debug');
+    // The producer's line after the response, which names the error only in its message.
+    const failedSend = {
+      level: logLevel.ERROR,
+      log: {
+        timestamp: '',
+        message: `Failed to send messages: ${concurrent}`,
+        retryCount: 0,
+        retryTime: 201,
+      },
+    };
+    expect(kafkaLogLevel(failedSend)).toBe('info');
+    const tooLarge = `Failed to send messages: ${messageOf('MESSAGE_TOO_LARGE') ?? ''}`;
+    expect(
+      kafkaLogLevel({ level: logLevel.ERROR, log: { timestamp: '', message: tooLarge } }),
+    ).toBe('error');
   });
 
   it('keeps every other entry at kafkajs level, and never raises one', () => {
