@@ -3,7 +3,8 @@
 // with each sink alone, and the latency from a window's close to its row in PostgreSQL.
 //
 // Environment: BENCH_READINGS (default 600000), BENCH_PARTITIONS (3), BENCH_SCENARIOS
-// (comma-separated names, default all), BENCH_LIVE_RATE (readings/s of the live run, 20000),
+// (comma-separated names, default all: consume, all, postgres, elasticsearch, kafka, none,
+// sparse, live, memory), BENCH_LIVE_RATE (readings/s of the live run, 20000),
 // BENCH_LIVE_SECONDS (30), BENCH_MEMORY_INSTRUMENTS (instruments held by the 'memory' run, in
 // its own process, then killed and restarted: 100000). Uses the shared local stack; names everything it creates uniquely
 // and deletes it afterwards.
@@ -279,6 +280,64 @@ async function runBacklog(kafka: Kafka, es: Client, scenario: Scenario): Promise
   }
 }
 
+/**
+ * kafkajs' own consume rate on this machine: the same pre-loaded backlog read by a consumer
+ * with the processor's fetch settings, whose eachBatch only touches each message's value. The
+ * processing-only run can be no faster than this; the issue's goal is 150,000 readings/s or
+ * this rate, whichever is lower.
+ */
+async function runConsume(kafka: Kafka, es: Client): Promise<Result> {
+  const id = uniqueName('bench').replace(/-/g, '');
+  const rawTopic = `${id}.raw`;
+  const workload: Workload = {
+    partitions: PARTITIONS,
+    instrumentsPerPartition: 1_000,
+    readingEveryMs: ALL_SINKS.readingEveryMs,
+  };
+  const perPartition = Math.floor(READINGS / PARTITIONS);
+  await preload(kafka, rawTopic, workload, perPartition);
+  const consumerSettings = configFor(id, rawTopic, ALL_SINKS).consumer;
+  const consumer = kafka.consumer({
+    groupId: `${id}-group`,
+    readUncommitted: false,
+    maxBytesPerPartition: consumerSettings.maxBytesPerPartition,
+    maxBytes: Math.max(10 * 1_048_576, consumerSettings.maxBytesPerPartition * 4),
+    maxWaitTimeInMs: 1_000,
+  });
+  let consumed = 0;
+  let bytes = 0;
+  let started: number | undefined;
+  let finished: () => void = () => undefined;
+  const done = new Promise<void>((resolve) => (finished = resolve));
+  try {
+    await consumer.connect();
+    await consumer.subscribe({ topic: rawTopic, fromBeginning: true });
+    await consumer.run({
+      autoCommit: false,
+      eachBatch: async ({ batch }) => {
+        started ??= performance.now();
+        for (const message of batch.messages) bytes += message.value?.length ?? 0;
+        consumed += batch.messages.length;
+        if (consumed >= perPartition * PARTITIONS) finished();
+      },
+    });
+    await done;
+    const seconds = (performance.now() - defined(started, 'the time the first batch came')) / 1000;
+    return {
+      scenario: `kafkajs consume only (${Math.round(bytes / consumed)} bytes per message)`,
+      readings: consumed,
+      seconds,
+      windows: 0,
+      p50: undefined,
+      p99: undefined,
+      sinkSeconds: {},
+    };
+  } finally {
+    await consumer.disconnect();
+    await cleanupOutputs(kafka, id, es, [rawTopic]);
+  }
+}
+
 /** A steady producer (its own process) at LIVE_RATE while the processor keeps up. */
 async function runLive(kafka: Kafka, es: Client): Promise<Result> {
   const scenario = ALL_SINKS;
@@ -463,9 +522,10 @@ async function main(): Promise<void> {
     node: services.elasticsearch.enabled ? services.elasticsearch.url : 'http://127.0.0.1:9200',
   });
   const wanted = new Set(
-    (env['BENCH_SCENARIOS'] ?? [...SCENARIOS.map((s) => s.name), 'live', 'memory'].join(',')).split(
-      ',',
-    ),
+    (
+      env['BENCH_SCENARIOS'] ??
+      ['consume', ...SCENARIOS.map((s) => s.name), 'live', 'memory'].join(',')
+    ).split(','),
   );
   const cpu = (() => {
     try {
@@ -489,6 +549,7 @@ async function main(): Promise<void> {
   console.log('| --- | ---: | ---: | ---: | ---: | ---: | --- |');
   const ms = (v: number | undefined) => (v === undefined ? 'n/a' : `${Math.round(v)} ms`);
   const runs: Array<() => Promise<Result>> = [
+    ...(wanted.has('consume') ? [() => runConsume(kafka, es)] : []),
     ...SCENARIOS.filter((s) => wanted.has(s.name)).map((s) => () => runBacklog(kafka, es, s)),
     ...(wanted.has('live') ? [() => runLive(kafka, es)] : []),
   ];
