@@ -1,0 +1,84 @@
+import type { Knex } from 'knex';
+import { POSTGRES_TABLES as T } from '@geostream/sinks';
+import { REGISTRY_TABLES } from './registry';
+import { qualifiedName, quoted } from './sql';
+
+/** What readers read in the read schema: a view per output table, pointing at one version. */
+export const READ_VIEWS = [T.readingWindow, T.alertEvent, T.instrumentState, T.recordView] as const;
+
+/**
+ * The statements that point every view of the read schema at one version's tables. `create or
+ * replace view` swaps a view's definition in place (every version has the same columns, from the
+ * same migrations), so a reader never finds a view missing: a query waits for the transaction
+ * and then reads the new version.
+ */
+export function pointViewsStatements(readSchema: string, versionSchema: string): string[] {
+  return READ_VIEWS.map(
+    (table) =>
+      `create or replace view ${qualifiedName(readSchema, table)} as ` +
+      `select * from ${qualifiedName(versionSchema, table)}`,
+  );
+}
+
+/**
+ * Site drawings (plan_underlay) are the dashboard's own data, not derived from the log: they
+ * must not change with a switch. The read schema holds them in a real table, created on the
+ * first switch as a copy of the first version's (with its drawings), and never moved.
+ */
+export function drawingsTableStatements(readSchema: string, firstSchema: string): string[] {
+  const table = qualifiedName(readSchema, T.planUnderlay);
+  return [
+    `create table ${table} (like ${qualifiedName(firstSchema, T.planUnderlay)} including all)`,
+    `insert into ${table} select * from ${qualifiedName(firstSchema, T.planUnderlay)}`,
+  ];
+}
+
+export function grantStatements(
+  readSchema: string,
+  roles: { readRole: string; drawingsRole: string },
+): string[] {
+  const s = quoted(readSchema);
+  const reader = quoted(roles.readRole);
+  const drawings = quoted(roles.drawingsRole);
+  return [
+    `grant usage on schema ${s} to ${reader}, ${drawings}`,
+    `grant select on all tables in schema ${s} to ${reader}`,
+    `grant select, insert, update, delete on ${qualifiedName(readSchema, T.planUnderlay)} to ${drawings}`,
+  ];
+}
+
+/**
+ * Points the read schema at `versionSchema` and records the switch, in ONE transaction: readers
+ * see the old version or the new one, never a mix, and the registry says what they see.
+ */
+export async function switchReadSchema(
+  db: Knex,
+  options: {
+    readSchema: string;
+    version: string;
+    versionSchema: string;
+    previous: string | null;
+    roles: { readRole: string; drawingsRole: string };
+  },
+): Promise<void> {
+  const { readSchema } = options;
+  await db.transaction(async (trx) => {
+    // The pointer row serialises switches.
+    await trx(REGISTRY_TABLES.pointer).withSchema(readSchema).forUpdate().first();
+    const drawings = await trx.raw<{ rows: { present: boolean }[] }>(
+      'select to_regclass(?) is not null as present',
+      [qualifiedName(readSchema, T.planUnderlay)],
+    );
+    const statements = [
+      ...(drawings.rows[0]?.present
+        ? []
+        : drawingsTableStatements(readSchema, options.versionSchema)),
+      ...pointViewsStatements(readSchema, options.versionSchema),
+      ...grantStatements(readSchema, options.roles),
+    ];
+    for (const statement of statements) await trx.raw(statement);
+    await trx(REGISTRY_TABLES.pointer)
+      .withSchema(readSchema)
+      .update({ current: options.version, previous: options.previous, switched_at: trx.fn.now() });
+  });
+}

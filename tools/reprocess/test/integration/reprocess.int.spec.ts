@@ -1,0 +1,341 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { Client } from '@elastic/elasticsearch';
+import { Kafka, logLevel } from 'kafkajs';
+import knex, { type Knex } from 'knex';
+import { GeostreamError } from '@geostream/platform';
+import { eventually, testServices } from '@geostream/platform/testing';
+import type { VerificationReport } from '../../src/verify-report';
+import { runCommand } from '../../src/run';
+import { verify } from '../../src/commands';
+import { openContext } from '../../src/context';
+import { readReprocessConfig } from '../../src/config';
+import { freePort, stopProcessor } from '../../src/processor-child';
+import { findVersion } from '../../src/registry';
+
+/**
+ * The whole reprocessing cycle against the real Kafka, PostgreSQL and Elasticsearch, with the
+ * built stream-processor and dashboard as processes: v1 with the default levels and 10 s
+ * windows becomes current; v2 replays the same log with other trigger levels and 20 s windows,
+ * is verified and switched to while a loop of dashboard and search requests runs (none may
+ * fail); rollback brings v1 back; v2 is cleaned up. And the refusals, each leaving readers where
+ * they were.
+ */
+
+const ROOT = path.resolve(__dirname, '../../../..');
+const services = testServices();
+const id = randomBytes(5).toString('hex');
+const dir = mkdtempSync(path.join(tmpdir(), 'reprocess-'));
+const siteConfigFile = path.join(dir, 'levels.json');
+const readSchema = `rp_${id}_read`;
+const readPrefix = `rp_${id}_read`;
+const rawTopic = `rp-${id}.raw`;
+const env: Record<string, string> = {
+  ...(process.env as Record<string, string>),
+  RAW_TOPIC: rawTopic,
+  CONSUMER_GROUP: `rp-${id}`,
+  PG_SCHEMA: `rp_${id}`,
+  ES_INDEX_PREFIX: `rp_${id}`,
+  OUTPUT_TOPIC_PREFIX: `rp-${id}.`,
+  DLQ_TOPIC: `rp-${id}.dlq`,
+  ALERTS_TOPIC: `rp-${id}.alerts`,
+  READ_PG_SCHEMA: readSchema,
+  READ_ES_INDEX_PREFIX: readPrefix,
+  REPROCESS_LOG_DIR: dir,
+  TOPIC_PARTITIONS: '2',
+  LOG_LEVEL: 'warn',
+};
+// Both versions close an instrument's last window as soon as the log has gone quiet.
+const QUIET = ['--set', 'IDLE_FLUSH_MS=1000', '--set', 'MAX_QUIET_WAIT_MS=1000'];
+
+const INSTRUMENTS = [
+  ['piezometer', 'PZ-1', 5812000, 320000],
+  ['piezometer', 'PZ-2', 5812005, 320005],
+  ['settlement_marker', 'SM-1', 5812010, 320010],
+  ['water_standpipe', 'BH-1', 5812020, 320020],
+] as const;
+const READINGS_EACH = 60;
+const STEP_MS = 2_000;
+
+let db: Knex;
+let es: Client;
+let kafka: Kafka;
+let dashboard: ChildProcess | undefined;
+let dashboardUrl = '';
+// Aligned to 20 s and 5 minutes in the past: every window is closed once the log goes quiet.
+const startMs = Math.floor((Date.now() - 300_000) / 20_000) * 20_000;
+
+async function cli(...argv: string[]): Promise<{ lines: string[]; exitCode: number }> {
+  const lines: string[] = [];
+  const { exitCode } = await runCommand(argv, env, { out: (l) => lines.push(l) });
+  return { lines, exitCode };
+}
+
+async function refusal(argv: string[]): Promise<GeostreamError> {
+  const error = await cli(...argv).then(
+    () => undefined,
+    (e: unknown) => e,
+  );
+  if (!(error instanceof GeostreamError))
+    throw new Error(`expected a refusal of ${argv.join(' ')}`);
+  return error;
+}
+
+/** Readings of every instrument every 2 s; piezometers ramp 100 -> ~218 kPa, under the defaults. */
+async function produce(fromIndex: number, count: number): Promise<void> {
+  const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
+  await producer.connect();
+  const messages = [];
+  for (let i = fromIndex; i < fromIndex + count; i++) {
+    for (const [instrument, borehole, northing, easting] of INSTRUMENTS) {
+      const at = startMs + i * STEP_MS;
+      const reading =
+        instrument === 'piezometer'
+          ? 100 + i * 2
+          : instrument === 'settlement_marker'
+            ? -i / 10
+            : 70;
+      messages.push({
+        key: `${instrument}:${borehole}`,
+        timestamp: String(at + 500),
+        value: JSON.stringify({
+          borehole_number: borehole,
+          instrument,
+          surface_level: 75,
+          northing,
+          easting,
+          reading,
+          timestamp: new Date(at).toISOString(),
+        }),
+      });
+    }
+  }
+  await producer.send({ topic: rawTopic, acks: -1, messages });
+  await producer.disconnect();
+}
+
+async function dashboardHistory(): Promise<
+  { window_start: string; window_end: string; trigger_level: string }[]
+> {
+  const answer = await fetch(`${dashboardUrl}/api/history?type=piezometer&limit=500`);
+  if (answer.status !== 200)
+    throw new Error(`dashboard answered ${answer.status}: ${await answer.text()}`);
+  return ((await answer.json()) as { rows: never[] }).rows;
+}
+
+async function searchHits(): Promise<{ _index: string }[]> {
+  const answer = await es.search({ index: `${readPrefix}-piezometer`, size: 500 });
+  return answer.hits.hits as { _index: string }[];
+}
+
+const widthsMs = (rows: { window_start: string; window_end: string }[]) => [
+  ...new Set(rows.map((r) => Date.parse(r.window_end) - Date.parse(r.window_start))),
+];
+
+beforeAll(async () => {
+  db = knex({ client: 'pg', connection: services.database.url, pool: { min: 0, max: 2 } });
+  es = new Client({ node: services.elasticsearch.enabled ? services.elasticsearch.url : '' });
+  kafka = new Kafka({ brokers: [...services.kafka.brokers], logLevel: logLevel.NOTHING });
+  const admin = kafka.admin();
+  await admin.connect();
+  await admin.createTopics({
+    topics: [{ topic: rawTopic, numPartitions: 2 }],
+    waitForLeaders: true,
+  });
+  await admin.disconnect();
+  writeFileSync(
+    siteConfigFile,
+    JSON.stringify({
+      version: 1,
+      site: 'reprocess test',
+      defaults: { piezometer: { rising: { alert: 150, alarm: 180, action: 210 } } },
+    }),
+  );
+  await produce(0, READINGS_EACH);
+});
+
+afterAll(async () => {
+  if (dashboard?.pid !== undefined) await stopProcessor(dashboard.pid);
+  const ctx = await openContext(readReprocessConfig(env), { out: () => undefined });
+  for (const version of ['v1', 'v2', 'v3']) {
+    const row = await findVersion(ctx.db, readSchema, version);
+    if (row?.pid) await stopProcessor(row.pid);
+  }
+  await ctx.close();
+  for (const schema of [`rp_${id}_v1`, `rp_${id}_v2`, `rp_${id}_v3`, readSchema, `rp_${id}_app`])
+    await db.raw(`drop schema if exists "${schema}" cascade`);
+  await es.indices.delete({ index: `rp_${id}*`, ignore_unavailable: true, allow_no_indices: true });
+  const admin = kafka.admin();
+  await admin.connect();
+  const topics = (await admin.listTopics()).filter((t) => t.startsWith(`rp-${id}`));
+  await admin.deleteTopics({ topics });
+  await admin.deleteGroups([`rp-${id}-v1`, `rp-${id}-v2`, `rp-${id}-v3`]).catch(() => undefined);
+  await admin.disconnect();
+  await db.destroy();
+  await es.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+it('reprocesses, verifies, switches every reader with no failed request, rolls back and cleans up', async () => {
+  // v1: the default levels, 10 s windows; it becomes what readers see.
+  const v1 = await cli('start', 'v1', ...QUIET);
+  expect(v1.lines.at(-1)).toMatch(/v1 has caught up/);
+  expect((await cli('verify', 'v1')).exitCode).toBe(0);
+  await cli('switch', 'v1');
+
+  const dashboardPort = await freePort();
+  dashboardUrl = `http://127.0.0.1:${dashboardPort}`;
+  dashboard = spawn(process.execPath, [path.join(ROOT, 'dist/apps/batch-dashboard/main.js')], {
+    env: {
+      ...env,
+      PG_SCHEMA: readSchema,
+      LIVE: 'off',
+      APP_PG_SCHEMA: `rp_${id}_app`,
+      PORT: String(dashboardPort),
+    },
+    stdio: 'ignore',
+  });
+  await eventually(() => fetch(`${dashboardUrl}/health`).then((r) => (r.ok ? true : undefined)), {
+    what: 'the dashboard',
+  });
+  const before = await dashboardHistory();
+  expect(widthsMs(before)).toEqual([10_000]);
+  expect(before.every((r) => r.trigger_level === 'none')).toBe(true);
+  expect((await searchHits()).every((h) => h._index === `rp_${id}_v1-piezometer`)).toBe(true);
+
+  // v2: other trigger levels and 20 s windows, replayed from the same log.
+  await cli(
+    'start',
+    'v2',
+    ...QUIET,
+    '--set',
+    'WINDOW_SIZE_MS=20000',
+    '--set',
+    `SITE_CONFIG_FILE=${siteConfigFile}`,
+  );
+
+  // Refusals: nothing is started, registered or switched.
+  expect((await refusal(['start', 'v2', ...QUIET])).code).toBe('REPROCESS_VERSION_EXISTS');
+  const refused = await refusal([
+    'start',
+    'v3',
+    '--set',
+    'WINDOW_SIZE_MS=soon',
+    '--set',
+    'WINDOW_KIND=sliding',
+  ]);
+  expect(refused.code).toBe('REPROCESS_SETTING_REFUSED');
+  expect(refused.message).toMatch(/WINDOW_SIZE_MS/);
+  expect(refused.message).toMatch(/WINDOW_KIND/);
+  expect((await cli('list')).lines.join('\n')).not.toMatch(/^v3/m);
+  expect((await refusal(['start', 'v3', '--set', 'PG_SCHEMA=public'])).code).toBe(
+    'REPROCESS_SETTING_REFUSED',
+  );
+  expect((await refusal(['switch', 'v2'])).code).toBe('REPROCESS_NOT_VERIFIED');
+
+  // A version that has not caught up (its processor paused while the log grows) is refused.
+  const v2row = await registryRow('v2');
+  process.kill(v2row.pid, 'SIGSTOP');
+  try {
+    await produce(READINGS_EACH, 10);
+    expect((await refusal(['switch', 'v2'])).code).toBe('REPROCESS_NOT_CAUGHT_UP');
+    expect((await refusal(['verify', 'v2'])).code).toBe('REPROCESS_NOT_CAUGHT_UP');
+  } finally {
+    process.kill(v2row.pid, 'SIGCONT');
+  }
+  expect(widthsMs(await dashboardHistory())).toEqual([10_000]);
+  await cli('status', 'v2', '--follow');
+  await eventually(async () => ((await progressLag('v1')) === 0 ? true : undefined), {
+    what: 'v1 caught up',
+  });
+
+  const report = await verifyReport('v2');
+  expect(report.passed).toBe(true);
+  expect(report.accounting.balanced).toBe(true);
+  expect(report.accounting.readings).toBe(INSTRUMENTS.length * (READINGS_EACH + 10));
+  expect(report.comparison?.coverage.candidate.instruments).toEqual(
+    report.comparison?.coverage.current.instruments,
+  );
+  expect(report.comparison?.windows.onlyInCandidate).toBeGreaterThan(0);
+  expect(report.comparison?.alerts.added).toBeGreaterThan(0);
+  expect(report.comparison?.levels.current['alert'] ?? 0).toBe(0);
+  expect(report.comparison?.levels.candidate['alert']).toBeGreaterThan(0);
+
+  // The switch, under a loop of dashboard and search requests.
+  const failures: string[] = [];
+  let requests = 0;
+  let running = true;
+  const loop = (async () => {
+    while (running) {
+      requests++;
+      await Promise.all([
+        dashboardHistory().catch((e: unknown) => failures.push(`dashboard: ${String(e)}`)),
+        searchHits().catch((e: unknown) => failures.push(`search: ${String(e)}`)),
+      ]);
+    }
+  })();
+  try {
+    await cli('switch', 'v2');
+    // A few more rounds after the switch, so the loop saw both sides.
+    const after = requests + 5;
+    await eventually(() => (requests >= after ? true : undefined), {
+      what: 'requests after the switch',
+    });
+  } finally {
+    running = false;
+    await loop;
+  }
+  expect(failures).toEqual([]);
+  const switched = await dashboardHistory();
+  expect(widthsMs(switched)).toEqual([20_000]);
+  expect(switched.some((r) => r.trigger_level !== 'none')).toBe(true);
+  expect((await searchHits()).every((h) => h._index === `rp_${id}_v2-piezometer`)).toBe(true);
+
+  // Rollback: the old values again, in one step.
+  await cli('rollback');
+  expect(widthsMs(await dashboardHistory())).toEqual([10_000]);
+  expect((await searchHits()).every((h) => h._index === `rp_${id}_v1-piezometer`)).toBe(true);
+
+  // Cleanup: only with confirmation, never the current version.
+  expect((await refusal(['cleanup', 'v2'])).code).toBe('REPROCESS_CONFIRMATION_REQUIRED');
+  expect((await refusal(['cleanup', 'v1', '--yes'])).code).toBe('REPROCESS_IS_CURRENT');
+  await cli('cleanup', 'v2', '--yes');
+  const schemas = await db.raw<{ rows: unknown[] }>(
+    'select 1 from pg_namespace where nspname = ?',
+    [`rp_${id}_v2`],
+  );
+  expect(schemas.rows).toEqual([]);
+  expect(await es.indices.exists({ index: `rp_${id}_v2-piezometer` })).toBe(false);
+  expect((await refusal(['rollback'])).code).toBe('REPROCESS_NO_PREVIOUS');
+  expect(widthsMs(await dashboardHistory())).toEqual([10_000]);
+});
+
+async function registryRow(version: string): Promise<{ pid: number }> {
+  const ctx = await openContext(readReprocessConfig(env), { out: () => undefined });
+  try {
+    const row = await findVersion(ctx.db, readSchema, version);
+    if (!row?.pid) throw new Error(`no pid for ${version}`);
+    return { pid: row.pid };
+  } finally {
+    await ctx.close();
+  }
+}
+
+async function progressLag(version: string): Promise<number> {
+  const lines: string[] = [];
+  await runCommand(['status', version], env, { out: (l) => lines.push(l) });
+  const match = /lag (\d+) records/.exec(lines.join('\n'));
+  return Number(match?.[1] ?? -1);
+}
+
+async function verifyReport(version: string): Promise<VerificationReport> {
+  const ctx = await openContext(readReprocessConfig(env), { out: () => undefined });
+  try {
+    return await verify(ctx, version);
+  } finally {
+    await ctx.close();
+  }
+}
