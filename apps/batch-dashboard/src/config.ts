@@ -41,6 +41,8 @@ export interface DashboardConfig {
   /** LIVE=off runs the dashboard without Kafka: history, drill-down and overview only. */
   readonly liveEnabled: boolean;
   readonly topics: LiveTopics;
+  /** LIVE_FOLLOW_INTERVAL_MS: how often the live feed checks the reprocessing registry for a switch. */
+  readonly liveFollowIntervalMs: number;
   /** PG_READ_ROLE: the read-only role every connection sets (the sinks' migrations create it). */
   readonly readRole: string;
   /** PG_DRAWINGS_ROLE: the role the admin routes store site drawings as (plan_underlay alone). */
@@ -209,6 +211,7 @@ export function readDashboardConfig(env: Environment): DashboardConfig {
       limits: limits(r, database.poolMax),
       kafka: kafkaSettings(r, 'batch-dashboard'),
       liveEnabled: r.bool('LIVE', true),
+      liveFollowIntervalMs: r.int('LIVE_FOLLOW_INTERVAL_MS', 5_000, { min: 100, max: 600_000 }),
       topics: {
         alerts: alertsTopic(r),
         windows: windowTopicNames(outputs.topicPrefix, outputs.topicSuffix),

@@ -1,4 +1,5 @@
 import type { Knex } from 'knex';
+import { REPROCESS_TABLES } from '@geostream/sinks';
 import { qualifiedName, quoted } from './sql';
 import type { VersionNames } from './names';
 
@@ -8,7 +9,7 @@ import type { VersionNames } from './names';
  * readers see (`current`) and which they saw before (`previous`, what `rollback` returns to).
  * The read role may select both, so a reader can learn the current topic suffix.
  */
-export const REGISTRY_TABLES = { versions: 'reprocess_version', pointer: 'reprocess_pointer' };
+export const REGISTRY_TABLES = REPROCESS_TABLES;
 
 export type VersionState = 'started' | 'verified';
 

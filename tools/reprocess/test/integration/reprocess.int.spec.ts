@@ -65,6 +65,12 @@ let es: Client;
 let kafka: Kafka;
 let dashboard: ChildProcess | undefined;
 let dashboardUrl = '';
+let dashboardLog = '';
+/** The versions the dashboard's live feed moved to, from its log. */
+const liveFollowed = () =>
+  [...dashboardLog.matchAll(/"version":"(\w+)"[^\n]*live feed follows the current version/g)].map(
+    (m) => m[1],
+  );
 // Aligned to 20 s and 5 minutes in the past: every window is closed once the log goes quiet.
 const startMs = Math.floor((Date.now() - 300_000) / 20_000) * 20_000;
 
@@ -86,7 +92,12 @@ async function refusal(argv: string[]): Promise<GeostreamError> {
 
 /** Readings of every instrument every 2 s; piezometers ramp 100 -> ~218 kPa, under the defaults. */
 async function produce(fromIndex: number, count: number): Promise<void> {
-  const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
+  // In a transaction, as the producer writes: the log then holds commit markers too.
+  const producer = kafka.producer({
+    idempotent: true,
+    maxInFlightRequests: 1,
+    transactionalId: `rp-${id}-${fromIndex}`,
+  });
   await producer.connect();
   const messages = [];
   for (let i = fromIndex; i < fromIndex + count; i++) {
@@ -113,7 +124,9 @@ async function produce(fromIndex: number, count: number): Promise<void> {
       });
     }
   }
-  await producer.send({ topic: rawTopic, acks: -1, messages });
+  const transaction = await producer.transaction();
+  await transaction.send({ topic: rawTopic, acks: -1, messages });
+  await transaction.commit();
   await producer.disconnect();
 }
 
@@ -192,12 +205,15 @@ it('reprocesses, verifies, switches every reader with no failed request, rolls b
     env: {
       ...env,
       PG_SCHEMA: readSchema,
-      LIVE: 'off',
+      LIVE_FOLLOW_INTERVAL_MS: '200',
       APP_PG_SCHEMA: `rp_${id}_app`,
       PORT: String(dashboardPort),
+      LOG_LEVEL: 'info',
+      LOG_FORMAT: 'json',
     },
-    stdio: 'ignore',
+    stdio: ['ignore', 'pipe', 'inherit'],
   });
+  dashboard.stdout?.setEncoding('utf8').on('data', (chunk: string) => (dashboardLog += chunk));
   await eventually(() => fetch(`${dashboardUrl}/health`).then((r) => (r.ok ? true : undefined)), {
     what: 'the dashboard',
   });
@@ -289,6 +305,10 @@ it('reprocesses, verifies, switches every reader with no failed request, rolls b
     await loop;
   }
   expect(failures).toEqual([]);
+  // The live feed moved to v2's topics by itself.
+  await eventually(() => (liveFollowed().includes('v2') ? true : undefined), {
+    what: 'the live feed on v2',
+  });
   const switched = await dashboardHistory();
   expect(widthsMs(switched)).toEqual([20_000]);
   expect(switched.some((r) => r.trigger_level !== 'none')).toBe(true);
@@ -296,6 +316,9 @@ it('reprocesses, verifies, switches every reader with no failed request, rolls b
 
   // Rollback: the old values again, in one step.
   await cli('rollback');
+  await eventually(() => (liveFollowed().at(-1) === 'v1' ? true : undefined), {
+    what: 'the live feed back on v1',
+  });
   expect(widthsMs(await dashboardHistory())).toEqual([10_000]);
   expect((await searchHits()).every((h) => h._index === `rp_${id}_v1-piezometer`)).toBe(true);
 
