@@ -14,6 +14,8 @@ export type Command =
   | { readonly name: 'switch'; readonly version: string }
   | { readonly name: 'rollback' }
   | { readonly name: 'cleanup'; readonly version: string; readonly yes: boolean }
+  | { readonly name: 'adopt'; readonly version: string }
+  | { readonly name: 'stop'; readonly version: string }
   | { readonly name: 'list' };
 
 export const HELP = `reprocess: replay the raw log into a new version, verify it, switch every reader, roll back
@@ -40,6 +42,11 @@ Usage: npm run reprocess -- <command> [options]    (or: npx nx reprocess reproce
       Stop its processor, delete its schema, indices, topics and consumer group. Never the current one.
   list
       Every version, which is current and previous, its settings.
+  adopt <version>
+      Register the running deployment (its outputs as this environment names them) as a version,
+      so the first switch points readers at it and rollback can return to it. Never cleaned up.
+  stop <version>
+      Stop the processor \`start\` ran for <version>, once the processor deployment runs it.
 
 Environment: the live deployment's KAFKA_BROKERS, DATABASE_URL, ELASTICSEARCH_URL, RAW_TOPIC,
 CONSUMER_GROUP, PG_SCHEMA, ES_INDEX_PREFIX, OUTPUT_TOPIC_PREFIX/SUFFIX, DLQ_TOPIC, ALERTS_TOPIC
@@ -81,7 +88,9 @@ export function parseArgs(argv: readonly string[]): Command {
   for (const flag of flags)
     if (!(allowed[name] ?? []).includes(flag)) bad(`${name}: unknown option ${flag}`);
   if (settings.length > 0 && name !== 'start') bad(`${name}: --set is for start`);
-  const needsVersion = ['start', 'status', 'verify', 'switch', 'cleanup'].includes(name);
+  const needsVersion = ['start', 'status', 'verify', 'switch', 'cleanup', 'adopt', 'stop'].includes(
+    name,
+  );
   if (needsVersion && positional.length !== 1) bad(`${name} takes one version name`);
   if (!needsVersion && positional.length > 0) bad(`${name} takes no version name`);
   const version = positional[0] ?? '';
@@ -92,6 +101,8 @@ export function parseArgs(argv: readonly string[]): Command {
       return { name, version, follow: flags.has('--follow') };
     case 'verify':
     case 'switch':
+    case 'adopt':
+    case 'stop':
       return { name, version };
     case 'cleanup':
       return { name, version, yes: flags.has('--yes') };

@@ -17,6 +17,7 @@ import { switchReadSchema } from './read-schema';
 import {
   deleteVersion,
   findVersion,
+  forgetProcess,
   insertVersion,
   listVersions,
   readPointer,
@@ -310,6 +311,12 @@ export async function cleanup(ctx: Context, name: string, confirmed: boolean): P
       'REPROCESS_IS_CURRENT',
       `${name} is the current version: switch readers to another version first`,
     );
+  if (row.adopted)
+    throw new ReprocessError(
+      'REPROCESS_IS_ADOPTED',
+      `${name} is the adopted live deployment (schema ${row.pgSchema}, indices ${row.esIndexPrefix}-*,` +
+        ` group ${row.consumerGroup}): the tool never deletes its outputs; stop it and delete them by hand`,
+    );
   const topics = [...versionTopics(row, row.topicPrefix), row.dlqTopic, row.alertsTopic];
   const indices = indicesOf(row.esIndexPrefix).map((i) => i.name);
   const what =
@@ -333,6 +340,75 @@ export async function cleanup(ctx: Context, name: string, confirmed: boolean): P
   await ctx.db.raw(`drop schema if exists ${quoted(row.pgSchema)} cascade`);
   await deleteVersion(ctx.db, config.readSchema, name);
   ctx.out(`cleaned up ${name}: deleted ${what}`);
+}
+
+/**
+ * Registers the running deployment (its outputs named by this environment, as it writes them
+ * today) as a version, so the first switch can point readers at it and a rollback can return to
+ * it. It is taken as verified (it is what readers see now); cleanup never deletes its outputs.
+ */
+export async function adopt(ctx: Context, name: string): Promise<void> {
+  if (!VERSION_NAME.test(name))
+    throw new ReprocessError(
+      'REPROCESS_BAD_ARGUMENTS',
+      `version ${JSON.stringify(name)}: must match ${VERSION_NAME} (e.g. v1)`,
+    );
+  const { config } = ctx;
+  const versions = await listVersions(ctx.db, config.readSchema);
+  const base = config.base;
+  const clash = versions.find(
+    (v) =>
+      v.version === name ||
+      v.consumerGroup === base.consumerGroup ||
+      v.pgSchema === base.pgSchema ||
+      v.esIndexPrefix === base.esIndexPrefix,
+  );
+  if (clash !== undefined)
+    throw new ReprocessError(
+      'REPROCESS_VERSION_EXISTS',
+      clash.version === name
+        ? `version ${name} exists already`
+        : `the live deployment's outputs are registered already, as ${clash.version}`,
+    );
+  const { progress } = await progressOfVersion(ctx, base);
+  await insertVersion(
+    ctx.db,
+    config.readSchema,
+    {
+      version: name,
+      consumerGroup: base.consumerGroup,
+      pgSchema: base.pgSchema,
+      esIndexPrefix: base.esIndexPrefix,
+      topicPrefix: base.topicPrefix,
+      topicSuffix: base.topicSuffix,
+      dlqTopic: base.dlqTopic,
+      alertsTopic: base.alertsTopic,
+      settings: {},
+      pid: null,
+      port: null,
+      logFile: null,
+    },
+    { verification: { adopted: true, lagAtAdoption: progress.lag } },
+  );
+  ctx.out(
+    `adopted the live deployment as ${name} (group ${base.consumerGroup}, schema ${base.pgSchema},` +
+      ` indices ${base.esIndexPrefix}-*, lag ${progress.lag}): \`reprocess switch ${name}\` points readers at it`,
+  );
+}
+
+/**
+ * Stops the processor `start` ran for a version (SIGTERM: it writes its outputs and checkpoint
+ * and leaves the group), once the processor deployment runs the version with the same
+ * environment: the deployment's instances take its partitions over from the checkpoints.
+ */
+export async function stop(ctx: Context, name: string): Promise<void> {
+  const row = await requireVersion(ctx, name);
+  if (row.pid === null || !isAlive(row.pid)) ctx.out(`${name}: no processor of the tool running`);
+  else {
+    await stopProcessor(row.pid);
+    ctx.out(`${name}: stopped its processor (pid ${row.pid})`);
+  }
+  await forgetProcess(ctx.db, ctx.config.readSchema, name);
 }
 
 export async function list(ctx: Context): Promise<void> {

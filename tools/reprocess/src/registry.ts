@@ -21,6 +21,8 @@ export interface VersionRow extends VersionNames {
   readonly pid: number | null;
   readonly port: number | null;
   readonly logFile: string | null;
+  /** Registered by `adopt`: the live deployment's outputs, which cleanup never deletes. */
+  readonly adopted: boolean;
   readonly createdAt: Date;
 }
 
@@ -52,6 +54,7 @@ export async function ensureRegistry(db: Knex, schema: string): Promise<void> {
         pid integer,
         port integer,
         log_file text,
+        adopted boolean not null default false,
         created_at timestamptz not null default now()
       );
       create table if not exists ${pointer} (
@@ -80,6 +83,7 @@ interface RawVersionRow {
   pid: number | null;
   port: number | null;
   log_file: string | null;
+  adopted: boolean;
   created_at: Date;
 }
 
@@ -99,6 +103,7 @@ function fromRow(row: RawVersionRow): VersionRow {
     pid: row.pid,
     port: row.port,
     logFile: row.log_file,
+    adopted: row.adopted,
     createdAt: row.created_at,
   };
 }
@@ -125,7 +130,8 @@ export async function findVersion(
 export async function insertVersion(
   db: Knex,
   schema: string,
-  row: Omit<VersionRow, 'createdAt' | 'verification' | 'state'>,
+  row: Omit<VersionRow, 'createdAt' | 'verification' | 'state' | 'adopted'>,
+  adopted?: { verification: unknown },
 ): Promise<void> {
   await db(REGISTRY_TABLES.versions)
     .withSchema(schema)
@@ -139,7 +145,9 @@ export async function insertVersion(
       dlq_topic: row.dlqTopic,
       alerts_topic: row.alertsTopic,
       settings: JSON.stringify(row.settings),
-      state: 'started',
+      state: adopted ? 'verified' : 'started',
+      verification: adopted ? JSON.stringify(adopted.verification) : null,
+      adopted: adopted !== undefined,
       pid: row.pid,
       port: row.port,
       log_file: row.logFile,
@@ -174,4 +182,9 @@ export async function readPointer(db: Knex | Knex.Transaction, schema: string): 
     .withSchema(schema)
     .first<{ current: string | null; previous: string | null } | undefined>('current', 'previous');
   return { current: row?.current ?? null, previous: row?.previous ?? null };
+}
+
+/** The version's processor was stopped: forget its process. */
+export async function forgetProcess(db: Knex, schema: string, name: string): Promise<void> {
+  await db(REGISTRY_TABLES.versions).withSchema(schema).where({ name }).update({ pid: null });
 }

@@ -1,6 +1,6 @@
 import type { Environment } from '@geostream/platform';
 import { parseArgs, HELP } from './args';
-import { cleanup, list, rollback, start, status, switchTo, verify } from './commands';
+import { adopt, cleanup, list, rollback, start, status, stop, switchTo, verify } from './commands';
 import { readReprocessConfig } from './config';
 import { openContext } from './context';
 
@@ -45,6 +45,12 @@ export async function runCommand(
         break;
       case 'list':
         await list(ctx);
+        break;
+      case 'adopt':
+        await adopt(ctx, command.version);
+        break;
+      case 'stop':
+        await stop(ctx, command.version);
         break;
     }
     return { exitCode: 0 };

@@ -18,8 +18,8 @@ import { findVersion } from '../../src/registry';
 
 /**
  * The whole reprocessing cycle against the real Kafka, PostgreSQL and Elasticsearch, with the
- * built stream-processor and dashboard as processes: v1 with the default levels and 10 s
- * windows becomes current; v2 replays the same log with other trigger levels and 20 s windows,
+ * built stream-processor and dashboard as processes: the live deployment (default levels, 10 s
+ * windows) is adopted as v1 and becomes current; v2 replays the same log with other trigger levels and 20 s windows,
  * is verified and switched to while a loop of dashboard and search requests runs (none may
  * fail); rollback brings v1 back; v2 is cleaned up. And the refusals, each leaving readers where
  * they were.
@@ -64,6 +64,7 @@ let db: Knex;
 let es: Client;
 let kafka: Kafka;
 let dashboard: ChildProcess | undefined;
+let deployment: ChildProcess | undefined;
 let dashboardUrl = '';
 let dashboardLog = '';
 /** The versions the dashboard's live feed moved to, from its log. */
@@ -172,20 +173,21 @@ beforeAll(async () => {
 
 afterAll(async () => {
   if (dashboard?.pid !== undefined) await stopProcessor(dashboard.pid);
+  if (deployment?.pid !== undefined) await stopProcessor(deployment.pid);
   const ctx = await openContext(readReprocessConfig(env), { out: () => undefined });
   for (const version of ['v1', 'v2', 'v3']) {
     const row = await findVersion(ctx.db, readSchema, version);
     if (row?.pid) await stopProcessor(row.pid);
   }
   await ctx.close();
-  for (const schema of [`rp_${id}_v1`, `rp_${id}_v2`, `rp_${id}_v3`, readSchema, `rp_${id}_app`])
+  for (const schema of [`rp_${id}`, `rp_${id}_v2`, `rp_${id}_v3`, readSchema, `rp_${id}_app`])
     await db.raw(`drop schema if exists "${schema}" cascade`);
   await es.indices.delete({ index: `rp_${id}*`, ignore_unavailable: true, allow_no_indices: true });
   const admin = kafka.admin();
   await admin.connect();
   const topics = (await admin.listTopics()).filter((t) => t.startsWith(`rp-${id}`));
   await admin.deleteTopics({ topics });
-  await admin.deleteGroups([`rp-${id}-v1`, `rp-${id}-v2`, `rp-${id}-v3`]).catch(() => undefined);
+  await admin.deleteGroups([`rp-${id}`, `rp-${id}-v2`, `rp-${id}-v3`]).catch(() => undefined);
   await admin.disconnect();
   await db.destroy();
   await es.close();
@@ -193,10 +195,22 @@ afterAll(async () => {
 });
 
 it('reprocesses, verifies, switches every reader with no failed request, rolls back and cleans up', async () => {
-  // v1: the default levels, 10 s windows; it becomes what readers see.
-  const v1 = await cli('start', 'v1', ...QUIET);
-  expect(v1.lines.at(-1)).toMatch(/v1 has caught up/);
-  expect((await cli('verify', 'v1')).exitCode).toBe(0);
+  // The live deployment (the default levels, 10 s windows), run as operations run it, adopted
+  // as v1: it becomes what readers see.
+  deployment = spawn(process.execPath, [path.join(ROOT, 'dist/apps/stream-processor/main.js')], {
+    env: {
+      ...env,
+      IDLE_FLUSH_MS: '1000',
+      MAX_QUIET_WAIT_MS: '1000',
+      PORT: String(await freePort()),
+    },
+    stdio: 'ignore',
+  });
+  await cli('adopt', 'v1');
+  expect((await refusal(['adopt', 'live'])).code).toBe('REPROCESS_VERSION_EXISTS');
+  await eventually(async () => ((await progressLag('v1')) === 0 ? true : undefined), {
+    what: 'the deployment caught up',
+  });
   await cli('switch', 'v1');
 
   const dashboardPort = await freePort();
@@ -220,10 +234,10 @@ it('reprocesses, verifies, switches every reader with no failed request, rolls b
   const before = await dashboardHistory();
   expect(widthsMs(before)).toEqual([10_000]);
   expect(before.every((r) => r.trigger_level === 'none')).toBe(true);
-  expect((await searchHits()).every((h) => h._index === `rp_${id}_v1-piezometer`)).toBe(true);
+  expect((await searchHits()).every((h) => h._index === `rp_${id}-piezometer`)).toBe(true);
 
   // v2: other trigger levels and 20 s windows, replayed from the same log.
-  await cli(
+  const v2 = await cli(
     'start',
     'v2',
     ...QUIET,
@@ -232,6 +246,8 @@ it('reprocesses, verifies, switches every reader with no failed request, rolls b
     '--set',
     `SITE_CONFIG_FILE=${siteConfigFile}`,
   );
+  expect(v2.lines.join('\n')).toMatch(/lag \d+ records.*readings\/s/);
+  expect(v2.lines.at(-1)).toMatch(/v2 has caught up/);
 
   // Refusals: nothing is started, registered or switched.
   expect((await refusal(['start', 'v2', ...QUIET])).code).toBe('REPROCESS_VERSION_EXISTS');
@@ -320,7 +336,7 @@ it('reprocesses, verifies, switches every reader with no failed request, rolls b
     what: 'the live feed back on v1',
   });
   expect(widthsMs(await dashboardHistory())).toEqual([10_000]);
-  expect((await searchHits()).every((h) => h._index === `rp_${id}_v1-piezometer`)).toBe(true);
+  expect((await searchHits()).every((h) => h._index === `rp_${id}-piezometer`)).toBe(true);
 
   // Cleanup: only with confirmation, never the current version.
   expect((await refusal(['cleanup', 'v2'])).code).toBe('REPROCESS_CONFIRMATION_REQUIRED');

@@ -27,6 +27,11 @@ describe('parseArgs', () => {
       expect(parseArgs(argv)).toEqual({ name: 'help' });
   });
 
+  it('reads adopt and stop with their version', () => {
+    expect(parseArgs(['adopt', 'v1'])).toEqual({ name: 'adopt', version: 'v1' });
+    expect(parseArgs(['stop', 'v2'])).toEqual({ name: 'stop', version: 'v2' });
+  });
+
   it('needs --yes spelled out for cleanup', () => {
     expect(parseArgs(['cleanup', 'v1'])).toEqual({ name: 'cleanup', version: 'v1', yes: false });
     expect(parseArgs(['cleanup', 'v1', '--yes'])).toMatchObject({ yes: true });
