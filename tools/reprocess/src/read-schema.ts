@@ -3,6 +3,9 @@ import { POSTGRES_TABLES as T } from '@geostream/sinks';
 import { REGISTRY_TABLES } from './registry';
 import { qualifiedName, quoted } from './sql';
 
+/** SQLSTATE of `create or replace view` with other columns than the view has. */
+const INVALID_TABLE_DEFINITION = '42P16';
+
 /** What readers read in the read schema: a view per output table, pointing at one version. */
 export const READ_VIEWS = [T.readingWindow, T.alertEvent, T.instrumentState, T.recordView] as const;
 
@@ -69,14 +72,25 @@ export async function switchReadSchema(
       'select to_regclass(?) is not null as present',
       [qualifiedName(readSchema, T.planUnderlay)],
     );
-    const statements = [
-      ...(drawings.rows[0]?.present
-        ? []
-        : drawingsTableStatements(readSchema, options.versionSchema)),
-      ...pointViewsStatements(readSchema, options.versionSchema),
-      ...grantStatements(readSchema, options.roles),
-    ];
-    for (const statement of statements) await trx.raw(statement);
+    if (!drawings.rows[0]?.present)
+      for (const statement of drawingsTableStatements(readSchema, options.versionSchema))
+        await trx.raw(statement);
+    for (const [i, statement] of pointViewsStatements(
+      readSchema,
+      options.versionSchema,
+    ).entries()) {
+      try {
+        // A savepoint: a version with other columns (a later migration) cannot replace the view
+        // in place; it is dropped and created instead, still inside this one transaction.
+        await trx.transaction((savepoint) => savepoint.raw(statement));
+      } catch (error) {
+        if ((error as { code?: string }).code !== INVALID_TABLE_DEFINITION) throw error;
+        const view = qualifiedName(readSchema, READ_VIEWS[i] ?? '');
+        await trx.raw(`drop view ${view}`);
+        await trx.raw(statement);
+      }
+    }
+    for (const statement of grantStatements(readSchema, options.roles)) await trx.raw(statement);
     await trx(REGISTRY_TABLES.pointer)
       .withSchema(readSchema)
       .update({ current: options.version, previous: options.previous, switched_at: trx.fn.now() });

@@ -12,6 +12,12 @@ import { windowTopicNames, type LiveTopics } from '../config';
 export async function currentLiveTopics(
   db: Knex,
 ): Promise<{ version: string; topics: LiveTopics } | undefined> {
+  // Asked first, so a schema without a registry costs no failing query (and no server log line).
+  const present = await db.raw<{ rows: { present: boolean }[] }>(
+    'select to_regclass(?) is not null as present',
+    [REPROCESS_TABLES.pointer],
+  );
+  if (!present.rows[0]?.present) return undefined;
   try {
     const result = await db.raw<{
       rows: { name: string; topic_prefix: string; topic_suffix: string; alerts_topic: string }[];
@@ -29,7 +35,7 @@ export async function currentLiveTopics(
       },
     };
   } catch (error) {
-    // undefined_table: this schema is not a reprocessing read schema.
+    // undefined_table: the registry went between the two queries.
     if ((error as { code?: string }).code === '42P01') return undefined;
     throw error;
   }
