@@ -112,7 +112,8 @@ async function produce(fromIndex: number, count: number): Promise<void> {
             : 70;
       messages.push({
         key: `${instrument}:${borehole}`,
-        timestamp: String(at + 500),
+        // BH-1's logger runs 10 s ahead of the log: fine by the default MAX_EVENT_TIME_AHEAD_MS.
+        timestamp: String(borehole === 'BH-1' ? at - 10_000 : at + 500),
         value: JSON.stringify({
           borehole_number: borehole,
           instrument,
@@ -295,6 +296,18 @@ it('reprocesses, verifies, switches every reader with no failed request, rolls b
   expect(report.comparison?.alerts.added).toBeGreaterThan(0);
   expect(report.comparison?.levels.current['alert'] ?? 0).toBe(0);
   expect(report.comparison?.levels.candidate['alert']).toBeGreaterThan(0);
+
+  // A version that loses an instrument (its clock is judged broken) fails verification, and the
+  // switch to it is refused, saying why; it is then cleaned up.
+  await cli('start', 'v3', ...QUIET, '--set', 'MAX_EVENT_TIME_AHEAD_MS=1000');
+  const failed = await cli('verify', 'v3');
+  expect(failed.exitCode).toBe(2);
+  expect(failed.lines.join('\n')).toMatch(/have no window in v3: water_standpipe:BH-1/);
+  const notVerified = await refusal(['switch', 'v3']);
+  expect(notVerified.code).toBe('REPROCESS_NOT_VERIFIED');
+  expect(notVerified.message).toMatch(/water_standpipe:BH-1/);
+  await cli('cleanup', 'v3', '--yes');
+  expect(widthsMs(await dashboardHistory())).toEqual([10_000]);
 
   // The switch, under a loop of dashboard and search requests.
   const failures: string[] = [];
