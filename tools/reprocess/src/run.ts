@@ -1,6 +1,16 @@
 import type { Environment } from '@geostream/platform';
 import { parseArgs, HELP } from './args';
-import { adopt, cleanup, list, rollback, start, status, stop, switchTo, verify } from './commands';
+import {
+  adopt,
+  cleanup,
+  list,
+  rollback,
+  start,
+  status,
+  stop,
+  switchTo,
+  verify,
+} from './commands/index';
 import { readReprocessConfig } from './config';
 import { openContext } from './context';
 

@@ -10,7 +10,7 @@ import { GeostreamError } from '@geostream/platform';
 import { eventually, testServices } from '@geostream/platform/testing';
 import type { VerificationReport } from '../../src/verify-report';
 import { runCommand } from '../../src/run';
-import { verify } from '../../src/commands';
+import { verify } from '../../src/commands/index';
 import { openContext } from '../../src/context';
 import { readReprocessConfig } from '../../src/config';
 import { freePort, stopProcessor } from '../../src/processor-child';

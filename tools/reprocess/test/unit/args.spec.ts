@@ -1,5 +1,5 @@
 import { parseArgs } from '../../src/args';
-import { parseSettings } from '../../src/commands';
+import { parseSettings } from '../../src/commands/index';
 import { ReprocessError } from '../../src/errors';
 
 const code = (f: () => unknown) => {
