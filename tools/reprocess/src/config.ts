@@ -34,6 +34,11 @@ export interface ReprocessConfig {
   readonly processorBundle: string;
   /** REPROCESS_LOG_DIR: where each started processor writes its log. */
   readonly logDir: string;
+  /**
+   * REPROCESS_CAUGHT_UP_MS: a version is caught up when its checkpoints have passed where the
+   * log ended at most this long ago (switch and verify wait that long for it).
+   */
+  readonly caughtUpMs: number;
 }
 
 const WORKSPACE = path.resolve(__dirname, '../../..');
@@ -79,6 +84,7 @@ export function readReprocessConfig(env: Environment): ReprocessConfig {
         path.join(WORKSPACE, 'dist/apps/stream-processor/main.js'),
       ),
       logDir: r.string('REPROCESS_LOG_DIR', path.join(WORKSPACE, '.stack/logs/reprocess')),
+      caughtUpMs: r.int('REPROCESS_CAUGHT_UP_MS', 30_000, { min: 0, max: 3_600_000 }),
     };
   });
 }

@@ -42,6 +42,20 @@ export function progressOf(
   return { done, total, lag };
 }
 
+/**
+ * True when every partition's checkpoint is at or past that partition's end in `bounds` (the
+ * log's ends at some moment): the version had written everything the log held then.
+ */
+export function hasPassed(
+  bounds: readonly PartitionBounds[],
+  checkpoints: readonly PartitionCheckpoint[],
+): boolean {
+  const next = new Map(checkpoints.map((c) => [c.partition, c.nextOffset]));
+  return bounds.every(
+    ({ partition, low, high }) => high <= low || (next.get(partition) ?? -1) >= high,
+  );
+}
+
 export interface Rate {
   /** Readings per second between two samples (accounting.readings). */
   readonly readingsPerSecond: number;
@@ -77,12 +91,17 @@ export function progressBar(progress: Progress, width = 30): string {
   return `[${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${String(Math.floor(share * 100)).padStart(3)}%`;
 }
 
-export function statusLine(version: string, progress: Progress, rate: Rate | undefined): string {
+export function statusLine(
+  version: string,
+  progress: Progress,
+  rate: Rate | undefined,
+  caughtUp = progress.lag === 0,
+): string {
   const parts = [
     `${version}: lag ${progress.lag} records`,
     `${progress.done}/${progress.total} read`,
     rate === undefined ? undefined : `${Math.round(rate.readingsPerSecond)} readings/s`,
-    progress.lag === 0 ? 'caught up' : `ETA ${formatDuration(rate?.etaSeconds)}`,
+    caughtUp ? 'caught up' : `ETA ${formatDuration(rate?.etaSeconds)}`,
   ];
   return parts.filter((p) => p !== undefined).join(', ');
 }

@@ -2,22 +2,65 @@ import type { Context } from '../context';
 import { logBounds, versionCheckpoints } from '../facts';
 import type { VersionNames } from '../names';
 import { isAlive } from '../processor-child';
-import { progressBar, progressOf, rateOf, statusLine, type Progress } from '../progress';
+import {
+  hasPassed,
+  progressBar,
+  progressOf,
+  rateOf,
+  statusLine,
+  type PartitionBounds,
+  type PartitionCheckpoint,
+  type Progress,
+} from '../progress';
 import type { VersionRow } from '../registry';
 import { requireVersion } from './shared';
 
-/** How far a version has read the raw log (from its PostgreSQL checkpoints). */
-export async function progressOfVersion(
-  ctx: Context,
-  version: Pick<VersionNames, 'pgSchema' | 'consumerGroup'>,
-): Promise<{ progress: Progress; readings: number }> {
+type Checkpointed = Pick<VersionNames, 'pgSchema' | 'consumerGroup'>;
+
+interface Sample {
+  readonly atMs: number;
+  readonly bounds: PartitionBounds[];
+  readonly checkpoints: PartitionCheckpoint[];
+  readonly progress: Progress;
+  readonly readings: number;
+}
+
+/** How far a version has read the raw log (from its PostgreSQL checkpoints), now. */
+export async function progressOfVersion(ctx: Context, version: Checkpointed): Promise<Sample> {
   const bounds = await logBounds(await ctx.admin(), ctx.config.rawTopic);
   const { checkpoints, accounting } = await versionCheckpoints(
     ctx.db,
     version,
     ctx.config.rawTopic,
   );
-  return { progress: progressOf(bounds, checkpoints), readings: accounting.readings };
+  return {
+    atMs: ctx.now(),
+    bounds,
+    checkpoints,
+    progress: progressOf(bounds, checkpoints),
+    readings: accounting.readings,
+  };
+}
+
+/**
+ * Caught up: the version's checkpoints have passed where the log ended at most
+ * REPROCESS_CAUGHT_UP_MS ago. On a log that is still written, a checkpoint trails its end by the
+ * records since the last one, so a lag of exactly 0 is a quiet log's criterion, not a live one's.
+ * Samples the log's end now and waits up to that long for the checkpoints to pass it.
+ */
+export async function awaitCaughtUp(
+  ctx: Context,
+  version: Checkpointed,
+): Promise<{ caughtUp: boolean; lag: number }> {
+  const start = await progressOfVersion(ctx, version);
+  let sample = start;
+  for (;;) {
+    if (hasPassed(start.bounds, sample.checkpoints)) return { caughtUp: true, lag: 0 };
+    if (sample.atMs - start.atMs >= ctx.config.caughtUpMs)
+      return { caughtUp: false, lag: sample.progress.lag };
+    await ctx.sleep(Math.min(500, ctx.config.caughtUpMs));
+    sample = await progressOfVersion(ctx, version);
+  }
 }
 
 /**
@@ -29,24 +72,32 @@ export async function watch(
   version: VersionRow | (VersionNames & { version: string }),
   follow: boolean,
   intervalMs = 1_000,
-): Promise<Progress> {
-  let before = { atMs: ctx.now(), ...(await progressOfVersion(ctx, version)) };
+): Promise<{ progress: Progress; caughtUp: boolean }> {
+  let before = await progressOfVersion(ctx, version);
+  let recent: Sample[] = [before];
   for (;;) {
     await ctx.sleep(intervalMs);
-    const now = await progressOfVersion(ctx, version);
-    const after = { atMs: ctx.now(), ...now };
+    const after = await progressOfVersion(ctx, version);
+    recent = [...recent, after].filter((s) => after.atMs - s.atMs <= ctx.config.caughtUpMs);
+    const caughtUp = recent.some((s) => hasPassed(s.bounds, after.checkpoints));
     const rate = rateOf(
       { atMs: before.atMs, readings: before.readings, done: before.progress.done },
       { atMs: after.atMs, readings: after.readings, done: after.progress.done },
-      now.progress.lag,
+      after.progress.lag,
     );
-    ctx.status(`${progressBar(now.progress)} ${statusLine(version.version, now.progress, rate)}`);
-    if (!follow || now.progress.lag === 0) return now.progress;
+    ctx.status(
+      `${progressBar(after.progress)} ${statusLine(version.version, after.progress, rate, caughtUp)}`,
+    );
+    if (!follow || caughtUp) return { progress: after.progress, caughtUp };
     before = after;
   }
 }
 
-export async function status(ctx: Context, name: string, follow: boolean): Promise<Progress> {
+export async function status(
+  ctx: Context,
+  name: string,
+  follow: boolean,
+): Promise<{ progress: Progress; caughtUp: boolean }> {
   const row = await requireVersion(ctx, name);
   const progress = await watch(ctx, row, follow);
   if (row.pid !== null && !isAlive(row.pid))

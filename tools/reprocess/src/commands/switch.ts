@@ -4,7 +4,7 @@ import { ReprocessError } from '../errors';
 import { versionEnvironment } from '../names';
 import { switchReadSchema } from '../read-schema';
 import { findVersion, readPointer, type VersionRow } from '../registry';
-import { progressOfVersion } from './progress';
+import { awaitCaughtUp } from './progress';
 import { requireVersion } from './shared';
 
 /** Moves every reader to a version: Elasticsearch aliases in one call, the views in one transaction. */
@@ -42,11 +42,11 @@ export async function switchTo(ctx: Context, name: string): Promise<void> {
   const pointer = await readPointer(ctx.db, config.readSchema);
   if (pointer.current === name)
     throw new ReprocessError('REPROCESS_IS_CURRENT', `${name} is the current version already`);
-  const { progress } = await progressOfVersion(ctx, row);
-  if (progress.lag > 0)
+  const progress = await awaitCaughtUp(ctx, row);
+  if (!progress.caughtUp)
     throw new ReprocessError(
       'REPROCESS_NOT_CAUGHT_UP',
-      `${name} has not caught up (lag ${progress.lag} records): nothing switched`,
+      `${name} has not caught up (lag ${progress.lag} records; its checkpoints did not pass the log's end within REPROCESS_CAUGHT_UP_MS): nothing switched`,
     );
   if (row.state !== 'verified')
     throw new ReprocessError(

@@ -3,7 +3,7 @@ import { ReprocessError } from '../errors';
 import { compareVersions, versionCheckpoints } from '../facts';
 import { findVersion, readPointer, recordVerification } from '../registry';
 import { formatReport, judge, type VerificationReport } from '../verify-report';
-import { progressOfVersion } from './progress';
+import { awaitCaughtUp } from './progress';
 import { requireVersion } from './shared';
 
 /**
@@ -13,8 +13,8 @@ import { requireVersion } from './shared';
 export async function verify(ctx: Context, name: string): Promise<VerificationReport> {
   const { config } = ctx;
   const row = await requireVersion(ctx, name);
-  const { progress } = await progressOfVersion(ctx, row);
-  if (progress.lag > 0)
+  const progress = await awaitCaughtUp(ctx, row);
+  if (!progress.caughtUp)
     throw new ReprocessError(
       'REPROCESS_NOT_CAUGHT_UP',
       `${name} has not caught up (lag ${progress.lag} records): verify once \`reprocess status ${name}\` says caught up`,

@@ -4,7 +4,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Client } from '@elastic/elasticsearch';
-import { Kafka, logLevel } from 'kafkajs';
+import { Kafka, logLevel, type Producer } from 'kafkajs';
 import knex, { type Knex } from 'knex';
 import { GeostreamError } from '@geostream/platform';
 import { eventually, testServices } from '@geostream/platform/testing';
@@ -46,10 +46,20 @@ const env: Record<string, string> = {
   READ_ES_INDEX_PREFIX: readPrefix,
   REPROCESS_LOG_DIR: dir,
   TOPIC_PARTITIONS: '2',
+  // Above CHECKPOINT_INTERVAL_MS below, as on a live site (the default 30 s above the default 10 s).
+  REPROCESS_CAUGHT_UP_MS: '5000',
   LOG_LEVEL: 'warn',
 };
-// Both versions close an instrument's last window as soon as the log has gone quiet.
-const QUIET = ['--set', 'IDLE_FLUSH_MS=1000', '--set', 'MAX_QUIET_WAIT_MS=1000'];
+// Both versions close an instrument's last window as soon as the log has gone quiet, and
+// checkpoint often (the switch happens while the log is written).
+const QUIET = [
+  '--set',
+  'IDLE_FLUSH_MS=1000',
+  '--set',
+  'MAX_QUIET_WAIT_MS=1000',
+  '--set',
+  'CHECKPOINT_INTERVAL_MS=2000',
+];
 
 const INSTRUMENTS = [
   ['piezometer', 'PZ-1', 5812000, 320000],
@@ -76,13 +86,23 @@ const liveFollowed = () =>
 const startMs = Math.floor((Date.now() - 300_000) / 20_000) * 20_000;
 
 async function cli(...argv: string[]): Promise<{ lines: string[]; exitCode: number }> {
+  return cliWith(env, argv);
+}
+
+async function cliWith(
+  withEnv: Record<string, string>,
+  argv: string[],
+): Promise<{ lines: string[]; exitCode: number }> {
   const lines: string[] = [];
-  const { exitCode } = await runCommand(argv, env, { out: (l) => lines.push(l) });
+  const { exitCode } = await runCommand(argv, withEnv, { out: (l) => lines.push(l) });
   return { lines, exitCode };
 }
 
-async function refusal(argv: string[]): Promise<GeostreamError> {
-  const error = await cli(...argv).then(
+/** A paused processor never catches up: refused after a short wait. */
+const impatient = { ...env, REPROCESS_CAUGHT_UP_MS: '1000' };
+
+async function refusal(argv: string[], withEnv = env): Promise<GeostreamError> {
+  const error = await cliWith(withEnv, argv).then(
     () => undefined,
     (e: unknown) => e,
   );
@@ -132,6 +152,42 @@ async function produce(fromIndex: number, count: number): Promise<void> {
   await producer.disconnect();
 }
 
+let liveProducer: Producer | undefined;
+
+/** One reading of a live extensometer, in a transaction, timestamped now. */
+async function produceLive(i: number): Promise<void> {
+  if (liveProducer === undefined) {
+    liveProducer = kafka.producer({
+      idempotent: true,
+      maxInFlightRequests: 1,
+      transactionalId: `rp-${id}-live`,
+    });
+    await liveProducer.connect();
+  }
+  const at = Date.now();
+  const transaction = await liveProducer.transaction();
+  await transaction.send({
+    topic: rawTopic,
+    acks: -1,
+    messages: [
+      {
+        key: 'extensometer:EX-1',
+        timestamp: String(at),
+        value: JSON.stringify({
+          borehole_number: 'EX-1',
+          instrument: 'extensometer',
+          surface_level: 75,
+          northing: 5812030,
+          easting: 320030,
+          reading: 5 + (i % 10) / 10,
+          timestamp: new Date(at - 200).toISOString(),
+        }),
+      },
+    ],
+  });
+  await transaction.commit();
+}
+
 async function dashboardHistory(): Promise<
   { window_start: string; window_end: string; trigger_level: string }[]
 > {
@@ -173,6 +229,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
+  await liveProducer?.disconnect();
   if (dashboard?.pid !== undefined) await stopProcessor(dashboard.pid);
   if (deployment?.pid !== undefined) await stopProcessor(deployment.pid);
   const ctx = await openContext(readReprocessConfig(env), { out: () => undefined });
@@ -202,6 +259,7 @@ it('reprocesses, verifies, switches every reader with no failed request, rolls b
     env: {
       ...env,
       IDLE_FLUSH_MS: '1000',
+      CHECKPOINT_INTERVAL_MS: '2000',
       MAX_QUIET_WAIT_MS: '1000',
       PORT: String(await freePort()),
     },
@@ -274,8 +332,8 @@ it('reprocesses, verifies, switches every reader with no failed request, rolls b
   process.kill(v2row.pid, 'SIGSTOP');
   try {
     await produce(READINGS_EACH, 10);
-    expect((await refusal(['switch', 'v2'])).code).toBe('REPROCESS_NOT_CAUGHT_UP');
-    expect((await refusal(['verify', 'v2'])).code).toBe('REPROCESS_NOT_CAUGHT_UP');
+    expect((await refusal(['switch', 'v2'], impatient)).code).toBe('REPROCESS_NOT_CAUGHT_UP');
+    expect((await refusal(['verify', 'v2'], impatient)).code).toBe('REPROCESS_NOT_CAUGHT_UP');
   } finally {
     process.kill(v2row.pid, 'SIGCONT');
   }
@@ -309,7 +367,18 @@ it('reprocesses, verifies, switches every reader with no failed request, rolls b
   await cli('cleanup', 'v3', '--yes');
   expect(widthsMs(await dashboardHistory())).toEqual([10_000]);
 
-  // The switch, under a loop of dashboard and search requests.
+  // The switch, under a loop of dashboard and search requests, while a logger keeps writing to
+  // the raw log (so no version's lag is ever exactly 0).
+  let writing = true;
+  let written = 0;
+  const logger = (async () => {
+    for (let i = 0; writing; i++) {
+      await produceLive(i);
+      written++;
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+  })();
+  await eventually(() => (written >= 10 ? true : undefined), { what: 'a live logger writing' });
   const failures: string[] = [];
   let requests = 0;
   let running = true;
@@ -345,6 +414,8 @@ it('reprocesses, verifies, switches every reader with no failed request, rolls b
 
   // Rollback: the old values again, in one step.
   await cli('rollback');
+  writing = false;
+  await logger;
   await eventually(() => (liveFollowed().at(-1) === 'v1' ? true : undefined), {
     what: 'the live feed back on v1',
   });

@@ -1,4 +1,11 @@
-import { formatDuration, progressBar, progressOf, rateOf, statusLine } from '../../src/progress';
+import {
+  formatDuration,
+  hasPassed,
+  progressBar,
+  progressOf,
+  rateOf,
+  statusLine,
+} from '../../src/progress';
 
 describe('progressOf', () => {
   const bounds = [
@@ -28,6 +35,23 @@ describe('progressOf', () => {
     expect(
       progressOf([{ partition: 0, low: 100, high: 200 }], [{ partition: 0, nextOffset: 20 }]),
     ).toEqual({ done: 0, total: 100, lag: 100 });
+  });
+});
+
+describe('hasPassed', () => {
+  const then = [
+    { partition: 0, low: 0, high: 100 },
+    { partition: 1, low: 7, high: 7 },
+  ];
+
+  it('is true once every checkpoint reached where the log ended then, whatever came since', () => {
+    expect(hasPassed(then, [{ partition: 0, nextOffset: 100 }])).toBe(true);
+    expect(hasPassed(then, [{ partition: 0, nextOffset: 130 }])).toBe(true);
+  });
+
+  it('is false while a partition with records has no checkpoint or one short of that end', () => {
+    expect(hasPassed(then, [{ partition: 0, nextOffset: 99 }])).toBe(false);
+    expect(hasPassed(then, [])).toBe(false);
   });
 });
 
@@ -66,6 +90,10 @@ describe('formatting', () => {
     );
     expect(line).toBe('v2: lag 10 records, 10/20 read, 100 readings/s, ETA 1m15s');
     expect(statusLine('v2', { done: 20, total: 20, lag: 0 }, undefined)).toMatch(/caught up$/);
+    // A live log: a few records behind the end, but past where it ended a moment ago.
+    expect(statusLine('v2', { done: 18, total: 20, lag: 2 }, undefined, true)).toMatch(
+      /lag 2 records.*caught up$/,
+    );
   });
 
   it('writes durations for people', () => {
