@@ -52,7 +52,10 @@ export function grantStatements(
 
 /**
  * Points the read schema at `versionSchema` and records the switch, in ONE transaction: readers
- * see the old version or the new one, never a mix, and the registry says what they see.
+ * see the old version or the new one, never a mix, and the registry says what they see. The
+ * pointer row is locked first, so switches run one at a time; `whileLocked` (the search
+ * aliases' move) runs under that lock, before any view is touched, with the version readers see
+ * now. Returns that version, now the previous one.
  */
 export async function switchReadSchema(
   db: Knex,
@@ -60,14 +63,18 @@ export async function switchReadSchema(
     readSchema: string;
     version: string;
     versionSchema: string;
-    previous: string | null;
     roles: { readRole: string; drawingsRole: string };
+    whileLocked?: (current: string | null) => Promise<void>;
   },
-): Promise<void> {
+): Promise<{ previous: string | null }> {
   const { readSchema } = options;
-  await db.transaction(async (trx) => {
-    // The pointer row serialises switches.
-    await trx(REGISTRY_TABLES.pointer).withSchema(readSchema).forUpdate().first();
+  return db.transaction(async (trx) => {
+    const pointer = await trx(REGISTRY_TABLES.pointer)
+      .withSchema(readSchema)
+      .forUpdate()
+      .first<{ current: string | null; previous: string | null }>('current', 'previous');
+    const current = pointer?.current ?? null;
+    await options.whileLocked?.(current);
     const drawings = await trx.raw<{ rows: { present: boolean }[] }>(
       'select to_regclass(?) is not null as present',
       [qualifiedName(readSchema, T.planUnderlay)],
@@ -91,8 +98,10 @@ export async function switchReadSchema(
       }
     }
     for (const statement of grantStatements(readSchema, options.roles)) await trx.raw(statement);
+    const previous = current === options.version ? (pointer?.previous ?? null) : current;
     await trx(REGISTRY_TABLES.pointer)
       .withSchema(readSchema)
-      .update({ current: options.version, previous: options.previous, switched_at: trx.fn.now() });
+      .update({ current: options.version, previous, switched_at: trx.fn.now() });
+    return { previous };
   });
 }

@@ -7,31 +7,34 @@ import { findVersion, readPointer, type VersionRow } from '../registry';
 import { awaitCaughtUp } from './progress';
 import { requireVersion } from './shared';
 
-/** Moves every reader to a version: Elasticsearch aliases in one call, the views in one transaction. */
-async function pointReadersAt(
-  ctx: Context,
-  row: VersionRow,
-  previous: string | null,
-): Promise<void> {
+/**
+ * Moves every reader to a version, one step each: the Elasticsearch aliases in one `_aliases`
+ * call (under the registry's lock), then the views and the pointer in one transaction. If the
+ * transaction fails after the aliases moved, they are moved back. Returns the previous version.
+ */
+async function pointReadersAt(ctx: Context, row: VersionRow): Promise<string | null> {
   const { config } = ctx;
-  const old =
-    previous === null ? undefined : await findVersion(ctx.db, config.readSchema, previous);
-  if (ctx.es) {
-    await assertAliasNamesFree(ctx.es, config.readIndexPrefix);
-    await moveAliases(ctx.es, config.readIndexPrefix, row.esIndexPrefix);
-  }
+  let movedFrom: string | undefined;
   try {
-    await switchReadSchema(ctx.db, {
+    const { previous } = await switchReadSchema(ctx.db, {
       readSchema: config.readSchema,
       version: row.version,
       versionSchema: row.pgSchema,
-      previous,
       roles: { readRole: config.readRole, drawingsRole: config.drawingsRole },
+      whileLocked: async (current) => {
+        if (!ctx.es) return;
+        await assertAliasNamesFree(ctx.es, config.readIndexPrefix);
+        const old =
+          current === null ? undefined : await findVersion(ctx.db, config.readSchema, current);
+        await moveAliases(ctx.es, config.readIndexPrefix, row.esIndexPrefix);
+        movedFrom = old?.esIndexPrefix;
+      },
     });
+    return previous;
   } catch (error) {
     // The views did not move: put the searches back where they were.
-    if (ctx.es && old !== undefined)
-      await moveAliases(ctx.es, config.readIndexPrefix, old.esIndexPrefix).catch(() => undefined);
+    if (ctx.es && movedFrom !== undefined)
+      await moveAliases(ctx.es, config.readIndexPrefix, movedFrom).catch(() => undefined);
     throw error;
   }
 }
@@ -55,7 +58,7 @@ export async function switchTo(ctx: Context, name: string): Promise<void> {
         row.verification === null ? ' (run `reprocess verify ' + name + '`)' : ''
       }: nothing switched${problemsOf(row.verification)}`,
     );
-  await pointReadersAt(ctx, row, pointer.current);
+  await pointReadersAt(ctx, row);
   ctx.out(
     `switched readers to ${name}: views ${config.readSchema}.* -> ${row.pgSchema}, aliases ` +
       `${config.readIndexPrefix}-* -> ${row.esIndexPrefix}-*, per-type topics *${row.topicSuffix}` +
@@ -83,7 +86,7 @@ export async function rollback(ctx: Context): Promise<void> {
   if (pointer.previous === null)
     throw new ReprocessError('REPROCESS_NO_PREVIOUS', 'no previous version to roll back to');
   const row = await requireVersion(ctx, pointer.previous);
-  await pointReadersAt(ctx, row, pointer.current);
+  await pointReadersAt(ctx, row);
   ctx.out(
     `rolled readers back to ${row.version} (\`reprocess rollback\` again returns to ${pointer.current})`,
   );

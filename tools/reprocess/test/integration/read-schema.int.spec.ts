@@ -72,7 +72,6 @@ it('points the views at one version with the pointer, across column changes, dra
     readSchema: read,
     version: 'a',
     versionSchema: older,
-    previous: null,
     roles,
   });
   expect(await readVersion()).toBe(older);
@@ -82,7 +81,6 @@ it('points the views at one version with the pointer, across column changes, dra
     readSchema: read,
     version: 'b',
     versionSchema: newer,
-    previous: 'a',
     roles,
   });
   expect(await readVersion()).toBe(newer);
@@ -91,7 +89,6 @@ it('points the views at one version with the pointer, across column changes, dra
     readSchema: read,
     version: 'a',
     versionSchema: older,
-    previous: 'b',
     roles,
   });
   expect(await readVersion()).toBe(older);
@@ -112,7 +109,6 @@ it('points the views at one version with the pointer, across column changes, dra
     readSchema: read,
     version: 'b',
     versionSchema: newer,
-    previous: 'a',
     roles,
   });
   const kept = await db.raw<{ rows: unknown[] }>(`select 1 from "${read}".plan_underlay`);
