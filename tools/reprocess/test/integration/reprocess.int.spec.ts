@@ -274,10 +274,11 @@ it('reprocesses, verifies, switches every reader with no failed request, rolls b
 
   const dashboardPort = await freePort();
   dashboardUrl = `http://127.0.0.1:${dashboardPort}`;
+  // The same environment as the tool and the deployment (PG_SCHEMA is the deployment's): the
+  // dashboard reads READ_PG_SCHEMA.
   dashboard = spawn(process.execPath, [path.join(ROOT, 'dist/apps/batch-dashboard/main.js')], {
     env: {
       ...env,
-      PG_SCHEMA: readSchema,
       LIVE_FOLLOW_INTERVAL_MS: '200',
       APP_PG_SCHEMA: `rp_${id}_app`,
       PORT: String(dashboardPort),
