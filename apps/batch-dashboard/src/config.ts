@@ -5,6 +5,7 @@ import {
 } from '@geostream/instrument-schemas';
 import { DEFAULT_MAX_SHELVE_MS } from '@geostream/alerting';
 import {
+  POSTGRES_IDENTIFIER,
   alertsTopic,
   appDatabaseSettings,
   type AppDatabaseSettings,
@@ -35,12 +36,17 @@ import { DEFAULT_SESSION_MAX_AGE_S } from './http/access-token';
 export interface DashboardConfig {
   readonly http: HttpSettings;
   readonly database: DatabaseSettings;
-  /** The PostgreSQL schema holding reading_window, alert_event and instrument_state. */
+  /**
+   * The PostgreSQL schema it reads reading_window, alert_event and instrument_state in:
+   * READ_PG_SCHEMA (the read schema of views a reprocessing switch-over moves), else PG_SCHEMA.
+   */
   readonly pgSchema: string;
   readonly kafka: KafkaSettings;
   /** LIVE=off runs the dashboard without Kafka: history, drill-down and overview only. */
   readonly liveEnabled: boolean;
   readonly topics: LiveTopics;
+  /** LIVE_FOLLOW_INTERVAL_MS: how often the live feed checks the reprocessing registry for a switch. */
+  readonly liveFollowIntervalMs: number;
   /** PG_READ_ROLE: the read-only role every connection sets (the sinks' migrations create it). */
   readonly readRole: string;
   /** PG_DRAWINGS_ROLE: the role the admin routes store site drawings as (plan_underlay alone). */
@@ -198,7 +204,12 @@ export function readDashboardConfig(env: Environment): DashboardConfig {
     return {
       http: httpSettings(r, 8000),
       database,
-      pgSchema: outputs.postgresSchema,
+      // Its own variable, so one environment (npm start) can give the processor its PG_SCHEMA
+      // and every reader the read schema.
+      pgSchema: r.string('READ_PG_SCHEMA', outputs.postgresSchema, {
+        pattern: POSTGRES_IDENTIFIER,
+        hint: 'must be a lower-case PostgreSQL identifier, e.g. geostream_read',
+      }),
       readRole: outputs.postgresReadRole,
       drawingsRole: outputs.postgresDrawingsRole,
       sessionMaxAgeS: r.int('DASHBOARD_SESSION_MAX_AGE_S', DEFAULT_SESSION_MAX_AGE_S, {
@@ -209,6 +220,7 @@ export function readDashboardConfig(env: Environment): DashboardConfig {
       limits: limits(r, database.poolMax),
       kafka: kafkaSettings(r, 'batch-dashboard'),
       liveEnabled: r.bool('LIVE', true),
+      liveFollowIntervalMs: r.int('LIVE_FOLLOW_INTERVAL_MS', 5_000, { min: 100, max: 600_000 }),
       topics: {
         alerts: alertsTopic(r),
         windows: windowTopicNames(outputs.topicPrefix, outputs.topicSuffix),

@@ -5,7 +5,6 @@ import {
   createLogger,
   errorMessage,
   exitOnStartupFailure,
-  retry,
   retryUntilAborted,
 } from '@geostream/platform';
 import { createAppDatabase, migrateAppSchema } from '@geostream/sinks/app';
@@ -19,7 +18,7 @@ import { readDashboardConfig } from './config';
 import { createDatabase, createDrawingsWriter } from './database';
 import { locateWebAssets } from './http/static-assets';
 import { createLiveHub } from './live/live-hub';
-import { startKafkaLiveSource, type KafkaLiveSource } from './live/kafka-live-source';
+import { startLiveFeed } from './live/live-feed';
 
 /** Minimum silence before any instrument counts as stale: window + grace + idle flush, with room. */
 const MIN_SILENCE_MS = 120_000;
@@ -94,30 +93,18 @@ async function main(): Promise<void> {
   });
 
   // The live view is a bonus over the history: the dashboard serves without Kafka, and keeps
-  // trying to reach it in the background (the page shows the connection state).
-  let source: KafkaLiveSource | undefined;
-  const stopping = new AbortController();
-  if (config.liveEnabled) {
-    const kafka = createKafka(config.kafka, logger);
-    retry(
-      async () => {
-        source = await startKafkaLiveSource({ kafka, topics: config.topics, hub, logger });
-      },
-      {
-        retries: Infinity,
-        maxDelayMs: 30_000,
-        signal: stopping.signal,
-        // Whatever stops the start (broker down, topics not created yet), trying again later is right.
-        shouldRetry: () => true,
-        onRetry: ({ error, delayMs }) => {
-          hub.setStatus('down');
-          logger.warn({ err: errorMessage(error), delayMs }, 'live source not started; retrying');
-        },
-      },
-    ).catch((error: unknown) => {
-      if (!stopping.signal.aborted) logger.error({ err: error }, 'live source gave up');
-    });
-  }
+  // trying to reach it in the background (the page shows the connection state). After a
+  // reprocessing switch-over it follows the current version's topics.
+  const liveFeed = config.liveEnabled
+    ? startLiveFeed({
+        kafka: createKafka(config.kafka, logger),
+        hub,
+        logger,
+        db,
+        topics: config.topics,
+        followIntervalMs: config.liveFollowIntervalMs,
+      })
+    : undefined;
 
   await app.listen({ host: config.http.host, port: config.http.port });
   logger.info(
@@ -129,9 +116,8 @@ async function main(): Promise<void> {
     'batch-dashboard listening',
   );
   closeOnSignals(async () => {
-    stopping.abort();
     await app.close();
-    await source?.stop();
+    await liveFeed?.stop();
     await alarmListener.stop();
     await db.destroy();
     await drawings.destroy();

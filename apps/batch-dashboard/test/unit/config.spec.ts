@@ -26,6 +26,14 @@ describe('dashboard config', () => {
     expect(config.staleness.multiplier).toBe(3);
   });
 
+  it("reads the read schema of a reprocessing set-up when given, else the processor's schema", () => {
+    expect(readDashboardConfig({ PG_SCHEMA: 'site_a' }).pgSchema).toBe('site_a');
+    expect(
+      readDashboardConfig({ PG_SCHEMA: 'site_a', READ_PG_SCHEMA: 'geostream_read' }).pgSchema,
+    ).toBe('geostream_read');
+    expect(problems({ READ_PG_SCHEMA: 'Read-Schema' })).toEqual(['READ_PG_SCHEMA']);
+  });
+
   it('names per-type topics with the prefix and suffix', () => {
     const config = readDashboardConfig({ OUTPUT_TOPIC_PREFIX: 't1.', OUTPUT_TOPIC_SUFFIX: '.v2' });
     expect(config.topics.windows.strain_gauge).toBe('t1.strain_gauge.v2');

@@ -15,6 +15,17 @@ export const POSTGRES_TABLES = {
   planUnderlay: 'plan_underlay',
 } as const;
 
+/**
+ * The reprocessing registry (tools/reprocess), in the read schema (READ_PG_SCHEMA) next to the
+ * views readers use: one row per pipeline version (its names and settings), and one pointer row
+ * naming the version readers see (`current`) and the one before (`previous`). The dashboard
+ * reads the current version's topic names from it to follow a switch-over.
+ */
+export const REPROCESS_TABLES = {
+  versions: 'reprocess_version',
+  pointer: 'reprocess_pointer',
+} as const;
+
 /** Where knex keeps its migration bookkeeping, inside the sink's schema. */
 export const MIGRATIONS_TABLE = 'geostream_migrations';
 

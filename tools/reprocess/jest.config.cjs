@@ -1,0 +1,6 @@
+module.exports = {
+  ...require('../../jest.preset.cjs'),
+  displayName: 'reprocess',
+  rootDir: __dirname,
+  testMatch: ['<rootDir>/test/unit/**/*.spec.ts'],
+};
