@@ -111,21 +111,26 @@ describe('SerialLock', () => {
 });
 
 describe('withHeartbeats', () => {
-  it('heartbeats while the work runs', async () => {
+  it('heartbeats while the work runs, and stops when it is done', async () => {
+    // The work ends at the third beat: no wall-clock budget that a loaded machine could miss.
     let beats = 0;
+    let thirdBeat: () => void = () => undefined;
+    const threeBeats = new Promise<void>((resolve) => (thirdBeat = resolve));
     const result = await withHeartbeats(
       async () => {
-        beats++;
+        if (++beats === 3) thirdBeat();
       },
       5,
       new AbortController().signal,
       async () => {
-        await new Promise((resolve) => setTimeout(resolve, 40));
+        await threeBeats;
         return 'done';
       },
     );
     expect(result).toBe('done');
-    expect(beats).toBeGreaterThan(2);
+    const beatsAtEnd = beats;
+    await new Promise((resolve) => setTimeout(resolve, 30));
+    expect(beats).toBe(beatsAtEnd);
   });
 
   it('aborts the work and throws the heartbeat’s error when the group rebalances', async () => {
