@@ -1,5 +1,6 @@
 // @ts-check
 'use strict';
+const { createHash } = require('node:crypto');
 const os = require('node:os');
 const path = require('node:path');
 
@@ -24,4 +25,18 @@ function geostreamCacheDir(env, uid = process.getuid?.(), home = os.homedir()) {
   );
 }
 
-module.exports = { geostreamCacheDir };
+/**
+ * Where one checkout keeps its services' state under the cache directory (Elasticsearch, which
+ * runs as another user when we are root, cannot write in the checkout): one directory per
+ * checkout path, so two clones on one machine never share data.
+ *
+ * @param {string} cacheDir
+ * @param {string} repoRoot
+ * @returns {string}
+ */
+function checkoutStateDir(cacheDir, repoRoot) {
+  const checkoutId = createHash('sha256').update(repoRoot).digest('hex').slice(0, 10);
+  return path.join(cacheDir, 'checkouts', checkoutId);
+}
+
+module.exports = { geostreamCacheDir, checkoutStateDir };

@@ -4,3 +4,6 @@ export declare function geostreamCacheDir(
   uid?: number,
   home?: string,
 ): string;
+
+/** See cache-dir.cjs: one directory per checkout path under the cache directory. */
+export declare function checkoutStateDir(cacheDir: string, repoRoot: string): string;

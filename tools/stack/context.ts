@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import {
@@ -10,7 +9,7 @@ import {
   type ElasticsearchSettings,
   type KafkaSettings,
 } from '@geostream/platform';
-import { geostreamCacheDir } from './cache-dir.cjs';
+import { checkoutStateDir, geostreamCacheDir } from './cache-dir.cjs';
 
 /**
  * Where the local stack keeps things:
@@ -79,14 +78,13 @@ export function loadStackContext(env: NodeJS.ProcessEnv = process.env): StackCon
   });
   const cacheDir = geostreamCacheDir(env);
   const stackDir = path.join(repoRoot, '.stack');
-  const checkoutId = createHash('sha256').update(repoRoot).digest('hex').slice(0, 10);
   const context: StackContext = {
     repoRoot,
     stackDir,
     logsDir: path.join(stackDir, 'logs'),
     runDir: path.join(stackDir, 'run'),
     cacheDir,
-    checkoutStateDir: path.join(cacheDir, 'checkouts', checkoutId),
+    checkoutStateDir: checkoutStateDir(cacheDir, repoRoot),
     settings,
   };
   for (const dir of [context.logsDir, context.runDir, context.cacheDir, context.checkoutStateDir]) {
