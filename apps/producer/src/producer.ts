@@ -11,8 +11,9 @@ import { healthReport } from './health';
 import type { OutgoingMessage } from './messages/outgoing-message';
 import { createProducerMetrics, type ProducerMetrics } from './metrics';
 import type { Fetch } from './polling/fetch-response';
-import { targetUrl } from './polling/poll-targets';
+import { targetUrl, type PollTarget } from './polling/poll-targets';
 import { Poller } from './polling/poller';
+import { cursorRecord, restoreCursors, type SavedCursor } from './state/cursor-state';
 
 export interface ProducerDeps {
   /** The kafkajs client; or give `kafkaPort` instead (tests). */
@@ -74,6 +75,7 @@ export function startProducer(config: ProducerConfig, deps: ProducerDeps): Runni
         partitions: config.topic.partitions,
         replicationFactor: config.topic.replicationFactor,
         retentionMs: config.topic.retentionMs,
+        stateTopic: config.topic.stateTopic,
         transactionalId: config.delivery.transactionalId,
         transactionTimeoutMs: config.delivery.transactionTimeoutMs,
         verifyTimeoutMs: config.delivery.verifyTimeoutMs,
@@ -89,6 +91,7 @@ export function startProducer(config: ProducerConfig, deps: ProducerDeps): Runni
       maxBatchBytes: config.delivery.maxBatchBytes,
       initialRetryDelayMs: 200,
       maxRetryDelayMs: 5_000,
+      restore: async () => startPolling(await restoreSaved()),
     },
     {
       transaction: (outcome, messages, durationMs) => {
@@ -105,37 +108,84 @@ export function startProducer(config: ProducerConfig, deps: ProducerDeps): Runni
     now,
   );
 
-  const deliver = (messages: OutgoingMessage[]): void => {
-    queue.push(messages);
-    observeBuffer();
-    sender.notify();
+  const deliverFor =
+    (target: PollTarget, source: string) =>
+    (messages: OutgoingMessage[], cursor?: string): void => {
+      const state =
+        cursor === undefined
+          ? undefined
+          : cursorRecord(config.delivery.transactionalId, target, { cursor, source });
+      queue.push(messages, state);
+      observeBuffer();
+      sender.notify();
+    };
+
+  /** The cursors the last run committed (read from the state topic once the sender registered). */
+  const restoreSaved = async (): Promise<Map<PollTarget, SavedCursor>> => {
+    const saved = restoreCursors(
+      config.delivery.transactionalId,
+      config.api.targets,
+      await kafkaPort.readState(),
+    );
+    for (const [target, { source }] of saved) {
+      const url = targetUrl(config.api.url, target);
+      if (source !== url) {
+        logger.warn(
+          { target, saved: source, url },
+          'the saved cursor is from another API URL: starting from the current readings',
+        );
+        saved.delete(target);
+      }
+    }
+    logger.info(
+      {
+        stateTopic: config.topic.stateTopic,
+        resuming: Object.fromEntries([...saved].map(([t, s]) => [t, s.cursor])),
+      },
+      saved.size > 0
+        ? 'resuming polling from the cursors committed with the last readings'
+        : 'no saved cursor: polling starts from the current readings',
+    );
+    return saved;
   };
 
-  const pollers = config.api.targets.map(
-    (target) =>
-      new Poller(
-        {
-          target,
-          url: targetUrl(config.api.url, target),
-          intervalMs: config.api.intervalMs,
-          timeoutMs: config.api.timeoutMs,
-          retries: config.api.retries,
-          producerId: config.delivery.producerId,
-          maxMessageBytes: config.delivery.maxMessageBytes,
-        },
-        {
-          fetch: deps.fetch ?? fetch,
-          now,
-          metrics,
-          logger,
-          deliver,
-          mayPoll: () => flow === 'flowing',
-        },
-      ),
-  );
+  let pollers: Poller[] = [];
+  const startPolling = (saved: ReadonlyMap<PollTarget, SavedCursor>): void => {
+    if (pollers.length > 0 || stopRequested) return;
+    pollers = makePollers(saved);
+    for (const poller of pollers) poller.start();
+  };
 
+  const makePollers = (saved: ReadonlyMap<PollTarget, SavedCursor>): Poller[] =>
+    config.api.targets.map(
+      (target) =>
+        new Poller(
+          {
+            target,
+            url: targetUrl(config.api.url, target),
+            intervalMs: config.api.intervalMs,
+            timeoutMs: config.api.timeoutMs,
+            retries: config.api.retries,
+            producerId: config.delivery.producerId,
+            maxMessageBytes: config.delivery.maxMessageBytes,
+            pageReadings: config.api.pageReadings,
+            maxResponseBytes: config.api.maxResponseBytes,
+            resumeFrom: saved.get(target)?.cursor,
+          },
+          {
+            fetch: deps.fetch ?? fetch,
+            now,
+            metrics,
+            logger,
+            deliver: deliverFor(target, targetUrl(config.api.url, target)),
+            mayPoll: () => flow === 'flowing',
+          },
+        ),
+    );
+
+  let stopRequested = false;
+  // Polling starts once the sender has registered and read the cursors (`restore`).
   sender.start();
-  for (const poller of pollers) poller.start();
   logger.info(
     {
       api: config.api.url.href,
@@ -164,6 +214,7 @@ export function startProducer(config: ProducerConfig, deps: ProducerDeps): Runni
       }),
     stop: () =>
       (stopping ??= (async () => {
+        stopRequested = true;
         await Promise.all(pollers.map((p) => p.stop()));
         const report = await sender.stop(config.delivery.flushTimeoutMs);
         if (report.unflushed > 0 || report.unresolved > 0) {

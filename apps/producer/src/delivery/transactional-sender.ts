@@ -5,6 +5,7 @@ import type {
   PartitionOffset,
   TransactionalSession,
 } from './kafka-port';
+import type { OutgoingMessage } from '../messages/outgoing-message';
 import type { MessageQueue } from './message-queue';
 
 /**
@@ -33,6 +34,12 @@ export interface SenderOptions {
   readonly maxBatchBytes: number;
   readonly initialRetryDelayMs: number;
   readonly maxRetryDelayMs: number;
+  /**
+   * Run once, after the first session has registered (so the previous instance is fenced and
+   * its last transaction settled) and before anything is sent: the producer reads its cursors
+   * here. A failure is retried like any Kafka failure.
+   */
+  readonly restore?: () => Promise<void>;
 }
 
 export type TransactionOutcome =
@@ -43,7 +50,7 @@ export interface SenderEvents {
   failure(stage: FailureStage, error: unknown, attempt: number): void;
 }
 
-export type FailureStage = 'connect' | 'send' | 'commit' | 'verify';
+export type FailureStage = 'connect' | 'restore' | 'send' | 'commit' | 'verify';
 
 export interface SenderStatus {
   /** True after the last Kafka interaction succeeded, false after one failed. */
@@ -69,7 +76,7 @@ class StageError extends Error {
 
 interface PendingCommit {
   readonly count: number;
-  readonly probe: { partition: number; offset: string };
+  readonly probe: { topic: string; partition: number; offset: string };
 }
 
 /**
@@ -81,6 +88,7 @@ export const CLOSE_TIMEOUT_MS = 5_000;
 export class TransactionalSender {
   private session: TransactionalSession | undefined;
   private topicReady = false;
+  private restored = false;
   private pending: PendingCommit | undefined;
   /** Where the last commit of this session wrote, until that transaction is known complete. */
   private completing: PartitionOffset[] | undefined;
@@ -141,7 +149,7 @@ export class TransactionalSender {
     for (;;) {
       // Work to do: buffered messages, a commit to settle, or the first registration (which
       // creates the topic and fences a previous instance's leftover transaction at start-up).
-      if (this.queue.size === 0 && this.pending === undefined && this.topicReady) {
+      if (this.queue.size === 0 && this.pending === undefined && this.topicReady && this.restored) {
         if (this.stopping) break;
         await new Promise<void>((resolve) => (this.wake = resolve));
         this.wake = undefined;
@@ -168,16 +176,28 @@ export class TransactionalSender {
   /** One batch, start to finish. Throws a StageError; the caller retries with backoff. */
   private async step(): Promise<void> {
     const transaction = await this.openTransaction();
+    if (!this.restored) {
+      const restore = this.options.restore;
+      if (restore) await this.stage('restore', restore);
+      this.restored = true;
+    }
     if (this.pending !== undefined) await this.settlePending();
-    const batch = this.queue.peek(this.options.maxBatchMessages, this.options.maxBatchBytes);
+    const { messages: batch, state } = this.queue.peekBatch(
+      this.options.maxBatchMessages,
+      this.options.maxBatchBytes,
+    );
     if (batch.length === 0) {
       await this.stage('commit', () => transaction.commit()); // empty: no request goes out
       return;
     }
     const started = this.now();
-    let offsets: PartitionOffset[];
+    const offsets: PartitionOffset[] = [];
     try {
-      offsets = await transaction.send(batch);
+      // An atomic response may exceed one produce request's bounds: several sends, one transaction.
+      const parts = slices(batch, this.options.maxBatchMessages, this.options.maxBatchBytes);
+      for (const [i, part] of parts.entries()) {
+        offsets.push(...(await transaction.send(part, i === parts.length - 1 ? state : [])));
+      }
     } catch (error) {
       await this.abandon(transaction);
       this.events.transaction('aborted', batch.length, this.now() - started);
@@ -190,7 +210,7 @@ export class TransactionalSender {
       if (first === undefined) throw new StageError('commit', error); // nothing was written
       this.pending = {
         count: batch.length,
-        probe: { partition: first.partition, offset: first.baseOffset },
+        probe: { topic: first.topic, partition: first.partition, offset: first.baseOffset },
       };
       this.events.transaction('unknown', batch.length, this.now() - started);
       await this.closeSession();
@@ -276,6 +296,28 @@ export class TransactionalSender {
       'Kafka delivery failed; the batch stays buffered and will be retried',
     );
   }
+}
+
+/** Consecutive runs of at most `maxCount` messages and `maxBytes` bytes (at least one each). */
+export function slices(
+  messages: readonly OutgoingMessage[],
+  maxCount: number,
+  maxBytes: number,
+): OutgoingMessage[][] {
+  const parts: OutgoingMessage[][] = [];
+  let part: OutgoingMessage[] = [];
+  let bytes = 0;
+  for (const message of messages) {
+    if (part.length > 0 && (part.length >= maxCount || bytes + message.bytes > maxBytes)) {
+      parts.push(part);
+      part = [];
+      bytes = 0;
+    }
+    part.push(message);
+    bytes += message.bytes;
+  }
+  if (part.length > 0) parts.push(part);
+  return parts;
 }
 
 function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
