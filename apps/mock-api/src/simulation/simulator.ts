@@ -20,7 +20,13 @@ import {
   type HistorySettings,
   type LogPosition,
 } from './history';
-import { readingsAt, sampleAt, type ReadingBehaviour, type SimulatedReading } from './readings';
+import {
+  MAX_LOGGER_LAG_MS,
+  readingsAt,
+  sampleAt,
+  type ReadingBehaviour,
+  type SimulatedReading,
+} from './readings';
 import { keyedRandom, type Random } from './random';
 import { buildSite, type Site, type SiteOptions } from './site';
 
@@ -181,7 +187,14 @@ export function createSimulator(settings: SimulationSettings): Simulator {
     types.flatMap((type) =>
       faultedEntries(
         site,
-        readingsAt(site, type, scanMs, settings),
+        // Taken within the scan's interval: two scans never log the same sample twice.
+        readingsAt(
+          site,
+          type,
+          scanMs,
+          settings,
+          Math.min(MAX_LOGGER_LAG_MS, settings.scanIntervalMs),
+        ),
         keyedRandom(settings.seed, STREAM_LOG_FAULTS, scanMs, INSTRUMENT_TYPES.indexOf(type)),
         faults,
         settings.spikeRate,
