@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { ensureTopic, type Logger } from '@geostream/platform';
+import { ensureTopics, type Logger } from '@geostream/platform';
 import {
   Partitioners,
   type Admin,
@@ -38,7 +38,7 @@ export function createKafkaPort(
   logger: Logger,
 ): KafkaPort {
   return {
-    ensureTopic: () => ensureTopics(kafka.admin(), options, logger),
+    ensureTopic: () => ensureProducerTopics(kafka.admin(), options, logger),
     openSession: () => openSession(kafka, options),
     readState: () => readState(kafka, options),
     wasCommitted: (probe) => wasCommitted(kafka, options, probe),
@@ -50,26 +50,29 @@ export function createKafkaPort(
  * state topic: compacted (the latest cursor per key is all that matters), one partition, small
  * segments so that compaction keeps the topic, and a restart's read, short.
  */
-async function ensureTopics(
+async function ensureProducerTopics(
   admin: Admin,
   options: KafkaTransportOptions,
   logger: Logger,
 ): Promise<void> {
   await admin.connect();
   try {
-    await ensureTopic(admin, {
-      topic: options.stateTopic,
-      partitions: 1,
-      replication: options.replicationFactor,
-      configs: { 'cleanup.policy': 'compact', 'segment.ms': String(STATE_SEGMENT_MS) },
-    });
-    const created = await ensureTopic(admin, {
-      topic: options.topic,
-      partitions: options.partitions,
-      replication: options.replicationFactor,
-      configs: { 'retention.ms': String(options.retentionMs) },
-    });
-    if (created) {
+    // One CreateTopics request for both: the broker settles them together.
+    const created = await ensureTopics(admin, [
+      {
+        topic: options.topic,
+        partitions: options.partitions,
+        replication: options.replicationFactor,
+        configs: { 'retention.ms': String(options.retentionMs) },
+      },
+      {
+        topic: options.stateTopic,
+        partitions: 1,
+        replication: options.replicationFactor,
+        configs: { 'cleanup.policy': 'compact', 'segment.ms': String(STATE_SEGMENT_MS) },
+      },
+    ]);
+    if (created.includes(options.topic)) {
       logger.info(
         { topic: options.topic, partitions: options.partitions },
         'created the raw topic',
