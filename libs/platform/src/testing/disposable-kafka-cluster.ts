@@ -75,6 +75,9 @@ export async function startDisposableKafkaCluster(
         `transaction.state.log.min.isr=${minIsr}`,
         'transaction.state.log.num.partitions=2',
         'group.initial.rebalance.delay.ms=0',
+        // A killed node is fenced, and its partitions get new leaders, after 3 s (Kafka: 9 s).
+        'broker.session.timeout.ms=3000',
+        'broker.heartbeat.interval.ms=500',
         '',
       ].join('\n'),
     );
@@ -118,11 +121,12 @@ export async function startDisposableKafkaCluster(
   const brokers = nodes.map((n) => n.broker);
   const children = new Map<number, ChildProcess>();
 
+  // Bootstraps from the nodes running now: a killed node would refuse the connection.
   const admin = () =>
     new Kafka({
-      brokers: [...brokers],
+      brokers: nodes.filter((n) => children.has(n.nodeId)).map((n) => n.broker),
       logLevel: logLevel.NOTHING,
-      retry: { retries: 0 },
+      retry: { retries: 3, initialRetryTime: 200 },
       connectionTimeout: 1_000,
     }).admin();
 
