@@ -245,4 +245,25 @@ describe('startProducer (fake API and Kafka)', () => {
     ).toBeGreaterThanOrEqual(3);
     expect(kafka.committed().flat()).toEqual([]);
   });
+
+  it('counts readings lost at the source when the API no longer keeps what its cursor asked for', async () => {
+    const kafka = new FakeKafka(2);
+    let calls = 0;
+    const fetch: Fetch = async (url) => {
+      calls++;
+      const since = new URL(url).searchParams.get('since');
+      return new Response(envelope(2, `call${calls}`), {
+        headers: { 'x-cursor': String(calls), 'x-cursor-gap-ms': since === '1' ? '7000' : '0' },
+      });
+    };
+    const registry = new Registry();
+    const producer = startProducer(config(), { kafkaPort: kafka, logger, registry, fetch });
+    await eventually(() => (calls >= 4 ? true : undefined), { what: 'four requests' });
+    await producer.stop();
+    expect(
+      await metric(registry, 'geostream_producer_source_gap_ms_total', { target: 'piezometer' }),
+    ).toBe(7000);
+    // The readings that came with the gap are forwarded like any others.
+    expect(kafka.committed().flat()).toHaveLength(2 * calls);
+  });
 });
