@@ -236,6 +236,9 @@ async function wasCommitted(
     settle = resolve;
     fail = reject;
   });
+  // A crash can reject it before it is awaited (consumer.run itself failing first, say while a
+  // group coordinator is loading after a failover): never an unhandled rejection.
+  decided.catch(() => undefined);
   let timer: NodeJS.Timeout | undefined;
   try {
     consumer.on(consumer.events.END_BATCH_PROCESS, ({ payload }) => {
@@ -315,6 +318,8 @@ async function readState(kafka: Kafka, options: KafkaTransportOptions): Promise<
     finish = resolve;
     fail = reject;
   });
+  finished.catch(() => undefined); // as in wasCommitted: a crash before it is awaited
+
   let timer: NodeJS.Timeout | undefined;
   try {
     consumer.on(consumer.events.END_BATCH_PROCESS, ({ payload }) => {
