@@ -5,8 +5,10 @@ import { createRequire } from 'node:module';
  * patches/kafkajs+2.2.4.patch, applied by `npm ci` (postinstall: patch-package): kafkajs' request
  * queue armed a timer with a negative delay whenever nothing was pending, which Node 24 reports
  * as a TimeoutNegativeWarning on every client's first request (and every Node ran as a 1 ms loop
- * for the connection's life). Its producer grouped messages per partition in O(n^2) and zeroed a
- * fresh buffer per record. These fail if the patch is not applied.
+ * for the connection's life). Its producer grouped messages per partition in O(n^2), zeroed a
+ * fresh buffer per record, and, retrying a send after a broker died, skipped the partitions a
+ * surviving broker had taken over (lost, yet reported sent). These fail if the patch is not
+ * applied.
  */
 interface RequestQueueLike {
   pending: unknown[];
