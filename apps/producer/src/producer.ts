@@ -5,7 +5,11 @@ import { nextFlowState, type FlowState } from './delivery/backpressure';
 import { createKafkaPort } from './delivery/kafka-transport';
 import type { KafkaPort } from './delivery/kafka-port';
 import { MessageQueue } from './delivery/message-queue';
-import { TransactionalSender, type StopReport } from './delivery/transactional-sender';
+import {
+  SupersededError,
+  TransactionalSender,
+  type StopReport,
+} from './delivery/transactional-sender';
 import type { ProducerConfig } from './config';
 import { healthReport } from './health';
 import type { OutgoingMessage } from './messages/outgoing-message';
@@ -13,7 +17,13 @@ import { createProducerMetrics, type ProducerMetrics } from './metrics';
 import type { Fetch } from './polling/fetch-response';
 import { targetUrl, type PollTarget } from './polling/poll-targets';
 import { Poller } from './polling/poller';
-import { cursorRecord, restoreCursors, type SavedCursor } from './state/cursor-state';
+import {
+  cursorRecord,
+  restoreCursors,
+  stateKey,
+  type SavedCursor,
+  type StateRecord,
+} from './state/cursor-state';
 
 export interface ProducerDeps {
   /** The kafkajs client; or give `kafkaPort` instead (tests). */
@@ -33,6 +43,11 @@ export interface RunningProducer {
   buffered(): number;
   /** Stops polling, flushes the buffer (until PRODUCER_FLUSH_TIMEOUT_MS), disconnects. */
   stop(): Promise<StopReport>;
+  /**
+   * Settles if the producer stopped for good: another instance with the same transactional id
+   * took over (SupersededError). The process should exit; polling has stopped.
+   */
+  readonly failed: Promise<SupersededError>;
 }
 
 /**
@@ -92,6 +107,7 @@ export function startProducer(config: ProducerConfig, deps: ProducerDeps): Runni
       initialRetryDelayMs: 200,
       maxRetryDelayMs: 5_000,
       restore: async () => startPolling(await restoreSaved()),
+      checkOwnership: (pendingState) => checkOwnership(pendingState),
     },
     {
       transaction: (outcome, messages, durationMs) => {
@@ -103,6 +119,18 @@ export function startProducer(config: ProducerConfig, deps: ProducerDeps): Runni
         observeBuffer();
       },
       failure: (stage) => metrics.kafkaFailures.inc({ stage }),
+      committedState: (state) => {
+        for (const record of state) believed.set(record.key, record.value.toString('utf8'));
+      },
+      fatal: (error) => {
+        logger.error(
+          { err: error, ...error.details },
+          'another producer with the same PRODUCER_TRANSACTIONAL_ID took over: this one stops polling and sending (its buffer is refetched by the other from the committed cursors)',
+        );
+        stopRequested = true;
+        void Promise.all(pollers.map((p) => p.stop()));
+        reportFailed(error);
+      },
     },
     logger,
     now,
@@ -120,13 +148,39 @@ export function startProducer(config: ProducerConfig, deps: ProducerDeps): Runni
       sender.notify();
     };
 
+  /**
+   * What this instance believes the state topic holds for its own keys: what it restored, then
+   * what it committed. A later registration compares it with the topic (checkOwnership).
+   */
+  const believed = new Map<string, string>();
+  let reportFailed: (error: SupersededError) => void = () => undefined;
+  const failed = new Promise<SupersededError>((resolve) => (reportFailed = resolve));
+
+  const latestOwn = (records: readonly StateRecord[]): Map<string, string> => {
+    const own = new Set(
+      config.api.targets.map((t) => stateKey(config.delivery.transactionalId, t)),
+    );
+    const latest = new Map<string, string>();
+    for (const r of records) if (own.has(r.key)) latest.set(r.key, r.value.toString('utf8'));
+    return latest;
+  };
+
+  const checkOwnership = async (pendingState: readonly StateRecord[]): Promise<void> => {
+    const onTopic = latestOwn(await kafkaPort.readState());
+    const pending = latestOwn(pendingState);
+    for (const [key, value] of onTopic) {
+      if (value === believed.get(key)) continue;
+      // A commit whose outcome is not known yet may have gone through: that is still ours.
+      if (value === pending.get(key)) continue;
+      throw new SupersededError({ key, onTopic: value, committedHere: believed.get(key) });
+    }
+  };
+
   /** The cursors the last run committed (read from the state topic once the sender registered). */
   const restoreSaved = async (): Promise<Map<PollTarget, SavedCursor>> => {
-    const saved = restoreCursors(
-      config.delivery.transactionalId,
-      config.api.targets,
-      await kafkaPort.readState(),
-    );
+    const records = await kafkaPort.readState();
+    for (const [key, value] of latestOwn(records)) believed.set(key, value);
+    const saved = restoreCursors(config.delivery.transactionalId, config.api.targets, records);
     for (const [target, { source }] of saved) {
       const url = targetUrl(config.api.url, target);
       if (source !== url) {
@@ -200,6 +254,7 @@ export function startProducer(config: ProducerConfig, deps: ProducerDeps): Runni
   let stopping: Promise<StopReport> | undefined;
   return {
     metrics,
+    failed,
     buffered: () => queue.size,
     health: () =>
       healthReport({

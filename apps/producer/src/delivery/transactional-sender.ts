@@ -1,4 +1,5 @@
-import { errorMessage, retry, type Logger } from '@geostream/platform';
+import { errorMessage, GeostreamError, retry, type Logger } from '@geostream/platform';
+import type { StateRecord } from '../state/cursor-state';
 import type {
   KafkaPort,
   OpenTransaction,
@@ -40,6 +41,28 @@ export interface SenderOptions {
    * here. A failure is retried like any Kafka failure.
    */
   readonly restore?: () => Promise<void>;
+  /**
+   * Run after every later registration (a new session after a failure), before anything is
+   * sent: the producer checks that the state topic still holds what this instance committed
+   * (`pendingState`: a batch whose commit outcome is not known yet may be there too). Throws
+   * `SupersededError` when another instance with the same transactional id has committed since.
+   */
+  readonly checkOwnership?: (pendingState: readonly StateRecord[]) => Promise<void>;
+}
+
+/**
+ * Another producer with the same transactional id committed since this one's last commit: it
+ * is the live one (its cursors moved on), and this one must stop, or both would page on from
+ * their own cursors and duplicate readings. Never retried.
+ */
+export class SupersededError extends GeostreamError {
+  constructor(details: Readonly<Record<string, unknown>>) {
+    super(
+      'PRODUCER_SUPERSEDED',
+      'another producer with the same PRODUCER_TRANSACTIONAL_ID committed since this one did: stopping',
+      { details },
+    );
+  }
 }
 
 export type TransactionOutcome =
@@ -47,6 +70,10 @@ export type TransactionOutcome =
 
 export interface SenderEvents {
   transaction(outcome: TransactionOutcome, messages: number, durationMs: number): void;
+  /** The state records of a batch now known committed (committed, or verified so). */
+  committedState?(state: readonly StateRecord[]): void;
+  /** The sender stopped for good (superseded); nothing more is sent. */
+  fatal?(error: SupersededError): void;
   failure(stage: FailureStage, error: unknown, attempt: number): void;
 }
 
@@ -76,6 +103,7 @@ class StageError extends Error {
 
 interface PendingCommit {
   readonly count: number;
+  readonly state: readonly StateRecord[];
   readonly probe: { topic: string; partition: number; offset: string };
 }
 
@@ -89,6 +117,7 @@ export class TransactionalSender {
   private session: TransactionalSession | undefined;
   private topicReady = false;
   private restored = false;
+  private superseded: SupersededError | undefined;
   private pending: PendingCommit | undefined;
   /** Where the last commit of this session wrote, until that transaction is known complete. */
   private completing: PartitionOffset[] | undefined;
@@ -160,12 +189,18 @@ export class TransactionalSender {
           retries: Number.POSITIVE_INFINITY,
           initialDelayMs: this.options.initialRetryDelayMs,
           maxDelayMs: this.options.maxRetryDelayMs,
-          shouldRetry: () => true,
+          shouldRetry: (error) => !(error instanceof SupersededError),
           signal: this.abort.signal,
           onRetry: ({ attempt, delayMs, error }) => this.onFailure(error, attempt, delayMs),
         });
       } catch (error) {
         if (this.abort.signal.aborted) break;
+        if (error instanceof SupersededError) {
+          this.superseded = error;
+          this.lastError = error.message;
+          this.events.fatal?.(error);
+          break;
+        }
         // retry() only throws when aborted; anything else is a bug worth seeing, then go on.
         this.logger.error({ err: error }, 'sender loop error');
       }
@@ -175,7 +210,23 @@ export class TransactionalSender {
 
   /** One batch, start to finish. Throws a StageError; the caller retries with backoff. */
   private async step(): Promise<void> {
+    const fresh = this.session === undefined;
     const transaction = await this.openTransaction();
+    // A later registration (the first one restores instead): is this instance still the owner?
+    if (fresh && this.restored && this.options.checkOwnership) {
+      const check = this.options.checkOwnership;
+      const pendingState = this.pending?.state ?? [];
+      try {
+        await check(pendingState);
+      } catch (error) {
+        if (error instanceof SupersededError) {
+          await this.closeSession();
+          throw error;
+        }
+        await this.closeSession();
+        throw new StageError('restore', error);
+      }
+    }
     if (!this.restored) {
       const restore = this.options.restore;
       if (restore) await this.stage('restore', restore);
@@ -210,6 +261,7 @@ export class TransactionalSender {
       if (first === undefined) throw new StageError('commit', error); // nothing was written
       this.pending = {
         count: batch.length,
+        state,
         probe: { topic: first.topic, partition: first.partition, offset: first.baseOffset },
       };
       this.events.transaction('unknown', batch.length, this.now() - started);
@@ -218,6 +270,7 @@ export class TransactionalSender {
     }
     this.completing = offsets;
     this.queue.drop(batch.length);
+    if (state.length > 0) this.events.committedState?.(state);
     this.kafkaReachable = true;
     this.lastError = undefined;
     this.events.transaction('committed', batch.length, this.now() - started);
@@ -247,7 +300,10 @@ export class TransactionalSender {
     const started = this.now();
     const committed = await this.stage('verify', () => this.kafka.wasCommitted(pending.probe));
     this.pending = undefined;
-    if (committed) this.queue.drop(pending.count);
+    if (committed) {
+      this.queue.drop(pending.count);
+      if (pending.state.length > 0) this.events.committedState?.(pending.state);
+    }
     this.events.transaction(
       committed ? 'verified_committed' : 'verified_aborted',
       pending.count,

@@ -266,4 +266,44 @@ describe('startProducer (fake API and Kafka)', () => {
     // The readings that came with the gap are forwarded like any others.
     expect(kafka.committed().flat()).toHaveLength(2 * calls);
   });
+
+  it('lets one of two instances on one transactional id go on, and stops the other: nothing duplicated', async () => {
+    const kafka = new FakeKafka(3);
+    const api = loggingApi(4);
+    const start = () =>
+      startProducer(config({ POLL_PAGE_READINGS: '5', PRODUCER_FLUSH_TIMEOUT_MS: '50' }), {
+        kafkaPort: kafka,
+        logger,
+        registry: new Registry(),
+        fetch: api.fetch,
+      });
+    const first = start();
+    await eventually(() => (kafka.committed().flat().length >= 20 ? true : undefined), {
+      what: 'the first instance committing',
+    });
+    // A second instance with the same transactional id (a restart that overlapped the old one).
+    const second = start();
+    const stopped: string[] = [];
+    void first.failed.then(() => stopped.push('first'));
+    void second.failed.then(() => stopped.push('second'));
+    const before = kafka.committed().flat().length;
+    await eventually(
+      () =>
+        stopped.length === 1 && kafka.committed().flat().length >= before + 60 ? true : undefined,
+      { what: 'one instance superseded, the other going on' },
+    );
+    const survivor = stopped[0] === 'first' ? second : first;
+    expect((await survivor.stop()).unresolved).toBe(0);
+    await (stopped[0] === 'first' ? first : second).stop();
+    expect(stopped).toHaveLength(1);
+
+    const readings = kafka
+      .committed()
+      .flat()
+      .map((r) => (JSON.parse(r.value) as { reading: number }).reading);
+    const from = Math.min(...readings);
+    expect([...readings].sort((a, b) => a - b)).toEqual(
+      Array.from({ length: readings.length }, (_, i) => from + i),
+    );
+  });
 });
