@@ -35,6 +35,8 @@ export interface StackSettings {
   readonly kafkaVersion: string;
   readonly kafkaHeap: string;
   readonly kafkaControllerPort: number;
+  /** KRaft nodes to run on this machine (`--brokers 3`): 1, or 3 (replication 3, min ISR 2). */
+  readonly kafkaNodes: number;
   readonly database: DatabaseSettings;
   /** True when DATABASE_URL was given: use that server as it is, never start or stop it. */
   readonly databaseUrlGiven: boolean;
@@ -61,6 +63,7 @@ export function loadStackContext(env: NodeJS.ProcessEnv = process.env): StackCon
         pattern: HEAP,
         hint: 'must be a JVM size like 512m',
       }),
+      kafkaNodes: kafkaNodes(r.int('STACK_KAFKA_BROKERS', 1, { min: 1, max: 3 }), r),
       kafkaControllerPort: r.port('KAFKA_CONTROLLER_PORT', brokerPort + 1),
       database: databaseSettings(r),
       databaseUrlGiven: r.raw('DATABASE_URL') !== undefined,
@@ -91,6 +94,12 @@ export function loadStackContext(env: NodeJS.ProcessEnv = process.env): StackCon
     mkdirSync(dir, { recursive: true });
   }
   return context;
+}
+
+function kafkaNodes(n: number, r: { problem(name: string, message: string): void }): number {
+  // Two nodes cannot keep a KRaft quorum through the loss of one: 1 or 3.
+  if (n === 2) r.problem('STACK_KAFKA_BROKERS', 'must be 1 or 3 (two KRaft nodes cannot lose one)');
+  return n;
 }
 
 /** host:port of a broker string such as 127.0.0.1:9092. */

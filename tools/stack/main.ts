@@ -41,7 +41,14 @@ export function formatStatus(statuses: readonly ServiceStatus[]): string {
     .join('\n');
 }
 
+/** `--brokers N` sets STACK_KAFKA_BROKERS (validated with the rest of the settings). */
+export function applyOptions(args: readonly string[], env: NodeJS.ProcessEnv): void {
+  const index = args.indexOf('--brokers');
+  if (index >= 0) env['STACK_KAFKA_BROKERS'] = args[index + 1] ?? '';
+}
+
 async function main(command: string | undefined): Promise<number> {
+  applyOptions(process.argv.slice(3), process.env);
   const context = loadStackContext();
   switch (command) {
     case 'up': {
@@ -59,7 +66,7 @@ async function main(command: string | undefined): Promise<number> {
       return statuses.every((s) => s.healthy) ? 0 : 3;
     }
     default:
-      process.stderr.write('usage: npm run stack -- up|down|status\n');
+      process.stderr.write('usage: npm run stack -- up|down|status [--brokers 1|3]\n');
       return 2;
   }
 }

@@ -10,6 +10,8 @@ import { createSimulator, type SimulationSettings, type Simulator } from './simu
 export interface MockApiOptions {
   readonly simulation: SimulationSettings;
   readonly faults?: FaultRates;
+  /** The most items one `?since=` page holds; 10,000 unless given. */
+  readonly pageMaxReadings?: number;
   /** The clock readings are stamped with; tests drive it explicitly. */
   readonly now?: () => number;
   /** How a slow-response fault waits; tests replace it. */
@@ -90,6 +92,7 @@ export function buildApp(options: MockApiOptions): MockApp {
     registerRoutes(scope, {
       simulator,
       faults: options.faults ?? NO_FAULTS,
+      pageMaxReadings: options.pageMaxReadings ?? 10_000,
       now: options.now ?? Date.now,
       sleep: options.sleep ?? realSleep,
     }),

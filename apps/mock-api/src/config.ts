@@ -19,6 +19,8 @@ export interface MockApiConfig {
   readonly logFormat: LogFormat;
   readonly simulation: SimulationSettings;
   readonly faults: FaultRates;
+  /** The most items one `?since=` page holds (a request's `limit` may ask for fewer). */
+  readonly pageMaxReadings: number;
 }
 
 /** A probability in [0, 1]; EnvReader reads integers only, so fractions are parsed here. */
@@ -98,6 +100,8 @@ export function simulationSettings(env: EnvReader): SimulationSettings {
     repeatRate: rate(env, 'SIM_REPEAT_RATE', 0.02),
     silentRate: rate(env, 'SIM_SILENT_RATE', 0.02),
     spikeRate: rate(env, 'SIM_SPIKE_RATE', 0.002),
+    scanIntervalMs: env.int('SIM_SCAN_INTERVAL_MS', 5_000, { min: 10, max: 3_600_000 }),
+    historyMs: env.int('SIM_HISTORY_MS', 3_600_000, { min: 1, max: 30 * 86_400_000 }),
   };
 }
 
@@ -108,5 +112,6 @@ export function readMockApiConfig(env: Environment): MockApiConfig {
     logFormat: logFormat(reader),
     simulation: simulationSettings(reader),
     faults: faultRates(reader),
+    pageMaxReadings: reader.int('SIM_PAGE_MAX_READINGS', 10_000, { min: 1, max: 1_000_000 }),
   }));
 }

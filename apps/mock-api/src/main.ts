@@ -8,6 +8,7 @@ async function main(): Promise<void> {
   const { app, simulator } = buildApp({
     simulation: config.simulation,
     faults: config.faults,
+    pageMaxReadings: config.pageMaxReadings,
     logger,
   });
   const url = await app.listen(config.http);

@@ -9,6 +9,8 @@ export function settings(overrides: Partial<SimulationSettings> = {}): Simulatio
     repeatRate: 0,
     silentRate: 0,
     spikeRate: 0,
+    scanIntervalMs: 5_000,
+    historyMs: 3_600_000,
     ...overrides,
   };
 }

@@ -27,12 +27,17 @@ export interface ProducerConfig {
     readonly intervalMs: number;
     readonly timeoutMs: number;
     readonly retries: number;
+    /** `limit` of a request after a cursor. */
+    readonly pageReadings: number;
+    readonly maxResponseBytes: number;
   };
   readonly topic: {
     readonly name: string;
     readonly partitions: number;
     readonly replicationFactor: number;
     readonly retentionMs: number;
+    /** The compacted topic of the producer's cursors. */
+    readonly stateTopic: string;
   };
   readonly delivery: {
     readonly transactionalId: string;
@@ -88,6 +93,7 @@ export function readProducerConfig(env: Environment): ProducerConfig {
     // The broker refuses a topic with no replicas, and would refuse it on every retry.
     if (replicationFactor === 0)
       r.problem('RAW_TOPIC_REPLICATION_FACTOR', 'must be -1 (the broker default) or at least 1');
+    const raw = rawTopic(r);
     const maxBatchBytes = r.int('PRODUCER_MAX_BATCH_BYTES', 900_000, {
       min: 1_000,
       max: 100_000_000,
@@ -103,9 +109,15 @@ export function readProducerConfig(env: Environment): ProducerConfig {
         intervalMs,
         timeoutMs,
         retries: r.int('POLL_RETRIES', 2, { min: 0, max: 100 }),
+        pageReadings: r.int('POLL_PAGE_READINGS', 5_000, { min: 1, max: 1_000_000 }),
+        maxResponseBytes: r.int('POLL_MAX_RESPONSE_BYTES', 32 * 1024 * 1024, {
+          min: 1_000,
+          max: 1_000_000_000,
+        }),
       },
       topic: {
-        name: rawTopic(r),
+        name: raw,
+        stateTopic: r.string('PRODUCER_STATE_TOPIC', `${raw}.producer-state`),
         partitions: r.int('RAW_TOPIC_PARTITIONS', 6, { min: 1, max: 10_000 }),
         replicationFactor,
         retentionMs: r.int('RAW_TOPIC_RETENTION_MS', 30 * DAY_MS, { min: -1 }),

@@ -40,6 +40,12 @@ async function main(): Promise<void> {
     logger,
     shutdownBudgetMs,
   );
+  // Superseded by another instance with the same transactional id (logged by the producer): exit
+  // non-zero so a supervisor sees it; what this one had fetched is the other's to refetch.
+  void producer.failed.then(async () => {
+    await ops.close().catch(() => undefined);
+    process.exit(1);
+  });
 }
 
 main().catch(exitOnStartupFailure(createLogger('producer', 'info')));

@@ -28,6 +28,12 @@ export function createProducerMetrics(registry: Registry) {
       labelNames: ['target'] as const,
       registers,
     }),
+    sourceGaps: new Counter({
+      name: 'geostream_producer_source_gap_ms_total',
+      help: 'Milliseconds of readings the API no longer kept when asked after a cursor: lost at the source',
+      labelNames: ['target'] as const,
+      registers,
+    }),
     truncatedMessages: new Counter({
       name: 'geostream_producer_truncated_messages_total',
       help: 'Messages cut to PRODUCER_MAX_MESSAGE_BYTES (garbage larger than Kafka accepts)',

@@ -5,14 +5,25 @@ import { nextFlowState, type FlowState } from './delivery/backpressure';
 import { createKafkaPort } from './delivery/kafka-transport';
 import type { KafkaPort } from './delivery/kafka-port';
 import { MessageQueue } from './delivery/message-queue';
-import { TransactionalSender, type StopReport } from './delivery/transactional-sender';
+import {
+  SupersededError,
+  TransactionalSender,
+  type StopReport,
+} from './delivery/transactional-sender';
 import type { ProducerConfig } from './config';
 import { healthReport } from './health';
 import type { OutgoingMessage } from './messages/outgoing-message';
 import { createProducerMetrics, type ProducerMetrics } from './metrics';
 import type { Fetch } from './polling/fetch-response';
-import { targetUrl } from './polling/poll-targets';
+import { targetUrl, type PollTarget } from './polling/poll-targets';
 import { Poller } from './polling/poller';
+import {
+  cursorRecord,
+  restoreCursors,
+  stateKey,
+  type SavedCursor,
+  type StateRecord,
+} from './state/cursor-state';
 
 export interface ProducerDeps {
   /** The kafkajs client; or give `kafkaPort` instead (tests). */
@@ -32,6 +43,11 @@ export interface RunningProducer {
   buffered(): number;
   /** Stops polling, flushes the buffer (until PRODUCER_FLUSH_TIMEOUT_MS), disconnects. */
   stop(): Promise<StopReport>;
+  /**
+   * Settles if the producer stopped for good: another instance with the same transactional id
+   * took over (SupersededError). The process should exit; polling has stopped.
+   */
+  readonly failed: Promise<SupersededError>;
 }
 
 /**
@@ -74,6 +90,7 @@ export function startProducer(config: ProducerConfig, deps: ProducerDeps): Runni
         partitions: config.topic.partitions,
         replicationFactor: config.topic.replicationFactor,
         retentionMs: config.topic.retentionMs,
+        stateTopic: config.topic.stateTopic,
         transactionalId: config.delivery.transactionalId,
         transactionTimeoutMs: config.delivery.transactionTimeoutMs,
         verifyTimeoutMs: config.delivery.verifyTimeoutMs,
@@ -89,6 +106,8 @@ export function startProducer(config: ProducerConfig, deps: ProducerDeps): Runni
       maxBatchBytes: config.delivery.maxBatchBytes,
       initialRetryDelayMs: 200,
       maxRetryDelayMs: 5_000,
+      restore: async () => startPolling(await restoreSaved()),
+      checkOwnership: (pendingState) => checkOwnership(pendingState),
     },
     {
       transaction: (outcome, messages, durationMs) => {
@@ -100,42 +119,127 @@ export function startProducer(config: ProducerConfig, deps: ProducerDeps): Runni
         observeBuffer();
       },
       failure: (stage) => metrics.kafkaFailures.inc({ stage }),
+      committedState: (state) => {
+        for (const record of state) believed.set(record.key, record.value.toString('utf8'));
+      },
+      fatal: (error) => {
+        logger.error(
+          { err: error, ...error.details },
+          'another producer with the same PRODUCER_TRANSACTIONAL_ID took over: this one stops polling and sending (its buffer is refetched by the other from the committed cursors)',
+        );
+        stopRequested = true;
+        void Promise.all(pollers.map((p) => p.stop()));
+        reportFailed(error);
+      },
     },
     logger,
     now,
   );
 
-  const deliver = (messages: OutgoingMessage[]): void => {
-    queue.push(messages);
-    observeBuffer();
-    sender.notify();
+  const deliverFor =
+    (target: PollTarget, source: string) =>
+    (messages: OutgoingMessage[], cursor?: string): void => {
+      const state =
+        cursor === undefined
+          ? undefined
+          : cursorRecord(config.delivery.transactionalId, target, { cursor, source });
+      queue.push(messages, state);
+      observeBuffer();
+      sender.notify();
+    };
+
+  /**
+   * What this instance believes the state topic holds for its own keys: what it restored, then
+   * what it committed. A later registration compares it with the topic (checkOwnership).
+   */
+  const believed = new Map<string, string>();
+  let reportFailed: (error: SupersededError) => void = () => undefined;
+  const failed = new Promise<SupersededError>((resolve) => (reportFailed = resolve));
+
+  const latestOwn = (records: readonly StateRecord[]): Map<string, string> => {
+    const own = new Set(
+      config.api.targets.map((t) => stateKey(config.delivery.transactionalId, t)),
+    );
+    const latest = new Map<string, string>();
+    for (const r of records) if (own.has(r.key)) latest.set(r.key, r.value.toString('utf8'));
+    return latest;
   };
 
-  const pollers = config.api.targets.map(
-    (target) =>
-      new Poller(
-        {
-          target,
-          url: targetUrl(config.api.url, target),
-          intervalMs: config.api.intervalMs,
-          timeoutMs: config.api.timeoutMs,
-          retries: config.api.retries,
-          producerId: config.delivery.producerId,
-          maxMessageBytes: config.delivery.maxMessageBytes,
-        },
-        {
-          fetch: deps.fetch ?? fetch,
-          now,
-          metrics,
-          logger,
-          deliver,
-          mayPoll: () => flow === 'flowing',
-        },
-      ),
-  );
+  const checkOwnership = async (pendingState: readonly StateRecord[]): Promise<void> => {
+    const onTopic = latestOwn(await kafkaPort.readState());
+    const pending = latestOwn(pendingState);
+    for (const [key, value] of onTopic) {
+      if (value === believed.get(key)) continue;
+      // A commit whose outcome is not known yet may have gone through: that is still ours.
+      if (value === pending.get(key)) continue;
+      throw new SupersededError({ key, onTopic: value, committedHere: believed.get(key) });
+    }
+  };
 
+  /** The cursors the last run committed (read from the state topic once the sender registered). */
+  const restoreSaved = async (): Promise<Map<PollTarget, SavedCursor>> => {
+    const records = await kafkaPort.readState();
+    for (const [key, value] of latestOwn(records)) believed.set(key, value);
+    const saved = restoreCursors(config.delivery.transactionalId, config.api.targets, records);
+    for (const [target, { source }] of saved) {
+      const url = targetUrl(config.api.url, target);
+      if (source !== url) {
+        logger.warn(
+          { target, saved: source, url },
+          'the saved cursor is from another API URL: starting from the current readings',
+        );
+        saved.delete(target);
+      }
+    }
+    logger.info(
+      {
+        stateTopic: config.topic.stateTopic,
+        resuming: Object.fromEntries([...saved].map(([t, s]) => [t, s.cursor])),
+      },
+      saved.size > 0
+        ? 'resuming polling from the cursors committed with the last readings'
+        : 'no saved cursor: polling starts from the current readings',
+    );
+    return saved;
+  };
+
+  let pollers: Poller[] = [];
+  const startPolling = (saved: ReadonlyMap<PollTarget, SavedCursor>): void => {
+    if (pollers.length > 0 || stopRequested) return;
+    pollers = makePollers(saved);
+    for (const poller of pollers) poller.start();
+  };
+
+  const makePollers = (saved: ReadonlyMap<PollTarget, SavedCursor>): Poller[] =>
+    config.api.targets.map(
+      (target) =>
+        new Poller(
+          {
+            target,
+            url: targetUrl(config.api.url, target),
+            intervalMs: config.api.intervalMs,
+            timeoutMs: config.api.timeoutMs,
+            retries: config.api.retries,
+            producerId: config.delivery.producerId,
+            maxMessageBytes: config.delivery.maxMessageBytes,
+            pageReadings: config.api.pageReadings,
+            maxResponseBytes: config.api.maxResponseBytes,
+            resumeFrom: saved.get(target)?.cursor,
+          },
+          {
+            fetch: deps.fetch ?? fetch,
+            now,
+            metrics,
+            logger,
+            deliver: deliverFor(target, targetUrl(config.api.url, target)),
+            mayPoll: () => flow === 'flowing',
+          },
+        ),
+    );
+
+  let stopRequested = false;
+  // Polling starts once the sender has registered and read the cursors (`restore`).
   sender.start();
-  for (const poller of pollers) poller.start();
   logger.info(
     {
       api: config.api.url.href,
@@ -150,6 +254,7 @@ export function startProducer(config: ProducerConfig, deps: ProducerDeps): Runni
   let stopping: Promise<StopReport> | undefined;
   return {
     metrics,
+    failed,
     buffered: () => queue.size,
     health: () =>
       healthReport({
@@ -164,6 +269,7 @@ export function startProducer(config: ProducerConfig, deps: ProducerDeps): Runni
       }),
     stop: () =>
       (stopping ??= (async () => {
+        stopRequested = true;
         await Promise.all(pollers.map((p) => p.stop()));
         const report = await sender.stop(config.delivery.flushTimeoutMs);
         if (report.unflushed > 0 || report.unresolved > 0) {

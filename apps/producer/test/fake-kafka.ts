@@ -5,6 +5,7 @@ import type {
   TransactionalSession,
 } from '../src/delivery/kafka-port';
 import type { OutgoingMessage } from '../src/messages/outgoing-message';
+import type { StateRecord } from '../src/state/cursor-state';
 
 /**
  * An in-memory Kafka log with transactions, fencing and read_committed visibility, that fails on
@@ -18,7 +19,8 @@ export type Operation =
   | 'commit'
   | 'abort'
   | 'awaitCompletion'
-  | 'verify';
+  | 'verify'
+  | 'readState';
 
 /**
  * ok; fail (nothing happened); lost_reply (commit applied, reply lost); partial (send wrote
@@ -34,8 +36,13 @@ interface Record {
   readonly transaction: number;
 }
 
+export const RAW = 'raw';
+export const STATE = 'state';
+
 export class FakeKafka implements KafkaPort {
   readonly partitions: Record[][];
+  /** The state topic (one partition). */
+  readonly stateLog: Record[] = [];
   private readonly transactions = new Map<number, { state: TransactionState; epoch: number }>();
   private epoch = 0;
   private nextTransaction = 0;
@@ -115,7 +122,10 @@ export class FakeKafka implements KafkaPort {
     const state = () => this.transactions.get(id) as { state: TransactionState };
     let partitionsAdded = false;
     return {
-      send: async (messages: readonly OutgoingMessage[]): Promise<PartitionOffset[]> => {
+      send: async (
+        messages: readonly OutgoingMessage[],
+        stateRecords: readonly StateRecord[] = [],
+      ): Promise<PartitionOffset[]> => {
         const outcome = this.outcome('send');
         live();
         if (!partitionsAdded && this.completing) {
@@ -136,7 +146,18 @@ export class FakeKafka implements KafkaPort {
           log.push({ key: message.key, value: message.value.toString(), transaction: id });
         }
         if (outcome === 'partial') this.fail('send');
-        return [...offsets].map(([partition, baseOffset]) => ({ partition, baseOffset }));
+        const written: PartitionOffset[] = [...offsets].map(([partition, baseOffset]) => ({
+          topic: RAW,
+          partition,
+          baseOffset,
+        }));
+        if (stateRecords.length > 0) {
+          written.push({ topic: STATE, partition: 0, baseOffset: String(this.stateLog.length) });
+          for (const r of stateRecords) {
+            this.stateLog.push({ key: r.key, value: r.value.toString(), transaction: id });
+          }
+        }
+        return written;
       },
       commit: async () => {
         const outcome = this.outcome('commit');
@@ -155,9 +176,26 @@ export class FakeKafka implements KafkaPort {
     };
   }
 
-  async wasCommitted(probe: { partition: number; offset: string }): Promise<boolean> {
+  async readState(): Promise<StateRecord[]> {
+    if (this.outcome('readState') !== 'ok') this.fail('readState');
+    return this.committedState().map((r) => ({ key: r.key, value: Buffer.from(r.value) }));
+  }
+
+  /** What a read_committed consumer sees on the state topic. */
+  committedState(): Array<{ key: string; value: string }> {
+    return this.stateLog
+      .filter((r) => this.transactions.get(r.transaction)?.state === 'committed')
+      .map(({ key, value }) => ({ key, value }));
+  }
+
+  async wasCommitted(probe: {
+    topic: string;
+    partition: number;
+    offset: string;
+  }): Promise<boolean> {
     if (this.outcome('verify') !== 'ok') this.fail('verify');
-    const record = this.partitions[probe.partition]?.[Number(probe.offset)];
+    const log = probe.topic === STATE ? this.stateLog : this.partitions[probe.partition];
+    const record = log?.[Number(probe.offset)];
     if (!record) throw new Error(`no record at ${probe.partition}/${probe.offset}`);
     const transaction = this.transactions.get(record.transaction);
     // The sender must only ask once the transaction is settled: Kafka could not answer otherwise.

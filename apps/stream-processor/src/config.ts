@@ -145,7 +145,7 @@ export function streamProcessorSettings(env: EnvReader): StreamProcessorConfig {
         hint: 'must be a lower-case index name prefix, e.g. readings_v2',
       }),
       topicPartitions: env.int('TOPIC_PARTITIONS', 3, { min: 1, max: 1000 }),
-      topicReplication: env.int('TOPIC_REPLICATION', 1, { min: -1, max: 10 }),
+      topicReplication: env.int('TOPIC_REPLICATION', -1, { min: -1, max: 10 }),
     },
     siteConfig: site.config,
     siteConfigFile: site.file,

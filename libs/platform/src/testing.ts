@@ -3,5 +3,6 @@
 export * from './testing/services';
 export * from './testing/tcp-fault-proxy';
 export * from './testing/disposable-kafka';
+export * from './testing/disposable-kafka-cluster';
 export * from './testing/defined';
 export * from './testing/documented-defaults';

@@ -1,5 +1,5 @@
 import { INSTRUMENT_TYPES, type InstrumentType } from '@geostream/instrument-schemas';
-import { Type } from '@sinclair/typebox';
+import { Type, type Static } from '@sinclair/typebox';
 
 /**
  * Route schemas. The response schemas describe the wire honestly: fault injection sends items
@@ -58,7 +58,7 @@ export const ErrorSchema = Type.Object(
   {
     error: Type.String({
       description:
-        'A stable code: unknown_instrument, not_found, bad_request, simulated_failure, internal_error.',
+        'A stable code: unknown_instrument, not_found, bad_request, bad_cursor, simulated_failure, internal_error.',
     }),
     message: Type.String(),
     known_instruments: Type.Optional(Type.Array(Type.String())),
@@ -74,3 +74,22 @@ export const InstrumentParamsSchema = Type.Object({
 });
 
 export const PingSchema = Type.Object({ ping: Type.Literal('pong!') });
+
+export const LogQuerySchema = Type.Object({
+  since: Type.Optional(
+    Type.String({
+      description:
+        "A cursor from an earlier response's x-cursor header: answer the readings recorded after it. Opaque to clients.",
+      maxLength: 64,
+    }),
+  ),
+  limit: Type.Optional(
+    Type.Integer({
+      minimum: 1,
+      description:
+        'The most readings in one page (with since); capped by the server (SIM_PAGE_MAX_READINGS).',
+    }),
+  ),
+});
+
+export type LogQuery = Static<typeof LogQuerySchema>;

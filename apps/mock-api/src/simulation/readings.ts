@@ -35,7 +35,7 @@ const STREAM_REQUEST = 2;
 const STREAM_SILENCE = 3;
 
 /** A logger's read time trails the request by up to this much. */
-const MAX_LOGGER_LAG_MS = 1500;
+export const MAX_LOGGER_LAG_MS = 1500;
 const REPEAT_GAP_MS = { min: 2000, max: 7000 } as const;
 const SILENCE_MINUTES = { min: 5, max: 30 } as const;
 
@@ -98,12 +98,14 @@ export function readingsAt(
   type: InstrumentType,
   nowMs: number,
   behaviour: ReadingBehaviour,
+  /** How long before `nowMs` a reading may have been taken (a scan of the log: its interval). */
+  maxLagMs: number = MAX_LOGGER_LAG_MS,
 ): SimulatedReading[] {
   const readings: SimulatedReading[] = [];
   for (const instrument of site.instruments[type] as readonly SimulatedInstrument[]) {
     if (isSilent(instrument, nowMs, behaviour.silentRate)) continue;
     const random = keyedRandom(instrument.salt, STREAM_REQUEST, nowMs);
-    const sampleMs = nowMs - Math.floor(random() * MAX_LOGGER_LAG_MS);
+    const sampleMs = nowMs - Math.floor(random() * maxLagMs);
     if (random() < behaviour.repeatRate) {
       const earlierMs =
         sampleMs - Math.round(uniform(random, REPEAT_GAP_MS.min, REPEAT_GAP_MS.max));

@@ -13,7 +13,20 @@ import {
   type GarbageKind,
   type WireItem,
 } from './faults';
-import { readingsAt, sampleAt, type ReadingBehaviour, type SimulatedReading } from './readings';
+import {
+  formatCursor,
+  headPosition,
+  readLog,
+  type HistorySettings,
+  type LogPosition,
+} from './history';
+import {
+  MAX_LOGGER_LAG_MS,
+  readingsAt,
+  sampleAt,
+  type ReadingBehaviour,
+  type SimulatedReading,
+} from './readings';
 import { keyedRandom, type Random } from './random';
 import { buildSite, type Site, type SiteOptions } from './site';
 
@@ -22,7 +35,20 @@ import { buildSite, type Site, type SiteOptions } from './site';
  * at a given time returns, faults included. Deterministic in (seed, request number, time):
  * readings depend on the time only, fault plans on the request number and the time.
  */
-export interface SimulationSettings extends SiteOptions, ReadingBehaviour {}
+export interface SimulationSettings extends SiteOptions, ReadingBehaviour, HistorySettings {}
+
+/** A request for the log after a cursor, at most `limit` items. */
+export interface LogRequest {
+  readonly from: LogPosition;
+  readonly limit: number;
+}
+
+/** Where a client is in the log after this response (see history.ts). */
+export interface CursorInfo {
+  readonly next: string;
+  readonly more: boolean;
+  readonly gapMs: number;
+}
 
 /** The reference API's batch envelope. `instruments` counts the instruments reporting in it. */
 export interface Envelope {
@@ -40,7 +66,12 @@ export interface AllEnvelopes {
 }
 
 export type SimulatedResponse =
-  | { readonly kind: 'ok'; readonly body: Envelope | AllEnvelopes; readonly delayMs: number }
+  | {
+      readonly kind: 'ok';
+      readonly body: Envelope | AllEnvelopes;
+      readonly cursor: CursorInfo;
+      readonly delayMs: number;
+    }
   | { readonly kind: 'http_500'; readonly delayMs: number }
   | {
       readonly kind: 'garbage';
@@ -59,10 +90,19 @@ export interface Simulator {
     nowMs: number,
     requestNumber: number,
     faults: FaultRates,
+    log?: LogRequest,
   ): SimulatedResponse;
 }
 
 const STREAM_FAULTS = 0x46414c54;
+const STREAM_LOG_FAULTS = 0x4c4f4746;
+
+/** One logged item, with the type and instrument it came from (for the envelope's count). */
+interface LogEntry {
+  readonly type: InstrumentType;
+  readonly borehole: string;
+  readonly item: WireItem;
+}
 
 function toWireItem(reading: SimulatedReading): WireItem {
   const { instrument } = reading;
@@ -84,7 +124,17 @@ function faultedItems(
   faults: FaultRates,
   spikeRate: number,
 ): WireItem[] {
-  const items: WireItem[] = [];
+  return faultedEntries(site, readings, random, faults, spikeRate).map((e) => e.item);
+}
+
+function faultedEntries(
+  site: Site,
+  readings: readonly SimulatedReading[],
+  random: Random,
+  faults: FaultRates,
+  spikeRate: number,
+): LogEntry[] {
+  const items: LogEntry[] = [];
   for (const reading of readings) {
     const plan = planItemFault(random, faults);
     let item: WireItem;
@@ -99,8 +149,13 @@ function faultedItems(
       item = toWireItem(reading);
     }
     if (plan.corruption) item = corruptItem(item, plan.corruption);
-    items.push(item);
-    if (plan.duplicate) items.push(item);
+    const entry = {
+      type: reading.instrument.type,
+      borehole: reading.instrument.boreholeNumber,
+      item,
+    };
+    items.push(entry);
+    if (plan.duplicate) items.push(entry);
   }
   return items;
 }
@@ -124,16 +179,75 @@ export function createSimulator(settings: SimulationSettings): Simulator {
     };
   };
 
+  const scanTypes = (target: Target): readonly InstrumentType[] =>
+    target === 'all' ? INSTRUMENT_TYPES : [target];
+
+  /** One scan of the log: a pure function of its time, faults included (keyed by scan, type). */
+  const scan = (types: readonly InstrumentType[], scanMs: number, faults: FaultRates): LogEntry[] =>
+    types.flatMap((type) =>
+      faultedEntries(
+        site,
+        // Taken within the scan's interval: two scans never log the same sample twice.
+        readingsAt(
+          site,
+          type,
+          scanMs,
+          settings,
+          Math.min(MAX_LOGGER_LAG_MS, settings.scanIntervalMs),
+        ),
+        keyedRandom(settings.seed, STREAM_LOG_FAULTS, scanMs, INSTRUMENT_TYPES.indexOf(type)),
+        faults,
+        settings.spikeRate,
+      ),
+    );
+
+  const logEnvelope = (type: InstrumentType, entries: readonly LogEntry[]): Envelope => {
+    const own = entries.filter((e) => e.type === type);
+    return {
+      instruments: new Set(own.map((e) => e.borehole)).size,
+      units: INSTRUMENT_SPECS[type].unitsLabel,
+      timezone: 'UTC',
+      items: own.map((e) => e.item),
+    };
+  };
+
+  const logBody = (
+    target: Target,
+    request: LogRequest,
+    nowMs: number,
+    faults: FaultRates,
+  ): { body: Envelope | AllEnvelopes; cursor: CursorInfo } => {
+    const types = scanTypes(target);
+    const page = readLog(request.from, nowMs, request.limit, settings, (scanMs) =>
+      scan(types, scanMs, faults),
+    );
+    const cursor = { next: formatCursor(page.next), more: page.more, gapMs: page.gapMs };
+    if (target !== 'all') return { body: logEnvelope(target, page.items), cursor };
+    const envelopes = Object.fromEntries(
+      INSTRUMENT_TYPES.map((type) => [type, logEnvelope(type, page.items)]),
+    ) as unknown as AllEnvelopes['envelopes'];
+    const instruments = INSTRUMENT_TYPES.reduce((n, type) => n + envelopes[type].instruments, 0);
+    return { body: { instruments, timezone: 'UTC', envelopes }, cursor };
+  };
+
   return {
     site,
     settings,
-    respond(target, nowMs, requestNumber, faults) {
+    respond(target, nowMs, requestNumber, faults, log) {
       const random = keyedRandom(settings.seed, STREAM_FAULTS, requestNumber, nowMs);
       const plan = planRequestFault(random, faults);
       const delayMs = plan.slow ? faults.slowMs : 0;
       if (plan.outcome.kind === 'http_500') return { kind: 'http_500', delayMs };
       let body: Envelope | AllEnvelopes;
-      if (target === 'all') {
+      // Without a cursor: the current readings, as the reference API, and the head of the log.
+      let cursor: CursorInfo = {
+        next: formatCursor(headPosition(nowMs, settings)),
+        more: false,
+        gapMs: 0,
+      };
+      if (log !== undefined) {
+        ({ body, cursor } = logBody(target, log, nowMs, faults));
+      } else if (target === 'all') {
         const envelopes = Object.fromEntries(
           INSTRUMENT_TYPES.map((type) => [type, envelope(type, nowMs, random, faults)]),
         ) as unknown as AllEnvelopes['envelopes'];
@@ -149,7 +263,7 @@ export function createSimulator(settings: SimulationSettings): Simulator {
         const payload = garbageBody(plan.outcome.garbage, JSON.stringify(body), random);
         return { kind: 'garbage', garbage: plan.outcome.garbage, payload, delayMs };
       }
-      return { kind: 'ok', body, delayMs };
+      return { kind: 'ok', body, cursor, delayMs };
     },
   };
 }

@@ -258,3 +258,97 @@ describe('response schemas', () => {
     });
   });
 });
+
+describe('resumable polling (?since=)', () => {
+  const history = settings({ scanIntervalMs: 5_000, historyMs: 60_000, repeatRate: 0.1 });
+
+  it('answers the current readings and the head of the log without a cursor, then what was recorded after it', async () => {
+    let now = T0 + 2_000;
+    const { app } = buildApp({ simulation: history, now: () => now });
+    try {
+      const first = await app.inject({ method: 'GET', url: '/params/piezometer' });
+      expect(first.statusCode).toBe(200);
+      expect(first.headers['x-cursor']).toBe(`${T0 + 5_000}.0`);
+      expect(first.headers['x-cursor-more']).toBe('false');
+      now = T0 + 21_000; // scans at +5, +10, +15, +20 s are recorded
+      const next = await app.inject({
+        method: 'GET',
+        url: `/params/piezometer?since=${first.headers['x-cursor']}`,
+      });
+      expect(next.statusCode).toBe(200);
+      const envelope = next.json() as { instruments: number; items: { timestamp: string }[] };
+      expect(validateEnvelope(envelope).problems).toEqual([]);
+      const instruments = envelope.instruments;
+      expect(envelope.items.length).toBeGreaterThanOrEqual(4 * instruments);
+      expect(next.headers['x-cursor']).toBe(`${T0 + 25_000}.0`);
+      expect(next.headers['x-cursor-gap-ms']).toBe('0');
+      const times = envelope.items.map((i) => Date.parse(i.timestamp));
+      expect(Math.min(...times)).toBeGreaterThan(T0 + 5_000 - 10_000);
+      expect(Math.max(...times)).toBeLessThanOrEqual(T0 + 20_000);
+    } finally {
+      await app.close();
+    }
+  });
+
+  it('serves the same bytes for the same cursor, and pages that add up to one answer', async () => {
+    const now = T0 + 31_000;
+    const faults: FaultRates = { ...NO_FAULTS, duplicate: 0.1, nullField: 0.05 };
+    const { app } = buildApp({ simulation: history, faults, now: () => now });
+    try {
+      const url = `/params/all?since=${T0}.0`;
+      const whole = await app.inject({ method: 'GET', url });
+      const again = await app.inject({ method: 'GET', url });
+      expect(again.body).toBe(whole.body);
+      const items = (body: string): unknown[] =>
+        Object.values(
+          (JSON.parse(body) as { envelopes: Record<string, { items: unknown[] }> }).envelopes,
+        ).flatMap((e) => e.items);
+      const all = items(whole.body);
+      expect(all.length).toBeGreaterThan(100);
+
+      const paged: unknown[] = [];
+      let cursor = `${T0}.0`;
+      for (let pages = 0; ; pages++) {
+        const page = await app.inject({
+          method: 'GET',
+          url: `/params/all?since=${cursor}&limit=37`,
+        });
+        expect(page.statusCode).toBe(200);
+        paged.push(...items(page.body));
+        cursor = page.headers['x-cursor'] as string;
+        if (page.headers['x-cursor-more'] === 'false') break;
+        expect(pages).toBeLessThan(1_000);
+      }
+      expect(cursor).toBe(whole.headers['x-cursor']);
+      // Per type, the same items in the same order (pages group items by type, then concatenate).
+      const byType = (list: unknown[]) =>
+        JSON.stringify([...list].map((i) => JSON.stringify(i)).sort());
+      expect(byType(paged)).toBe(byType(all));
+    } finally {
+      await app.close();
+    }
+  });
+
+  it('says how much was lost when the cursor is older than the history', async () => {
+    await withApp({ simulation: history, now: () => T0 + 120_000 }, async (app) => {
+      const response = await app.inject({
+        method: 'GET',
+        url: `/params/extensometer?since=${T0}.0`,
+      });
+      expect(response.statusCode).toBe(200);
+      // History 60 s: scans +65 s to +120 s are kept; 0 to +60 s are lost.
+      expect(response.headers['x-cursor-gap-ms']).toBe('65000');
+    });
+  });
+
+  it('refuses a malformed cursor with a stable code', async () => {
+    await withApp({ simulation: history }, async (app) => {
+      const response = await app.inject({
+        method: 'GET',
+        url: '/params/piezometer?since=yesterday',
+      });
+      expect(response.statusCode).toBe(400);
+      expect(response.json()).toMatchObject({ error: 'bad_cursor' });
+    });
+  });
+});

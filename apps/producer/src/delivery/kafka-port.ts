@@ -1,18 +1,27 @@
 import type { OutgoingMessage } from '../messages/outgoing-message';
+import type { StateRecord } from '../state/cursor-state';
 
 /**
  * What the sender needs from Kafka, as a port: the kafkajs adapter implements it for real, and
  * unit tests implement it with an in-memory log that fails on command.
  */
 export interface PartitionOffset {
+  /** The raw topic or the state topic. */
+  readonly topic: string;
   readonly partition: number;
   /** Offset of the first message this send wrote to the partition (Kafka's baseOffset). */
   readonly baseOffset: string;
 }
 
 export interface OpenTransaction {
-  /** Writes the messages into the transaction; they stay invisible until commit. */
-  send(messages: readonly OutgoingMessage[]): Promise<PartitionOffset[]>;
+  /**
+   * Writes the messages to the raw topic, and the state records to the state topic, into the
+   * transaction; they stay invisible until commit.
+   */
+  send(
+    messages: readonly OutgoingMessage[],
+    state?: readonly StateRecord[],
+  ): Promise<PartitionOffset[]>;
   commit(): Promise<void>;
   abort(): Promise<void>;
 }
@@ -37,12 +46,22 @@ export interface TransactionalSession {
 }
 
 export interface KafkaPort {
-  /** Creates the raw topic if it does not exist. */
+  /** Creates the raw topic and the state topic if they do not exist. */
   ensureTopic(): Promise<void>;
+  /**
+   * Every record of the state topic a read_committed consumer sees, in log order. Asked after a
+   * session has registered (fencing the previous instance and settling what it left open), so
+   * the last cursor it committed is there and nothing it did not commit is.
+   */
+  readState(): Promise<StateRecord[]>;
   openSession(): Promise<TransactionalSession>;
   /**
    * Whether the message written at `probe` is visible to read_committed consumers. Asked only
    * after a new session has settled the transaction, so the answer is final.
    */
-  wasCommitted(probe: { readonly partition: number; readonly offset: string }): Promise<boolean>;
+  wasCommitted(probe: {
+    readonly topic: string;
+    readonly partition: number;
+    readonly offset: string;
+  }): Promise<boolean>;
 }

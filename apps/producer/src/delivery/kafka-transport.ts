@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { ensureTopic, type Logger } from '@geostream/platform';
+import { ensureTopics, type Logger } from '@geostream/platform';
 import {
   Partitioners,
   type Admin,
@@ -8,6 +8,7 @@ import {
   type Kafka,
   type Producer,
 } from 'kafkajs';
+import type { StateRecord } from '../state/cursor-state';
 import type {
   KafkaPort,
   OpenTransaction,
@@ -23,6 +24,8 @@ export interface KafkaTransportOptions {
   readonly replicationFactor: number;
   /** -1: keep forever. */
   readonly retentionMs: number;
+  /** The compacted topic of the producer's cursors (one partition). */
+  readonly stateTopic: string;
   readonly transactionalId: string;
   readonly transactionTimeoutMs: number;
   /** How long to wait for a read-back that settles an unknown commit before trying again. */
@@ -35,27 +38,41 @@ export function createKafkaPort(
   logger: Logger,
 ): KafkaPort {
   return {
-    ensureTopic: () => ensureRawTopic(kafka.admin(), options, logger),
+    ensureTopic: () => ensureProducerTopics(kafka.admin(), options, logger),
     openSession: () => openSession(kafka, options),
+    readState: () => readState(kafka, options),
     wasCommitted: (probe) => wasCommitted(kafka, options, probe),
   };
 }
 
-/** Creates the raw topic if absent; warns when an existing one has fewer partitions. */
-async function ensureRawTopic(
+/**
+ * Creates the raw topic if absent (warns when an existing one has fewer partitions), and the
+ * state topic: compacted (the latest cursor per key is all that matters), one partition, small
+ * segments so that compaction keeps the topic, and a restart's read, short.
+ */
+async function ensureProducerTopics(
   admin: Admin,
   options: KafkaTransportOptions,
   logger: Logger,
 ): Promise<void> {
   await admin.connect();
   try {
-    const created = await ensureTopic(admin, {
-      topic: options.topic,
-      partitions: options.partitions,
-      replication: options.replicationFactor,
-      configs: { 'retention.ms': String(options.retentionMs) },
-    });
-    if (created) {
+    // One CreateTopics request for both: the broker settles them together.
+    const created = await ensureTopics(admin, [
+      {
+        topic: options.topic,
+        partitions: options.partitions,
+        replication: options.replicationFactor,
+        configs: { 'retention.ms': String(options.retentionMs) },
+      },
+      {
+        topic: options.stateTopic,
+        partitions: 1,
+        replication: options.replicationFactor,
+        configs: { 'cleanup.policy': 'compact', 'segment.ms': String(STATE_SEGMENT_MS) },
+      },
+    ]);
+    if (created.includes(options.topic)) {
       logger.info(
         { topic: options.topic, partitions: options.partitions },
         'created the raw topic',
@@ -74,6 +91,8 @@ async function ensureRawTopic(
     await admin.disconnect().catch(() => undefined);
   }
 }
+
+const STATE_SEGMENT_MS = 600_000;
 
 // The messages of one response share one headers object: encode its values once, not per message.
 const encodedHeaders = new WeakMap<Readonly<Record<string, string>>, IHeaders>();
@@ -113,20 +132,33 @@ async function openSession(
     begin: async (): Promise<OpenTransaction> => {
       const transaction = await producer.transaction();
       return {
-        send: async (messages) => {
-          const metadata = await transaction.send({
-            topic: options.topic,
-            acks: -1,
-            messages: messages.map((m) => ({
-              key: m.key,
-              value: m.value,
-              headers: encoded(m.headers),
-            })),
-          });
-          return metadata.map((m) => ({
-            partition: m.partition,
-            baseOffset: String(m.baseOffset),
-          }));
+        send: async (messages, state = []) => {
+          const topicMessages = [];
+          if (messages.length > 0) {
+            topicMessages.push({
+              topic: options.topic,
+              messages: messages.map((m) => ({
+                key: m.key,
+                value: m.value,
+                headers: encoded(m.headers),
+              })),
+            });
+          }
+          if (state.length > 0) {
+            topicMessages.push({
+              topic: options.stateTopic,
+              messages: state.map((r) => ({ key: r.key, value: r.value, partition: 0 })),
+            });
+          }
+          const metadata = await transaction.sendBatch({ acks: -1, topicMessages });
+          // The raw topic's offsets first: the first one is the probe of an unknown commit.
+          return metadata
+            .map((m) => ({
+              topic: m.topicName,
+              partition: m.partition,
+              baseOffset: String(m.baseOffset),
+            }))
+            .sort((a, b) => Number(b.topic === options.topic) - Number(a.topic === options.topic));
         },
         commit: () => transaction.commit(),
         abort: () => transaction.abort(),
@@ -135,7 +167,14 @@ async function openSession(
     awaitCompletion: async (written) => {
       adminConnected ??= admin.connect();
       await adminConnected;
-      await awaitStableOffsets(admin, options.topic, written, options.transactionTimeoutMs);
+      for (const topic of new Set(written.map((w) => w.topic))) {
+        await awaitStableOffsets(
+          admin,
+          topic,
+          written.filter((w) => w.topic === topic),
+          options.transactionTimeoutMs,
+        );
+      }
     },
     close: async () => {
       await producer.disconnect();
@@ -166,7 +205,7 @@ async function awaitStableOffsets(
     if (written.every((w) => (stable.get(w.partition) ?? -1n) > BigInt(w.baseOffset))) return;
     if (Date.now() >= deadline) {
       throw new Error(
-        `the previous transaction was not complete on the raw topic after ${timeoutMs} ms`,
+        `the previous transaction was not complete on ${topic} after ${timeoutMs} ms`,
       );
     }
     await new Promise((resolve) => setTimeout(resolve, delayMs));
@@ -181,7 +220,7 @@ async function awaitStableOffsets(
 async function wasCommitted(
   kafka: Kafka,
   options: KafkaTransportOptions,
-  probe: { partition: number; offset: string },
+  probe: { topic: string; partition: number; offset: string },
 ): Promise<boolean> {
   const groupId = `${options.transactionalId}.verify.${randomUUID()}`;
   const consumer: Consumer = kafka.consumer({
@@ -197,6 +236,9 @@ async function wasCommitted(
     settle = resolve;
     fail = reject;
   });
+  // A crash can reject it before it is awaited (consumer.run itself failing first, say while a
+  // group coordinator is loading after a failover): never an unhandled rejection.
+  decided.catch(() => undefined);
   let timer: NodeJS.Timeout | undefined;
   try {
     consumer.on(consumer.events.END_BATCH_PROCESS, ({ payload }) => {
@@ -207,7 +249,7 @@ async function wasCommitted(
     });
     consumer.on(consumer.events.CRASH, ({ payload }) => fail(payload.error));
     await consumer.connect();
-    await consumer.subscribe({ topic: options.topic, fromBeginning: false });
+    await consumer.subscribe({ topic: probe.topic, fromBeginning: false });
     await consumer.run({
       autoCommit: false,
       eachBatch: async ({ batch }) => {
@@ -215,7 +257,7 @@ async function wasCommitted(
         if (batch.messages.some((m) => BigInt(m.offset) === target)) settle(true);
       },
     });
-    consumer.seek({ topic: options.topic, partition: probe.partition, offset: probe.offset });
+    consumer.seek({ topic: probe.topic, partition: probe.partition, offset: probe.offset });
     const timeout = new Promise<never>((_, reject) => {
       timer = setTimeout(
         () =>
@@ -237,5 +279,85 @@ async function wasCommitted(
       .then(() => admin.deleteGroups([groupId]))
       .catch(() => undefined)
       .finally(() => admin.disconnect().catch(() => undefined));
+  }
+}
+
+/**
+ * Every record of the state topic a read_committed consumer sees, in a throw-away consumer
+ * group: reads until each partition's last stable offset (taken first; after our session's
+ * registration, our own transactions are all settled below it).
+ */
+async function readState(kafka: Kafka, options: KafkaTransportOptions): Promise<StateRecord[]> {
+  const admin = kafka.admin();
+  await admin.connect();
+  let ends: Map<number, bigint>;
+  try {
+    ends = new Map(
+      (await admin.fetchTopicOffsets(options.stateTopic)).map((o) => [
+        o.partition,
+        BigInt(o.offset),
+      ]),
+    );
+  } finally {
+    await admin.disconnect().catch(() => undefined);
+  }
+  if ([...ends.values()].every((end) => end === 0n)) return [];
+  const groupId = `${options.transactionalId}.state.${randomUUID()}`;
+  const consumer: Consumer = kafka.consumer({
+    groupId,
+    readUncommitted: false,
+    maxWaitTimeInMs: 250,
+    retry: { retries: 3 },
+  });
+  const records: StateRecord[] = [];
+  const progress = new Map<number, bigint>();
+  const done = () => [...ends].every(([p, end]) => (progress.get(p) ?? 0n) >= end);
+  let finish: () => void = () => undefined;
+  let fail: (error: unknown) => void = () => undefined;
+  const finished = new Promise<void>((resolve, reject) => {
+    finish = resolve;
+    fail = reject;
+  });
+  finished.catch(() => undefined); // as in wasCommitted: a crash before it is awaited
+
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    consumer.on(consumer.events.END_BATCH_PROCESS, ({ payload }) => {
+      progress.set(payload.partition, BigInt(payload.lastOffset) + 1n);
+      if (done()) finish();
+    });
+    consumer.on(consumer.events.CRASH, ({ payload }) => fail(payload.error));
+    await consumer.connect();
+    await consumer.subscribe({ topic: options.stateTopic, fromBeginning: true });
+    await consumer.run({
+      autoCommit: false,
+      eachMessage: async ({ message }) => {
+        if (message.key && message.value) {
+          records.push({ key: message.key.toString('utf8'), value: message.value });
+        }
+      },
+    });
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(
+        () =>
+          reject(
+            new Error(
+              `could not read ${options.stateTopic} to its end within ${options.verifyTimeoutMs} ms`,
+            ),
+          ),
+        options.verifyTimeoutMs,
+      );
+    });
+    await Promise.race([finished, timeout]);
+    return records;
+  } finally {
+    clearTimeout(timer);
+    await consumer.disconnect().catch(() => undefined);
+    const cleanup = kafka.admin();
+    await cleanup
+      .connect()
+      .then(() => cleanup.deleteGroups([groupId]))
+      .catch(() => undefined)
+      .finally(() => cleanup.disconnect().catch(() => undefined));
   }
 }

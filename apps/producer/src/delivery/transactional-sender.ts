@@ -1,10 +1,12 @@
-import { errorMessage, retry, type Logger } from '@geostream/platform';
+import { errorMessage, GeostreamError, retry, type Logger } from '@geostream/platform';
+import type { StateRecord } from '../state/cursor-state';
 import type {
   KafkaPort,
   OpenTransaction,
   PartitionOffset,
   TransactionalSession,
 } from './kafka-port';
+import type { OutgoingMessage } from '../messages/outgoing-message';
 import type { MessageQueue } from './message-queue';
 
 /**
@@ -33,6 +35,34 @@ export interface SenderOptions {
   readonly maxBatchBytes: number;
   readonly initialRetryDelayMs: number;
   readonly maxRetryDelayMs: number;
+  /**
+   * Run once, after the first session has registered (so the previous instance is fenced and
+   * its last transaction settled) and before anything is sent: the producer reads its cursors
+   * here. A failure is retried like any Kafka failure.
+   */
+  readonly restore?: () => Promise<void>;
+  /**
+   * Run after every later registration (a new session after a failure), before anything is
+   * sent: the producer checks that the state topic still holds what this instance committed
+   * (`pendingState`: a batch whose commit outcome is not known yet may be there too). Throws
+   * `SupersededError` when another instance with the same transactional id has committed since.
+   */
+  readonly checkOwnership?: (pendingState: readonly StateRecord[]) => Promise<void>;
+}
+
+/**
+ * Another producer with the same transactional id committed since this one's last commit: it
+ * is the live one (its cursors moved on), and this one must stop, or both would page on from
+ * their own cursors and duplicate readings. Never retried.
+ */
+export class SupersededError extends GeostreamError {
+  constructor(details: Readonly<Record<string, unknown>>) {
+    super(
+      'PRODUCER_SUPERSEDED',
+      'another producer with the same PRODUCER_TRANSACTIONAL_ID committed since this one did: stopping',
+      { details },
+    );
+  }
 }
 
 export type TransactionOutcome =
@@ -40,10 +70,14 @@ export type TransactionOutcome =
 
 export interface SenderEvents {
   transaction(outcome: TransactionOutcome, messages: number, durationMs: number): void;
+  /** The state records of a batch now known committed (committed, or verified so). */
+  committedState?(state: readonly StateRecord[]): void;
+  /** The sender stopped for good (superseded); nothing more is sent. */
+  fatal?(error: SupersededError): void;
   failure(stage: FailureStage, error: unknown, attempt: number): void;
 }
 
-export type FailureStage = 'connect' | 'send' | 'commit' | 'verify';
+export type FailureStage = 'connect' | 'restore' | 'send' | 'commit' | 'verify';
 
 export interface SenderStatus {
   /** True after the last Kafka interaction succeeded, false after one failed. */
@@ -69,7 +103,8 @@ class StageError extends Error {
 
 interface PendingCommit {
   readonly count: number;
-  readonly probe: { partition: number; offset: string };
+  readonly state: readonly StateRecord[];
+  readonly probe: { topic: string; partition: number; offset: string };
 }
 
 /**
@@ -81,6 +116,8 @@ export const CLOSE_TIMEOUT_MS = 5_000;
 export class TransactionalSender {
   private session: TransactionalSession | undefined;
   private topicReady = false;
+  private restored = false;
+  private superseded: SupersededError | undefined;
   private pending: PendingCommit | undefined;
   /** Where the last commit of this session wrote, until that transaction is known complete. */
   private completing: PartitionOffset[] | undefined;
@@ -141,7 +178,7 @@ export class TransactionalSender {
     for (;;) {
       // Work to do: buffered messages, a commit to settle, or the first registration (which
       // creates the topic and fences a previous instance's leftover transaction at start-up).
-      if (this.queue.size === 0 && this.pending === undefined && this.topicReady) {
+      if (this.queue.size === 0 && this.pending === undefined && this.topicReady && this.restored) {
         if (this.stopping) break;
         await new Promise<void>((resolve) => (this.wake = resolve));
         this.wake = undefined;
@@ -152,12 +189,18 @@ export class TransactionalSender {
           retries: Number.POSITIVE_INFINITY,
           initialDelayMs: this.options.initialRetryDelayMs,
           maxDelayMs: this.options.maxRetryDelayMs,
-          shouldRetry: () => true,
+          shouldRetry: (error) => !(error instanceof SupersededError),
           signal: this.abort.signal,
           onRetry: ({ attempt, delayMs, error }) => this.onFailure(error, attempt, delayMs),
         });
       } catch (error) {
         if (this.abort.signal.aborted) break;
+        if (error instanceof SupersededError) {
+          this.superseded = error;
+          this.lastError = error.message;
+          this.events.fatal?.(error);
+          break;
+        }
         // retry() only throws when aborted; anything else is a bug worth seeing, then go on.
         this.logger.error({ err: error }, 'sender loop error');
       }
@@ -167,17 +210,45 @@ export class TransactionalSender {
 
   /** One batch, start to finish. Throws a StageError; the caller retries with backoff. */
   private async step(): Promise<void> {
+    const fresh = this.session === undefined;
     const transaction = await this.openTransaction();
+    // A later registration (the first one restores instead): is this instance still the owner?
+    if (fresh && this.restored && this.options.checkOwnership) {
+      const check = this.options.checkOwnership;
+      const pendingState = this.pending?.state ?? [];
+      try {
+        await check(pendingState);
+      } catch (error) {
+        if (error instanceof SupersededError) {
+          await this.closeSession();
+          throw error;
+        }
+        await this.closeSession();
+        throw new StageError('restore', error);
+      }
+    }
+    if (!this.restored) {
+      const restore = this.options.restore;
+      if (restore) await this.stage('restore', restore);
+      this.restored = true;
+    }
     if (this.pending !== undefined) await this.settlePending();
-    const batch = this.queue.peek(this.options.maxBatchMessages, this.options.maxBatchBytes);
+    const { messages: batch, state } = this.queue.peekBatch(
+      this.options.maxBatchMessages,
+      this.options.maxBatchBytes,
+    );
     if (batch.length === 0) {
       await this.stage('commit', () => transaction.commit()); // empty: no request goes out
       return;
     }
     const started = this.now();
-    let offsets: PartitionOffset[];
+    const offsets: PartitionOffset[] = [];
     try {
-      offsets = await transaction.send(batch);
+      // An atomic response may exceed one produce request's bounds: several sends, one transaction.
+      const parts = slices(batch, this.options.maxBatchMessages, this.options.maxBatchBytes);
+      for (const [i, part] of parts.entries()) {
+        offsets.push(...(await transaction.send(part, i === parts.length - 1 ? state : [])));
+      }
     } catch (error) {
       await this.abandon(transaction);
       this.events.transaction('aborted', batch.length, this.now() - started);
@@ -190,7 +261,8 @@ export class TransactionalSender {
       if (first === undefined) throw new StageError('commit', error); // nothing was written
       this.pending = {
         count: batch.length,
-        probe: { partition: first.partition, offset: first.baseOffset },
+        state,
+        probe: { topic: first.topic, partition: first.partition, offset: first.baseOffset },
       };
       this.events.transaction('unknown', batch.length, this.now() - started);
       await this.closeSession();
@@ -198,6 +270,7 @@ export class TransactionalSender {
     }
     this.completing = offsets;
     this.queue.drop(batch.length);
+    if (state.length > 0) this.events.committedState?.(state);
     this.kafkaReachable = true;
     this.lastError = undefined;
     this.events.transaction('committed', batch.length, this.now() - started);
@@ -227,7 +300,10 @@ export class TransactionalSender {
     const started = this.now();
     const committed = await this.stage('verify', () => this.kafka.wasCommitted(pending.probe));
     this.pending = undefined;
-    if (committed) this.queue.drop(pending.count);
+    if (committed) {
+      this.queue.drop(pending.count);
+      if (pending.state.length > 0) this.events.committedState?.(pending.state);
+    }
     this.events.transaction(
       committed ? 'verified_committed' : 'verified_aborted',
       pending.count,
@@ -276,6 +352,28 @@ export class TransactionalSender {
       'Kafka delivery failed; the batch stays buffered and will be retried',
     );
   }
+}
+
+/** Consecutive runs of at most `maxCount` messages and `maxBytes` bytes (at least one each). */
+export function slices(
+  messages: readonly OutgoingMessage[],
+  maxCount: number,
+  maxBytes: number,
+): OutgoingMessage[][] {
+  const parts: OutgoingMessage[][] = [];
+  let part: OutgoingMessage[] = [];
+  let bytes = 0;
+  for (const message of messages) {
+    if (part.length > 0 && (part.length >= maxCount || bytes + message.bytes > maxBytes)) {
+      parts.push(part);
+      part = [];
+      bytes = 0;
+    }
+    part.push(message);
+    bytes += message.bytes;
+  }
+  if (part.length > 0) parts.push(part);
+  return parts;
 }
 
 function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {

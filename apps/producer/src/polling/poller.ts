@@ -19,6 +19,12 @@ export interface PollerOptions {
   readonly retries: number;
   readonly producerId: string;
   readonly maxMessageBytes: number;
+  /** `limit` of a request after a cursor. */
+  readonly pageReadings: number;
+  /** A larger response body is refused (counted as too_large), never forwarded. */
+  readonly maxResponseBytes: number;
+  /** Where the last run's committed readings end (from the state topic), if it had a cursor. */
+  readonly resumeFrom: string | undefined;
 }
 
 export interface PollerDeps {
@@ -26,7 +32,11 @@ export interface PollerDeps {
   readonly now: () => number;
   readonly metrics: ProducerMetrics;
   readonly logger: Logger;
-  readonly deliver: (messages: OutgoingMessage[]) => void;
+  /**
+   * Buffers one response's messages; with `cursor`, that cursor is committed in the same
+   * transaction as exactly these messages.
+   */
+  readonly deliver: (messages: OutgoingMessage[], cursor?: string) => void;
   /** False while back-pressure holds polling. */
   readonly mayPoll: () => boolean;
 }
@@ -41,6 +51,12 @@ class PollError extends Error {
 
 export class Poller {
   private stopped = false;
+  /** Where the next request starts; undefined: ask for the current readings. */
+  private cursor: string | undefined;
+  /** Whether the API answers with cursors (known after the first successful response). */
+  private mode: 'unknown' | 'cursor' | 'legacy' = 'unknown';
+  /** The last page was cut by its limit: ask again without waiting. */
+  private more = false;
   private readonly abort = new AbortController();
   private loop: Promise<void> | undefined;
   /** The outcome of the latest tick, for /health. */
@@ -49,7 +65,9 @@ export class Poller {
   constructor(
     private readonly options: PollerOptions,
     private readonly deps: PollerDeps,
-  ) {}
+  ) {
+    this.cursor = options.resumeFrom;
+  }
 
   start(): void {
     this.loop ??= this.run();
@@ -68,6 +86,7 @@ export class Poller {
       const outcome = this.deps.mayPoll() ? await this.pollOnce() : 'skipped';
       this.lastOutcome = outcome;
       this.deps.metrics.polls.inc({ target: this.options.target, outcome });
+      if (outcome === 'ok' && this.more) continue; // catching up: the next page at once
       const wait = Math.max(0, tick + this.options.intervalMs - this.deps.now());
       await abortableSleep(wait, this.abort.signal).catch(() => undefined);
     }
@@ -104,13 +123,30 @@ export class Poller {
 
   private async attempt(): Promise<PollOutcome> {
     const { target, url } = this.options;
-    const { metrics } = this.deps;
+    const { metrics, logger } = this.deps;
     const started = this.deps.now();
-    const result = await fetchResponse(url, this.options.timeoutMs, this.deps.fetch);
+    const requestUrl =
+      this.cursor === undefined
+        ? url
+        : `${url}?since=${encodeURIComponent(this.cursor)}&limit=${this.options.pageReadings}`;
+    this.more = false;
+    const result = await fetchResponse(
+      requestUrl,
+      this.options.timeoutMs,
+      this.deps.fetch,
+      this.options.maxResponseBytes,
+    );
     metrics.pollDuration.observe({ target }, (this.deps.now() - started) / 1000);
     if (result.kind !== 'ok') {
       const kind = apiErrorKind(result);
       metrics.apiErrors.inc({ target, kind });
+      if (result.kind === 'too_large') {
+        logger.error(
+          { target, bytes: result.bytes, limit: this.options.maxResponseBytes },
+          'refused a response larger than POLL_MAX_RESPONSE_BYTES: nothing of it is forwarded; ' +
+            'lower POLL_PAGE_READINGS or raise the limit',
+        );
+      }
       throw new PollError(kind);
     }
     const split = splitResponse(
@@ -123,14 +159,48 @@ export class Poller {
       },
       { producerId: this.options.producerId, maxMessageBytes: this.options.maxMessageBytes },
     );
-    this.deps.deliver(split.messages);
-    if (split.truncated) metrics.truncatedMessages.inc();
     if (split.unparsed) {
+      // Forwarded for the dead-letter queue, but the cursor stays: the readings are asked again.
+      this.deps.deliver(split.messages);
+      if (split.truncated) metrics.truncatedMessages.inc();
       metrics.unparsedResponses.inc({ target });
       metrics.apiErrors.inc({ target, kind: 'garbage' });
       return 'unparsed';
     }
+    const cursor = result.cursor;
+    this.noteMode(cursor !== undefined);
+    if (cursor === undefined) {
+      this.cursor = undefined;
+      this.deps.deliver(split.messages);
+    } else {
+      if (cursor.gapMs > 0) {
+        metrics.sourceGaps.inc({ target }, cursor.gapMs);
+        logger.error(
+          { target, gapMs: cursor.gapMs, since: this.cursor },
+          'readings lost at the source: the API no longer keeps everything after our cursor',
+        );
+      }
+      this.deps.deliver(split.messages, cursor.next);
+      this.cursor = cursor.next;
+      this.more = cursor.more;
+    }
     metrics.readingsFetched.inc({ target }, split.items);
     return 'ok';
+  }
+
+  private noteMode(hasCursor: boolean): void {
+    const mode = hasCursor ? 'cursor' : 'legacy';
+    if (mode === this.mode) return;
+    const { target, url } = this.options;
+    if (mode === 'legacy') {
+      this.deps.logger.warn(
+        { target, url },
+        'the API answers without a cursor (x-cursor): polling current readings, so readings ' +
+          'served while the producer is down, paused or crashed are not fetched again',
+      );
+    } else if (this.mode === 'legacy') {
+      this.deps.logger.info({ target, url }, 'the API now answers with cursors: resumable polling');
+    }
+    this.mode = mode;
   }
 }

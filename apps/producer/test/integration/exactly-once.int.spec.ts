@@ -37,6 +37,10 @@ describe('producer -> raw topic, exactly once (shared broker)', () => {
       { timeoutMs: 60_000, what: 'a hundred polls' },
     );
     const { messages, expected } = await h.verify();
+    // Resumable polling: one start from the current readings per type, then pages after a cursor.
+    const fresh = h.proxy.responses.filter((r) => !r.path.includes('since='));
+    expect(fresh).toHaveLength(INSTRUMENT_TYPES.length);
+    expect(h.proxy.responses.length).toBeGreaterThanOrEqual(100);
 
     expect(expected.items.length).toBeGreaterThan(100 * 40 * 0.8);
     expect(messages).toHaveLength(expected.items.length);

@@ -37,7 +37,7 @@ export function expectedMessages(responses: readonly RecordedResponse[]): Expect
   const expected: Expected = { items: [], unparsed: [], byKey: new Map() };
   for (const response of responses) {
     if (!response.delivered || response.status < 200 || response.status >= 300) continue;
-    const target = response.path.split('/').filter(Boolean).pop() ?? '';
+    const target = (response.path.split('?')[0] ?? '').split('/').filter(Boolean).pop() ?? '';
     let parsed: unknown;
     try {
       parsed = JSON.parse(response.body.toString('utf8'));

@@ -34,7 +34,8 @@ export async function startHarness(options: {
   producerEnv: Record<string, string>;
 }): Promise<Harness> {
   const topic = uniqueName('producer-it');
-  const api = await startMockApi(options.apiEnv);
+  // Loggers that scan often, so that a short test polls a log that grows at every tick.
+  const api = await startMockApi({ SIM_SCAN_INTERVAL_MS: '100', ...options.apiEnv });
   const proxy = await startRecordingProxy(api.url);
   const config = readProducerConfig({
     MOCK_API_URL: proxy.url,
@@ -84,7 +85,7 @@ export async function startHarness(options: {
       const admin = kafka.admin();
       await admin
         .connect()
-        .then(() => admin.deleteTopics({ topics: [topic] }))
+        .then(() => admin.deleteTopics({ topics: [topic, `${topic}.producer-state`] }))
         .catch(() => undefined)
         .finally(() => admin.disconnect());
     },

@@ -31,6 +31,7 @@ describe('createKafkaPort (shared broker)', () => {
       partitions: 3,
       replicationFactor: -1,
       retentionMs: 7 * 86_400_000,
+      stateTopic: `${topic}.state`,
       transactionalId: topic,
       transactionTimeoutMs: 60_000,
       verifyTimeoutMs: 30_000,
@@ -41,7 +42,7 @@ describe('createKafkaPort (shared broker)', () => {
   afterAll(async () => {
     const admin = kafka.admin();
     await admin.connect();
-    await admin.deleteTopics({ topics: [topic] }).catch(() => undefined);
+    await admin.deleteTopics({ topics: [topic, `${topic}.state`] }).catch(() => undefined);
     await admin.disconnect();
   });
 
@@ -79,7 +80,7 @@ describe('createKafkaPort (shared broker)', () => {
 
     const readBack = (at: PartitionOffset | undefined) => {
       if (!at) throw new Error('the send reported no offset');
-      return port.wasCommitted({ partition: at.partition, offset: at.baseOffset });
+      return port.wasCommitted({ topic, partition: at.partition, offset: at.baseOffset });
     };
     expect(await readBack(committedAt)).toBe(true);
     expect(await readBack(abortedAt)).toBe(false);
@@ -108,6 +109,7 @@ describe('createKafkaPort (shared broker)', () => {
         partitions: 6,
         replicationFactor: -1,
         retentionMs: 86_400_000,
+        stateTopic: `${backToBackTopic}.state`,
         transactionalId: backToBackTopic,
         transactionTimeoutMs: 60_000,
         verifyTimeoutMs: 30_000,
@@ -134,7 +136,9 @@ describe('createKafkaPort (shared broker)', () => {
     expect(await sender.stop(60_000)).toEqual({ unflushed: 0, unresolved: 0 });
     const admin = kafka.admin();
     await admin.connect();
-    await admin.deleteTopics({ topics: [backToBackTopic] }).catch(() => undefined);
+    await admin
+      .deleteTopics({ topics: [backToBackTopic, `${backToBackTopic}.state`] })
+      .catch(() => undefined);
     await admin.disconnect();
     const entries = lines.map((line) => JSON.parse(line) as { level: number; error?: string });
     expect(entries.filter((entry) => entry.level >= 40)).toEqual([]);

@@ -10,6 +10,8 @@ export interface RecordedResponse {
   readonly status: number;
   readonly contentType: string | undefined;
   readonly body: Buffer;
+  /** The API's own headers (`x-cursor`, `x-simulated-fault`, ...), passed on to the client. */
+  readonly headers: Record<string, string>;
   /** False when the client had gone (timed out) before the response was written. */
   readonly delivered: boolean;
 }
@@ -32,17 +34,25 @@ export async function startRecordingProxy(target: string): Promise<RecordingProx
       answer.on('data', (chunk: Buffer) => chunks.push(chunk));
       answer.on('end', () => {
         const body = Buffer.concat(chunks);
+        const headers = Object.fromEntries(
+          Object.entries(answer.headers).filter(
+            (entry): entry is [string, string] =>
+              entry[0].startsWith('x-') && typeof entry[1] === 'string',
+          ),
+        );
         const record = {
           path: request.url ?? '/',
           status: answer.statusCode ?? 0,
           contentType: answer.headers['content-type'],
           body,
+          headers,
         };
         if (clientGone || response.destroyed) {
           responses.push({ ...record, delivered: false });
           return;
         }
         response.writeHead(record.status, {
+          ...headers,
           'content-type': record.contentType ?? 'application/octet-stream',
           'content-length': body.length,
         });

@@ -22,6 +22,41 @@ describe('fetchResponse', () => {
     expect(apiErrorKind(outcome as Exclude<typeof outcome, { kind: 'ok' }>)).toBe('http_500');
   });
 
+  it('reads the cursor headers of a resumable API, and none from an API without them', async () => {
+    const withCursor = await fetchResponse(
+      'http://api.test/x',
+      1_000,
+      respond('{}', {
+        headers: { 'x-cursor': '17.3', 'x-cursor-more': 'true', 'x-cursor-gap-ms': '5000' },
+      }),
+    );
+    expect(withCursor).toMatchObject({ cursor: { next: '17.3', more: true, gapMs: 5000 } });
+    const without = await fetchResponse('http://api.test/x', 1_000, respond('{}'));
+    expect(without).toMatchObject({ kind: 'ok', cursor: undefined });
+  });
+
+  it('refuses a body over the limit, declared or streamed', async () => {
+    const big = 'x'.repeat(5_000);
+    expect(await fetchResponse('http://api.test/x', 1_000, respond(big), 4_999)).toMatchObject({
+      kind: 'too_large',
+    });
+    const undeclared: Fetch = async () =>
+      new Response(
+        new ReadableStream({
+          start(controller) {
+            for (let i = 0; i < 10; i++) controller.enqueue(new TextEncoder().encode(big));
+            controller.close();
+          },
+        }),
+      );
+    const outcome = await fetchResponse('http://api.test/x', 1_000, undeclared, 20_000);
+    expect(outcome.kind).toBe('too_large');
+    expect(apiErrorKind(outcome as Exclude<typeof outcome, { kind: 'ok' }>)).toBe('too_large');
+    expect(await fetchResponse('http://api.test/x', 1_000, respond(big), 5_000)).toMatchObject({
+      kind: 'ok',
+    });
+  });
+
   it('gives up at the timeout', async () => {
     const never: Fetch = (_url, { signal }) =>
       new Promise((_, reject) => signal.addEventListener('abort', () => reject(signal.reason)));

@@ -22,6 +22,25 @@ describe('MessageQueue', () => {
     expect(queue.peek(10, 250)).toHaveLength(2);
   });
 
+  it('keeps a response with a cursor whole: all of its messages and its state record, or none', () => {
+    const queue = new MessageQueue();
+    const state = (cursor: string) => ({ key: 'p:piezometer', value: Buffer.from(cursor) });
+    queue.push([message('a', '1'), message('b', '2'), message('c', '3')], state('c1'));
+    queue.push([message('d', '4'), message('e', '5')], state('c2'));
+    queue.push([message('f', '6'), message('g', '7')]);
+    // Larger than the bounds: still whole, the sender splits the sends, not the transaction.
+    const first = queue.peekBatch(2, 1_000);
+    expect(first.messages.map((m) => m.value.toString())).toEqual(['1', '2', '3']);
+    expect(first.state.map((r) => r.value.toString())).toEqual(['c1']);
+    // Two atomic responses fit: the later cursor of the key is the one to commit.
+    expect(queue.peekBatch(5, 1_000).state.map((r) => r.value.toString())).toEqual(['c2']);
+    queue.drop(3);
+    // A response without a cursor may be split after an atomic one.
+    const next = queue.peekBatch(3, 1_000);
+    expect(next.messages.map((m) => m.value.toString())).toEqual(['4', '5', '6']);
+    expect(next.state.map((r) => r.value.toString())).toEqual(['c2']);
+  });
+
   it('refuses to drop more than it holds', () => {
     const queue = new MessageQueue();
     queue.push([message('a', '1')]);

@@ -18,6 +18,33 @@ function envelope(n: number, tag: string): string {
   return JSON.stringify({ instruments: n, units: 'pore pressure (kPa)', timezone: 'UTC', items });
 }
 
+/**
+ * An API with a log: reading n is `{"borehole_number": "BH-<n mod 7>", "reading": n}`; the log
+ * grows by `perCall` readings at every request. Without `since` it answers nothing new and the
+ * head; with `since=<n>` readings n.. (at most `limit`), `x-cursor` the next n.
+ */
+function loggingApi(perCall: number): { fetch: Fetch; head: () => number; sinces: string[] } {
+  let head = 0;
+  const sinces: string[] = [];
+  const fetch: Fetch = async (url) => {
+    head += perCall;
+    const query = new URL(url).searchParams;
+    const since = query.get('since');
+    sinces.push(since ?? '-');
+    const from = since === null ? head : Number(since);
+    const to = Math.min(head, from + Number(query.get('limit') ?? head));
+    const items = Array.from({ length: to - from }, (_, i) => ({
+      borehole_number: `BH-${(from + i) % 7}`,
+      instrument: 'piezometer',
+      reading: from + i,
+    }));
+    return new Response(JSON.stringify({ instruments: 7, units: 'u', timezone: 'UTC', items }), {
+      headers: { 'x-cursor': String(to), 'x-cursor-more': String(to < head) },
+    });
+  };
+  return { fetch, head: () => head, sinces };
+}
+
 function config(env: Record<string, string> = {}) {
   return readProducerConfig({
     POLL_TYPES: 'piezometer',
@@ -62,7 +89,6 @@ describe('startProducer (fake API and Kafka)', () => {
 
   it('stops polling when the buffer is full while Kafka is down, and resumes when it returns', async () => {
     const kafka = new FakeKafka(2);
-    kafka.down = true;
     let polls = 0;
     const fetch: Fetch = async () => new Response(envelope(10, `poll${polls++}`));
     const registry = new Registry();
@@ -70,6 +96,11 @@ describe('startProducer (fake API and Kafka)', () => {
       config({ PRODUCER_MAX_BUFFERED: '50', PRODUCER_RESUME_BUFFERED: '20' }),
       { kafkaPort: kafka, logger, registry, fetch },
     );
+    // Polling starts once the cursors are read from Kafka; then Kafka goes down.
+    await eventually(() => (polls > 0 && producer.buffered() === 0 ? true : undefined), {
+      what: 'a first poll delivered',
+    });
+    kafka.down = true;
     await eventually(() => (producer.health().status === 'down' ? true : undefined), {
       what: 'a full buffer',
     });
@@ -129,6 +160,150 @@ describe('startProducer (fake API and Kafka)', () => {
     expect(garbage.every((r) => r.value === '<html>bad gateway</html>')).toBe(true);
     expect(committed.length - garbage.length).toBe(
       3 * (await metric(registry, 'geostream_producer_polls_total', { outcome: 'ok' })),
+    );
+  });
+
+  it('commits its cursor with the readings, and after losing its buffer resumes from it: nothing lost or repeated', async () => {
+    const kafka = new FakeKafka(3);
+    const api = loggingApi(4);
+    const registry = () => new Registry();
+    const first = startProducer(
+      config({ POLL_PAGE_READINGS: '5', PRODUCER_FLUSH_TIMEOUT_MS: '50' }),
+      {
+        kafkaPort: kafka,
+        logger,
+        registry: registry(),
+        fetch: api.fetch,
+      },
+    );
+    await eventually(() => (kafka.committed().flat().length >= 20 ? true : undefined), {
+      what: 'twenty readings committed',
+    });
+    // Kafka goes down and the process dies with readings fetched and not committed.
+    kafka.down = true;
+    await eventually(() => (first.buffered() >= 10 ? true : undefined), {
+      what: 'readings buffered',
+    });
+    const lost = await first.stop();
+    expect(lost.unflushed).toBeGreaterThanOrEqual(10);
+    kafka.down = false;
+    const committedBefore = kafka.committed().flat().length;
+
+    const second = startProducer(config({ POLL_PAGE_READINGS: '5' }), {
+      kafkaPort: kafka,
+      logger,
+      registry: registry(),
+      fetch: api.fetch,
+    });
+    await eventually(
+      () => (kafka.committed().flat().length >= committedBefore + 40 ? true : undefined),
+      { what: 'the second run catching up' },
+    );
+    expect(await second.stop()).toEqual({ unflushed: 0, unresolved: 0 });
+
+    // The raw topic holds the log from the first cursor on, each reading once, and per key in order.
+    const readings = kafka
+      .committed()
+      .flat()
+      .map((r) => (JSON.parse(r.value) as { reading: number }).reading);
+    const start = Math.min(...readings);
+    expect([...readings].sort((a, b) => a - b)).toEqual(
+      Array.from({ length: readings.length }, (_, i) => start + i),
+    );
+    for (const log of kafka.committed()) {
+      const values = log.map((r) => (JSON.parse(r.value) as { reading: number }).reading);
+      expect(values).toEqual([...values].sort((a, b) => a - b));
+    }
+    // The second run asked first for what the state topic said was committed.
+    const state = kafka.committedState();
+    expect(state.every((r) => r.key === 'geostream-producer:piezometer')).toBe(true);
+    expect(JSON.parse(state.at(-1)?.value ?? '{}')).toMatchObject({
+      cursor: String(start + readings.length),
+      source: 'http://127.0.0.1:3000/params/piezometer',
+    });
+    expect(api.sinces.filter((s) => s === '-')).toHaveLength(1); // one fresh start only
+  });
+
+  it('refuses a response larger than POLL_MAX_RESPONSE_BYTES: counted, nothing forwarded', async () => {
+    const kafka = new FakeKafka(2);
+    let calls = 0;
+    const fetch: Fetch = async () => {
+      calls++;
+      return new Response(envelope(200, 'big'));
+    };
+    const registry = new Registry();
+    const producer = startProducer(config({ POLL_MAX_RESPONSE_BYTES: '2000', POLL_RETRIES: '0' }), {
+      kafkaPort: kafka,
+      logger,
+      registry,
+      fetch,
+    });
+    await eventually(() => (calls >= 3 ? true : undefined), { what: 'three requests' });
+    await producer.stop();
+    expect(
+      await metric(registry, 'geostream_producer_api_errors_total', { kind: 'too_large' }),
+    ).toBeGreaterThanOrEqual(3);
+    expect(kafka.committed().flat()).toEqual([]);
+  });
+
+  it('counts readings lost at the source when the API no longer keeps what its cursor asked for', async () => {
+    const kafka = new FakeKafka(2);
+    let calls = 0;
+    const fetch: Fetch = async (url) => {
+      calls++;
+      const since = new URL(url).searchParams.get('since');
+      return new Response(envelope(2, `call${calls}`), {
+        headers: { 'x-cursor': String(calls), 'x-cursor-gap-ms': since === '1' ? '7000' : '0' },
+      });
+    };
+    const registry = new Registry();
+    const producer = startProducer(config(), { kafkaPort: kafka, logger, registry, fetch });
+    await eventually(() => (calls >= 4 ? true : undefined), { what: 'four requests' });
+    await producer.stop();
+    expect(
+      await metric(registry, 'geostream_producer_source_gap_ms_total', { target: 'piezometer' }),
+    ).toBe(7000);
+    // The readings that came with the gap are forwarded like any others.
+    expect(kafka.committed().flat()).toHaveLength(2 * calls);
+  });
+
+  it('lets one of two instances on one transactional id go on, and stops the other: nothing duplicated', async () => {
+    const kafka = new FakeKafka(3);
+    const api = loggingApi(4);
+    const start = () =>
+      startProducer(config({ POLL_PAGE_READINGS: '5', PRODUCER_FLUSH_TIMEOUT_MS: '50' }), {
+        kafkaPort: kafka,
+        logger,
+        registry: new Registry(),
+        fetch: api.fetch,
+      });
+    const first = start();
+    await eventually(() => (kafka.committed().flat().length >= 20 ? true : undefined), {
+      what: 'the first instance committing',
+    });
+    // A second instance with the same transactional id (a restart that overlapped the old one).
+    const second = start();
+    const stopped: string[] = [];
+    void first.failed.then(() => stopped.push('first'));
+    void second.failed.then(() => stopped.push('second'));
+    const before = kafka.committed().flat().length;
+    await eventually(
+      () =>
+        stopped.length === 1 && kafka.committed().flat().length >= before + 60 ? true : undefined,
+      { what: 'one instance superseded, the other going on' },
+    );
+    const survivor = stopped[0] === 'first' ? second : first;
+    expect((await survivor.stop()).unresolved).toBe(0);
+    await (stopped[0] === 'first' ? first : second).stop();
+    expect(stopped).toHaveLength(1);
+
+    const readings = kafka
+      .committed()
+      .flat()
+      .map((r) => (JSON.parse(r.value) as { reading: number }).reading);
+    const from = Math.min(...readings);
+    expect([...readings].sort((a, b) => a - b)).toEqual(
+      Array.from({ length: readings.length }, (_, i) => from + i),
     );
   });
 });

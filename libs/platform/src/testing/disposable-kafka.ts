@@ -127,7 +127,8 @@ export async function startDisposableKafka(
   return broker;
 }
 
-function kafkaLibsDir(): string {
+/** The jars `npm run stack -- up` fetched (shared with the disposable cluster). */
+export function kafkaLibsDir(): string {
   const version = process.env['KAFKA_VERSION'] ?? '4.4.0';
   const cache =
     process.env['GEOSTREAM_CACHE_DIR'] ??
@@ -160,7 +161,7 @@ async function answers(brokers: readonly string[]): Promise<boolean> {
   }
 }
 
-function freePort(): Promise<number> {
+export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = net.createServer();
     server.once('error', reject);

@@ -5,8 +5,10 @@ import { createRequire } from 'node:module';
  * patches/kafkajs+2.2.4.patch, applied by `npm ci` (postinstall: patch-package): kafkajs' request
  * queue armed a timer with a negative delay whenever nothing was pending, which Node 24 reports
  * as a TimeoutNegativeWarning on every client's first request (and every Node ran as a 1 ms loop
- * for the connection's life). Its producer grouped messages per partition in O(n^2) and zeroed a
- * fresh buffer per record. These fail if the patch is not applied.
+ * for the connection's life). Its producer grouped messages per partition in O(n^2), zeroed a
+ * fresh buffer per record, and, retrying a send after a broker died, skipped the partitions a
+ * surviving broker had taken over (lost, yet reported sent). These fail if the patch is not
+ * applied.
  */
 interface RequestQueueLike {
   pending: unknown[];
@@ -106,5 +108,109 @@ describe('kafkajs producer encoding (patched)', () => {
     encoder.writeInt32(7);
     encoder.writeVarIntBytes('abc');
     expect([...encoder.buffer]).toEqual([0, 0, 0, 7, 6, 0x61, 0x62, 0x63]);
+  });
+});
+
+describe('kafkajs producer retry after a failover (patched)', () => {
+  const load = createRequire(require.resolve('kafkajs'));
+  const createSendMessages = load('./src/producer/sendMessages') as (
+    deps: unknown,
+  ) => (args: {
+    acks: number;
+    timeout: number;
+    topicMessages: Array<{ topic: string; messages: Array<{ key: string; value: string }> }>;
+  }) => Promise<Array<{ topicName: string; partition: number }>>;
+  const createRetry = load('./src/retry') as (opts: unknown) => unknown;
+
+  it('sends the partitions a surviving broker took over, even though it had answered for its own', async () => {
+    // Partitions 0 and 1 on broker 1, partition 2 on broker 2. Broker 2 dies during the first
+    // attempt; the metadata refreshed for the retry puts partition 2 on broker 1.
+    let leaders: Record<number, number[]> = { 1: [0, 1], 2: [2] };
+    const produced: number[] = [];
+    const broker = (nodeId: number) => ({
+      nodeId,
+      produce: async ({
+        topicData,
+      }: {
+        topicData: Array<{
+          topicName?: string;
+          topic: string;
+          partitions: Array<{ partition: number }>;
+        }>;
+      }) => {
+        if (nodeId === 2) {
+          const error = new Error('Connection error: connect ECONNREFUSED');
+          error.name = 'KafkaJSConnectionError';
+          throw error;
+        }
+        const partitions = topicData.flatMap((t) => t.partitions.map((p) => p.partition));
+        produced.push(...partitions);
+        return {
+          topics: topicData.map((t) => ({
+            topicName: t.topic,
+            partitions: t.partitions.map((p) => ({
+              partition: p.partition,
+              errorCode: 0,
+              baseOffset: '0',
+            })),
+          })),
+        };
+      },
+    });
+    const brokers = new Map([1, 2].map((id) => [id, broker(id)]));
+    const cluster = {
+      refreshMetadataIfNecessary: async () => undefined,
+      refreshMetadata: async () => {
+        leaders = { 1: [0, 1, 2] };
+      },
+      addMultipleTargetTopics: async () => undefined,
+      isConnected: () => true,
+      removeBroker: () => undefined,
+      findTopicPartitionMetadata: () => [
+        { partitionId: 0 },
+        { partitionId: 1 },
+        { partitionId: 2 },
+      ],
+      findLeaderForPartitions: (_topic: string, partitions: Array<string | number>) => {
+        const wanted = new Set(partitions.map(Number));
+        return Object.fromEntries(
+          Object.entries(leaders)
+            .map(([id, ps]) => [id, ps.filter((p) => wanted.has(p))] as const)
+            .filter(([, ps]) => ps.length > 0),
+        );
+      },
+      findBroker: async ({ nodeId }: { nodeId: string }) => brokers.get(Number(nodeId)),
+    };
+    const eosManager = {
+      acquireBrokerLock: async () => undefined,
+      releaseBrokerLock: async () => undefined,
+      isTransactional: () => false,
+      getSequence: () => 0,
+      updateSequence: () => undefined,
+      getProducerId: () => -1,
+      getProducerEpoch: () => 0,
+      getTransactionalId: () => undefined,
+    };
+    const sendMessages = createSendMessages({
+      logger: silentLogger,
+      cluster,
+      partitioner: ({ message }: { message: { key: string } }) => Number(message.key),
+      eosManager,
+      retrier: createRetry({ retries: 3, initialRetryTime: 1, maxRetryTime: 2 }),
+    });
+    const responses = await sendMessages({
+      acks: -1,
+      timeout: 1_000,
+      topicMessages: [
+        {
+          topic: 't',
+          messages: [0, 1, 2].map((p) => ({ key: String(p), value: `v${p}` })),
+        },
+      ],
+    });
+    // Unpatched, the retry skipped broker 1 (it had a response), partition 2 was never sent, and
+    // the send reported success for partitions 0 and 1 alone (tulios/kafkajs#1303).
+    expect(produced.sort()).toEqual([0, 1, 2]);
+    expect(responses.map((r) => r.partition).sort()).toEqual([0, 1, 2]);
   });
 });
