@@ -47,9 +47,20 @@ export function latestScanMs(nowMs: number, settings: HistorySettings): number {
   return Math.floor(nowMs / settings.scanIntervalMs) * settings.scanIntervalMs;
 }
 
-/** The position after everything recorded so far: where a client that starts now begins. */
-export function headPosition(nowMs: number, settings: HistorySettings): LogPosition {
-  return { scanMs: latestScanMs(nowMs, settings) + settings.scanIntervalMs, offset: 0 };
+/**
+ * Where a client that starts now begins: the first scan all of whose readings are taken after
+ * `nowMs`. A scan at S logs readings taken in (S - sampleSpanMs, S]; the readings served
+ * without a cursor are taken at or before `nowMs`, so a scan whose span reaches back before
+ * `nowMs` could log the very reading just served (the same instrument, time and value), and the
+ * client would forward it twice.
+ */
+export function headPosition(
+  nowMs: number,
+  settings: HistorySettings,
+  sampleSpanMs: number,
+): LogPosition {
+  const interval = settings.scanIntervalMs;
+  return { scanMs: Math.ceil((nowMs + sampleSpanMs) / interval) * interval, offset: 0 };
 }
 
 /** The oldest scan the log still holds at `nowMs`. */

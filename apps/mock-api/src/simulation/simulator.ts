@@ -162,6 +162,8 @@ function faultedEntries(
 
 export function createSimulator(settings: SimulationSettings): Simulator {
   const site = buildSite(settings);
+  // How long before its scan a logged reading may have been taken.
+  const scanSampleSpanMs = Math.min(MAX_LOGGER_LAG_MS, settings.scanIntervalMs);
 
   const envelope = (
     type: InstrumentType,
@@ -188,13 +190,7 @@ export function createSimulator(settings: SimulationSettings): Simulator {
       faultedEntries(
         site,
         // Taken within the scan's interval: two scans never log the same sample twice.
-        readingsAt(
-          site,
-          type,
-          scanMs,
-          settings,
-          Math.min(MAX_LOGGER_LAG_MS, settings.scanIntervalMs),
-        ),
+        readingsAt(site, type, scanMs, settings, scanSampleSpanMs),
         keyedRandom(settings.seed, STREAM_LOG_FAULTS, scanMs, INSTRUMENT_TYPES.indexOf(type)),
         faults,
         settings.spikeRate,
@@ -241,7 +237,7 @@ export function createSimulator(settings: SimulationSettings): Simulator {
       let body: Envelope | AllEnvelopes;
       // Without a cursor: the current readings, as the reference API, and the head of the log.
       let cursor: CursorInfo = {
-        next: formatCursor(headPosition(nowMs, settings)),
+        next: formatCursor(headPosition(nowMs, settings, scanSampleSpanMs)),
         more: false,
         gapMs: 0,
       };

@@ -59,12 +59,21 @@ describe('the log after a cursor', () => {
   });
 
   it('answers nothing, and the same cursor, when nothing new was recorded', () => {
-    const head = headPosition(125, settings);
+    const head = headPosition(120, settings, 10);
     expect(head).toEqual({ scanMs: 130, offset: 0 });
     const page = readLog(head, 129, 100, settings, scan);
     expect(page.items).toEqual([]);
     expect(page.next).toEqual(head);
     expect(readLog(head, 130, 100, settings, scan).items).toEqual(['130/0', '130/1', '130/2']);
+  });
+
+  it('starts a new client at the first scan whose readings are all taken after now', () => {
+    // Scan 130 logs readings taken in (120, 130]: one of them could be the reading at 125 just
+    // served without a cursor. Scan 140 takes its readings in (130, 140].
+    expect(headPosition(125, settings, 10)).toEqual({ scanMs: 140, offset: 0 });
+    expect(headPosition(130, settings, 10)).toEqual({ scanMs: 140, offset: 0 });
+    // A span shorter than the interval: scan 130 takes (126, 130], after 125.
+    expect(headPosition(125, settings, 4)).toEqual({ scanMs: 130, offset: 0 });
   });
 
   it('writes cursors that read back, and refuses anything else', () => {
