@@ -1,4 +1,8 @@
-import { createKafka, createLogger, type KafkaSettings } from '@geostream/platform';
+import { mkdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { createKafka, createLogger, type KafkaSettings, type Logger } from '@geostream/platform';
+import pino from 'pino';
 import { uniqueName } from '@geostream/platform/testing';
 import { Registry } from 'prom-client';
 import { readProducerConfig } from '../../src/config';
@@ -28,6 +32,19 @@ export const silent = createLogger(
   (process.env['TEST_LOG_LEVEL'] as 'silent') ?? 'silent',
 );
 
+/**
+ * The producer's log of one test, at info, in a file of its own (named in the test's output
+ * when it fails): what a fault test that timed out was doing is otherwise lost.
+ */
+function testLogger(topic: string): Logger {
+  const dir = path.join(tmpdir(), 'geostream-producer-tests');
+  mkdirSync(dir, { recursive: true });
+  return pino(
+    { level: 'info', base: { service: 'producer-it', topic } },
+    pino.destination({ dest: path.join(dir, `${topic}.log`), sync: true }),
+  );
+}
+
 export async function startHarness(options: {
   kafka: KafkaSettings;
   apiEnv: Record<string, string>;
@@ -47,9 +64,10 @@ export async function startHarness(options: {
     PRODUCER_FLUSH_TIMEOUT_MS: '60000',
     ...options.producerEnv,
   });
-  const kafka = createKafka(options.kafka, silent);
+  const logger = testLogger(topic);
+  const kafka = createKafka(options.kafka, logger);
   const registry = new Registry();
-  const producer = startProducer(config, { kafka, logger: silent, registry });
+  const producer = startProducer(config, { kafka, logger, registry });
   const metric = async (name: string, labels: Record<string, string> = {}) => {
     const values = (await registry.getSingleMetric(name)?.get())?.values ?? [];
     return values
