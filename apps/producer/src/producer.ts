@@ -6,6 +6,7 @@ import { createKafkaPort } from './delivery/kafka-transport';
 import type { KafkaPort } from './delivery/kafka-port';
 import { MessageQueue } from './delivery/message-queue';
 import {
+  StateNotReadableYetError,
   SupersededError,
   TransactionalSender,
   type StopReport,
@@ -24,6 +25,11 @@ import {
   type SavedCursor,
   type StateRecord,
 } from './state/cursor-state';
+
+/** How many of its own last commits per key a producer remembers (see checkOwnership). */
+const REMEMBERED_COMMITS = 64;
+/** Checks in a row (the sender's backoff: about a minute) that may see an own earlier commit. */
+const STALE_STATE_CHECKS = 20;
 
 export interface ProducerDeps {
   /** The kafkajs client; or give `kafkaPort` instead (tests). */
@@ -120,7 +126,11 @@ export function startProducer(config: ProducerConfig, deps: ProducerDeps): Runni
       },
       failure: (stage) => metrics.kafkaFailures.inc({ stage }),
       committedState: (state) => {
-        for (const record of state) believed.set(record.key, record.value.toString('utf8'));
+        for (const record of state) {
+          const value = record.value.toString('utf8');
+          believed.set(record.key, value);
+          rememberCommitted(record.key, value);
+        }
       },
       fatal: (error) => {
         logger.error(
@@ -153,6 +163,20 @@ export function startProducer(config: ProducerConfig, deps: ProducerDeps): Runni
    * what it committed. A later registration compares it with the topic (checkOwnership).
    */
   const believed = new Map<string, string>();
+  /**
+   * The last values this instance committed per key. Right after a broker restart the state
+   * topic can still answer an earlier one of them (the last commit not yet readable): that is
+   * this instance's own past, not another producer, so the check waits for the topic instead of
+   * stopping. Seen for longer than STALE_STATE_CHECKS checks, it is taken as a takeover.
+   */
+  const committedHere = new Map<string, string[]>();
+  const rememberCommitted = (key: string, value: string): void => {
+    const values = committedHere.get(key) ?? [];
+    values.push(value);
+    if (values.length > REMEMBERED_COMMITS) values.shift();
+    committedHere.set(key, values);
+  };
+  let staleChecks = 0;
   let reportFailed: (error: SupersededError) => void = () => undefined;
   const failed = new Promise<SupersededError>((resolve) => (reportFailed = resolve));
 
@@ -172,8 +196,16 @@ export function startProducer(config: ProducerConfig, deps: ProducerDeps): Runni
       if (value === believed.get(key)) continue;
       // A commit whose outcome is not known yet may have gone through: that is still ours.
       if (value === pending.get(key)) continue;
+      if (committedHere.get(key)?.includes(value) && ++staleChecks <= STALE_STATE_CHECKS) {
+        throw new StateNotReadableYetError({
+          key,
+          onTopic: value,
+          committedHere: believed.get(key),
+        });
+      }
       throw new SupersededError({ key, onTopic: value, committedHere: believed.get(key) });
     }
+    staleChecks = 0;
   };
 
   /** The cursors the last run committed (read from the state topic once the sender registered). */

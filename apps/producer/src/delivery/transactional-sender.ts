@@ -65,6 +65,20 @@ export class SupersededError extends GeostreamError {
   }
 }
 
+/**
+ * The state topic still answers a cursor this instance committed before its latest (the last
+ * commit not readable yet, as right after a broker restart): retried, not a takeover.
+ */
+export class StateNotReadableYetError extends GeostreamError {
+  constructor(details: Readonly<Record<string, unknown>>) {
+    super(
+      'PRODUCER_STATE_NOT_READABLE_YET',
+      "the state topic does not show this producer's last commit yet: checking again",
+      { details, retriable: true },
+    );
+  }
+}
+
 export type TransactionOutcome =
   'committed' | 'aborted' | 'unknown' | 'verified_committed' | 'verified_aborted';
 
