@@ -45,7 +45,8 @@ export interface InstrumentCheckpointValues {
   readonly topic: string;
   readonly partition: number;
   readonly instrument_key: string;
-  readonly state: string;
+  /** Plain JSON, serialised per statement (see upsert-statement). */
+  readonly state: unknown;
 }
 
 /** Instrument checkpoint rows to delete, per partition. */
@@ -89,7 +90,7 @@ export function planBatch(batch: PostgresBatch): BatchPlan {
         topic: c.topic,
         partition: c.partition,
         instrument_key: i.key,
-        state: JSON.stringify(i.state),
+        state: i.state,
       })),
     ),
     instrumentCheckpointDeletes: checkpoints

@@ -34,6 +34,17 @@ function conflictClause<Row>(spec: UpsertSpec<Row>, alias: string): string {
   );
 }
 
+/**
+ * A cell as sent: a jsonb value that is not text yet is serialised here, one statement's rows at
+ * a time, so a checkpoint of many instruments never exists as text all at once (and an array
+ * value is not taken by the driver for a PostgreSQL array).
+ */
+function cell(type: ColumnType, value: unknown): unknown {
+  return type === 'jsonb' && typeof value !== 'string' && value !== null && value !== undefined
+    ? JSON.stringify(value)
+    : value;
+}
+
 function insertHead<Row>(schema: string, spec: UpsertSpec<Row>, alias: string): string {
   const names = spec.columns.map((c) => quoteIdentifier(c.name)).join(', ');
   return `insert into ${qualified(schema, spec.table)} as ${alias} (${names})`;
@@ -49,7 +60,7 @@ export function unnestUpsert<Row>(
   rows: readonly Row[],
 ): Statement {
   const alias = 't';
-  const arrays = spec.columns.map((c) => rows.map((row) => row[c.name]));
+  const arrays = spec.columns.map((c) => rows.map((row) => cell(c.type, row[c.name])));
   const unnest = spec.columns.map((c) => `?::${c.type}[]`).join(', ');
   return {
     sql: `${insertHead(schema, spec, alias)} select * from unnest(${unnest})${conflictClause(spec, alias)}`,
@@ -71,7 +82,7 @@ export function valuesUpsert<Row>(
   }
   const tuple = `(${spec.columns.map((c) => `?::${c.type}`).join(', ')})`;
   const bindings: unknown[] = [];
-  for (const row of rows) for (const c of spec.columns) bindings.push(row[c.name]);
+  for (const row of rows) for (const c of spec.columns) bindings.push(cell(c.type, row[c.name]));
   return {
     sql: `${insertHead(schema, spec, alias)} values ${Array(rows.length).fill(tuple).join(', ')}${conflictClause(spec, alias)}`,
     bindings,

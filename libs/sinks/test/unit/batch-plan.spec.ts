@@ -138,7 +138,7 @@ describe('planBatch', () => {
         topic: 'raw',
         partition: 1,
         instrument_key: 'piezometer:P-1',
-        state: '{"v":2}',
+        state: { v: 2 }, // serialised per statement
       },
     ]);
     expect(plan.instrumentCheckpointDeletes).toEqual([

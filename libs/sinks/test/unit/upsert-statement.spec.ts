@@ -1,4 +1,8 @@
-import { READING_WINDOW_UPSERT, INSTRUMENT_STATE_UPSERT } from '../../src/postgres/upsert-specs';
+import {
+  READING_WINDOW_UPSERT,
+  INSTRUMENT_STATE_UPSERT,
+  PROCESSOR_INSTRUMENT_CHECKPOINT_UPSERT,
+} from '../../src/postgres/upsert-specs';
 import {
   MAX_BIND_PARAMETERS,
   maxValuesRows,
@@ -28,6 +32,23 @@ describe('unnest upsert', () => {
     expect(sql).not.toContain('"instrument" = excluded');
     expect(sql).toContain('"written_at" = now()');
     expect(sql).toContain('insert into "s"."reading_window" as t');
+  });
+
+  it('sends jsonb values as JSON text, an array as a JSON array, not a PostgreSQL one', () => {
+    const row = (instrument_key: string, state: unknown) => ({
+      consumer_group: 'g',
+      topic: 't',
+      partition: 0,
+      instrument_key,
+      state,
+    });
+    const statement = unnestUpsert('s', PROCESSOR_INSTRUMENT_CHECKPOINT_UPSERT, [
+      row('a', [1, [2, null]]),
+      row('b', { v: 'x' }),
+      row('c', '{"already":"text"}'),
+    ]);
+    const states = statement.bindings[PROCESSOR_INSTRUMENT_CHECKPOINT_UPSERT.columns.length - 1];
+    expect(states).toEqual(['[1,[2,null]]', '{"v":"x"}', '{"already":"text"}']);
   });
 
   it('adds the forward-only condition for instrument_state', () => {
