@@ -9,14 +9,22 @@ import {
 import type { InstrumentAlarmState } from './instrument-alarms';
 import type { KeySnapshot, PartitionSnapshot } from '@geostream/windowed-aggregator';
 import { readAccounting, type Accounting } from './accounting';
+import {
+  decodeInstrumentRow,
+  RowDecodeError,
+  type InstrumentCheckpointRow,
+  type UncheckedRowParts,
+} from './checkpoint-codec';
 import type { ReadingMeta } from './reading-meta';
 
 export const CHECKPOINT_FORMAT = 'geostream.stream-processor.partition';
 /**
- * 2: incremental (the partition row plus one row per instrument, rewritten only when it
- * changed). 1: the whole state in the partition row; still read, and rewritten as 2.
+ * 3: incremental, instrument rows in the compact form (see checkpoint-codec). 2: incremental
+ * (the partition row plus one row per instrument, rewritten only when it changed), instrument
+ * rows with field names. 1: the whole state in the partition row. 1 and 2 are still read, and
+ * the next checkpoint rewrites every instrument as 3.
  */
-export const CHECKPOINT_VERSION = 2;
+export const CHECKPOINT_VERSION = 3;
 
 /**
  * The partition's own part of a checkpoint: where to resume, the aggregator's partition-level
@@ -53,7 +61,7 @@ export interface InstrumentCheckpointState {
 /** What one checkpoint writes: the header, and the instrument rows that changed or went. */
 export interface PartitionCheckpointWrite {
   readonly header: PartitionCheckpointHeader;
-  readonly upserts: readonly { readonly key: string; readonly state: InstrumentCheckpointState }[];
+  readonly upserts: readonly { readonly key: string; readonly state: InstrumentCheckpointRow }[];
   readonly deletes: readonly string[];
 }
 
@@ -74,6 +82,8 @@ export interface RestoredCheckpoint {
   readonly accounting: Accounting;
   /** Read from an older format: the next checkpoint must write every instrument anew. */
   readonly migrated: boolean;
+  /** The instruments that had a row (version 1: an alert state): what a migration rewrites. */
+  readonly rowKeys: readonly string[];
 }
 
 /** Stable codes: a bad checkpoint stops the partition loudly instead of replaying wrongly. */
@@ -145,9 +155,9 @@ export function readCheckpoint(
   if (!isObject(value)) throw invalid('not an object');
   if (value['format'] !== CHECKPOINT_FORMAT) throw invalid(`format is not ${CHECKPOINT_FORMAT}`);
   const version = value['version'];
-  if (version !== CHECKPOINT_VERSION && version !== 1)
+  if (version !== CHECKPOINT_VERSION && version !== 2 && version !== 1)
     throw invalid(
-      `version ${String(version)} is not ${CHECKPOINT_VERSION} (nor 1, which is migrated): ` +
+      `version ${String(version)} is not ${CHECKPOINT_VERSION} (nor 2 or 1, which are migrated): ` +
         'written by a newer release? Run that release, or reprocess into a new consumer group',
     );
   if (value['topic'] !== expected.topic || value['partition'] !== expected.partition)
@@ -178,6 +188,7 @@ export function readCheckpoint(
       alarms: new Map(),
       accounting,
       migrated: true,
+      rowKeys: Object.keys(alerts),
     };
   }
 
@@ -188,11 +199,7 @@ export function readCheckpoint(
   const alerts = new Map<string, InstrumentAlertState>();
   const alarms = new Map<string, InstrumentAlarmState>();
   for (const row of stored.instruments) {
-    const state = row.state;
-    if (!isObject(state)) throw invalid(`instrument ${JSON.stringify(row.key)} is not an object`);
-    const keyState = state['aggregator'];
-    const alert = state['alert'];
-    const alarmState = state['alarms'];
+    const { aggregator: keyState, alert, alarms: alarmState } = rowParts(row, version);
     if (alarmState !== null && alarmState !== undefined)
       alarms.set(row.key, readAlarmState(row.key, alarmState));
     if (keyState !== null) {
@@ -216,8 +223,33 @@ export function readCheckpoint(
     pipelineClock,
     alarms,
     accounting,
-    migrated: false,
+    migrated: version !== CHECKPOINT_VERSION,
+    rowKeys: stored.instruments.map((row) => row.key),
   };
+}
+
+/** An instrument row's parts, unchecked: compact (version 3) or named (version 2). */
+function rowParts(
+  row: StoredPartitionCheckpoint['instruments'][number],
+  version: number,
+): UncheckedRowParts {
+  const what = `instrument ${JSON.stringify(row.key)}`;
+  if (version === CHECKPOINT_VERSION) {
+    try {
+      return decodeInstrumentRow(row.key, row.state);
+    } catch (error) {
+      if (!(error instanceof RowDecodeError)) throw error;
+      throw new CheckpointError(
+        'CHECKPOINT_INVALID',
+        `Invalid checkpoint: ${what}: ${error.message}`,
+        {},
+        error,
+      );
+    }
+  }
+  const state = row.state;
+  if (!isObject(state)) throw invalid(`${what} is not an object`);
+  return { aggregator: state['aggregator'], alert: state['alert'], alarms: state['alarms'] };
 }
 
 /** An instrument's rate, silence and clock-skew states, checked. */

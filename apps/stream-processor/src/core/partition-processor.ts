@@ -39,6 +39,7 @@ import {
   type RestoredCheckpoint,
   type StoredPartitionCheckpoint,
 } from './checkpoint-state';
+import { encodeInstrumentRow, type InstrumentCheckpointRow } from './checkpoint-codec';
 import { clockOf } from './clock-health';
 import { deadLetterTimeOf, type RawMessage } from './raw-message';
 import { isReadingMeta, itemOf, offsetOf, readingMeta, type ReadingMeta } from './reading-meta';
@@ -127,8 +128,8 @@ export class PartitionProcessor {
   private readonly aggregator: WindowedAggregator<ReadingMeta>;
   private readonly alertStates: Map<string, InstrumentAlertState>;
   private readonly alarms: InstrumentAlarms;
-  /** Instruments whose alert state changed since the last checkpoint, beyond the aggregator's. */
-  private readonly alertsToWrite = new Set<string>();
+  /** Rows of a checkpoint of an older format, for the next checkpoint to write anew. */
+  private readonly rowsToRewrite = new Set<string>();
   /** Instruments whose clock is currently judged off, by direction (not checkpointed: derived). */
   private readonly skewedClockMap = new Map<string, 'ahead' | 'behind'>();
   private readonly totals: Accounting;
@@ -172,9 +173,9 @@ export class PartitionProcessor {
     if (restored !== undefined) {
       this.restoreAggregator(restored);
       addAccounting(this.totals, restored.accounting);
-      // An older format holds alert states of instruments the aggregator has forgotten too:
-      // the next checkpoint writes them as rows of their own.
-      if (restored.migrated) for (const key of this.alertStates.keys()) this.alertsToWrite.add(key);
+      // An older format's rows (version 1: the alert states, of instruments the aggregator may
+      // have forgotten too) are all written anew, in this format, by the next checkpoint.
+      if (restored.migrated) for (const key of restored.rowKeys) this.rowsToRewrite.add(key);
     }
     this.offset = restored?.nextOffset ?? 0;
     this.sequence = this.aggregator.partitionStats(this.partition).nextOffset ?? 0;
@@ -267,7 +268,7 @@ export class PartitionProcessor {
    */
   checkpoint(): PartitionCheckpointWrite {
     const changes = this.aggregator.takeChanges(this.partition);
-    const upserts: { key: string; state: InstrumentCheckpointState }[] = [];
+    const upserts: { key: string; state: InstrumentCheckpointRow }[] = [];
     const deletes: string[] = [];
     const written = new Set<string>();
     const rowOf = (key: string, aggregator: InstrumentCheckpointState['aggregator']) => ({
@@ -276,7 +277,10 @@ export class PartitionProcessor {
       alarms: this.alarms.stateOf(key),
     });
     for (const keySnapshot of changes.changed) {
-      upserts.push({ key: keySnapshot.key, state: rowOf(keySnapshot.key, keySnapshot) });
+      upserts.push({
+        key: keySnapshot.key,
+        state: encodeInstrumentRow(rowOf(keySnapshot.key, keySnapshot)),
+      });
       written.add(keySnapshot.key);
     }
     // Level alert states only change when a window of the instrument closes, which the
@@ -284,15 +288,15 @@ export class PartitionProcessor {
     // clock. Besides, instruments the aggregator forgot, and migrated ones.
     const others = new Set([
       ...changes.forgotten,
-      ...this.alertsToWrite,
+      ...this.rowsToRewrite,
       ...this.alarms.takeChanged(),
     ]);
-    this.alertsToWrite.clear();
+    this.rowsToRewrite.clear();
     for (const key of [...others].sort()) {
       if (written.has(key)) continue;
       const row = rowOf(key, this.aggregator.snapshotKey(this.partition, key) ?? null);
       if (row.aggregator === null && row.alert === null && row.alarms === null) deletes.push(key);
-      else upserts.push({ key, state: row });
+      else upserts.push({ key, state: encodeInstrumentRow(row) });
     }
     return {
       header: {

@@ -5,7 +5,12 @@ import {
   PartitionProcessor,
   type PartitionProcessorOptions,
 } from '../../src/core/partition-processor';
-import { triggerLevelsFromSiteConfig } from '../../src/core/trigger-levels';
+import type { InstrumentAlertState } from '@geostream/alerting';
+import { decodeInstrumentRow } from '../../src/core/checkpoint-codec';
+import {
+  alarmRulesFromSiteConfig,
+  triggerLevelsFromSiteConfig,
+} from '../../src/core/trigger-levels';
 import { defined } from '@geostream/platform/testing';
 import { CheckpointStore } from '../support/checkpoint-store';
 import { INSTRUMENTS, T0, rawMessages, readingJson } from '../support/messages';
@@ -31,6 +36,12 @@ function options(overrides: Partial<PartitionProcessorOptions> = {}): PartitionP
 }
 
 const iso = (ms: number) => new Date(T0 + ms).toISOString();
+
+const withReadings = (readings: Parameters<typeof rawMessages>[0]) => {
+  const processor = PartitionProcessor.fresh(options());
+  processor.processBatch(rawMessages(readings));
+  return processor;
+};
 
 /** Moves the log clock a month on: every window of every instrument has gone quiet. */
 const closeAll = (processor: PartitionProcessor) => processor.advanceLogTime(T0 + 30 * 86_400_000);
@@ -244,7 +255,11 @@ describe('PartitionProcessor', () => {
       rawMessages([readingJson(piezometer, 1_000, 310), readingJson(piezometer, 16_000, 100)]),
     );
     const alertOf = (write: ReturnType<PartitionProcessor['checkpoint']>) =>
-      write.upserts.map((u) => [u.key, u.state.alert?.rising.level ?? null]);
+      write.upserts.map((u) => [
+        u.key,
+        (decodeInstrumentRow(u.key, u.state).alert as InstrumentAlertState | null)?.rising.level ??
+          null,
+      ]);
     expect(alertOf(processor.checkpoint())).toEqual([['piezometer:PZ-1', 'alarm']]);
     processor.processBatch(rawMessages([readingJson(piezometer, 31_000, 100)], 2));
     expect(alertOf(processor.checkpoint())).toEqual([['piezometer:PZ-1', null]]); // cleared
@@ -264,7 +279,7 @@ describe('PartitionProcessor', () => {
     const next = processor.checkpoint();
     expect(next.upserts.map((u) => u.key)).toEqual(['piezometer:PZ-1']);
     expect(next.deletes).toEqual([]);
-    expect(next.header).toMatchObject({ version: 2, nextOffset: 3 });
+    expect(next.header).toMatchObject({ version: 3, nextOffset: 3 });
   });
 
   it('reports an instrument whose clock runs ahead or behind, on the windows it closes', () => {
@@ -393,7 +408,7 @@ describe('PartitionProcessor', () => {
       ),
     ).toThrow(expect.objectContaining({ code: 'CHECKPOINT_INCOMPATIBLE' }));
     expect(() =>
-      PartitionProcessor.restore(options(), { ...stored, state: { ...header, version: 3 } }),
+      PartitionProcessor.restore(options(), { ...stored, state: { ...header, version: 4 } }),
     ).toThrow(expect.objectContaining({ code: 'CHECKPOINT_INVALID' }));
     expect(() =>
       PartitionProcessor.restore(options(), { ...stored, state: { ...header, aggregator: 1 } }),
@@ -406,6 +421,69 @@ describe('PartitionProcessor', () => {
         ],
       }),
     ).toThrow(expect.objectContaining({ code: 'CHECKPOINT_INVALID' }));
+    // Compact rows (version 3) of the wrong shape: too few parts, a window's sum not a number.
+    const compact = new CheckpointStore()
+      .checkpoint(withReadings([readingJson(piezometer, 1_000, 100)]))
+      .stored();
+    const row = compact.instruments[0]?.state as unknown[];
+    const withRow = (state: unknown) =>
+      PartitionProcessor.restore(options(), {
+        ...compact,
+        instruments: [{ key: 'piezometer:PZ-1', state }],
+      });
+    expect(() => withRow(row)).not.toThrow();
+    expect(() => withRow(row.slice(1))).toThrow(
+      expect.objectContaining({
+        code: 'CHECKPOINT_INVALID',
+        message: expect.stringMatching(/PZ-1/),
+      }),
+    );
+    const badSum = structuredClone(row) as [[unknown, ...unknown[]], ...unknown[]];
+    ((badSum[0][7] as unknown[])[0] as unknown[])[3] = null;
+    expect(() => withRow(badSum)).toThrow(expect.objectContaining({ code: 'CHECKPOINT_INVALID' }));
+  });
+
+  it('reads a version-2 checkpoint (rows with field names) and rewrites every instrument compactly', () => {
+    const withAlarms = options({ alarmRules: alarmRulesFromSiteConfig(undefined) });
+    const messages = rawMessages(
+      Array.from({ length: 40 }, (_, i) =>
+        // The fourth instrument reads only before the restart: its row is rewritten unchanged.
+        readingJson(defined(INSTRUMENTS[i < 17 ? i % 4 : i % 3], 'instrument'), i * 1_300, i * 7),
+      ),
+    );
+    const straight = PartitionProcessor.fresh(withAlarms);
+    const expected = straight.processBatch(messages);
+    const first = PartitionProcessor.fresh(withAlarms);
+    const a = first.processBatch(messages.slice(0, 17));
+    const v3 = new CheckpointStore().checkpoint(first).stored();
+    // As the previous release wrote it: the same parts with their field names.
+    const v2 = {
+      state: { ...(v3.state as Record<string, unknown>), version: 2 },
+      instruments: v3.instruments.map(({ key, state }) => ({
+        key,
+        state: JSON.parse(JSON.stringify(decodeInstrumentRow(key, state))) as unknown,
+      })),
+    };
+    expect(v2.instruments.map((row) => Object.keys(row.state as object))).toEqual(
+      Array(4).fill(['aggregator', 'alert', 'alarms']),
+    );
+    const alarms = v2.instruments.map(
+      (row) => (row.state as { alarms: Record<string, unknown> }).alarms,
+    );
+    expect(
+      alarms.filter((a) => a['rate'] !== null && a['silence'] !== null).length,
+    ).toBeGreaterThanOrEqual(3);
+    const restored = PartitionProcessor.restore(withAlarms, v2);
+    const b = restored.processBatch(messages.slice(17));
+    expect([...a.windows, ...b.windows]).toEqual(expected.windows);
+    expect([...a.alerts, ...b.alerts]).toEqual(expected.alerts);
+    const rewrite = restored.checkpoint();
+    expect(rewrite.header.version).toBe(3);
+    expect(rewrite.upserts.map((u) => u.key)).toEqual(v3.instruments.map((row) => row.key));
+    // That one checkpoint holds every instrument, as the straight run's first one does.
+    const store = new CheckpointStore();
+    store.write(rewrite);
+    expect(store.stored()).toEqual(new CheckpointStore().checkpoint(straight).stored());
   });
 
   it('reads a version-1 checkpoint (the whole state in one row) and rewrites every instrument', () => {
@@ -481,9 +559,12 @@ describe('PartitionProcessor', () => {
     const processor = PartitionProcessor.restore(options(), { state: v1, instruments: [] });
     expect(processor.nextOffset).toBe(2);
     const rewrite = processor.checkpoint();
-    expect(rewrite.header.version).toBe(2);
+    expect(rewrite.header.version).toBe(3);
     expect(
-      rewrite.upserts.map((u) => [u.key, u.state.aggregator !== null, u.state.alert !== null]),
+      rewrite.upserts.map((u) => {
+        const parts = decodeInstrumentRow(u.key, u.state);
+        return [u.key, parts.aggregator !== null, parts.alert !== null];
+      }),
     ).toEqual([
       ['piezometer:PZ-1', true, false],
       ['settlement_marker:SM-1', false, true],
