@@ -6,7 +6,8 @@
 // (comma-separated names, default all: consume, all, postgres, elasticsearch, kafka, none,
 // sparse, live, memory), BENCH_LIVE_RATE (readings/s of the live run, 20000),
 // BENCH_LIVE_SECONDS (30), BENCH_MEMORY_INSTRUMENTS (instruments held by the 'memory' run, in
-// its own process, then killed and restarted: 100000). Uses the shared local stack; names everything it creates uniquely
+// its own process, then killed and restarted: 100000), BENCH_PROCESSOR_NODE_FLAGS (node flags of
+// that process, e.g. --optimize-for-size). Uses the shared local stack; names everything it creates uniquely
 // and deletes it afterwards.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { execSync } from 'node:child_process';
@@ -35,6 +36,8 @@ const PARTITIONS = Number(env['BENCH_PARTITIONS'] ?? 3);
 const LIVE_RATE = Number(env['BENCH_LIVE_RATE'] ?? 20_000);
 const LIVE_SECONDS = Number(env['BENCH_LIVE_SECONDS'] ?? 30);
 const MEMORY_INSTRUMENTS = Number(env['BENCH_MEMORY_INSTRUMENTS'] ?? 100_000);
+/** Node/V8 flags of the processor's own process (memory run), e.g. --optimize-for-size. */
+const PROCESSOR_NODE_FLAGS = (env['BENCH_PROCESSOR_NODE_FLAGS'] ?? '').split(' ').filter(Boolean);
 
 interface Scenario {
   readonly name: string;
@@ -409,9 +412,14 @@ class ProcessorProcess {
     childEnv: NodeJS.ProcessEnv,
     private readonly port: number,
   ) {
+    // The built bundle, run as the Docker image runs it: tsx's loader would add its own memory.
     this.child = spawn(
       process.execPath,
-      [...process.execArgv, path.join(__dirname, '../src/main.ts')],
+      [
+        ...PROCESSOR_NODE_FLAGS,
+        '--enable-source-maps',
+        path.join(__dirname, '../../../dist/apps/stream-processor/main.js'),
+      ],
       {
         env: { ...childEnv, PORT: String(port), LOG_LEVEL: 'info', LOG_FORMAT: 'json' },
         stdio: ['ignore', 'pipe', 'inherit'],
@@ -439,9 +447,16 @@ class ProcessorProcess {
     }
   }
 
+  /** The highest resident memory seen by `until`, which samples it every 250 ms. */
+  peakRss = 0;
+
   /** Seconds since the process started, once `condition` holds. */
   async until(condition: () => Promise<boolean>): Promise<number> {
-    while (!(await condition())) await new Promise((resolve) => setTimeout(resolve, 250));
+    for (;;) {
+      this.peakRss = Math.max(this.peakRss, await this.metric('process_resident_memory_bytes'));
+      if (await condition()) break;
+      await new Promise((resolve) => setTimeout(resolve, 250));
+    }
     return (performance.now() - this.startedAt) / 1000;
   }
 
@@ -485,6 +500,8 @@ async function runMemory(kafka: Kafka, es: Client): Promise<string[]> {
     await new Promise((resolve) => setTimeout(resolve, 6_000));
     const rss = await first.metric('process_resident_memory_bytes');
     const heap = await first.metric('nodejs_heap_size_used_bytes');
+    const heapTotal = await first.metric('nodejs_heap_size_total_bytes');
+    const external = await first.metric('nodejs_external_memory_bytes');
     await preload(
       kafka,
       rawTopic,
@@ -508,8 +525,8 @@ async function runMemory(kafka: Kafka, es: Client): Promise<string[]> {
     const rssAfter = await second.metric('process_resident_memory_bytes');
     await second.kill('SIGTERM');
     return [
-      `| ${MEMORY_INSTRUMENTS.toLocaleString('en')} instruments with open windows (${(perPartition * PARTITIONS).toLocaleString('en')} readings, caught up ${caughtUp.toFixed(0)} s after the start) | RSS ${mb(rss)}, V8 heap used ${mb(heap)} |`,
-      `| the same, one more reading each, SIGKILLed and restarted | caught up again ${restarted.toFixed(1)} s after the restart; ${sum('instruments').toLocaleString('en')} instrument rows read back, slowest partition: read ${slowest('readMs')} ms, rebuilt ${slowest('rebuildMs')} ms; RSS ${mb(rssAfter)} |`,
+      `| ${MEMORY_INSTRUMENTS.toLocaleString('en')} instruments with open windows (${(perPartition * PARTITIONS).toLocaleString('en')} readings, caught up ${caughtUp.toFixed(0)} s after the start) | RSS ${mb(rss)} (peak while catching up ${mb(first.peakRss)}), V8 heap used ${mb(heap)} of ${mb(heapTotal)}, external ${mb(external)} |`,
+      `| the same, one more reading each, SIGKILLed and restarted | caught up again ${restarted.toFixed(1)} s after the restart; ${sum('instruments').toLocaleString('en')} instrument rows read back, slowest partition: read ${slowest('readMs')} ms, rebuilt ${slowest('rebuildMs')} ms; RSS ${mb(rssAfter)} (peak ${mb(second.peakRss)}) |`,
     ];
   } finally {
     await cleanupOutputs(kafka, id, es, [rawTopic]);
