@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import fc from 'fast-check';
 
 /**
  * patches/kafkajs+2.2.4.patch, applied by `npm ci` (postinstall: patch-package): kafkajs' request
@@ -7,8 +8,9 @@ import { createRequire } from 'node:module';
  * as a TimeoutNegativeWarning on every client's first request (and every Node ran as a 1 ms loop
  * for the connection's life). Its producer grouped messages per partition in O(n^2), zeroed a
  * fresh buffer per record, and, retrying a send after a broker died, skipped the partitions a
- * surviving broker had taken over (lost, yet reported sent). These fail if the patch is not
- * applied.
+ * surviving broker had taken over (lost, yet reported sent). Its consumer parsed two decimal
+ * strings into Longs for every record fetched and copied the headers object per header. These
+ * fail if the patch is not applied.
  */
 interface RequestQueueLike {
   pending: unknown[];
@@ -212,5 +214,117 @@ describe('kafkajs producer retry after a failover (patched)', () => {
     // the send reported success for partitions 0 and 1 alone (tulios/kafkajs#1303).
     expect(produced.sort()).toEqual([0, 1, 2]);
     expect(responses.map((r) => r.partition).sort()).toEqual([0, 1, 2]);
+  });
+});
+
+describe('kafkajs fetch decoding (patched)', () => {
+  const load = createRequire(require.resolve('kafkajs'));
+  type LongLike = { add(v: unknown): LongLike; toString(): string };
+  const Long = load('./src/utils/long') as { fromValue(v: unknown): LongLike };
+  interface RecordIn {
+    offsetDelta: number;
+    timestampDelta: number | LongLike;
+    key: string;
+    value: string;
+    headers?: Record<string, string | string[]>;
+  }
+  const { RecordBatch } = load('./src/protocol/recordBatch/v0') as {
+    RecordBatch: (batch: {
+      firstOffset: LongLike;
+      firstTimestamp: LongLike;
+      maxTimestamp: LongLike;
+      records: unknown[];
+    }) => Promise<{ buffer: Buffer }>;
+  };
+  const encodeRecord = load('./src/protocol/recordBatch/record/v0') as (r: RecordIn) => unknown;
+  const Decoder = load('./src/protocol/decoder') as new (buffer: Buffer) => unknown;
+  const decodeBatch = load('./src/protocol/recordBatch/v0/decoder') as (
+    decoder: unknown,
+  ) => Promise<{
+    records: Array<{
+      offset: string;
+      timestamp: string;
+      key: Buffer;
+      value: Buffer;
+      headers: Record<string, unknown>;
+    }>;
+  }>;
+
+  async function roundTrip(firstOffset: string, firstTimestamp: string, records: RecordIn[]) {
+    const { buffer } = await RecordBatch({
+      firstOffset: Long.fromValue(firstOffset),
+      firstTimestamp: Long.fromValue(firstTimestamp),
+      maxTimestamp: Long.fromValue(firstTimestamp),
+      records: records.map(encodeRecord),
+    });
+    return (await decodeBatch(new Decoder(buffer))).records;
+  }
+
+  const int64 = fc.bigInt({ min: -(2n ** 62n), max: 2n ** 62n });
+
+  it('gives every record the offset and timestamp the Long arithmetic gives, exact or not as a double', async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.oneof(
+          fc.bigInt({ min: 0n, max: 2n ** 53n }),
+          fc.bigInt({ min: 0n, max: 2n ** 63n - 2n ** 40n }),
+        ),
+        fc.oneof(fc.bigInt({ min: -1n, max: 2n ** 42n }), int64),
+        fc.array(
+          fc.record({
+            offsetDelta: fc.integer({ min: 0, max: 2 ** 31 - 1 }),
+            timestampDelta: fc.oneof(fc.integer({ min: -(2 ** 48), max: 2 ** 48 }), int64),
+          }),
+          { minLength: 1, maxLength: 8 },
+        ),
+        async (firstOffset, firstTimestamp, deltas) => {
+          const records = deltas.map(({ offsetDelta, timestampDelta }) => ({
+            offsetDelta,
+            timestampDelta:
+              typeof timestampDelta === 'bigint'
+                ? Long.fromValue(String(timestampDelta))
+                : timestampDelta,
+            key: 'k',
+            value: 'v',
+          }));
+          const decoded = await roundTrip(String(firstOffset), String(firstTimestamp), records);
+          expect(decoded.map((r) => [r.offset, r.timestamp])).toEqual(
+            deltas.map(({ offsetDelta, timestampDelta }) => [
+              String(firstOffset + BigInt(offsetDelta)),
+              String(firstTimestamp + BigInt(timestampDelta)),
+            ]),
+          );
+        },
+      ),
+      { numRuns: 300 },
+    );
+  });
+
+  it('reads each record in place: keys, values and repeated or odd header names as before', async () => {
+    const headers = JSON.parse(
+      '{"reading-count":"3","type":["a","b"],"__proto__":"p","toString":"t"}',
+    ) as Record<string, string | string[]>;
+    const [first, second] = await roundTrip('41', '1704067200000', [
+      { offsetDelta: 0, timestampDelta: 0, key: 'piezometer:PZ-1', value: '{"v":1}', headers },
+      { offsetDelta: 1, timestampDelta: -5, key: 'k2', value: 'x'.repeat(300) },
+    ]);
+    expect([first?.offset, first?.timestamp, String(first?.key), String(first?.value)]).toEqual([
+      '41',
+      '1704067200000',
+      'piezometer:PZ-1',
+      '{"v":1}',
+    ]);
+    const decodedHeaders = first?.headers ?? {};
+    expect(Object.getPrototypeOf(decodedHeaders)).toBe(Object.prototype);
+    expect(Object.keys(decodedHeaders)).toEqual(['reading-count', 'type', '__proto__', 'toString']);
+    expect(String(decodedHeaders['reading-count'])).toBe('3');
+    expect((decodedHeaders['type'] as Buffer[]).map(String)).toEqual(['a', 'b']);
+    expect(String(Object.getOwnPropertyDescriptor(decodedHeaders, '__proto__')?.value)).toBe('p');
+    expect(String(decodedHeaders['toString'])).toBe('t');
+    expect([second?.offset, second?.timestamp, String(second?.value).length]).toEqual([
+      '42',
+      '1704067199995',
+      300,
+    ]);
   });
 });
