@@ -22,6 +22,7 @@ import knexFactory from 'knex';
 import type { Kafka } from 'kafkajs';
 import { readStreamProcessorConfig } from '../src/config';
 import type { Sinks } from '../src/shell/sinks';
+import { fetchSettings } from '../src/shell/fetch-settings';
 import { startStreamProcessor } from '../src/shell/stream-processor';
 import { BENCH_HEADERS, BENCH_T0, benchMessage, type Workload } from './workload';
 
@@ -302,10 +303,7 @@ async function runConsume(kafka: Kafka, es: Client): Promise<Result> {
   const consumerSettings = configFor(id, rawTopic, ALL_SINKS).consumer;
   const consumer = kafka.consumer({
     groupId: `${id}-group`,
-    readUncommitted: false,
-    maxBytesPerPartition: consumerSettings.maxBytesPerPartition,
-    maxBytes: Math.max(10 * 1_048_576, consumerSettings.maxBytesPerPartition * 4),
-    maxWaitTimeInMs: 1_000,
+    ...fetchSettings(consumerSettings),
   });
   let consumed = 0;
   let bytes = 0;

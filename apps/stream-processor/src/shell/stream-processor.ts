@@ -15,6 +15,7 @@ import type { StreamProcessorConfig } from '../config';
 import type { Accounting } from '../core/accounting';
 import type { PartitionProcessorOptions } from '../core/partition-processor';
 import { alarmRulesFromSiteConfig, triggerLevelsFromSiteConfig } from '../core/trigger-levels';
+import { fetchSettings } from './fetch-settings';
 import { withHeartbeats } from './keep-alive';
 import { createProcessorMetrics, type ProcessorMetrics } from './metrics';
 import { createOutputWriter } from './output-writer';
@@ -165,12 +166,8 @@ export async function startStreamProcessor(
 
   const consumer: Consumer = kafka.consumer({
     groupId: config.consumerGroup,
-    readUncommitted: false,
     allowAutoTopicCreation: false,
-    maxBytesPerPartition: config.consumer.maxBytesPerPartition,
-    maxBytes: Math.max(10 * 1_048_576, config.consumer.maxBytesPerPartition * 4),
-    // A fetch long-polls this long on a quiet log; shutdown waits for it, so keep it short.
-    maxWaitTimeInMs: 1_000,
+    ...fetchSettings(config.consumer),
     sessionTimeout: config.consumer.sessionTimeoutMs,
     heartbeatInterval: Math.min(3_000, Math.floor(config.consumer.sessionTimeoutMs / 3)),
   });
