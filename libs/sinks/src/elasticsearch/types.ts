@@ -24,7 +24,10 @@ export interface ElasticsearchSinkOptions {
   readonly retry?: Partial<RetryPolicy>;
   /** Documents per bulk request; bigger batches are split. Default 5,000. */
   readonly maxDocumentsPerBulk?: number;
-  /** Index settings the template applies. Defaults: 1 shard, the cluster's replicas, 1s refresh. */
+  /**
+   * Index settings the template applies. Defaults: 1 shard, the cluster's replicas and refresh
+   * (every second while searched, none while idle: see indexSettings).
+   */
   readonly numberOfShards?: number;
   readonly numberOfReplicas?: number;
   readonly refreshInterval?: string;

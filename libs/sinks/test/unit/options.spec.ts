@@ -74,4 +74,12 @@ describe('windowIndexTemplate', () => {
     expect(template.priority).toBeGreaterThan(windowIndexTemplate('readings').priority);
     expect(template.template.mappings.dynamic).toBe('strict');
   });
+
+  it('leaves the refresh to Elasticsearch (none while nobody searches) unless one is given', () => {
+    expect(windowIndexTemplate('readings').template.settings).toEqual({ number_of_shards: 1 });
+    expect(
+      windowIndexTemplate('readings', { refreshInterval: '5s', numberOfReplicas: 0 }).template
+        .settings,
+    ).toEqual({ number_of_shards: 1, number_of_replicas: 0, refresh_interval: '5s' });
+  });
 });
