@@ -176,9 +176,23 @@ export class FakeKafka implements KafkaPort {
     };
   }
 
+  /**
+   * The next this-many state reads answer as of the commit before the last, as a single broker
+   * just back from a restart did: the last commit's markers not readable yet.
+   */
+  staleStateReads = 0;
+
   async readState(): Promise<StateRecord[]> {
     if (this.outcome('readState') !== 'ok') this.fail('readState');
-    return this.committedState().map((r) => ({ key: r.key, value: Buffer.from(r.value) }));
+    let records = this.stateLog.filter(
+      (r) => this.transactions.get(r.transaction)?.state === 'committed',
+    );
+    const last = records.at(-1)?.transaction;
+    if (this.staleStateReads > 0 && last !== undefined) {
+      this.staleStateReads--;
+      records = records.filter((r) => r.transaction !== last);
+    }
+    return records.map((r) => ({ key: r.key, value: Buffer.from(r.value) }));
   }
 
   /** What a read_committed consumer sees on the state topic. */

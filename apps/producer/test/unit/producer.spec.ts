@@ -267,6 +267,48 @@ describe('startProducer (fake API and Kafka)', () => {
     expect(kafka.committed().flat()).toHaveLength(2 * calls);
   });
 
+  it('waits out a state topic that still answers its own earlier cursor after a reconnect, and goes on', async () => {
+    const kafka = new FakeKafka(3);
+    const api = loggingApi(4);
+    const registry = new Registry();
+    const producer = startProducer(
+      config({ POLL_PAGE_READINGS: '5', PRODUCER_FLUSH_TIMEOUT_MS: '50' }),
+      { kafkaPort: kafka, logger, registry, fetch: api.fetch },
+    );
+    let superseded = false;
+    void producer.failed.then(() => (superseded = true));
+    await eventually(() => (kafka.committed().flat().length >= 20 ? true : undefined), {
+      what: 'twenty readings committed',
+    });
+    // The broker restarts: the session is lost, and once back the state topic answers the
+    // commit before the last for three reads.
+    kafka.down = true;
+    await eventually(() => (producer.buffered() >= 5 ? true : undefined), {
+      what: 'readings buffered while Kafka is down',
+    });
+    kafka.staleStateReads = 3;
+    kafka.down = false;
+    const committedBefore = kafka.committed().flat().length;
+    await eventually(
+      () => {
+        if (superseded) throw new Error('stopped as superseded by its own earlier cursor');
+        return kafka.committed().flat().length >= committedBefore + 40 ? true : undefined;
+      },
+      { what: 'the producer going on after the stale reads', timeoutMs: 20_000 },
+    );
+    expect(kafka.staleStateReads).toBe(0); // its ownership check did read the stale answers
+    expect(superseded).toBe(false);
+    expect(await producer.stop()).toEqual({ unflushed: 0, unresolved: 0 });
+    const readings = kafka
+      .committed()
+      .flat()
+      .map((r) => (JSON.parse(r.value) as { reading: number }).reading);
+    const start = Math.min(...readings);
+    expect([...readings].sort((a, b) => a - b)).toEqual(
+      Array.from({ length: readings.length }, (_, i) => start + i),
+    );
+  }, 30_000); // the stale reads are retried with the sender's backoff
+
   it('lets one of two instances on one transactional id go on, and stops the other: nothing duplicated', async () => {
     const kafka = new FakeKafka(3);
     const api = loggingApi(4);
