@@ -4,6 +4,7 @@ export * from './config/env-reader';
 export * from './config/settings';
 export * from './logger';
 export * from './kafka-client';
+export * from './kafka-partitioner';
 export * from './kafka-topics';
 export * from './ops-server';
 export * from './shutdown';

@@ -1,13 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { ensureTopics, type Logger } from '@geostream/platform';
-import {
-  Partitioners,
-  type Admin,
-  type Consumer,
-  type IHeaders,
-  type Kafka,
-  type Producer,
-} from 'kafkajs';
+import { JavaCompatiblePartitioner, ensureTopics, type Logger } from '@geostream/platform';
+import type { Admin, Consumer, IHeaders, Kafka, Producer } from 'kafkajs';
 import type { StateRecord } from '../state/cursor-state';
 import type {
   KafkaPort,
@@ -120,7 +113,7 @@ async function openSession(
     maxInFlightRequests: 1,
     transactionTimeout: options.transactionTimeoutMs,
     // murmur2 on the key, as the Java client: every Kafka client agrees on an instrument's partition.
-    createPartitioner: Partitioners.DefaultPartitioner,
+    createPartitioner: JavaCompatiblePartitioner,
     // Bounded, so a long outage returns control to the sender (which reports it and retries
     // with a fresh session).
     retry: { retries: 5 },

@@ -1,5 +1,5 @@
-import { ensureTopics, errorMessage } from '@geostream/platform';
-import { Partitioners, type Admin } from 'kafkajs';
+import { JavaCompatiblePartitioner, ensureTopics, errorMessage } from '@geostream/platform';
+import type { Admin } from 'kafkajs';
 import { SinkClosedError } from '../errors';
 import { silentLogger } from '../silent-logger';
 import { isTransientKafkaError, kafkaSinkError } from './kafka-errors';
@@ -23,7 +23,7 @@ export function createKafkaSink(options: KafkaSinkOptions): KafkaSink {
       idempotent: true,
       retry: { retries: settings.sendRetries },
       allowAutoTopicCreation: false,
-      createPartitioner: Partitioners.DefaultPartitioner,
+      createPartitioner: JavaCompatiblePartitioner,
     }),
   );
   const admin: Admin = options.kafka.admin();
