@@ -44,6 +44,30 @@ describe('canonicalJson', () => {
     );
   });
 
+  it('writes a flat record exactly as the walk at every depth does, whatever its keys', () => {
+    // The reference: the same value nested one level down takes the general path.
+    const viaWalk = (record: Record<string, unknown>) => canonicalJson([record]).slice(1, -1);
+    const flat = fc.dictionary(
+      fc.oneof(fc.string(), fc.constantFrom('__proto__', '10', '9', '01', 'a', 'B', 'é')),
+      fc.oneof(
+        fc.string(),
+        fc.double({ noNaN: true, noDefaultInfinity: true }),
+        fc.boolean(),
+        fc.constant(null),
+        fc.constant(undefined),
+      ),
+    );
+    fc.assert(
+      fc.property(flat, (record) => {
+        expect(canonicalJson(record)).toBe(viaWalk(record));
+        expect(canonicalJson(reversedKeys(record))).toBe(viaWalk(record));
+      }),
+      { numRuns: 1_000 },
+    );
+    const window = windowRecord();
+    expect(canonicalJson(window)).toBe(viaWalk(window as unknown as Record<string, unknown>));
+  });
+
   it('skips undefined properties like JSON.stringify', () => {
     expect(canonicalJson({ a: undefined, b: 2 })).toBe('{"b":2}');
   });
