@@ -163,6 +163,9 @@ export function createOutputWriter(options: OutputWriterOptions): WriteOutputs {
     const clocks = clockMap(windows, batch.windowClocks);
     const checkpoints =
       checkpoint === undefined ? [] : [checkpointRow(checkpoint, partition, options)];
+    // Whether the checkpoint went in with the outputs; if the transaction was refused, it did
+    // not, whichever record (or none of the outputs) the refusal was about.
+    let checkpointWritten = checkpoints.length === 0;
     const writePostgres = async (): Promise<Refused<Output>[]> => {
       if (windows.length + alerts.length + checkpoints.length === 0) return [];
       const outputs: Output[] = [
@@ -172,6 +175,7 @@ export function createOutputWriter(options: OutputWriterOptions): WriteOutputs {
       return step('postgres', signal, async () => {
         try {
           await sinks.postgres.writeBatch({ windows, alerts, clocks, checkpoints });
+          checkpointWritten = true;
           return [];
         } catch (error) {
           if (!isRecordRejection(error)) throw error;
@@ -195,7 +199,7 @@ export function createOutputWriter(options: OutputWriterOptions): WriteOutputs {
       ...kafkaRefusals,
       ...elasticsearchRefusals,
       ...rejectionsOf('postgres', postgresRefused),
-    ];
+    ].map((d) => fitting(d));
     if (refusedDeadLetters.length > 0) {
       logger.error(
         {
@@ -208,7 +212,10 @@ export function createOutputWriter(options: OutputWriterOptions): WriteOutputs {
       await step('kafka', signal, () => sinks.kafka.write({ deadLetters: refusedDeadLetters }));
       metrics.deadLetters.inc({ reason: 'sink_rejected' }, refusedDeadLetters.length);
     }
-    if (postgresRefused.length > 0 && checkpoints.length > 0)
+    // The checkpoint follows alone once the dead letters of what it covers are out. Should it
+    // be refused by itself (no output to blame), it is retried like an outage: the partition
+    // shows as stalled rather than moving on without its instruments' state.
+    if (!checkpointWritten)
       await step('postgres', signal, () => sinks.postgres.writeBatch({ checkpoints }));
 
     const committedAt = options.now();

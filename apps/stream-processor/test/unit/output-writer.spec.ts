@@ -1,0 +1,133 @@
+import { Registry } from 'prom-client';
+import { createLogger } from '@geostream/platform';
+import type { WindowRecord } from '@geostream/instrument-schemas';
+import { SinkRejectedError, type PostgresBatch } from '@geostream/sinks';
+import type { PartitionCheckpointWrite } from '../../src/core/checkpoint-state';
+import { createProcessorMetrics } from '../../src/shell/metrics';
+import { createOutputWriter } from '../../src/shell/output-writer';
+import type { OutputBatch } from '../../src/shell/pending-outputs';
+import type { Sinks } from '../../src/shell/sinks';
+
+// The writer's decisions about what goes where, against sinks that record what they were given.
+
+const window = (id: string): WindowRecord =>
+  ({ id, window_end: '2026-12-01T00:00:10.000Z' }) as unknown as WindowRecord;
+
+const batchOf = (windows: WindowRecord[]): OutputBatch => ({
+  windows,
+  windowOrigins: windows.map((_, i) => ({ offset: i, item: null })),
+  windowClocks: [],
+  alerts: [],
+  deadLetters: [],
+  closedAtMs: windows.map(() => 0),
+});
+
+const checkpoint = {
+  header: { nextOffset: 42 },
+  upserts: [],
+  deletes: [],
+} as unknown as PartitionCheckpointWrite;
+
+const refusal = () =>
+  new SinkRejectedError({
+    sink: 'postgres',
+    operation: 'writeBatch',
+    details: { refusesRecords: true },
+  });
+
+function recordingSinks(refuse: (batch: PostgresBatch) => boolean) {
+  const postgresWrites: PostgresBatch[] = [];
+  const deadLetterWrites: unknown[][] = [];
+  const sinks = {
+    postgres: {
+      writeBatch: async (batch: PostgresBatch) => {
+        if (refuse(batch)) throw refusal();
+        postgresWrites.push(batch);
+        return {};
+      },
+    },
+    elasticsearch: undefined,
+    kafka: {
+      write: async (batch: { deadLetters?: unknown[] }) => {
+        if (batch.deadLetters?.length) deadLetterWrites.push(batch.deadLetters);
+        return {};
+      },
+    },
+    maxDeadLetterBytes: 1_000_000,
+    close: async () => undefined,
+  } as unknown as Sinks;
+  return { sinks, postgresWrites, deadLetterWrites };
+}
+
+const writerFor = (sinks: Sinks, maxDeadLetterBytes = 1_000_000) =>
+  createOutputWriter({
+    sinks,
+    metrics: createProcessorMetrics(new Registry()),
+    logger: createLogger('output-writer-test', 'silent', 'json'),
+    consumerGroup: 'g',
+    rawTopic: 'raw',
+    now: () => 0,
+    maxDeadLetterBytes,
+  });
+
+describe('createOutputWriter', () => {
+  it('writes the checkpoint alone when PostgreSQL refused the transaction for none of the outputs', async () => {
+    // The transaction with the checkpoint is refused, yet every output alone is taken: what was
+    // refused was in the checkpoint's rows. Moving on without it would lose the state it carries.
+    const { sinks, postgresWrites, deadLetterWrites } = recordingSinks(
+      (batch) => (batch.checkpoints?.length ?? 0) > 0 && (batch.windows?.length ?? 0) > 0,
+    );
+    await writerFor(sinks)(
+      0,
+      batchOf([window('a'), window('b')]),
+      checkpoint,
+      new AbortController().signal,
+    );
+
+    expect(deadLetterWrites).toEqual([]);
+    expect(
+      postgresWrites
+        .flatMap((b) => b.windows ?? [])
+        .map((w) => w.id)
+        .sort(),
+    ).toEqual(['a', 'b']);
+    expect(postgresWrites.filter((b) => (b.checkpoints?.length ?? 0) > 0)).toEqual([
+      { checkpoints: [expect.objectContaining({ nextOffset: '42' })] },
+    ]);
+  });
+
+  it('dead-letters the refused window, writes the rest, then the checkpoint', async () => {
+    const { sinks, postgresWrites, deadLetterWrites } = recordingSinks((batch) =>
+      (batch.windows ?? []).some((w) => w.id === 'bad'),
+    );
+    await writerFor(sinks)(
+      0,
+      batchOf([window('a'), window('bad'), window('c')]),
+      checkpoint,
+      new AbortController().signal,
+    );
+
+    expect(deadLetterWrites.flat()).toEqual([expect.objectContaining({ reason: 'sink_rejected' })]);
+    expect(
+      postgresWrites
+        .flatMap((b) => b.windows ?? [])
+        .map((w) => w.id)
+        .sort(),
+    ).toEqual(['a', 'c']);
+    expect(postgresWrites.at(-1)).toEqual({
+      checkpoints: [expect.objectContaining({ nextOffset: '42' })],
+    });
+  });
+
+  it('bounds the dead letter of a refused window larger than the dead-letter topic takes', async () => {
+    const { sinks, deadLetterWrites } = recordingSinks((batch) =>
+      (batch.windows ?? []).some((w) => w.id === 'big'),
+    );
+    const big = { ...window('big'), note: 'x'.repeat(20_000) } as WindowRecord;
+    await writerFor(sinks, 8_000)(0, batchOf([big]), checkpoint, new AbortController().signal);
+
+    const [letter] = deadLetterWrites.flat() as { payload_truncated?: boolean }[];
+    expect(letter).toMatchObject({ reason: 'sink_rejected', payload_truncated: true });
+    expect(Buffer.byteLength(JSON.stringify(letter))).toBeLessThanOrEqual(8_000);
+  });
+});
