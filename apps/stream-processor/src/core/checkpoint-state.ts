@@ -16,6 +16,7 @@ import {
   type UncheckedRowParts,
 } from './checkpoint-codec';
 import type { ReadingMeta } from './reading-meta';
+import { readDeliveryFloor, type DeliveryFloorState } from './delivery-floor';
 
 export const CHECKPOINT_FORMAT = 'geostream.stream-processor.partition';
 /**
@@ -44,6 +45,11 @@ export interface PartitionCheckpointHeader {
   readonly aggregator: PartitionSnapshot<ReadingMeta>;
   /** The pipeline clock silence is judged on (see @geostream/alerting). */
   readonly pipelineClock: PipelineClock;
+  /**
+   * How fresh the partition's readings reach the log (clock health); null before any. Absent
+   * from checkpoints written before it existed: read as null.
+   */
+  readonly deliveryFloor: DeliveryFloorState | null;
   /** Cumulative accounting since the consumer group started. */
   readonly accounting: Accounting;
 }
@@ -78,6 +84,7 @@ export interface RestoredCheckpoint {
   readonly aggregator: unknown;
   readonly alerts: ReadonlyMap<string, InstrumentAlertState>;
   readonly pipelineClock: PipelineClock | null;
+  readonly deliveryFloor: DeliveryFloorState | null;
   readonly alarms: ReadonlyMap<string, InstrumentAlarmState>;
   readonly accounting: Accounting;
   /** Read from an older format: the next checkpoint must write every instrument anew. */
@@ -185,6 +192,7 @@ export function readCheckpoint(
       aggregator,
       alerts: new Map(Object.entries(alerts as Record<string, InstrumentAlertState>)),
       pipelineClock: null,
+      deliveryFloor: null,
       alarms: new Map(),
       accounting,
       migrated: true,
@@ -195,6 +203,9 @@ export function readCheckpoint(
   const pipelineClock = readAlarmPart('pipelineClock', () =>
     readPipelineClock(value['pipelineClock']),
   );
+  const deliveryFloor = readDeliveryFloor(value['deliveryFloor']);
+  if (deliveryFloor === undefined)
+    throw invalid('deliveryFloor must be null or { delayMs, logTimeMs } in whole milliseconds');
   const keys: KeySnapshot<ReadingMeta>[] = [];
   const alerts = new Map<string, InstrumentAlertState>();
   const alarms = new Map<string, InstrumentAlarmState>();
@@ -221,6 +232,7 @@ export function readCheckpoint(
     aggregator: { ...aggregator, keys },
     alerts,
     pipelineClock,
+    deliveryFloor,
     alarms,
     accounting,
     migrated: version !== CHECKPOINT_VERSION,

@@ -167,6 +167,11 @@ export class InstrumentAlarms {
     return rate === null && silence === null && clock === null ? null : { rate, silence, clock };
   }
 
+  /** The clock status last raised for the instrument ('ok' when none is active). */
+  clockStatusOf(key: string): 'ok' | 'ahead' | 'behind' {
+    return this.clocks.get(key) ?? 'ok';
+  }
+
   /** The instruments whose state changed since the last call. */
   takeChanged(): string[] {
     const keys = [...this.changed];

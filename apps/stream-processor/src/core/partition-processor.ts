@@ -41,6 +41,7 @@ import {
 } from './checkpoint-state';
 import { encodeInstrumentRow, type InstrumentCheckpointRow } from './checkpoint-codec';
 import { clockOf } from './clock-health';
+import { DeliveryFloor } from './delivery-floor';
 import { deadLetterTimeOf, type RawMessage } from './raw-message';
 import { isReadingMeta, itemOf, offsetOf, readingMeta, type ReadingMeta } from './reading-meta';
 import type { TriggerLevelsResolver } from './trigger-levels';
@@ -134,6 +135,7 @@ export class PartitionProcessor {
   private readonly skewedClockMap = new Map<string, 'ahead' | 'behind'>();
   private readonly totals: Accounting;
   private readonly clockToleranceMs: number;
+  private readonly deliveryFloor: DeliveryFloor;
   private offset: number;
   private sequence: number;
   private readonly decodeOptions: { maxBytes?: number };
@@ -158,6 +160,7 @@ export class PartitionProcessor {
       ...(options.maxQuietWaitMs !== undefined && { maxQuietWaitMs: options.maxQuietWaitMs }),
     });
     this.alertStates = new Map(restored?.alerts ?? []);
+    this.deliveryFloor = new DeliveryFloor(restored?.deliveryFloor ?? null);
     this.alarms = new InstrumentAlarms(
       {
         ...(options.alarmRules ?? NO_ALARM_RULES),
@@ -307,6 +310,7 @@ export class PartitionProcessor {
         nextOffset: this.offset,
         aggregator: changes.header,
         pipelineClock: this.alarms.pipelineClock,
+        deliveryFloor: this.deliveryFloor.state,
         accounting: structuredClone(this.totals),
       },
       upserts,
@@ -408,6 +412,7 @@ export class PartitionProcessor {
       countDeadLetter(out.accounting, 'invalid_timestamp');
       return;
     }
+    if (logTimeMs !== undefined) this.deliveryFloor.observe(logTimeMs, reading.timestampMs);
     const key = instrumentKey(reading.instrument, reading.borehole_number);
     const result = this.aggregator.add({
       key,
@@ -441,9 +446,19 @@ export class PartitionProcessor {
     if (arrival !== null) this.alarms.onClock(key, this.judge(key, arrival), out.alerts);
   }
 
-  /** The instrument's clock from its arrival model, kept for the skew gauge. */
+  /**
+   * The instrument's clock from its arrival model, kept for the skew gauge. Late delivery reads
+   * as a clock behind only while the partition delivers live: during a catch-up every
+   * instrument is late, and none is newly judged behind (one already behind stays so).
+   */
   private judge(key: string, arrival: KeyArrival | null): InstrumentClock {
-    const clock = clockOf(arrival, this.clockToleranceMs);
+    const judged = clockOf(arrival, this.clockToleranceMs);
+    const clock =
+      judged.status === 'behind' &&
+      !this.deliveryFloor.isLive(this.clockToleranceMs) &&
+      this.alarms.clockStatusOf(key) !== 'behind'
+        ? { status: 'ok' as const, offsetMs: judged.offsetMs }
+        : judged;
     if (clock.status === 'ok') this.skewedClockMap.delete(key);
     else this.skewedClockMap.set(key, clock.status);
     return clock;

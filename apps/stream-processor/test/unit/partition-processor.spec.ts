@@ -306,6 +306,71 @@ describe('PartitionProcessor', () => {
     expect(processor.skewedClocks).toEqual({ ahead: 1, behind: 1 });
   });
 
+  it('judges no clock behind while every reading of the partition arrives late (a catch-up)', () => {
+    // Every record is logged about 16 min after its reading, as after the producer's outage:
+    // late delivery, not slow clocks. No instrument is called behind, no clock_skew is raised.
+    const processor = PartitionProcessor.fresh(options({ clockToleranceMs: 300_000 }));
+    const out = processor.processBatch(
+      rawMessages([
+        readingJson(piezometer, 1_000, 100),
+        readingJson(settlement, 1_000, -5),
+        readingJson(piezometer, 16_000, 100),
+        readingJson(settlement, 16_000, -5),
+      ]),
+    );
+    expect(out.windowClocks.map((c) => c.status)).toEqual(['ok', 'ok']);
+    expect(out.windowClocks[0]?.offsetMs).toBeLessThan(-300_000);
+    expect(out.alerts.filter((a) => a.condition === 'clock_skew')).toEqual([]);
+    expect(processor.skewedClocks).toEqual({ ahead: 0, behind: 0 });
+  });
+
+  it('keeps a clock judged behind while live behind through a catch-up, and the floor across a restore', () => {
+    const live = options({ clockToleranceMs: 300_000 });
+    const processor = PartitionProcessor.fresh(live);
+    // Live: the extensometer's readings arrive at once, the settlement marker's 16 min late.
+    const first = processor.processBatch(
+      rawMessages([
+        readingJson(settlement, 1_000, -5),
+        readingJson(extensometer, 1_000_000, 5),
+        readingJson(settlement, 16_000, -5),
+        readingJson(extensometer, 1_015_000, 5),
+      ]),
+    );
+    expect(first.windowClocks.map((c) => c.status)).toEqual(['behind', 'ok']);
+    // Then 16 min of log time later, only late readings: a catch-up.
+    const store = new CheckpointStore().checkpoint(processor);
+    const restored = PartitionProcessor.restore(live, store.stored());
+    const catchUp = [
+      readingJson(settlement, 1_000_000, -5),
+      readingJson(piezometer, 1_000_000, 100),
+      readingJson(settlement, 1_015_000, -5),
+      readingJson(piezometer, 1_015_000, 100),
+    ];
+    const straight = processor.processBatch(rawMessages(catchUp, 1_000_000));
+    const afterRestore = restored.processBatch(rawMessages(catchUp, 1_000_000));
+    // (The extensometer's window closes too, quiet since its last reading.)
+    const clocks = straight.windows.map((w, i) => [w.instrument, straight.windowClocks[i]?.status]);
+    const distinct = new Set(clocks.map((pair) => pair.join(' ')));
+    expect([...distinct].filter((pair) => !pair.startsWith('extensometer')).sort()).toEqual([
+      'piezometer ok',
+      'settlement_marker behind',
+    ]);
+    expect(afterRestore.windowClocks).toEqual(straight.windowClocks);
+    expect(afterRestore.alerts).toEqual(straight.alerts);
+  });
+
+  it('reads a checkpoint written before the delivery floor existed', () => {
+    const processor = PartitionProcessor.fresh(options());
+    processor.processBatch(rawMessages([readingJson(piezometer, 1_000, 100)]));
+    const stored = new CheckpointStore().checkpoint(processor).stored();
+    const { deliveryFloor, ...older } = stored.state as Record<string, unknown>;
+    expect(deliveryFloor).toEqual({ delayMs: 999_000, logTimeMs: T0 + 1_000_000 });
+    expect(() => PartitionProcessor.restore(options(), { ...stored, state: older })).not.toThrow();
+    expect(() =>
+      PartitionProcessor.restore(options(), { ...stored, state: { ...older, deliveryFloor: 'x' } }),
+    ).toThrow(/deliveryFloor/);
+  });
+
   it('resolves standpipe levels relative to the latest reading’s surface level, from a site config', () => {
     const resolver = triggerLevelsFromSiteConfig({
       version: 1,
