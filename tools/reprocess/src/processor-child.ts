@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { closeSync, existsSync, mkdirSync, openSync, readFileSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, openSync, readFileSync, statSync } from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import { ReprocessError } from './errors';
@@ -22,11 +22,17 @@ export async function freePort(): Promise<number> {
   });
 }
 
+/** How long a new processor may take to answer /health (it waits for Kafka and PostgreSQL). */
+export const PROCESSOR_READY_TIMEOUT_MS = 120_000;
+/** How long a stopping processor may take to write its outputs before it is killed. */
+export const PROCESSOR_STOP_TIMEOUT_MS = 60_000;
+
 /**
  * Starts the built stream-processor as a process of its own (detached: it keeps running after
  * this command, as the new version's deployment until operations take it over), its output in
- * a log file. Resolves once it answers /health; rejects if it exits before, with what it said:
- * its own configuration check names every variable it refuses.
+ * a log file. Resolves once it answers /health; rejects if it exits before, with what it said
+ * in this run (its own configuration check names every variable it refuses), or if it does not
+ * answer within `readyTimeoutMs` (then it is stopped: a service it waits for is down).
  */
 export async function startProcessor(options: {
   bundle: string;
@@ -35,6 +41,7 @@ export async function startProcessor(options: {
   host: string;
   logDir: string;
   version: string;
+  readyTimeoutMs?: number;
 }): Promise<StartedProcessor> {
   if (!existsSync(options.bundle))
     throw new ReprocessError(
@@ -43,6 +50,8 @@ export async function startProcessor(options: {
     );
   mkdirSync(options.logDir, { recursive: true });
   const logFile = path.join(options.logDir, `${options.version}.log`);
+  // The log is appended to across attempts: only what this run writes tells why it failed.
+  const logStart = existsSync(logFile) ? statSync(logFile).size : 0;
   const out = openSync(logFile, 'a');
   const child = spawn(process.execPath, [options.bundle], {
     env: { ...options.env, PORT: String(options.port), LOG_FORMAT: 'json' },
@@ -56,10 +65,18 @@ export async function startProcessor(options: {
   let gone = false;
   void exited.then(() => (gone = true));
   const url = `http://${options.host === '0.0.0.0' ? '127.0.0.1' : options.host}:${options.port}/health`;
+  const deadline = Date.now() + (options.readyTimeoutMs ?? PROCESSOR_READY_TIMEOUT_MS);
   for (;;) {
+    if (!gone && Date.now() > deadline) {
+      if (child.pid !== undefined) await stopProcessor(child.pid);
+      throw new ReprocessError(
+        'REPROCESS_PROCESSOR_FAILED',
+        `the stream-processor did not answer /health within ${Math.round((options.readyTimeoutMs ?? PROCESSOR_READY_TIMEOUT_MS) / 1000)} s (stopped); is a service it needs down? Its log: ${logFile}\n${tail(logFile, logStart)}`,
+      );
+    }
     if (gone) {
       const code = await exited;
-      const said = tail(logFile);
+      const said = tail(logFile, logStart);
       if (/Invalid configuration|CONFIG_INVALID/.test(said))
         throw new ReprocessError(
           'REPROCESS_SETTING_REFUSED',
@@ -82,8 +99,9 @@ export async function startProcessor(options: {
   return { pid: child.pid ?? 0, port: options.port, logFile };
 }
 
-function tail(file: string): string {
-  const text = readFileSync(file, 'utf8');
+/** The last 4,000 characters the file got from byte `from` on. */
+function tail(file: string, from: number): string {
+  const text = readFileSync(file).subarray(from).toString('utf8');
   return text.slice(Math.max(0, text.length - 4_000));
 }
 
@@ -131,9 +149,25 @@ export function isAlive(pid: number): boolean {
   }
 }
 
-/** SIGTERM (the processor writes its outputs and checkpoint, leaves the group), then waits. */
-export async function stopProcessor(pid: number): Promise<void> {
-  if (!isAlive(pid)) return;
+/**
+ * SIGTERM (the processor writes its outputs and checkpoint, leaves the group), then waits; one
+ * still running after `timeoutMs` (a sink down: it would retry for ever) is killed, which loses
+ * nothing (a replay from its checkpoint redoes the rest). Says whether it had to kill.
+ */
+export async function stopProcessor(
+  pid: number,
+  timeoutMs = PROCESSOR_STOP_TIMEOUT_MS,
+): Promise<'stopped' | 'killed'> {
+  if (!isAlive(pid)) return 'stopped';
   process.kill(pid, 'SIGTERM');
-  while (isAlive(pid)) await new Promise((resolve) => setTimeout(resolve, 200));
+  const deadline = Date.now() + timeoutMs;
+  while (isAlive(pid)) {
+    if (Date.now() > deadline) {
+      process.kill(pid, 'SIGKILL');
+      while (isAlive(pid)) await new Promise((resolve) => setTimeout(resolve, 100));
+      return 'killed';
+    }
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+  return 'stopped';
 }

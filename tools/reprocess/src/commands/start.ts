@@ -1,7 +1,13 @@
 import type { Context } from '../context';
 import { ReprocessError } from '../errors';
 import { NAME_VARIABLES, VERSION_NAME, versionEnvironment, versionNames } from '../names';
-import { freePort, isAlive, startProcessor, stopProcessor } from '../processor-child';
+import {
+  PROCESSOR_STOP_TIMEOUT_MS,
+  freePort,
+  isAlive,
+  startProcessor,
+  stopProcessor,
+} from '../processor-child';
 import { findVersion, forgetProcess, insertVersion } from '../registry';
 import { watch } from './progress';
 import { requireVersion, schemaExists } from './shared';
@@ -75,14 +81,20 @@ export async function start(ctx: Context, name: string, options: StartOptions): 
     logDir: config.logDir,
     version: name,
   });
-  await insertVersion(ctx.db, config.readSchema, {
-    ...names,
-    topicPrefix: config.base.topicPrefix,
-    settings,
-    pid: started.pid,
-    port: started.port,
-    logFile: started.logFile,
-  });
+  try {
+    await insertVersion(ctx.db, config.readSchema, {
+      ...names,
+      topicPrefix: config.base.topicPrefix,
+      settings,
+      pid: started.pid,
+      port: started.port,
+      logFile: started.logFile,
+    });
+  } catch (error) {
+    // Unregistered, nothing would ever stop it: it goes, and the start fails as a whole.
+    await stopProcessor(started.pid);
+    throw error;
+  }
   ctx.out(
     `started ${name} (pid ${started.pid}, http://127.0.0.1:${started.port}/health, log ${started.logFile})`,
   );
@@ -105,8 +117,12 @@ export async function stop(ctx: Context, name: string): Promise<void> {
   const row = await requireVersion(ctx, name);
   if (row.pid === null || !isAlive(row.pid)) ctx.out(`${name}: no processor of the tool running`);
   else {
-    await stopProcessor(row.pid);
-    ctx.out(`${name}: stopped its processor (pid ${row.pid})`);
+    const how = await stopProcessor(row.pid);
+    ctx.out(
+      how === 'stopped'
+        ? `${name}: stopped its processor (pid ${row.pid})`
+        : `${name}: its processor (pid ${row.pid}) did not stop within ${PROCESSOR_STOP_TIMEOUT_MS / 1000} s and was killed (a replay from its checkpoint redoes what it had not written)`,
+    );
   }
   await forgetProcess(ctx.db, ctx.config.readSchema, name);
 }
