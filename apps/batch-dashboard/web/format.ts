@@ -38,3 +38,9 @@ export function formatDuration(ms: number): string {
 export function instrumentHash(type: InstrumentType, borehole: string): string {
   return `#/instrument?type=${encodeURIComponent(type)}&id=${encodeURIComponent(borehole)}`;
 }
+
+/** An instrument's clock as the stream-processor judged it: '' when right. */
+export function formatClock(status: 'ok' | 'ahead' | 'behind', offsetMs: number | null): string {
+  if (status === 'ok') return '';
+  return `clock ${status}${offsetMs === null ? '' : ` by ${formatDuration(Math.abs(offsetMs))}`}`;
+}

@@ -1,6 +1,13 @@
 import { getJson } from './api';
 import { h } from './dom';
-import { TYPE_LABELS, formatDuration, formatNumber, formatTime, instrumentHash } from './format';
+import {
+  TYPE_LABELS,
+  formatClock,
+  formatDuration,
+  formatNumber,
+  formatTime,
+  instrumentHash,
+} from './format';
 import type { Overview } from './types';
 
 /** Per type: instruments reporting, stale, the worst current level; then who needs attention. */
@@ -28,6 +35,11 @@ export async function renderOverview(root: HTMLElement, signal: AbortSignal): Pr
         ),
         h(
           'p',
+          { class: t.clock_skewed > 0 ? 'clock-count has-clock-skew' : 'clock-count' },
+          `${t.clock_skewed} clock${t.clock_skewed === 1 ? '' : 's'} off`,
+        ),
+        h(
+          'p',
           { class: 'level-counts' },
           `alert ${t.levels.alert} · alarm ${t.levels.alarm} · action ${t.levels.action}`,
         ),
@@ -50,9 +62,14 @@ export async function renderOverview(root: HTMLElement, signal: AbortSignal): Pr
       h(
         'td',
         {},
-        a.stale
-          ? `stale: silent ${formatDuration(a.silent_ms)} (usual ${a.usual_interval_ms === null ? 'unknown' : formatDuration(a.usual_interval_ms)})`
-          : 'reporting',
+        [
+          a.stale
+            ? `stale: silent ${formatDuration(a.silent_ms)} (usual ${a.usual_interval_ms === null ? 'unknown' : formatDuration(a.usual_interval_ms)})`
+            : 'reporting',
+          formatClock(a.clock_status, a.clock_offset_ms),
+        ]
+          .filter((part) => part !== '')
+          .join('; '),
       ),
     ),
   );
@@ -61,7 +78,7 @@ export async function renderOverview(root: HTMLElement, signal: AbortSignal): Pr
     h(
       'p',
       { class: 'hint' },
-      `Stale = silent for more than ${overview.stale_multiplier}× the instrument's usual interval. As of ${formatTime(overview.generated_at)}.`,
+      `Stale = silent for more than ${overview.stale_multiplier}× the instrument's usual interval. A clock off = the logger's clock runs ahead or behind (fix the logger: its readings' times are doubtful). As of ${formatTime(overview.generated_at)}.`,
     ),
     cards,
     h('h3', {}, 'Needs attention (worst first)'),

@@ -3,6 +3,7 @@ import { h } from './dom';
 import {
   INSTRUMENT_TYPES,
   TYPE_LABELS,
+  formatClock,
   formatDuration,
   formatNumber,
   formatTime,
@@ -304,12 +305,8 @@ function showTooltip(tooltip: HTMLElement, data: PlanData, i: number, flashing: 
   if (data.noData[i])
     notes.push(`no data for ${formatDuration(Date.now() - (data.lastReadingAt[i] as number))}`);
   const clock = data.clock[i];
-  if (clock !== 'ok') {
-    const offset = data.clockOffsetMs[i];
-    notes.push(
-      `clock ${clock}${offset === null || offset === undefined ? '' : ` by ${formatDuration(Math.abs(offset))}`}`,
-    );
-  }
+  if (clock !== undefined && clock !== 'ok')
+    notes.push(formatClock(clock, data.clockOffsetMs[i] ?? null));
   tooltip.replaceChildren(
     h('strong', { class: 'tooltip-id' }, data.id[i] as string),
     h('div', {}, TYPE_LABELS[type]),

@@ -104,6 +104,7 @@ export interface Overview {
     instruments: number;
     reporting: number;
     stale: number;
+    clock_skewed: number;
     worst_level: TriggerLevel;
     levels: Record<TriggerLevel, number>;
   }>;
@@ -118,6 +119,8 @@ export interface Overview {
     silent_ms: number;
     stale_after_ms: number;
     stale: boolean;
+    clock_status: 'ok' | 'ahead' | 'behind';
+    clock_offset_ms: number | null;
   }>;
 }
 

@@ -332,6 +332,7 @@ export const OverviewSchema = Type.Object({
       instruments: Type.Integer(),
       reporting: Type.Integer(),
       stale: Type.Integer(),
+      clock_skewed: Type.Integer({ description: 'instruments whose clock runs ahead or behind' }),
       worst_level: TriggerLevelParam,
       levels: LevelCounts,
     }),
@@ -348,8 +349,12 @@ export const OverviewSchema = Type.Object({
       silent_ms: Type.Number(),
       stale_after_ms: Type.Number(),
       stale: Type.Boolean(),
+      clock_status: Type.Union([Type.Literal('ok'), Type.Literal('ahead'), Type.Literal('behind')]),
+      clock_offset_ms: Type.Union([Type.Number(), Type.Null()], {
+        description: 'estimated clock offset, + ahead, - behind',
+      }),
     }),
-    { description: 'instruments above none or stale, worst first' },
+    { description: 'instruments above none, stale or with a clock off, worst first' },
   ),
 });
 

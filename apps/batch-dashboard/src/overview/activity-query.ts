@@ -41,7 +41,8 @@ export async function queryActivity(db: Knex): Promise<InstrumentActivity[]> {
   const usualInterval = usualIntervalJoin();
   const result = (await db.raw(
     `SELECT s.instrument, s.borehole_number, s.trigger_level, s.last_reading_at,
-            s.last_reading_mean, s.unit, gaps.usual_interval_ms
+            s.last_reading_mean, s.unit, gaps.usual_interval_ms, s.clock_status,
+            s.clock_offset_ms::float8 AS clock_offset_ms
        FROM ?? s
        ${usualInterval.sql}`,
     [POSTGRES_TABLES.instrumentState, ...usualInterval.bindings],

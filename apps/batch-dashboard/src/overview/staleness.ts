@@ -33,6 +33,10 @@ export interface InstrumentActivity {
   readonly unit: string;
   /** The median gap between its recent windows, or null with fewer than two. */
   readonly usual_interval_ms: number | null;
+  /** The stream-processor's judgment of its clock (instrument_state): 'ok' unless off. */
+  readonly clock_status: 'ok' | 'ahead' | 'behind';
+  /** How far its clock is estimated to run ahead (+) or behind (-); null when unknown. */
+  readonly clock_offset_ms: number | null;
 }
 
 export interface InstrumentStatus extends InstrumentActivity {
@@ -47,6 +51,8 @@ export interface TypeSummary {
   readonly instruments: number;
   readonly reporting: number;
   readonly stale: number;
+  /** Instruments whose clock runs ahead or behind: their times need a look at the logger. */
+  readonly clock_skewed: number;
   readonly worst_level: TriggerLevel;
   readonly levels: Readonly<Record<TriggerLevel, number>>;
 }
@@ -84,6 +90,7 @@ export function summariseTypes(statuses: readonly InstrumentStatus[]): TypeSumma
       instruments: ofType.length,
       reporting: ofType.length - stale,
       stale,
+      clock_skewed: ofType.filter((s) => s.clock_status !== 'ok').length,
       worst_level: worst,
       levels,
     };
@@ -92,18 +99,20 @@ export function summariseTypes(statuses: readonly InstrumentStatus[]): TypeSumma
 
 /**
  * The instruments that need attention, worst first: highest trigger level, then stale before
- * reporting, then the longest silent. Quiet, reporting instruments are left out.
+ * reporting, then a clock off before a right one, then the longest silent. Instruments below
+ * their levels, reporting, with a right clock are left out.
  */
 export function worstFirst(
   statuses: readonly InstrumentStatus[],
   limit: number,
 ): InstrumentStatus[] {
   return statuses
-    .filter((s) => s.trigger_level !== 'none' || s.stale)
+    .filter((s) => s.trigger_level !== 'none' || s.stale || s.clock_status !== 'ok')
     .sort(
       (a, b) =>
         triggerLevelRank(b.trigger_level) - triggerLevelRank(a.trigger_level) ||
         Number(b.stale) - Number(a.stale) ||
+        Number(b.clock_status !== 'ok') - Number(a.clock_status !== 'ok') ||
         b.silent_ms - a.silent_ms ||
         a.instrument.localeCompare(b.instrument) ||
         a.borehole_number.localeCompare(b.borehole_number),

@@ -130,6 +130,8 @@ function planInstrument(
       unit: row.unit,
       usual_interval_ms:
         usualIntervals.get(usualIntervalKey(row.instrument, row.borehole_number)) ?? null,
+      clock_status: row.clock_status,
+      clock_offset_ms: row.clock_offset_ms,
     },
     nowMs,
     staleness,

@@ -58,7 +58,19 @@ beforeAll(async () => {
     mean: 260,
     level: 'alert',
   });
-  await sink.writeBatch({ windows: [attack], alerts: [makeRaise(attack, 'alert', 250)] });
+  // A logger whose clock the stream-processor judged 90 minutes fast.
+  const fastClock = makeWindow({
+    instrument: 'strain_gauge',
+    borehole: 'SG-FAST-CLOCK',
+    startMs: SEED.endAt.getTime() - 120_000,
+    mean: 10,
+    level: 'none',
+  });
+  await sink.writeBatch({
+    windows: [attack, fastClock],
+    alerts: [makeRaise(attack, 'alert', 250)],
+    clocks: new Map([[fastClock.id, { status: 'ahead', offsetMs: 5_400_000 }]]),
+  });
   await sink.close();
 
   feed = await startTestLiveFeed('e2e', logger);
@@ -121,6 +133,21 @@ test('an instrument opens with its metadata, chart and alerts', async () => {
   await expectText(page.locator('#instrument-metadata'), /piezometric head/);
   await expectText(page.locator('#chart-note'), /100 points, one per window/);
   await screenshot(page, '03-instrument');
+});
+
+test('the overview counts a logger whose clock is off and says by how much', async () => {
+  await page.goto(`${base()}#/overview`);
+  await expectText(
+    page.locator('.type-card[data-type="strain_gauge"] .clock-count'),
+    /^1 clock off$/,
+  );
+  await expectText(
+    page.locator('.type-card[data-type="piezometer"] .clock-count'),
+    /^0 clocks off$/,
+  );
+  const row = page.locator('table.attention tr', { hasText: 'SG-FAST-CLOCK' });
+  await expectText(row, /clock ahead by 90 min/);
+  await screenshot(page, '03b-overview-clock');
 });
 
 test('an instrument id that is HTML shows as text and never runs', async () => {

@@ -414,6 +414,29 @@ describe('overview', () => {
     }
   });
 
+  it('counts and lists the instruments whose clock the stream-processor judged off', async () => {
+    const fast = { instrument: 'extensometer', borehole_number: 'EX-0007' };
+    const before = await pg.db('instrument_state').where(fast).first();
+    try {
+      await pg
+        .writer('instrument_state')
+        .where(fast)
+        .update({ clock_status: 'ahead', clock_offset_ms: 3_600_000 });
+      const { body } = await get('/api/overview?limit=1000');
+      const extensometers = body['types'].find((t: Json) => t['type'] === 'extensometer');
+      expect(extensometers['clock_skewed']).toBe(1);
+      expect(body['types'].map((t: Json) => t['clock_skewed'])).toEqual([0, 0, 0, 1, 0]);
+      expect(
+        body['attention'].find((a: Json) => a['borehole_number'] === fast.borehole_number),
+      ).toMatchObject({ ...fast, clock_status: 'ahead', clock_offset_ms: 3_600_000 });
+    } finally {
+      await pg.writer('instrument_state').where(fast).update({
+        clock_status: before['clock_status'],
+        clock_offset_ms: before['clock_offset_ms'],
+      });
+    }
+  });
+
   it('lists the worst first', async () => {
     const { body } = await get('/api/overview?limit=1000');
     const ranks = body['attention'].map((a: Json) =>

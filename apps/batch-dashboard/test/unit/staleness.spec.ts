@@ -18,6 +18,8 @@ function activity(over: Partial<InstrumentActivity>): InstrumentActivity {
     last_reading_mean: 100,
     unit: 'kPa',
     usual_interval_ms: 600_000,
+    clock_status: 'ok',
+    clock_offset_ms: null,
     ...over,
   };
 }
@@ -80,5 +82,27 @@ describe('overview', () => {
   it('lists instruments needing attention worst first, leaving quiet ones out', () => {
     expect(worstFirst(statuses, 10).map((s) => s.borehole_number)).toEqual(['B', 'E', 'A', 'C']);
     expect(worstFirst(statuses, 2).map((s) => s.borehole_number)).toEqual(['B', 'E']);
+  });
+
+  it('counts and lists instruments whose clock is off, after the stale ones at their level', () => {
+    const withClocks = [
+      ...statuses,
+      ...[
+        activity({ borehole_number: 'F', clock_status: 'ahead', clock_offset_ms: 3_600_000 }),
+        activity({ borehole_number: 'G', clock_status: 'behind', clock_offset_ms: -900_000 }),
+      ].map((a) => instrumentStatus(a, NOW, policy)),
+    ];
+    expect(summariseTypes(withClocks).find((t) => t.type === 'piezometer')).toMatchObject({
+      instruments: 6,
+      clock_skewed: 2,
+    });
+    expect(worstFirst(withClocks, 10).map((s) => s.borehole_number)).toEqual([
+      'B',
+      'E',
+      'A',
+      'C',
+      'F',
+      'G',
+    ]);
   });
 });
