@@ -16,6 +16,7 @@ import { registerCompareRoutes } from './api/compare-routes';
 import { DEFAULT_CSV_LIMITS, createCsvExports, type CsvExportSettings } from './api/csv-response';
 import { registerOverviewRoutes } from './api/overview-routes';
 import { registerPlanRoutes } from './api/plan-routes';
+import { activeAlarmsByInstrument } from './alarms/alarm-query';
 import { NoQuery, sharedSchemas } from './api/schemas';
 import type { TrustProxy } from './config';
 import {
@@ -150,6 +151,9 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     drawings: deps.drawings,
     clock: deps.clock,
     staleness: deps.staleness,
+    ...(operations && {
+      activeAlarms: (nowMs: number) => activeAlarmsByInstrument(operations.deps.db, nowMs),
+    }),
   });
   registerCompareRoutes(app, { db: deps.db, csvExports });
   registerLiveRoutes(app, deps.live, { ...DEFAULT_SSE_SETTINGS, ...deps.sse });

@@ -27,6 +27,7 @@ export interface PlanPage {
     northing: number[];
     state: CurrentState[];
     trigger_level: TriggerLevel[];
+    alarm_level: TriggerLevel[];
     no_data: boolean[];
     clock_status: CurrentStateInputs['clock_status'][];
     clock_offset_ms: Array<number | null>;
@@ -47,6 +48,8 @@ export interface PlanData {
   /** Index into CURRENT_STATES (higher is worse). */
   state: Uint8Array;
   level: TriggerLevel[];
+  /** The highest level of its active alarms (the server's word until the next load). */
+  alarmLevel: TriggerLevel[];
   noData: boolean[];
   clock: CurrentStateInputs['clock_status'][];
   clockOffsetMs: Array<number | null>;
@@ -71,6 +74,7 @@ function emptyData(capacity: number, units: Record<string, string>): PlanData {
     northing: new Float64Array(capacity),
     state: new Uint8Array(capacity),
     level: [],
+    alarmLevel: [],
     noData: [],
     clock: [],
     clockOffsetMs: [],
@@ -110,6 +114,7 @@ function appendPage(data: PlanData, page: PlanPage): void {
     data.northing[i] = c.northing[k] as number;
     data.state[i] = CURRENT_STATES.indexOf(c.state[k] as CurrentState);
     data.level[i] = c.trigger_level[k] as TriggerLevel;
+    data.alarmLevel[i] = c.alarm_level[k] as TriggerLevel;
     data.noData[i] = c.no_data[k] as boolean;
     data.clock[i] = c.clock_status[k] as CurrentStateInputs['clock_status'];
     data.clockOffsetMs[i] = c.clock_offset_ms[k] ?? null;
@@ -167,6 +172,7 @@ export function applyLiveWindow(data: PlanData, window: LiveWindow): number | un
   data.state[i] = CURRENT_STATES.indexOf(
     worstCurrentState({
       trigger_level: window.trigger_level,
+      alarm_level: data.alarmLevel[i] as TriggerLevel,
       no_data: false,
       clock_status: data.clock[i] as CurrentStateInputs['clock_status'],
     }),

@@ -27,7 +27,7 @@ import type { InstrumentType, LiveWindow } from './types';
  * state, its symbol by type, over the site drawings; zoom, pan, fit; hover for its latest value,
  * click to open it; filters by type and state; a lasso (or shift-drag) to pick instruments to
  * compare. Live windows recolour instruments at once (a change of state flashes); the whole plan
- * reloads every minute for what only the server judges (silence, clock health).
+ * reloads every minute for what only the server judges (silence, clock health, alarms).
  */
 const RELOAD_MS = 60_000;
 

@@ -2,6 +2,7 @@ import type { Knex } from 'knex';
 import { ALARM_STATES, type AlarmState } from '@geostream/alerting';
 import {
   TRIGGER_LEVELS,
+  maxTriggerLevel,
   type AlarmCondition,
   type InstrumentType,
   type TriggerDirection,
@@ -103,4 +104,48 @@ export function alarmsByIds(db: Knex, alarmIds: readonly string[]): Knex.QueryBu
   return alarmListQuery(db, { state: 'all', limit: alarmIds.length }, 0)
     .clearOrder()
     .whereIn('a.alarm_id', [...alarmIds]);
+}
+
+/** What an instrument's active, unshelved alarms say of its state (the plan's colour). */
+export interface ActiveAlarmSummary {
+  /** The highest level among its level and rate alarms ('none' without any). */
+  readonly level: TriggerLevel;
+  /** A no_data alarm is active: the processor found it silent. */
+  readonly noData: boolean;
+}
+
+/**
+ * Per instrument ('type:id'), its active alarms that are not shelved: few on any site, read
+ * through the partial index of the alarms not closed. A shelved alarm is kept from annunciation
+ * (ISA-18.2), so it does not colour; an acknowledged one is still active, so it does.
+ */
+export async function activeAlarmsByInstrument(
+  db: Knex,
+  nowMs: number,
+): Promise<Map<string, ActiveAlarmSummary>> {
+  const rows = (await db(APP_TABLES.alarm)
+    .select('instrument', 'borehole_number', 'condition', 'level')
+    .whereNot('state', 'closed')
+    .whereIn('state', ['active_unacknowledged', 'active_acknowledged'] satisfies AlarmState[])
+    .where((q) =>
+      q.whereNull('shelved_until').orWhere('shelved_until', '<=', new Date(nowMs)),
+    )) as {
+    instrument: InstrumentType;
+    borehole_number: string;
+    condition: AlarmCondition;
+    level: TriggerLevel;
+  }[];
+  const byInstrument = new Map<string, ActiveAlarmSummary>();
+  for (const row of rows) {
+    const key = `${row.instrument}:${row.borehole_number}`;
+    const was = byInstrument.get(key) ?? { level: 'none', noData: false };
+    byInstrument.set(key, {
+      level:
+        row.condition === 'level' || row.condition === 'rate'
+          ? maxTriggerLevel(was.level, row.level)
+          : was.level,
+      noData: was.noData || row.condition === 'no_data',
+    });
+  }
+  return byInstrument;
 }

@@ -3,6 +3,7 @@ import { Type } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
 import type { Knex } from 'knex';
 import { INSTRUMENT_SPECS, INSTRUMENT_TYPES } from '@geostream/instrument-schemas';
+import type { ActiveAlarmSummary } from '../alarms/alarm-query';
 import { requireRole } from '../auth/require-role';
 import { BadRequestError } from '../errors';
 import type { StalenessPolicy } from '../overview/staleness';
@@ -43,6 +44,8 @@ export interface PlanRouteDeps {
   readonly drawings: Knex;
   readonly clock: () => number;
   readonly staleness: StalenessPolicy;
+  /** The instruments' active alarms (the app schema); absent without operations. */
+  readonly activeAlarms?: (nowMs: number) => Promise<ReadonlyMap<string, ActiveAlarmSummary>>;
 }
 
 /**
@@ -143,6 +146,7 @@ export function registerPlanRoutes(app: FastifyInstance, deps: PlanRouteDeps): v
         now,
         deps.staleness,
         await usualIntervals.current(),
+        deps.activeAlarms === undefined ? undefined : await deps.activeAlarms(now),
       );
       return {
         generated_at: new Date(now),

@@ -51,7 +51,12 @@ export const PlanPageSchema = Type.Object({
       northing: column(Type.Number(), 'site grid metres'),
       state: Type.Array(StateParam, { description: 'worst current state' }),
       trigger_level: Type.Array(TriggerLevelParam),
-      no_data: Type.Array(Type.Boolean(), { description: 'stale by the staleness rule' }),
+      alarm_level: Type.Array(TriggerLevelParam, {
+        description: 'highest level of its active, unshelved level and rate alarms',
+      }),
+      no_data: Type.Array(Type.Boolean(), {
+        description: 'stale by the staleness rule, or an active no_data alarm',
+      }),
       clock_status: Type.Array(
         Type.Unsafe<'ok' | 'ahead' | 'behind'>({ type: 'string', enum: ['ok', 'ahead', 'behind'] }),
       ),

@@ -13,6 +13,7 @@ export const PLAN_FIELDS = [
   'northing',
   'state',
   'trigger_level',
+  'alarm_level',
   'no_data',
   'clock_status',
   'clock_offset_ms',

@@ -5,6 +5,7 @@ import {
   type TriggerLevel,
 } from '@geostream/instrument-schemas';
 import { POSTGRES_TABLES } from '@geostream/sinks/names';
+import type { ActiveAlarmSummary } from '../alarms/alarm-query';
 import { BadRequestError } from '../errors';
 import { instrumentStatus, type StalenessPolicy } from '../overview/staleness';
 import { worstCurrentState, type CurrentState, type CurrentStateInputs } from './current-state';
@@ -33,6 +34,9 @@ export interface PlanInstrument {
   readonly northing: number;
   readonly state: CurrentState;
   readonly trigger_level: TriggerLevel;
+  /** The highest level of its active, unshelved level and rate alarms. */
+  readonly alarm_level: TriggerLevel;
+  /** Stale by the staleness rule, or an active no_data alarm. */
   readonly no_data: boolean;
   readonly clock_status: CurrentStateInputs['clock_status'];
   readonly clock_offset_ms: number | null;
@@ -72,6 +76,7 @@ export async function queryPlanPage(
   nowMs: number,
   staleness: StalenessPolicy,
   usualIntervals: ReadonlyMap<string, number | null>,
+  activeAlarms: ReadonlyMap<string, ActiveAlarmSummary> = new Map(),
 ): Promise<PlanPage> {
   const epochMs = (column: string) =>
     db.raw('extract(epoch FROM ??)::float8 * 1000 AS ??', [column, `${column.slice(2)}_ms`]);
@@ -106,7 +111,15 @@ export async function queryPlanPage(
   const page = rows.slice(0, request.limit);
   const last = page.at(-1);
   return {
-    instruments: page.map((row) => planInstrument(row, nowMs, staleness, usualIntervals)),
+    instruments: page.map((row) =>
+      planInstrument(
+        row,
+        nowMs,
+        staleness,
+        usualIntervals,
+        activeAlarms.get(`${row.instrument}:${row.borehole_number}`),
+      ),
+    ),
     nextCursor:
       rows.length > request.limit && last
         ? encodePlanCursor(last.instrument, last.borehole_number)
@@ -119,6 +132,7 @@ function planInstrument(
   nowMs: number,
   staleness: StalenessPolicy,
   usualIntervals: ReadonlyMap<string, number | null>,
+  alarms: ActiveAlarmSummary | undefined,
 ): PlanInstrument {
   const status = instrumentStatus(
     {
@@ -138,7 +152,8 @@ function planInstrument(
   );
   const inputs: CurrentStateInputs = {
     trigger_level: row.trigger_level,
-    no_data: status.stale,
+    alarm_level: alarms?.level ?? 'none',
+    no_data: status.stale || alarms?.noData === true,
     clock_status: row.clock_status,
   };
   return {
@@ -148,7 +163,8 @@ function planInstrument(
     northing: row.northing,
     state: worstCurrentState(inputs),
     trigger_level: row.trigger_level,
-    no_data: status.stale,
+    alarm_level: inputs.alarm_level,
+    no_data: inputs.no_data,
     clock_status: row.clock_status,
     clock_offset_ms: row.clock_offset_ms,
     value: row.last_reading_mean,

@@ -7,7 +7,15 @@ import { startAlarmListener } from '../../src/alarms/alarm-listener';
 import { authorizeByRole } from '../../src/auth/principal';
 import { createLiveHub, type LiveEvent } from '../../src/live/live-hub';
 import { appFor, createTestSchema, type TestSchema } from '../support/app-under-test';
-import { TEST_PASSWORD, createTestAppSchema, type TestAppSchema } from '../support/operations';
+import {
+  TEST_PASSWORD,
+  call,
+  cookieOf,
+  createTestAppSchema,
+  signInAs,
+  type Agent,
+  type TestAppSchema,
+} from '../support/operations';
 
 /**
  * Named users and alarms through the API (inject()), against a real PostgreSQL: the pipeline
@@ -51,47 +59,8 @@ let tokenApp: FastifyInstance;
 
 type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 
-interface Agent {
-  cookie?: string;
-  csrf?: string;
-}
-
-async function call(
-  target: FastifyInstance,
-  method: 'GET' | 'POST' | 'PATCH' | 'DELETE',
-  url: string,
-  options: { agent?: Agent; body?: unknown; headers?: Record<string, string>; form?: string } = {},
-): Promise<{ status: number; body: Json; headers: Record<string, unknown> }> {
-  const headers: Record<string, string> = { ...options.headers };
-  if (options.agent?.cookie) headers['cookie'] = options.agent.cookie;
-  if (options.agent?.csrf && method !== 'GET') headers['x-csrf-token'] = options.agent.csrf;
-  if (options.form !== undefined) headers['content-type'] = 'application/x-www-form-urlencoded';
-  const response = await target.inject({
-    method,
-    url,
-    headers,
-    ...(options.body !== undefined && { payload: options.body as object }),
-    ...(options.form !== undefined && { payload: options.form }),
-  });
-  let body: Json = {};
-  try {
-    body = response.json() as Json;
-  } catch {
-    // HTML, or an empty 204
-  }
-  return { status: response.statusCode, body, headers: response.headers };
-}
-
-const cookieOf = (headers: Record<string, unknown>) =>
-  String(headers['set-cookie'] ?? '').split(';')[0] ?? '';
-
-async function signIn(username: string, password = TEST_PASSWORD, target = app): Promise<Agent> {
-  const { status, body, headers } = await call(target, 'POST', '/api/auth/login', {
-    body: { username, password },
-  });
-  expect(status).toBe(200);
-  return { cookie: cookieOf(headers), csrf: body['csrf_token'] };
-}
+const signIn = (username: string, password = TEST_PASSWORD, target = app): Promise<Agent> =>
+  signInAs(target, username, password);
 
 const auditCount = async () =>
   Number(((await ops.db(APP_TABLES.alarmAudit).count({ n: '*' }).first()) as { n: string }).n);

@@ -93,6 +93,7 @@ describe('plan instruments', () => {
         northing: columns['northing'][k],
         state: columns['state'][k],
         trigger_level: columns['trigger_level'][k],
+        alarm_level: columns['alarm_level'][k],
         no_data: columns['no_data'][k],
         clock_status: columns['clock_status'][k],
       };

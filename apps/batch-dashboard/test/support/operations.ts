@@ -3,6 +3,7 @@ import { alarmPointKeyOf, type AlarmEvent } from '@geostream/instrument-schemas'
 import { testServices, uniqueName } from '@geostream/platform/testing';
 import { createAlarmStore, createAppDatabase, migrateAppSchema } from '@geostream/sinks/app';
 import type { UserRole } from '@geostream/sinks/names';
+import type { FastifyInstance } from 'fastify';
 import knexFactory, { type Knex } from 'knex';
 import { createUserStore } from '../../src/auth/users';
 
@@ -62,4 +63,56 @@ export async function createTestAppSchema(prefix: string): Promise<TestAppSchema
       await owner.raw('drop schema if exists ?? cascade', [schema]).finally(() => owner.destroy());
     },
   };
+}
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+type Json = Record<string, any>;
+
+/** A signed-in user's cookie and CSRF token, as a browser would hold them. */
+export interface Agent {
+  cookie?: string;
+  csrf?: string;
+}
+
+/** One request through inject(), as `agent` (the CSRF header on writes); the body parsed. */
+export async function call(
+  target: FastifyInstance,
+  method: 'GET' | 'POST' | 'PATCH' | 'DELETE',
+  url: string,
+  options: { agent?: Agent; body?: unknown; headers?: Record<string, string>; form?: string } = {},
+): Promise<{ status: number; body: Json; headers: Record<string, unknown> }> {
+  const headers: Record<string, string> = { ...options.headers };
+  if (options.agent?.cookie) headers['cookie'] = options.agent.cookie;
+  if (options.agent?.csrf && method !== 'GET') headers['x-csrf-token'] = options.agent.csrf;
+  if (options.form !== undefined) headers['content-type'] = 'application/x-www-form-urlencoded';
+  const response = await target.inject({
+    method,
+    url,
+    headers,
+    ...(options.body !== undefined && { payload: options.body as object }),
+    ...(options.form !== undefined && { payload: options.form }),
+  });
+  let body: Json = {};
+  try {
+    body = response.json() as Json;
+  } catch {
+    // HTML, or an empty 204
+  }
+  return { status: response.statusCode, body, headers: response.headers };
+}
+
+export const cookieOf = (headers: Record<string, unknown>): string =>
+  String(headers['set-cookie'] ?? '').split(';')[0] ?? '';
+
+/** Signs in (the user must exist) and returns the session's agent. */
+export async function signInAs(
+  target: FastifyInstance,
+  username: string,
+  password = TEST_PASSWORD,
+): Promise<Agent> {
+  const { status, body, headers } = await call(target, 'POST', '/api/auth/login', {
+    body: { username, password },
+  });
+  if (status !== 200) throw new Error(`sign-in of ${username} answered ${status}`);
+  return { cookie: cookieOf(headers), csrf: body['csrf_token'] };
 }

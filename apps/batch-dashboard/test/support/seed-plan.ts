@@ -44,6 +44,8 @@ export function seededInstrument(i: number): SeededInstrument {
   const inputs: CurrentStateInputs = {
     trigger_level:
       i % 97 === 0 ? 'action' : i % 41 === 0 ? 'alarm' : i % 23 === 0 ? 'alert' : 'none',
+    // Alarms live in the app schema: a test that seeds them states its own inputs.
+    alarm_level: 'none',
     no_data: i % 50 === 3,
     clock_status: i % 61 === 5 ? 'ahead' : i % 67 === 6 ? 'behind' : 'ok',
   };

@@ -12,32 +12,55 @@ describe('worst current state', () => {
   const levels = ['none', 'alert', 'alarm', 'action'] as const;
   const clocks = ['ok', 'ahead', 'behind'] as const;
 
+  const none = { alarm_level: 'none' } as const;
   it.each([
-    [{ trigger_level: 'none', no_data: false, clock_status: 'ok' }, 'normal'],
-    [{ trigger_level: 'none', no_data: false, clock_status: 'ahead' }, 'clock_skew'],
-    [{ trigger_level: 'none', no_data: false, clock_status: 'behind' }, 'clock_skew'],
-    [{ trigger_level: 'none', no_data: true, clock_status: 'behind' }, 'no_data'],
-    [{ trigger_level: 'alert', no_data: true, clock_status: 'ahead' }, 'alert'],
-    [{ trigger_level: 'alarm', no_data: false, clock_status: 'ok' }, 'alarm'],
-    [{ trigger_level: 'action', no_data: true, clock_status: 'behind' }, 'action'],
+    [{ ...none, trigger_level: 'none', no_data: false, clock_status: 'ok' }, 'normal'],
+    [{ ...none, trigger_level: 'none', no_data: false, clock_status: 'ahead' }, 'clock_skew'],
+    [{ ...none, trigger_level: 'none', no_data: false, clock_status: 'behind' }, 'clock_skew'],
+    [{ ...none, trigger_level: 'none', no_data: true, clock_status: 'behind' }, 'no_data'],
+    [{ ...none, trigger_level: 'alert', no_data: true, clock_status: 'ahead' }, 'alert'],
+    [{ ...none, trigger_level: 'alarm', no_data: false, clock_status: 'ok' }, 'alarm'],
+    [{ ...none, trigger_level: 'action', no_data: true, clock_status: 'behind' }, 'action'],
+    // A rate alarm at action while the latest window is below every level; a level alarm still
+    // active (debounced) while one window dipped: the alarm's level shows.
+    [
+      { trigger_level: 'none', alarm_level: 'action', no_data: false, clock_status: 'ok' },
+      'action',
+    ],
+    [{ trigger_level: 'alert', alarm_level: 'alarm', no_data: true, clock_status: 'ok' }, 'alarm'],
+    [
+      { trigger_level: 'action', alarm_level: 'alert', no_data: false, clock_status: 'ok' },
+      'action',
+    ],
   ] as Array<[CurrentStateInputs, string]>)('%j is %s', (inputs, state) => {
     expect(worstCurrentState(inputs)).toBe(state);
   });
 
   it('is the most severe of what each input alone would give (severity order: CURRENT_STATES)', () => {
     expect(CURRENT_STATES).toEqual(['normal', 'clock_skew', 'no_data', 'alert', 'alarm', 'action']);
+    const quiet = {
+      trigger_level: 'none',
+      alarm_level: 'none',
+      no_data: false,
+      clock_status: 'ok',
+    } as const;
     for (const trigger_level of levels) {
-      for (const no_data of [false, true]) {
-        for (const clock_status of clocks) {
-          const alone = [
-            worstCurrentState({ trigger_level, no_data: false, clock_status: 'ok' }),
-            worstCurrentState({ trigger_level: 'none', no_data, clock_status: 'ok' }),
-            worstCurrentState({ trigger_level: 'none', no_data: false, clock_status }),
-          ];
-          const worst = alone.reduce((a, b) =>
-            currentStateRank(a) >= currentStateRank(b) ? a : b,
-          );
-          expect(worstCurrentState({ trigger_level, no_data, clock_status })).toBe(worst);
+      for (const alarm_level of levels) {
+        for (const no_data of [false, true]) {
+          for (const clock_status of clocks) {
+            const alone = [
+              worstCurrentState({ ...quiet, trigger_level }),
+              worstCurrentState({ ...quiet, alarm_level }),
+              worstCurrentState({ ...quiet, no_data }),
+              worstCurrentState({ ...quiet, clock_status }),
+            ];
+            const worst = alone.reduce((a, b) =>
+              currentStateRank(a) >= currentStateRank(b) ? a : b,
+            );
+            expect(worstCurrentState({ trigger_level, alarm_level, no_data, clock_status })).toBe(
+              worst,
+            );
+          }
         }
       }
     }
@@ -54,6 +77,7 @@ describe('plan columns', () => {
         northing: 2,
         state: 'alarm',
         trigger_level: 'alarm',
+        alarm_level: 'none',
         no_data: false,
         clock_status: 'ok',
         clock_offset_ms: null,
@@ -68,6 +92,7 @@ describe('plan columns', () => {
         northing: 7,
         state: 'no_data',
         trigger_level: 'none',
+        alarm_level: 'alarm',
         no_data: true,
         clock_status: 'behind',
         clock_offset_ms: -60,
@@ -80,6 +105,7 @@ describe('plan columns', () => {
     expect(columns.easting).toEqual([1, 6]);
     expect(columns.clock_offset_ms).toEqual([null, -60]);
     expect(columns.state).toEqual(['alarm', 'no_data']);
+    expect(columns.alarm_level).toEqual(['none', 'alarm']);
   });
 });
 
