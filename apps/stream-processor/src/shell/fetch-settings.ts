@@ -7,10 +7,9 @@ import type { StreamProcessorConfig } from '../config';
  */
 export function fetchSettings(
   consumer: Pick<StreamProcessorConfig['consumer'], 'maxBytesPerPartition'>,
-): Pick<
-  ConsumerConfig,
-  'readUncommitted' | 'maxBytesPerPartition' | 'maxBytes' | 'maxWaitTimeInMs'
-> {
+): Pick<ConsumerConfig, 'readUncommitted' | 'maxBytesPerPartition' | 'maxBytes'> & {
+  readonly maxWaitTimeInMs: number;
+} {
   return {
     readUncommitted: false,
     maxBytesPerPartition: consumer.maxBytesPerPartition,

@@ -26,6 +26,11 @@ export interface PartitionRunnerOptions {
   readonly maxWriteDelayMs: number;
   readonly maxPendingOutputs: number;
   readonly logBounds: () => Promise<Map<number, { low: number; high: number }>>;
+  /**
+   * When the consumer's fetches last failed or hung (FetchHealth); an idle advance needs them
+   * healthy for the whole idle time. Default: never.
+   */
+  readonly lastFetchTroubleAtMs?: () => number;
   /** Aborts only when shutdown runs out of time: background writes retry until then. */
   readonly lifetime: AbortSignal;
   /** A partition cannot be processed safely (bad or incompatible checkpoint). */
@@ -149,8 +154,12 @@ export class PartitionRunner {
     // A partition with nothing new to read never gets a batch: load its state anyway, or the
     // open windows of its checkpoint would never be closed.
     const unloaded = slots.filter((slot) => slot.processor === undefined);
+    // Silence is only idleness if every fetch in it answered: a broker down reads as silence.
+    const fetchesHealthy =
+      now - (this.options.lastFetchTroubleAtMs?.() ?? -Infinity) >= this.options.idleAdvanceMs;
     const idle = slots.filter(
       (slot) =>
+        fetchesHealthy &&
         slot.processor !== undefined &&
         (slot.processor.nextQuietCheckMs ?? Infinity) <= now &&
         now - slot.lastRecordAtMs >= this.options.idleAdvanceMs,

@@ -15,6 +15,7 @@ import type { StreamProcessorConfig } from '../config';
 import type { Accounting } from '../core/accounting';
 import type { PartitionProcessorOptions } from '../core/partition-processor';
 import { alarmRulesFromSiteConfig, triggerLevelsFromSiteConfig } from '../core/trigger-levels';
+import { FetchHealth } from './fetch-health';
 import { fetchSettings } from './fetch-settings';
 import { withHeartbeats } from './keep-alive';
 import { createProcessorMetrics, type ProcessorMetrics } from './metrics';
@@ -62,6 +63,8 @@ export interface StreamProcessor {
 const TICK_MS = 250;
 const LAG_REFRESH_MS = 5_000;
 const HEARTBEAT_MS = 1_000;
+/** How much longer than its max wait a healthy fetch may take to answer. */
+const FETCH_ANSWER_SLACK_MS = 5_000;
 
 /**
  * Starts consuming RAW_TOPIC: validated, windowed readings to the per-type topics,
@@ -133,6 +136,10 @@ export async function startStreamProcessor(
     resolveFailed(error);
   };
 
+  // A fetch waits up to maxWaitTimeInMs for records; the request timeout is slack on top.
+  const fetchHealth = new FetchHealth(
+    fetchSettings(config.consumer).maxWaitTimeInMs + FETCH_ANSWER_SLACK_MS,
+  );
   const runner = new PartitionRunner({
     consumerGroup: config.consumerGroup,
     rawTopic,
@@ -160,6 +167,7 @@ export async function startStreamProcessor(
     maxWriteDelayMs: config.consumer.maxWriteDelayMs,
     maxPendingOutputs: config.consumer.maxPendingOutputs,
     logBounds,
+    lastFetchTroubleAtMs: () => fetchHealth.lastTroubleAtMs(now()),
     lifetime: lifetime.signal,
     onFatal: fatal,
   });
@@ -171,6 +179,10 @@ export async function startStreamProcessor(
     sessionTimeout: config.consumer.sessionTimeoutMs,
     heartbeatInterval: Math.min(3_000, Math.floor(config.consumer.sessionTimeoutMs / 3)),
   });
+  consumer.on(consumer.events.FETCH_START, ({ payload }) =>
+    fetchHealth.fetchStarted(payload.nodeId, now()),
+  );
+  consumer.on(consumer.events.FETCH, ({ payload }) => fetchHealth.fetchAnswered(payload.nodeId));
   // Idle flushes wait while the group is rebalancing: the partition may already be someone else's.
   let groupStable = false;
   consumer.on(consumer.events.REBALANCING, () => {

@@ -4,6 +4,7 @@ import path from 'node:path';
 import { ConfigError } from '@geostream/platform';
 import { readStreamProcessorConfig } from '../../src/config';
 import { sinkRejectedDeadLetter } from '../../src/core/sink-rejections';
+import { FetchHealth } from '../../src/shell/fetch-health';
 import { withHeartbeats } from '../../src/shell/keep-alive';
 import { SerialLock } from '../../src/shell/serial-lock';
 import { defined } from '@geostream/platform/testing';
@@ -192,5 +193,28 @@ describe('sinkRejectedDeadLetter', () => {
     });
     expect(JSON.parse(defined(deadLetter.payload_utf8, 'the UTF-8 payload'))).toEqual(record);
     expect(deadLetter.message).toContain('400 document_parsing_exception');
+  });
+});
+
+describe('FetchHealth', () => {
+  it('notes a fetch that never answered (the next one starts) or hangs, and nothing else', () => {
+    const health = new FetchHealth(6_000);
+    health.fetchStarted(1, 1_000);
+    health.fetchStarted(2, 1_000);
+    health.fetchAnswered(1);
+    health.fetchAnswered(2);
+    health.fetchStarted(1, 2_000); // answered fetches, one after another: healthy
+    expect(health.lastTroubleAtMs(2_500)).toBe(-Infinity);
+    health.fetchStarted(1, 3_000); // the fetch of 2 000 never answered: broker 1 failed it
+    expect(health.lastTroubleAtMs(3_000)).toBe(3_000);
+    health.fetchAnswered(1);
+    health.fetchStarted(2, 4_000);
+    expect(health.lastTroubleAtMs(9_000)).toBe(3_000); // out 5 s: still within 6
+    expect(health.lastTroubleAtMs(10_500)).toBe(10_000); // hung: overran 6 s at 10 000
+    // Counted once: a broker nothing is fetched from any more does not hold it for ever.
+    expect(health.lastTroubleAtMs(60_000)).toBe(10_000);
+    health.fetchAnswered(2); // a late answer changes nothing
+    health.fetchStarted(2, 61_000);
+    expect(health.lastTroubleAtMs(61_500)).toBe(10_000);
   });
 });
