@@ -6,7 +6,8 @@ import { formatStatus, SERVICES } from './main';
  * `npm test`: every test of the product. Brings up the services the integration and browser tests
  * need, runs unit tests (with lint, typecheck and build), then integration tests against the real
  * Kafka, PostgreSQL and Elasticsearch, then end-to-end tests (browser; the five apps started as
- * `npm start` does, for a minute), and stops what it started (services
+ * `npm start` does, for a minute), then the long fault test (a broker of a three-node cluster of
+ * its own lost mid-run), and stops what it started (services
  * that were already running are left as they were). GEOSTREAM_KEEP_STACK=1 keeps them up.
  */
 const nxEnv = { ...process.env, NX_DAEMON: 'false', NX_TUI: 'false', FORCE_COLOR: '0' };
@@ -46,6 +47,10 @@ async function main(): Promise<number> {
       [
         'End-to-end tests (headless Chromium; the five apps as npm start runs them)',
         ['run-many', '-t', 'e2e', '--parallel=1'],
+      ],
+      [
+        'Fault test: a broker of three lost under the producer and the processor (about 100 s)',
+        ['run', 'stream-processor:faults-long'],
       ],
     ];
     ok = true;
