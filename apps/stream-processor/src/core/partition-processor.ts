@@ -289,6 +289,8 @@ export class PartitionProcessor {
     // Level alert states only change when a window of the instrument closes, which the
     // aggregator counts as a change; the other alarms also on a silence found by the pipeline
     // clock. Besides, instruments the aggregator forgot, and migrated ones.
+    // A forgotten instrument's clock is no longer judged: it leaves the skew gauge.
+    for (const key of changes.forgotten) this.skewedClockMap.delete(key);
     const others = new Set([
       ...changes.forgotten,
       ...this.rowsToRewrite,

@@ -50,7 +50,7 @@ export function createProcessorMetrics(registry: Registry): ProcessorMetrics {
   });
   const deadLetters = new Counter({
     name: 'stream_processor_dead_letters_total',
-    help: 'Dead letters written, by reason code (late and sink_rejected included)',
+    help: 'Dead letters written, by reason code (late included; sink_rejected counts refused windows and alerts, not readings)',
     labelNames: ['reason'],
     registers,
   });

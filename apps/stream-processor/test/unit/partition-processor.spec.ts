@@ -359,6 +359,24 @@ describe('PartitionProcessor', () => {
     expect(afterRestore.alerts).toEqual(straight.alerts);
   });
 
+  it('drops a forgotten instrument from the clock-skew gauge', () => {
+    const processor = PartitionProcessor.fresh(
+      options({ clockToleranceMs: 300_000, keyRetentionMs: 60_000 }),
+    );
+    processor.processBatch(
+      rawMessages([
+        readingJson(piezometer, 1_000_000 + 3_600_000, 100),
+        readingJson(piezometer, 1_000_000 + 3_615_000, 100),
+        readingJson(extensometer, 1_000_000, 5),
+      ]),
+    );
+    expect(processor.skewedClocks).toEqual({ ahead: 1, behind: 0 });
+    // Ten minutes of log time later, only the extensometer: the piezometer is forgotten.
+    processor.processBatch(rawMessages([readingJson(extensometer, 1_600_000, 5)], 600_000));
+    processor.checkpoint();
+    expect(processor.skewedClocks).toEqual({ ahead: 0, behind: 0 });
+  });
+
   it('reads a checkpoint written before the delivery floor existed', () => {
     const processor = PartitionProcessor.fresh(options());
     processor.processBatch(rawMessages([readingJson(piezometer, 1_000, 100)]));
