@@ -107,12 +107,44 @@ test('an engineer signs in, sees a new alarm arrive live, acknowledges it with a
   await screenshot(page, 'alarms-02-acknowledged');
 });
 
+test('the engineer shelves the alarm for 8 h with a reason, then unshelves it', async () => {
+  const row = page.locator(`tr[data-alarm-id="${alarm.id}"]`);
+  await row.locator('button[data-action="shelve"]').click();
+  const form = row.locator('form[data-action="shelve"]');
+  await form.locator('input[name="reason"]').fill('survey crew resetting the marker');
+  await form.locator('select[name="hours"]').selectOption('8');
+  await form.locator('button[type=submit]').click();
+  await expectText(row.locator('.shelved-until'), /\(survey crew resetting the marker\)$/);
+  await expectText(page.locator('#alarm-message'), /shelve recorded for SM-E2E-1/);
+  const until = await page.evaluate(async (alarmId) => {
+    const { alarm } = (await (
+      await fetch(`/api/alarm?id=${encodeURIComponent(alarmId)}`)
+    ).json()) as {
+      alarm: { shelved_until: string };
+    };
+    return Date.parse(alarm.shelved_until) - Date.now();
+  }, alarm.id);
+  expect(until).toBeGreaterThan(7.9 * 3_600_000);
+  expect(until).toBeLessThanOrEqual(8 * 3_600_000);
+  await screenshot(page, 'alarms-02b-shelved');
+
+  await row.locator('button[data-action="unshelve"]').click();
+  await row.locator('form[data-action="unshelve"] button[type=submit]').click();
+  await expectText(row.locator('.shelved-until'), /^$/);
+  await row.locator('button[data-action="shelve"]').waitFor();
+});
+
 test('the acknowledgement is in the audit log, with who and the comment', async () => {
   await page.click('nav a[data-view="audit"]');
   const entry = page.locator('#audit-list tr.action-acknowledge').first();
   await entry.waitFor({ timeout: 15_000 });
   await expectText(entry, /eve/);
   await expectText(entry.locator('.audit-comment'), /^settlement checked on site$/);
+  await expectText(
+    page.locator('#audit-list tr.action-shelve').first(),
+    /survey crew resetting the marker/,
+  );
+  await page.locator('#audit-list tr.action-unshelve').first().waitFor();
   await expectText(page.locator('#audit-list tr.action-raise').first(), /system/);
   await screenshot(page, 'alarms-03-audit');
 });
@@ -126,7 +158,7 @@ test('a viewer sees the alarm without buttons, and the API answers 403 to their 
   expect(await row.locator('button[data-action]').count()).toBe(0);
   const answer = await page.evaluate(async (alarmId) => {
     const me = (await (await fetch('/api/auth/me')).json()) as { csrf_token: string; role: string };
-    const response = await fetch('/api/alarms/comment', {
+    const response = await fetch('/api/alarms/acknowledge', {
       method: 'POST',
       headers: { 'content-type': 'application/json', 'x-csrf-token': me.csrf_token },
       body: JSON.stringify({ alarm_id: alarmId, comment: 'a viewer trying' }),
@@ -149,7 +181,7 @@ test('nothing broke the page: no CSP violation, no script error, no dialog', () 
   expect(problems.cspViolations).toEqual([]);
   // The viewer's refused request is the one failed load expected.
   const refused = (e: PageError) =>
-    /status of 403/.test(e.text) && e.url === `${base}/api/alarms/comment`;
+    /status of 403/.test(e.text) && e.url === `${base}/api/alarms/acknowledge`;
   expect(problems.errors.filter((e) => !refused(e))).toEqual([]);
   expect(problems.dialogs).toEqual([]);
 });
