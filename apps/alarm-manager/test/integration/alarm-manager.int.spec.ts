@@ -93,6 +93,8 @@ const C2 = exampleAlarmEvent('clock_skew', {
   to: 'none',
 });
 
+const P3 = exampleAlarmEvent('level', { atMs: T0 + 50_000, borehole: 'P-3', to: 'alarm' });
+
 const SECRETS = { '/ok': 'secret-ok-0123456789', '/refuse': 'secret-refuse-0123456789' };
 
 let kafka: Kafka;
@@ -481,5 +483,47 @@ describe('alarm-manager, as a process, against the real services', () => {
     expect(body.service).toBe('alarm-manager');
     expect(Object.keys(body.checks)).toEqual(expect.arrayContaining(['database', 'kafka']));
     expect(await (manager as ManagerProcess).kill('SIGTERM')).toBe(0);
+  });
+
+  // Last: its alarm would change the counts the tests above assert.
+  it('sends an e-mail queued during an SMTP outage once the server is back, exactly once', async () => {
+    // A manager whose SMTP server is down (nothing listens on its port), retrying patiently.
+    await (manager as ManagerProcess).kill('SIGTERM');
+    await (manager as ManagerProcess).exited;
+    const smtpPort = await freePort();
+    manager = startManagerProcess(iso, 'smtp-outage', {
+      ...managerEnv(),
+      SMTP_URL: `smtp://127.0.0.1:${smtpPort}`,
+      NOTIFY_MAX_ATTEMPTS: '200',
+    });
+    const before = new Set((await outboxRows()).map((r) => r.id));
+    await produce([{ event: P3, partition: 0 }]);
+    const queued = await eventually(
+      async () => {
+        const row = (await outboxRows()).find(
+          (r) => !before.has(r.id) && r.route_id === routeIds['mail'],
+        );
+        return row !== undefined && row.attempts >= 2 ? row : undefined;
+      },
+      { what: `the e-mail retried during the outage (log: ${manager.logFile})`, timeoutMs: 60_000 },
+    );
+    expect(queued.status).not.toBe('sent');
+    expect(queued.last_error).toMatch(/ECONNREFUSED/);
+
+    const back = await startSmtpReceiver({ port: smtpPort });
+    try {
+      const sent = await eventually(
+        async () => {
+          const row = (await outboxRows()).find((r) => r.id === queued.id);
+          return row?.status === 'sent' ? row : undefined;
+        },
+        { what: 'the e-mail sent once SMTP is back', timeoutMs: 60_000 },
+      );
+      const messageId = messageIdFor(sent.idempotency_key, sent.route_id, addressDomain(FROM));
+      expect(back.deliveries.map((d) => d.messageId)).toEqual([messageId]);
+      expect(mail.deliveries.some((d) => d.messageId === messageId)).toBe(false);
+    } finally {
+      await back.close();
+    }
   });
 });

@@ -110,7 +110,7 @@ function header(raw: string, name: string): string {
 
 /** An SMTP server without TLS or authentication that accepts every message. */
 export async function startSmtpReceiver(
-  options: { readonly answerDelayMs?: number } = {},
+  options: { readonly answerDelayMs?: number; readonly port?: number } = {},
 ): Promise<SmtpReceiver> {
   const deliveries: MailDelivery[] = [];
   let inFlight = 0;
@@ -139,7 +139,9 @@ export async function startSmtpReceiver(
   });
   // A sender killed mid-conversation leaves a dead socket behind: not the test's failure.
   server.on('error', () => undefined);
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
+  await new Promise<void>((resolve) =>
+    server.listen(options.port ?? 0, '127.0.0.1', () => resolve()),
+  );
   const { port } = server.server.address() as AddressInfo;
   return {
     url: `smtp://127.0.0.1:${port}`,
