@@ -426,7 +426,18 @@ it('reprocesses, verifies, switches every reader with no failed request, rolls b
   // Cleanup: only with confirmation, never the current version.
   expect((await refusal(['cleanup', 'v2'])).code).toBe('REPROCESS_CONFIRMATION_REQUIRED');
   expect((await refusal(['cleanup', 'v1', '--yes'])).code).toBe('REPROCESS_IS_CURRENT');
+  const kafkaAdmin = kafka.admin();
+  await kafkaAdmin.connect();
+  const ofV2 = (topics: string[]) => topics.filter((t) => t.startsWith(`rp-${id}`) && /v2/.test(t));
+  const v2Topics = ofV2(await kafkaAdmin.listTopics());
+  expect(v2Topics.length).toBeGreaterThan(0);
   await cli('cleanup', 'v2', '--yes');
+  // Its topics and its consumer group are gone too, v1's are not.
+  expect(ofV2(await kafkaAdmin.listTopics())).toEqual([]);
+  const groups = (await kafkaAdmin.listGroups()).groups.map((g) => g.groupId);
+  expect(groups).not.toContain(`rp-${id}-v2`);
+  expect(groups).toContain(`rp-${id}`);
+  await kafkaAdmin.disconnect();
   const schemas = await db.raw<{ rows: unknown[] }>(
     'select 1 from pg_namespace where nspname = ?',
     [`rp_${id}_v2`],
