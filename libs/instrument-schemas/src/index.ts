@@ -151,6 +151,18 @@ export {
   toAbsoluteTriggerLevels,
 } from './site-config';
 export {
+  LEVEL_CHANGE_VERSION,
+  CONTROL_HEADER,
+  LEVEL_CHANGE_CONTROL,
+  LEVEL_CHANGE_KEY,
+  levelScopeKey,
+  parseTriggerLevelChange,
+  triggerLevelsProblems,
+  applyLevelChanges,
+  encodeTriggerLevelChange,
+  type TriggerLevelChange,
+} from './level-changes';
+export {
   TIME_UNIT_MS,
   MAX_RULE_DURATION_MS,
   MIN_RATE_INTERVAL_MS,

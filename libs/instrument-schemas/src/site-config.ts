@@ -69,7 +69,8 @@ function checkThresholds(
   return t;
 }
 
-function checkTriggerLevels(
+/** Pushes every problem of one trigger-level definition (as in a site config) onto `problems`. */
+export function checkTriggerLevels(
   value: unknown,
   instrument: InstrumentType | undefined,
   path: string,
@@ -282,7 +283,7 @@ export function parseSiteConfig(json: unknown): ValidationResult<SiteConfig> {
   return { ok: true, value: deepFreeze(structuredClone(json)) as unknown as SiteConfig };
 }
 
-function deepFreeze<T>(value: T): T {
+export function deepFreeze<T>(value: T): T {
   if (typeof value === 'object' && value !== null) {
     for (const child of Object.values(value)) deepFreeze(child);
     Object.freeze(value);
