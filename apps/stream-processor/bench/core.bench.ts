@@ -17,7 +17,7 @@ import {
 } from '../src/core/partition-processor';
 import type { RawMessage } from '../src/core/raw-message';
 import type { StoredPartitionCheckpoint } from '../src/core/checkpoint-state';
-import { alarmRulesFromSiteConfig, triggerLevelsFromSiteConfig } from '../src/core/trigger-levels';
+import { alarmRulesFromSiteConfig } from '../src/core/trigger-levels';
 import { benchMessage, BENCH_T0, type Workload } from './workload';
 
 const env = process.env;
@@ -33,7 +33,7 @@ function optionsOf(alarms: boolean): PartitionProcessorOptions {
     topic: 'bench',
     partition: 0,
     spec: tumblingWindows({ sizeMs: 10_000, graceMs: 5_000 }),
-    triggerLevels: triggerLevelsFromSiteConfig(undefined),
+    siteConfig: undefined,
     ...(alarms && { alarmRules: alarmRulesFromSiteConfig(undefined) }),
   };
 }

@@ -17,6 +17,8 @@ import {
 } from './checkpoint-codec';
 import type { ReadingMeta } from './reading-meta';
 import { readDeliveryFloor, type DeliveryFloorState } from './delivery-floor';
+import { readLevelChanges } from './level-changes';
+import type { TriggerLevelChange } from '@geostream/instrument-schemas';
 
 export const CHECKPOINT_FORMAT = 'geostream.stream-processor.partition';
 /**
@@ -50,6 +52,11 @@ export interface PartitionCheckpointHeader {
    * from checkpoints written before it existed: read as null.
    */
   readonly deliveryFloor: DeliveryFloorState | null;
+  /**
+   * The latest trigger-level change of each scope read from the log so far (see
+   * level-changes). Absent from checkpoints written before level changes existed: read as none.
+   */
+  readonly levelChanges: readonly TriggerLevelChange[];
   /** Cumulative accounting since the consumer group started. */
   readonly accounting: Accounting;
 }
@@ -85,6 +92,7 @@ export interface RestoredCheckpoint {
   readonly alerts: ReadonlyMap<string, InstrumentAlertState>;
   readonly pipelineClock: PipelineClock | null;
   readonly deliveryFloor: DeliveryFloorState | null;
+  readonly levelChanges: readonly TriggerLevelChange[];
   readonly alarms: ReadonlyMap<string, InstrumentAlarmState>;
   readonly accounting: Accounting;
   /** Read from an older format: the next checkpoint must write every instrument anew. */
@@ -193,6 +201,7 @@ export function readCheckpoint(
       alerts: new Map(Object.entries(alerts as Record<string, InstrumentAlertState>)),
       pipelineClock: null,
       deliveryFloor: null,
+      levelChanges: [],
       alarms: new Map(),
       accounting,
       migrated: true,
@@ -206,6 +215,9 @@ export function readCheckpoint(
   const deliveryFloor = readDeliveryFloor(value['deliveryFloor']);
   if (deliveryFloor === undefined)
     throw invalid('deliveryFloor must be null or { delayMs, logTimeMs } in whole milliseconds');
+  const levelChanges = readLevelChanges(value['levelChanges']);
+  if (levelChanges === undefined)
+    throw invalid('levelChanges must be a list of valid trigger-level changes');
   const keys: KeySnapshot<ReadingMeta>[] = [];
   const alerts = new Map<string, InstrumentAlertState>();
   const alarms = new Map<string, InstrumentAlarmState>();
@@ -233,6 +245,7 @@ export function readCheckpoint(
     alerts,
     pipelineClock,
     deliveryFloor,
+    levelChanges,
     alarms,
     accounting,
     migrated: version !== CHECKPOINT_VERSION,

@@ -16,6 +16,8 @@ import {
   type InstrumentClock,
   type MessageProblem,
   type Reading,
+  type SiteConfig,
+  type TriggerLevelChange,
   type WindowRecord,
 } from '@geostream/instrument-schemas';
 import {
@@ -44,7 +46,7 @@ import { clockOf } from './clock-health';
 import { DeliveryFloor } from './delivery-floor';
 import { deadLetterTimeOf, type RawMessage } from './raw-message';
 import { isReadingMeta, itemOf, offsetOf, readingMeta, type ReadingMeta } from './reading-meta';
-import type { TriggerLevelsResolver } from './trigger-levels';
+import { controlKindOf, PartitionLevels, readControlRecord } from './level-changes';
 import { windowRecordOf } from './window-records';
 
 export interface PartitionProcessorOptions {
@@ -52,7 +54,11 @@ export interface PartitionProcessorOptions {
   readonly topic: string;
   readonly partition: number;
   readonly spec: WindowSpec;
-  readonly triggerLevels: TriggerLevelsResolver;
+  /**
+   * The site's trigger levels (SITE_CONFIG_FILE; undefined: the library's), under the admins'
+   * changes read from the log (see level-changes).
+   */
+  readonly siteConfig: SiteConfig | undefined;
   readonly alerting?: AlertingOptions;
   /** Larger messages are dead-lettered unread (payload_too_large). */
   readonly maxMessageBytes?: number;
@@ -98,6 +104,8 @@ export interface ProcessorOutputs {
   readonly alerts: AlarmEvent[];
   /** Rejected and late readings, in log order. */
   readonly deadLetters: DeadLetter[];
+  /** Trigger-level changes applied, in log order (each from then on, for this partition). */
+  readonly levelChanges: TriggerLevelChange[];
   /** This call's accounting only. */
   readonly accounting: Accounting;
   /** Records below the partition's next offset, skipped as already processed. */
@@ -136,6 +144,7 @@ export class PartitionProcessor {
   private readonly totals: Accounting;
   private readonly clockToleranceMs: number;
   private readonly deliveryFloor: DeliveryFloor;
+  private readonly levels: PartitionLevels;
   private offset: number;
   private sequence: number;
   private readonly decodeOptions: { maxBytes?: number };
@@ -161,6 +170,7 @@ export class PartitionProcessor {
     });
     this.alertStates = new Map(restored?.alerts ?? []);
     this.deliveryFloor = new DeliveryFloor(restored?.deliveryFloor ?? null);
+    this.levels = new PartitionLevels(options.siteConfig, restored?.levelChanges);
     this.alarms = new InstrumentAlarms(
       {
         ...(options.alarmRules ?? NO_ALARM_RULES),
@@ -313,6 +323,7 @@ export class PartitionProcessor {
         aggregator: changes.header,
         pipelineClock: this.alarms.pipelineClock,
         deliveryFloor: this.deliveryFloor.state,
+        levelChanges: this.levels.state,
         accounting: structuredClone(this.totals),
       },
       upserts,
@@ -329,6 +340,7 @@ export class PartitionProcessor {
       windowClocks: out.windowClocks,
       alerts: out.alerts,
       deadLetters: out.deadLetters,
+      levelChanges: out.levelChanges,
       accounting: out.accounting,
       skipped,
     };
@@ -360,6 +372,11 @@ export class PartitionProcessor {
 
   private processMessage(message: RawMessage, offset: number, out: OutputCollector): void {
     const bytes = message.value ?? EMPTY_BYTES;
+    const control = controlKindOf(message);
+    if (control !== undefined) {
+      this.processControl(message, control, bytes, out);
+      return;
+    }
     const decoded = decodeRawMessage(bytes, this.decodeOptions);
     const accounting = out.accounting;
     accounting.messages++;
@@ -399,6 +416,39 @@ export class PartitionProcessor {
       while (rejected.has(item)) item++;
       this.processReading(reading, offset, item++, logTimeMs, context, out);
     }
+  }
+
+  /**
+   * A level change applies to every window this partition closes after it; one that cannot be
+   * read is dead-lettered like a bad reading (it counts as one), never taken for a reading.
+   */
+  private processControl(
+    message: RawMessage,
+    kind: string,
+    bytes: Uint8Array,
+    out: OutputCollector,
+  ): void {
+    out.accounting.messages++;
+    const record = readControlRecord(kind, bytes);
+    if (record.ok) {
+      if (this.levels.apply(record.change)) out.levelChanges.push(record.change);
+      return;
+    }
+    out.accounting.readings++;
+    out.deadLetters.push(
+      deadLetterForProblem({
+        source: {
+          topic: this.topic,
+          partition: this.partition,
+          offset: message.offset,
+          key: message.key,
+        },
+        messageBytes: bytes,
+        problem: record.problem,
+        deadLetteredAtMs: deadLetterTimeOf(message),
+      }),
+    );
+    countDeadLetter(out.accounting, record.problem.code);
   }
 
   private processReading(
@@ -468,7 +518,7 @@ export class PartitionProcessor {
 
   private emitWindow(window: ClosedWindow<ReadingMeta>, out: OutputCollector): void {
     const record = windowRecordOf(window);
-    const levels = this.options.triggerLevels(
+    const levels = this.levels.resolve(
       record.instrument,
       record.borehole_number,
       record.surface_level,
@@ -503,6 +553,7 @@ class OutputCollector {
   readonly windowClocks: InstrumentClock[] = [];
   readonly alerts: AlarmEvent[] = [];
   readonly deadLetters: DeadLetter[] = [];
+  readonly levelChanges: TriggerLevelChange[] = [];
   readonly accounting: Accounting = emptyAccounting();
 }
 

@@ -10,6 +10,10 @@ export interface RawMessage {
   readonly value: Uint8Array | null;
   /** The record's Kafka timestamp in epoch ms, as a decimal string. */
   readonly timestamp: string;
+  /** Kafka headers; a control record (a level change) carries CONTROL_HEADER, a reading none. */
+  readonly headers?: Readonly<
+    Record<string, Uint8Array | string | readonly (Uint8Array | string)[] | undefined>
+  >;
 }
 
 /**

@@ -279,6 +279,11 @@ export class PartitionRunner {
 
   private collect(slot: PartitionSlot, outputs: ProcessorOutputs, now: number): void {
     this.options.metrics.recordAccounting(slot.partition, outputs.accounting, outputs.skipped);
+    for (const change of outputs.levelChanges)
+      this.options.logger.info(
+        { partition: slot.partition, change },
+        'trigger levels changed: windows closed from here on are judged on them',
+      );
     slot.pending.add(outputs, now);
   }
 }

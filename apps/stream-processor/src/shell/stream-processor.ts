@@ -14,7 +14,7 @@ import { windowSpecFromSettings } from '@geostream/windowed-aggregator';
 import type { StreamProcessorConfig } from '../config';
 import type { Accounting } from '../core/accounting';
 import type { PartitionProcessorOptions } from '../core/partition-processor';
-import { alarmRulesFromSiteConfig, triggerLevelsFromSiteConfig } from '../core/trigger-levels';
+import { alarmRulesFromSiteConfig } from '../core/trigger-levels';
 import { FetchHealth } from './fetch-health';
 import { fetchSettings } from './fetch-settings';
 import { withHeartbeats } from './keep-alive';
@@ -101,13 +101,12 @@ export async function startStreamProcessor(
   }
 
   const spec = windowSpecFromSettings(config.window);
-  const triggerLevels = triggerLevelsFromSiteConfig(config.siteConfig);
   const alarmRules = alarmRulesFromSiteConfig(config.siteConfig);
   const processorOptions = (partition: number): PartitionProcessorOptions => ({
     topic: rawTopic,
     partition,
     spec,
-    triggerLevels,
+    siteConfig: config.siteConfig,
     alerting: {
       raiseAfterWindows: config.processing.raiseAfterWindows,
       clearAfterWindows: config.processing.clearAfterWindows,

@@ -5,10 +5,7 @@ import {
   PartitionProcessor,
   type PartitionProcessorOptions,
 } from '../../src/core/partition-processor';
-import {
-  alarmRulesFromSiteConfig,
-  triggerLevelsFromSiteConfig,
-} from '../../src/core/trigger-levels';
+import { alarmRulesFromSiteConfig } from '../../src/core/trigger-levels';
 import type { RawMessage } from '../../src/core/raw-message';
 import { CheckpointStore } from '../support/checkpoint-store';
 import { INSTRUMENTS, T0, readingJson } from '../support/messages';
@@ -39,7 +36,7 @@ function options(config: SiteConfig): PartitionProcessorOptions {
     topic: 'raw',
     partition: 0,
     spec: tumblingWindows({ sizeMs: 10_000, graceMs: 5_000 }),
-    triggerLevels: triggerLevelsFromSiteConfig(config),
+    siteConfig: config,
     alarmRules: alarmRulesFromSiteConfig(config),
     clockToleranceMs: 300_000,
     maxLogStepMs: 60_000,

@@ -2,10 +2,7 @@ import { tumblingWindows } from '@geostream/windowed-aggregator';
 import { decodeInstrumentRow, encodeInstrumentRow } from '../../src/core/checkpoint-codec';
 import type { InstrumentCheckpointState } from '../../src/core/checkpoint-state';
 import { PartitionProcessor } from '../../src/core/partition-processor';
-import {
-  alarmRulesFromSiteConfig,
-  triggerLevelsFromSiteConfig,
-} from '../../src/core/trigger-levels';
+import { alarmRulesFromSiteConfig } from '../../src/core/trigger-levels';
 import { INSTRUMENTS, rawMessages, readingJson } from '../support/messages';
 
 const viaJson = (value: unknown): unknown => JSON.parse(JSON.stringify(value));
@@ -16,7 +13,7 @@ function checkpointAfterFiveMinutes() {
     topic: 'raw',
     partition: 0,
     spec: tumblingWindows({ sizeMs: 10_000, graceMs: 5_000 }),
-    triggerLevels: triggerLevelsFromSiteConfig(undefined),
+    siteConfig: undefined,
     alarmRules: alarmRulesFromSiteConfig(undefined),
     clockToleranceMs: 3_600_000,
   });

@@ -7,10 +7,7 @@ import {
 } from '../../src/core/partition-processor';
 import type { InstrumentAlertState } from '@geostream/alerting';
 import { decodeInstrumentRow } from '../../src/core/checkpoint-codec';
-import {
-  alarmRulesFromSiteConfig,
-  triggerLevelsFromSiteConfig,
-} from '../../src/core/trigger-levels';
+import { alarmRulesFromSiteConfig } from '../../src/core/trigger-levels';
 import { defined } from '@geostream/platform/testing';
 import { CheckpointStore } from '../support/checkpoint-store';
 import { INSTRUMENTS, T0, rawMessages, readingJson } from '../support/messages';
@@ -28,7 +25,7 @@ function options(overrides: Partial<PartitionProcessorOptions> = {}): PartitionP
     topic: 'raw',
     partition: 3,
     spec: tumblingWindows({ sizeMs: 10_000, graceMs: 5_000 }),
-    triggerLevels: triggerLevelsFromSiteConfig(undefined),
+    siteConfig: undefined,
     // Test records are logged ~17 min after their readings: no clock_skew unless a test asks.
     clockToleranceMs: 3_600_000,
     ...overrides,
@@ -390,7 +387,7 @@ describe('PartitionProcessor', () => {
   });
 
   it('resolves standpipe levels relative to the latest reading’s surface level, from a site config', () => {
-    const resolver = triggerLevelsFromSiteConfig({
+    const config = {
       version: 1,
       defaults: {
         water_standpipe: {
@@ -398,8 +395,8 @@ describe('PartitionProcessor', () => {
           rising: { alert: -3, alarm: -2, action: -1 },
         },
       },
-    } as never);
-    const processor = PartitionProcessor.fresh(options({ triggerLevels: resolver }));
+    } as never;
+    const processor = PartitionProcessor.fresh(options({ siteConfig: config }));
     processor.processBatch(rawMessages([readingJson(standpipe, 1_000, 77.5)])); // alarm at 79.45 - 2
     expect(defined(closeAll(processor).windows[0], 'the flushed window').trigger_level).toBe(
       'alarm',

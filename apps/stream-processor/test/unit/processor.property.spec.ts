@@ -7,7 +7,6 @@ import {
   type PartitionProcessorOptions,
   type ProcessorOutputs,
 } from '../../src/core/partition-processor';
-import { triggerLevelsFromSiteConfig } from '../../src/core/trigger-levels';
 import { defined } from '@geostream/platform/testing';
 import { CheckpointStore } from '../support/checkpoint-store';
 import { T0 } from '../support/messages';
@@ -20,7 +19,7 @@ const options: PartitionProcessorOptions = {
   topic: 'raw',
   partition: 0,
   spec: tumblingWindows(SPEC),
-  triggerLevels: triggerLevelsFromSiteConfig(undefined),
+  siteConfig: undefined,
   maxEventTimeAheadMs: MAX_AHEAD_MS,
 };
 
