@@ -22,3 +22,10 @@ export {
   type NotificationOutcome,
 } from './postgres/app/notification-outbox';
 export { createSearchOutbox, type SearchOutbox } from './postgres/app/search-outbox';
+export {
+  createLevelChangeStore,
+  levelChangeOf,
+  type LevelChangeStore,
+  type NewLevelChange,
+  type StoredLevelChange,
+} from './postgres/app/level-change-store';

@@ -199,7 +199,49 @@ const initialAppTables: SinkMigration = {
   },
 };
 
-export const APP_MIGRATIONS: readonly SinkMigration[] = [initialAppTables];
+/**
+ * Admins' trigger-level changes. The change table is the audit (append-only, as alarm_audit);
+ * the outbox holds the ids still to be written to the raw topic, where the processor reads them
+ * in log order (see @geostream/instrument-schemas, level-changes).
+ */
+const triggerLevelChanges: SinkMigration = {
+  name: '0002_trigger_level_changes',
+  async up(knex, schema) {
+    const q = (table: string) => qualified(schema, table);
+    const name = quoteIdentifier;
+    await knex.raw(`
+      create table ${q(T.levelChange)} (
+        id bigint generated always as identity primary key,
+        instrument ${KEY} not null check (instrument in ${list(INSTRUMENT_TYPES)}),
+        borehole_number ${KEY},
+        trigger_levels jsonb,
+        changed_by text not null,
+        changed_at timestamptz not null default now(),
+        comment text not null check (length(comment) between 1 and 2000)
+      );
+      create index ${name('trigger_level_change_scope_idx')}
+        on ${q(T.levelChange)} (instrument, borehole_number, id desc);
+      create function ${q('trigger_level_change_append_only')}() returns trigger
+        language plpgsql as $$
+        begin
+          raise exception '% of trigger_level_change refused: level changes are append-only',
+            tg_op using errcode = 'insufficient_privilege';
+        end $$;
+      create trigger ${name('trigger_level_change_no_update_or_delete')}
+        before update or delete on ${q(T.levelChange)}
+        for each row execute function ${q('trigger_level_change_append_only')}();
+      create trigger ${name('trigger_level_change_no_truncate')}
+        before truncate on ${q(T.levelChange)}
+        for each statement execute function ${q('trigger_level_change_append_only')}();
+
+      create table ${q(T.levelOutbox)} (
+        change_id bigint primary key references ${q(T.levelChange)} (id)
+      );
+    `);
+  },
+};
+
+export const APP_MIGRATIONS: readonly SinkMigration[] = [initialAppTables, triggerLevelChanges];
 
 /** What the app role may do to each table: everything but change or remove audit entries. */
 const APP_ROLE_PRIVILEGES: ReadonlyArray<readonly [string, string]> = [
@@ -212,6 +254,8 @@ const APP_ROLE_PRIVILEGES: ReadonlyArray<readonly [string, string]> = [
   [T.notificationRoute, 'select, insert, update, delete'],
   [T.notificationOutbox, 'select, insert, update'],
   [T.searchOutbox, 'select, insert, delete'],
+  [T.levelChange, 'select, insert'],
+  [T.levelOutbox, 'select, insert, delete'],
 ];
 
 /**

@@ -22,6 +22,10 @@ export const APP_TABLES = {
   notificationOutbox: 'notification_outbox',
   /** Audit entries not yet indexed in Elasticsearch, written with them. */
   searchOutbox: 'alarm_search_outbox',
+  /** Every trigger-level change an admin made (append-only): who, when, what, why. */
+  levelChange: 'trigger_level_change',
+  /** Level changes not yet written to every partition of the raw topic. */
+  levelOutbox: 'trigger_level_outbox',
 } as const;
 
 export type AppTable = (typeof APP_TABLES)[keyof typeof APP_TABLES];
