@@ -38,6 +38,7 @@ import {
   type OperationsDeps,
 } from './operations';
 import type { StalenessPolicy } from './overview/staleness';
+import { effectiveSiteConfig } from './levels/effective-levels';
 
 /**
  * The dashboard as a fastify app, apart from listen(): everything it talks to is injected, so
@@ -138,7 +139,9 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   const csvSettings = { ...DEFAULT_CSV_LIMITS, ...deps.csv, now: deps.clock };
   const csvExports = createCsvExports(deps.db, csvSettings);
   registerHistoryRoutes(app, deps.db, csvExports);
-  registerInstrumentRoutes(app, deps.db, deps.siteConfig);
+  registerInstrumentRoutes(app, deps.db, async () =>
+    operations ? effectiveSiteConfig(deps.siteConfig, operations.levels) : deps.siteConfig,
+  );
   registerOverviewRoutes(app, {
     db: deps.db,
     clock: deps.clock,
@@ -163,6 +166,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       clock: deps.clock,
       tokenPage: access.enabled,
       csv: csvSettings,
+      siteConfig: deps.siteConfig,
     });
   return app;
 }

@@ -15,6 +15,7 @@ import {
   logFormat,
   logLevel,
   outputNameSettings,
+  rawTopic,
   readConfig,
   siteConfigSettings,
   type DatabaseSettings,
@@ -45,6 +46,8 @@ export interface DashboardConfig {
   /** LIVE=off runs the dashboard without Kafka: history, drill-down and overview only. */
   readonly liveEnabled: boolean;
   readonly topics: LiveTopics;
+  /** RAW_TOPIC: where admins' trigger-level changes are written, one copy per partition. */
+  readonly rawTopic: string;
   /** LIVE_FOLLOW_INTERVAL_MS: how often the live feed checks the reprocessing registry for a switch. */
   readonly liveFollowIntervalMs: number;
   /** PG_READ_ROLE: the read-only role every connection sets (the sinks' migrations create it). */
@@ -221,6 +224,7 @@ export function readDashboardConfig(env: Environment): DashboardConfig {
       kafka: kafkaSettings(r, 'batch-dashboard'),
       liveEnabled: r.bool('LIVE', true),
       liveFollowIntervalMs: r.int('LIVE_FOLLOW_INTERVAL_MS', 5_000, { min: 100, max: 600_000 }),
+      rawTopic: rawTopic(r),
       topics: {
         alerts: alertsTopic(r),
         windows: windowTopicNames(outputs.topicPrefix, outputs.topicSuffix),

@@ -7,7 +7,7 @@ import {
   exitOnStartupFailure,
   retryUntilAborted,
 } from '@geostream/platform';
-import { createAppDatabase, migrateAppSchema } from '@geostream/sinks/app';
+import { createAppDatabase, createLevelChangeStore, migrateAppSchema } from '@geostream/sinks/app';
 import { alarmChannel } from '@geostream/sinks/names';
 import { startAlarmListener } from './alarms/alarm-listener';
 import { bootstrapAdmin } from './auth/bootstrap-admin';
@@ -19,6 +19,7 @@ import { createDatabase, createDrawingsWriter } from './database';
 import { locateWebAssets } from './http/static-assets';
 import { createLiveHub } from './live/live-hub';
 import { startLiveFeed } from './live/live-feed';
+import { startLevelPublisher } from './levels/level-publisher';
 
 /** Minimum silence before any instrument counts as stale: window + grace + idle flush, with room. */
 const MIN_SILENCE_MS = 120_000;
@@ -58,6 +59,13 @@ async function main(): Promise<void> {
     applicationName: 'batch-dashboard',
   });
   await bootstrapAdmin(createUserStore(operationsDb), config.operations.firstAdmin, logger);
+  // Admins' trigger-level changes go to the raw topic, where the processors read them in order.
+  const levelPublisher = startLevelPublisher({
+    kafka: createKafka(config.kafka, logger),
+    store: createLevelChangeStore(operationsDb, appDb.schema),
+    rawTopic: config.rawTopic,
+    logger,
+  });
   const alarmListener = startAlarmListener({
     connectionString: config.database.url,
     channel: alarmChannel(appDb.schema),
@@ -89,6 +97,7 @@ async function main(): Promise<void> {
       schema: appDb.schema,
       sessionMaxAgeS: config.sessionMaxAgeS,
       maxShelveMs: config.operations.maxShelveMs,
+      onLevelChange: () => levelPublisher.wake(),
     },
   });
 
@@ -119,6 +128,7 @@ async function main(): Promise<void> {
     await app.close();
     await liveFeed?.stop();
     await alarmListener.stop();
+    await levelPublisher.stop();
     await db.destroy();
     await drawings.destroy();
     await operationsDb.destroy();

@@ -1,6 +1,12 @@
 import type { FastifyInstance } from 'fastify';
 import type { Knex } from 'knex';
-import { createAlarmStore, type AlarmStore } from '@geostream/sinks/app';
+import type { SiteConfig } from '@geostream/instrument-schemas';
+import {
+  createAlarmStore,
+  createLevelChangeStore,
+  type AlarmStore,
+  type LevelChangeStore,
+} from '@geostream/sinks/app';
 import { registerAlarmRoutes } from './alarms/alarm-routes';
 import { createCsvExports, type CsvExportSettings } from './api/csv-response';
 import { registerAuthRoutes } from './auth/auth-routes';
@@ -13,6 +19,7 @@ import { registerPrincipal } from './auth/principal';
 import { createSessionStore, type SessionStore } from './auth/sessions';
 import { registerSignInPage } from './auth/sign-in-page';
 import { createUserStore, type UserStore } from './auth/users';
+import { registerLevelRoutes } from './levels/level-routes';
 
 /**
  * What the dashboard does in the app schema (APP_PG_SCHEMA), as the app role: named users and
@@ -28,6 +35,8 @@ export interface OperationsDeps {
   /** The longest shelf; default the lifecycle's (7 days). */
   readonly maxShelveMs?: number;
   readonly throttle?: ThrottlePolicy;
+  /** A trigger-level change was recorded (main.ts wakes the publisher); default: nothing. */
+  readonly onLevelChange?: () => void;
 }
 
 export interface Operations {
@@ -36,6 +45,7 @@ export interface Operations {
   readonly sessions: SessionStore;
   readonly throttle: LoginThrottle;
   readonly alarms: AlarmStore;
+  readonly levels: LevelChangeStore;
 }
 
 export function createOperations(deps: OperationsDeps): Operations {
@@ -45,6 +55,7 @@ export function createOperations(deps: OperationsDeps): Operations {
     sessions: createSessionStore(deps.db, deps.sessionMaxAgeS),
     throttle: createLoginThrottle(deps.db, deps.throttle),
     alarms: createAlarmStore(deps.db, deps.schema),
+    levels: createLevelChangeStore(deps.db, deps.schema),
   };
 }
 
@@ -65,6 +76,8 @@ export function registerOperationsRoutes(
     readonly tokenPage: boolean;
     /** The CSV export limits (the audit log's export on the app schema's pool). */
     readonly csv: CsvExportSettings;
+    /** SITE_CONFIG_FILE's configuration: what level changes are laid over. */
+    readonly siteConfig: SiteConfig | undefined;
   },
 ): void {
   const { clock, tokenPage } = options;
@@ -83,5 +96,11 @@ export function registerOperationsRoutes(
     csvExports: createCsvExports(ops.deps.db, options.csv),
     clock,
     ...(ops.deps.maxShelveMs !== undefined && { maxShelveMs: ops.deps.maxShelveMs }),
+  });
+  registerLevelRoutes(app, {
+    store: ops.levels,
+    siteConfig: options.siteConfig,
+    clock,
+    onChange: ops.deps.onLevelChange ?? (() => undefined),
   });
 }

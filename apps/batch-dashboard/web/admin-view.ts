@@ -1,8 +1,12 @@
 import { ApiError, getJson, sendJson } from './api';
 import { h } from './dom';
 import { formatTime } from './format';
+import { loadLevelChanges, renderLevelsAdmin } from './levels-admin';
 
-/** The admin's page: users (add, role, disable, password, end sessions) and notification routes. */
+/**
+ * The admin's page: users (add, role, disable, password, end sessions), notification routes and
+ * trigger levels (web/levels-admin.ts).
+ */
 interface User {
   username: string;
   display_name: string;
@@ -43,7 +47,14 @@ export async function renderAdmin(root: HTMLElement, signal: AbortSignal): Promi
 
   const usersSection = h('section', { id: 'admin-users' });
   const routesSection = h('section', { id: 'admin-routes' });
-  root.replaceChildren(h('h2', {}, 'Administration'), message, usersSection, routesSection);
+  const levelsSection = h('section', { id: 'admin-levels' });
+  root.replaceChildren(
+    h('h2', {}, 'Administration'),
+    message,
+    usersSection,
+    routesSection,
+    levelsSection,
+  );
 
   /** A button that does `work`, then says `done` and redraws (or shows the API's reasons). */
   const actionButton = (label: string, work: () => Promise<unknown>, done: string) =>
@@ -54,9 +65,10 @@ export async function renderAdmin(root: HTMLElement, signal: AbortSignal): Promi
     );
 
   async function draw(): Promise<void> {
-    const [users, routes] = await Promise.all([
+    const [users, routes, levels] = await Promise.all([
       getJson<User[]>('/api/admin/users', {}, signal),
       getJson<Route[]>('/api/admin/notification-routes', {}, signal),
+      loadLevelChanges(signal),
     ]);
     const input = (name: string, attributes: Record<string, string | number | boolean> = {}) =>
       h('input', { name, ...attributes });
@@ -238,6 +250,7 @@ export async function renderAdmin(root: HTMLElement, signal: AbortSignal): Promi
       ),
       routeForm,
     );
+    renderLevelsAdmin(levelsSection, levels, { attempt, say });
   }
   await draw();
 }

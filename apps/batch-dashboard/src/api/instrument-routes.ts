@@ -39,7 +39,8 @@ function notFound(type: string, borehole: string): BadRequestError {
 export function registerInstrumentRoutes(
   app: FastifyInstance,
   db: Knex,
-  siteConfig: SiteConfig | undefined,
+  /** The levels in force (SITE_CONFIG_FILE and the admins' changes), read per request. */
+  siteConfig: () => Promise<SiteConfig | undefined>,
 ): void {
   const api = app.withTypeProvider<TypeBoxTypeProvider>();
   const withNotFound = { ...errorResponses, 404: Type.Ref('ErrorResponse') };
@@ -90,7 +91,7 @@ export function registerInstrumentRoutes(
         northing: state.northing,
         easting: state.easting,
         trigger_level: state.trigger_level,
-        trigger_levels: triggerLevelsFor(siteConfig, type, borehole, state.surface_level),
+        trigger_levels: triggerLevelsFor(await siteConfig(), type, borehole, state.surface_level),
         last_window: {
           id: state.last_window_id,
           window_start: state.last_window_start,

@@ -34,6 +34,7 @@ it('bundles no Elasticsearch client and no sink writer', async () => {
     'libs/sinks/src/postgres/app/app-database.ts',
     'libs/sinks/src/postgres/app/app-migrations.ts',
     'libs/sinks/src/postgres/app/app-tables.ts',
+    'libs/sinks/src/postgres/app/level-change-store.ts',
     'libs/sinks/src/postgres/app/notification-outbox.ts',
     'libs/sinks/src/postgres/app/search-outbox.ts',
     'libs/sinks/src/postgres/identifiers.ts',

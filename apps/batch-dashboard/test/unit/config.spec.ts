@@ -45,12 +45,13 @@ describe('dashboard config', () => {
     for (const type of INSTRUMENT_TYPES) expect(config.topics.windows[type]).toBe(written(type));
   });
 
-  it('reads only ALERTS_TOPIC of the topics: a bad topic it does not use cannot stop it', () => {
-    const config = readDashboardConfig({ RAW_TOPIC: 'bad topic', DLQ_TOPIC: 'bad topic' });
+  it('reads ALERTS_TOPIC and RAW_TOPIC (level changes) of the topics: a bad topic it does not use cannot stop it', () => {
+    const config = readDashboardConfig({ DLQ_TOPIC: 'bad topic' });
     expect(config.topics.alerts).toBe('monitoring.alerts');
-    expect(problems({ RAW_TOPIC: 'bad topic', ALERTS_TOPIC: 'bad topic' })).toEqual([
-      'ALERTS_TOPIC',
-    ]);
+    expect(config.rawTopic).toBe('monitoring');
+    expect(
+      problems({ RAW_TOPIC: 'bad topic', ALERTS_TOPIC: 'bad topic', DLQ_TOPIC: 'bad topic' }),
+    ).toEqual(['ALERTS_TOPIC', 'RAW_TOPIC']);
   });
 
   it('names every bad variable', () => {
