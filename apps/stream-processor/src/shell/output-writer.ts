@@ -45,9 +45,9 @@ type Output =
 /**
  * Writes one partition's outputs: Kafka (per-type topics, alerts, dead letters), Elasticsearch
  * and ONE PostgreSQL transaction with the windows, alerts and instrument states, all three at
- * once. A write that carries the partition's checkpoint puts it in that transaction and starts
- * it only once Kafka and Elasticsearch are done, so whatever a checkpoint covers is in every
- * sink; a crash before it replays and rewrites the same keys with the same content.
+ * once. A write that carries the partition's checkpoint writes it after all three are done, in
+ * a PostgreSQL transaction of its own, so whatever a checkpoint covers is in every sink; a crash
+ * before it replays and rewrites the same keys with the same content.
  *
  * Each step retries with backoff until it succeeds or `signal` aborts (shutdown): an outage
  * pauses the partition, it never drops or reorders its outputs. A sink's refusal of particular
@@ -157,25 +157,18 @@ export function createOutputWriter(options: OutputWriterOptions): WriteOutputs {
       );
     };
 
-    // PostgreSQL: one transaction, with the checkpoint when there is one. Should it refuse
-    // records, they are found (written half by half, without the checkpoint) and dead-lettered;
-    // the checkpoint then follows alone, once the dead letters of what it covers are out.
+    // PostgreSQL: one transaction with the windows, alerts and instrument states. Should it
+    // refuse records, they are found (written half by half) and dead-lettered.
     const clocks = clockMap(windows, batch.windowClocks);
-    const checkpoints =
-      checkpoint === undefined ? [] : [checkpointRow(checkpoint, partition, options)];
-    // Whether the checkpoint went in with the outputs; if the transaction was refused, it did
-    // not, whichever record (or none of the outputs) the refusal was about.
-    let checkpointWritten = checkpoints.length === 0;
     const writePostgres = async (): Promise<Refused<Output>[]> => {
-      if (windows.length + alerts.length + checkpoints.length === 0) return [];
+      if (windows.length + alerts.length === 0) return [];
       const outputs: Output[] = [
         ...windows.map((window, index) => ({ kind: 'window' as const, window, index })),
         ...alerts.map((alert) => ({ kind: 'alert' as const, alert })),
       ];
       return step('postgres', signal, async () => {
         try {
-          await sinks.postgres.writeBatch({ windows, alerts, clocks, checkpoints });
-          checkpointWritten = true;
+          await sinks.postgres.writeBatch({ windows, alerts, clocks });
           return [];
         } catch (error) {
           if (!isRecordRejection(error)) throw error;
@@ -186,15 +179,16 @@ export function createOutputWriter(options: OutputWriterOptions): WriteOutputs {
       });
     };
 
-    // Without a checkpoint the three sinks are written at once: a crash before all are done
-    // replays these outputs into all three, identically. A checkpoint says everything before
-    // it is out, so it commits only after Kafka and Elasticsearch have acknowledged.
-    const [kafkaRefusals, elasticsearchRefusals, postgresRefused] =
-      checkpoints.length === 0
-        ? await allOrFirstError([writeKafka(), writeElasticsearch(), writePostgres()])
-        : await allOrFirstError([writeKafka(), writeElasticsearch()]).then(
-            async ([k, e]) => [k, e, await writePostgres()] as const,
-          );
+    // The three sinks are written at once: a crash before all are done replays these outputs
+    // into all three, identically. The checkpoint says everything before it is out, so it is
+    // written after all three have acknowledged, in a transaction of its own: the windows do
+    // not wait for Kafka and Elasticsearch, nor for the checkpoint's instrument rows (at a live
+    // site, every instrument changed since the last one), to be visible in PostgreSQL.
+    const [kafkaRefusals, elasticsearchRefusals, postgresRefused] = await allOrFirstError([
+      writeKafka(),
+      writeElasticsearch(),
+      writePostgres(),
+    ]);
     const refusedDeadLetters = [
       ...kafkaRefusals,
       ...elasticsearchRefusals,
@@ -212,12 +206,6 @@ export function createOutputWriter(options: OutputWriterOptions): WriteOutputs {
       await step('kafka', signal, () => sinks.kafka.write({ deadLetters: refusedDeadLetters }));
       metrics.deadLetters.inc({ reason: 'sink_rejected' }, refusedDeadLetters.length);
     }
-    // The checkpoint follows alone once the dead letters of what it covers are out. Should it
-    // be refused by itself (no output to blame), it is retried like an outage: the partition
-    // shows as stalled rather than moving on without its instruments' state.
-    if (!checkpointWritten)
-      await step('postgres', signal, () => sinks.postgres.writeBatch({ checkpoints }));
-
     const committedAt = options.now();
     logger.trace(
       {
@@ -234,6 +222,13 @@ export function createOutputWriter(options: OutputWriterOptions): WriteOutputs {
     for (const closedAt of batch.closedAtMs) {
       metrics.windowCloseToPostgresSeconds.observe((committedAt - closedAt) / 1000);
       options.onWindowLatency?.(committedAt - closedAt);
+    }
+    // The checkpoint follows once every output it covers, and the dead letters of any refused,
+    // are out. Should it be refused (no output to blame), it is retried like an outage: the
+    // partition shows as stalled rather than moving on without its instruments' state.
+    if (checkpoint !== undefined) {
+      const checkpoints = [checkpointRow(checkpoint, partition, options)];
+      await step('postgres', signal, () => sinks.postgres.writeBatch({ checkpoints }));
     }
   };
 }

@@ -71,29 +71,59 @@ const writerFor = (sinks: Sinks, maxDeadLetterBytes = 1_000_000) =>
   });
 
 describe('createOutputWriter', () => {
-  it('writes the checkpoint alone when PostgreSQL refused the transaction for none of the outputs', async () => {
-    // The transaction with the checkpoint is refused, yet every output alone is taken: what was
-    // refused was in the checkpoint's rows. Moving on without it would lose the state it carries.
-    const { sinks, postgresWrites, deadLetterWrites } = recordingSinks(
-      (batch) => (batch.checkpoints?.length ?? 0) > 0 && (batch.windows?.length ?? 0) > 0,
-    );
-    await writerFor(sinks)(
+  it('writes the windows to every sink at once and the checkpoint alone, after all of them', async () => {
+    // The windows reach PostgreSQL while Kafka is still writing; the checkpoint waits for Kafka.
+    const events: string[] = [];
+    let kafkaDone: () => void = () => undefined;
+    const kafkaWritten = new Promise<void>((resolve) => (kafkaDone = resolve));
+    const { sinks, postgresWrites } = recordingSinks(() => false);
+    const postgres = sinks.postgres;
+    const recording = {
+      ...sinks,
+      kafka: {
+        write: async () => {
+          events.push('kafka started');
+          await kafkaWritten;
+          events.push('kafka done');
+          return {};
+        },
+      },
+      postgres: {
+        ...postgres,
+        writeBatch: async (batch: PostgresBatch) => {
+          events.push(batch.checkpoints?.length ? 'checkpoint' : 'windows');
+          if ((batch.windows?.length ?? 0) > 0) kafkaDone();
+          return postgres.writeBatch(batch);
+        },
+      },
+    } as unknown as Sinks;
+    await writerFor(recording)(
       0,
       batchOf([window('a'), window('b')]),
       checkpoint,
       new AbortController().signal,
     );
-
-    expect(deadLetterWrites).toEqual([]);
-    expect(
-      postgresWrites
-        .flatMap((b) => b.windows ?? [])
-        .map((w) => w.id)
-        .sort(),
-    ).toEqual(['a', 'b']);
-    expect(postgresWrites.filter((b) => (b.checkpoints?.length ?? 0) > 0)).toEqual([
-      { checkpoints: [expect.objectContaining({ nextOffset: '42' })] },
+    expect(events).toEqual(['kafka started', 'windows', 'kafka done', 'checkpoint']);
+    expect(postgresWrites.map((b) => Object.keys(b).sort())).toEqual([
+      ['alerts', 'clocks', 'windows'],
+      ['checkpoints'],
     ]);
+    expect(postgresWrites[1]).toEqual({
+      checkpoints: [expect.objectContaining({ nextOffset: '42' })],
+    });
+  });
+
+  it('retries a checkpoint PostgreSQL refuses by itself, like an outage, never moving on without it', async () => {
+    let refusals = 2;
+    const { sinks, postgresWrites, deadLetterWrites } = recordingSinks(
+      (batch) => (batch.checkpoints?.length ?? 0) > 0 && refusals-- > 0,
+    );
+    await writerFor(sinks)(0, batchOf([window('a')]), checkpoint, new AbortController().signal);
+    expect(deadLetterWrites).toEqual([]);
+    expect(refusals).toBe(-1);
+    expect(postgresWrites.at(-1)).toEqual({
+      checkpoints: [expect.objectContaining({ nextOffset: '42' })],
+    });
   });
 
   it('dead-letters the refused window, writes the rest, then the checkpoint', async () => {
