@@ -39,6 +39,8 @@ import {
 } from './operations';
 import type { StalenessPolicy } from './overview/staleness';
 import { effectiveSiteConfig } from './levels/effective-levels';
+import type { LevelChangeStore } from '@geostream/sinks/app';
+import { levelChangesCheck } from './levels/level-health';
 
 /**
  * The dashboard as a fastify app, apart from listen(): everything it talks to is injected, so
@@ -130,7 +132,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   );
   registerHealthRoute(app, {
     service: 'batch-dashboard',
-    health: () => dashboardHealth(deps.db, deps.live),
+    health: () => dashboardHealth(deps.db, deps.live, operations?.levels, deps.clock),
     // Open even with DASHBOARD_TOKEN; it sends no parameters, and an unknown one is a 400.
     route: { config: { public: true }, schema: { querystring: NoQuery } },
   });
@@ -175,13 +177,23 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
  * Down (503) without the database: nothing can be shown. Degraded while the live feed is not
  * connected: history and drill-down still work, and the page says the live view is behind.
  */
-async function dashboardHealth(db: Knex, live: LiveFeed): Promise<HealthReport> {
+async function dashboardHealth(
+  db: Knex,
+  live: LiveFeed,
+  levels: LevelChangeStore | undefined,
+  clock: () => number,
+): Promise<HealthReport> {
   const database = await db
     .raw('select 1')
     .then(() => ({ ok: true }))
     .catch((error: unknown) => ({ ok: false, detail: errorMessage(error) }));
   const liveStatus = live.status();
   const liveCheck = { ok: liveStatus === 'live' || liveStatus === 'off', detail: liveStatus };
-  const status = !database.ok ? 'down' : liveCheck.ok ? 'ok' : 'degraded';
-  return { status, checks: { database, live: liveCheck } };
+  const levelCheck = levels && (await levelChangesCheck(levels, clock()));
+  const degraded = !liveCheck.ok || (levelCheck !== undefined && !levelCheck.ok);
+  const status = !database.ok ? 'down' : degraded ? 'degraded' : 'ok';
+  return {
+    status,
+    checks: { database, live: liveCheck, ...(levelCheck && { level_changes: levelCheck }) },
+  };
 }

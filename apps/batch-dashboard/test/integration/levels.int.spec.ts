@@ -39,6 +39,8 @@ let kafka: Kafka;
 let rawTopic: string;
 let publisher: LevelPublisher | undefined;
 let ada: Agent;
+/** The app's clock: a change waiting over a minute for the raw topic turns /health degraded. */
+let now = Date.now();
 
 const changeCount = async () =>
   Number(((await ops.db(APP_TABLES.levelChange).count({ n: '*' }).first()) as { n: string }).n);
@@ -67,6 +69,7 @@ beforeAll(async () => {
   ] as const)
     await ops.addUser(user, role);
   ({ app } = await appFor(pg, {
+    clock: () => now,
     authorize: authorizeByRole,
     operations: { db: ops.db, schema: ops.schema, sessionMaxAgeS: 3_600 },
   }));
@@ -172,6 +175,15 @@ describe('changing trigger levels', () => {
     const listed = await call(app, 'GET', '/api/admin/level-changes', { agent: ada });
     expect(listed.body['in_force']).toEqual([body]);
     expect(listed.body['unpublished']).toBe(1);
+    const health = async () => (await call(app, 'GET', '/health')).body;
+    expect(await health()).toMatchObject({ status: 'ok', checks: { level_changes: { ok: true } } });
+    now += 61_000;
+    expect(await health()).toMatchObject({
+      status: 'degraded',
+      checks: {
+        level_changes: { ok: false, detail: expect.stringMatching(/waited for the raw topic/) },
+      },
+    });
     const config = await call(app, 'GET', '/api/admin/site-config', { agent: ada });
     expect(config.body['instruments']).toEqual([
       { instrument: 'piezometer', borehole_number: 'P-1', trigger_levels: rising },
@@ -237,6 +249,10 @@ describe('changing trigger levels', () => {
       await eventually(async () => (await operations.levels.backlog()) === 0 || undefined);
       const listed = await call(app, 'GET', '/api/admin/level-changes', { agent: ada });
       expect(listed.body['unpublished']).toBe(0);
+      expect((await call(app, 'GET', '/health')).body).toMatchObject({
+        status: 'ok',
+        checks: { level_changes: { ok: true, detail: 'every change is in the raw topic' } },
+      });
       expect((listed.body['history'] as { published: boolean }[]).every((c) => c.published)).toBe(
         true,
       );

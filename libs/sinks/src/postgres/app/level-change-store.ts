@@ -52,8 +52,10 @@ export interface LevelChangeStore {
   pending(limit: number): Promise<TriggerLevelChange[]>;
   /** Marks changes as written to every partition. */
   published(changeIds: readonly number[]): Promise<void>;
-  /** How many wait (for /health). */
+  /** How many wait. */
   backlog(): Promise<number>;
+  /** When the oldest waiting change was made (ISO-8601), null when none waits (for /health). */
+  waitingSince(): Promise<string | null>;
 }
 
 interface LevelChangeRow {
@@ -149,6 +151,12 @@ export function createLevelChangeStore(knex: Knex, schema: string): LevelChangeS
       const row = (await knex.withSchema(schema).table(T.levelOutbox).count({ n: '*' }).first()) as
         { n: string | number } | undefined;
       return Number(row?.n ?? 0);
+    },
+    async waitingSince() {
+      const result = (await knex.raw(
+        `select min(c.changed_at) as since from ${outbox} o join ${changes} c on c.id = o.change_id`,
+      )) as { rows: { since: Date | null }[] };
+      return result.rows[0]?.since?.toISOString() ?? null;
     },
   };
 }
