@@ -41,6 +41,7 @@ import type { StalenessPolicy } from './overview/staleness';
 import { effectiveSiteConfig } from './levels/effective-levels';
 import type { LevelChangeStore } from '@geostream/sinks/app';
 import { levelChangesCheck } from './levels/level-health';
+import { registerDashboardMetrics } from './http/dashboard-metrics';
 
 /**
  * The dashboard as a fastify app, apart from listen(): everything it talks to is injected, so
@@ -135,6 +136,11 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     health: () => dashboardHealth(deps.db, deps.live, operations?.levels, deps.clock),
     // Open even with DASHBOARD_TOKEN; it sends no parameters, and an unknown one is a 400.
     route: { config: { public: true }, schema: { querystring: NoQuery } },
+  });
+
+  registerDashboardMetrics(app, {
+    live: deps.live,
+    ...(operations && { levels: operations.levels }),
   });
 
   // One set of export slots for every CSV route: each export holds a pooled connection.

@@ -73,16 +73,33 @@ export function registerHealthRoute(app: FastifyInstance, options: HealthRouteOp
   );
 }
 
+/** GET /metrics: the registry in Prometheus's text format. */
+export function registerMetricsRoute(
+  app: FastifyInstance,
+  registry: Registry,
+  route: HealthRouteOptions['route'] = {},
+): void {
+  app.get(
+    '/metrics',
+    {
+      ...(route.config && { config: route.config }),
+      schema: {
+        summary: 'Metrics in the Prometheus text format',
+        tags: ['ops'],
+        ...route.schema,
+        response: { 200: { type: 'string' } },
+      },
+    },
+    async (_request, reply) => {
+      const text = await registry.metrics();
+      return reply.type(registry.contentType).send(text);
+    },
+  );
+}
+
 export function buildOpsServer(options: OpsServerOptions): FastifyInstance {
   const app = Fastify({ logger: false });
   registerHealthRoute(app, options);
-  app.get(
-    '/metrics',
-    { schema: { response: { 200: { type: 'string' } } } },
-    async (_request, reply) => {
-      const text = await options.registry.metrics();
-      return reply.type(options.registry.contentType).send(text);
-    },
-  );
+  registerMetricsRoute(app, options.registry);
   return app;
 }

@@ -558,6 +558,7 @@ describe('security', () => {
         '/api/plan/underlays/{id}',
         '/api/plan/underlays/{id}/image',
         '/health',
+        '/metrics',
       ].sort(),
     );
     expect(body['paths']['/api/history'].get.parameters.map((p: Json) => p['name'])).toEqual(
@@ -668,8 +669,9 @@ describe('security', () => {
       expect(wrong.headers.location).toBe('/dashboard/login?failed=1');
     });
 
-    it('keeps health and the static bundle open', async () => {
+    it('keeps health, metrics and the static bundle open', async () => {
       expect((await guarded.inject({ method: 'GET', url: '/health' })).statusCode).toBe(200);
+      expect((await guarded.inject({ method: 'GET', url: '/metrics' })).statusCode).toBe(200);
       expect(
         (await guarded.inject({ method: 'GET', url: '/dashboard/assets/app.css' })).statusCode,
       ).toBe(200);

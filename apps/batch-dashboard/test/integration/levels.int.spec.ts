@@ -177,6 +177,18 @@ describe('changing trigger levels', () => {
     expect(listed.body['unpublished']).toBe(1);
     const health = async () => (await call(app, 'GET', '/health')).body;
     expect(await health()).toMatchObject({ status: 'ok', checks: { level_changes: { ok: true } } });
+    // /metrics counts by route pattern (never by URL) and shows what waits for the raw topic.
+    const metrics = await app.inject({ method: 'GET', url: '/metrics' });
+    expect(metrics.statusCode).toBe(200);
+    expect(metrics.headers['content-type']).toMatch(/^text\/plain/);
+    expect(metrics.body).toMatch(
+      /^geostream_dashboard_level_changes_waiting\{service="batch-dashboard"\} 1$/m,
+    );
+    expect(metrics.body).toMatch(
+      /^geostream_dashboard_http_requests_total\{route="\/api\/admin\/level-changes",method="POST",status="2xx",service="batch-dashboard"\} 1$/m,
+    );
+    expect(metrics.body).toMatch(/route="\/api\/instrument",method="GET",status="2xx"/);
+    expect(metrics.body).not.toMatch(/borehole=P-1/);
     now += 61_000;
     expect(await health()).toMatchObject({
       status: 'degraded',
