@@ -167,8 +167,8 @@ export function renderLevelsAdmin(
           () =>
             sendJson('POST', '/api/admin/level-changes', {
               instrument,
-              borehole_number: borehole === '' ? null : borehole,
-              trigger_levels: levels,
+              ...(borehole !== '' && { borehole_number: borehole }),
+              ...(levels === null ? { back_to_file: true } : { trigger_levels: levels }),
               comment: String(data.get('comment') ?? ''),
             }),
           levels === null

@@ -55,7 +55,9 @@ export function registerPrincipal(
     const session = await sessions.find(token, clock());
     if (session === undefined) return;
     request.principal = { kind: 'user', session };
-    if (STATE_CHANGING.has(request.method) && request.url.startsWith('/api/')) {
+    // By the route matched, not the URL as sent: '/%61pi/...' reaches the same API route.
+    const route = request.routeOptions.url;
+    if (STATE_CHANGING.has(request.method) && route !== undefined && route.startsWith('/api/')) {
       const offered = request.headers[CSRF_HEADER];
       if (typeof offered !== 'string' || !constantTimeEquals(offered, session.csrfToken))
         throw new BadRequestError(

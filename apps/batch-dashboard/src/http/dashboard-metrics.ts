@@ -45,7 +45,11 @@ export function registerDashboardMetrics(
       help: "Admins' trigger-level changes not yet written to the raw topic",
       registers: [registry],
       async collect() {
-        this.set(await levels.backlog());
+        // The app database down must not take every other metric with it: keep the last value.
+        await levels.backlog().then(
+          (waiting) => this.set(waiting),
+          () => undefined,
+        );
       },
     });
 

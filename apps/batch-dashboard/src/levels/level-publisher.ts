@@ -16,6 +16,8 @@ export interface LevelPublisher {
 
 /** Changes per produce request. */
 const BATCH = 100;
+/** How long stop() waits for a publish in flight. */
+const STOP_WAIT_MS = 5_000;
 
 /**
  * Writes recorded trigger-level changes to every partition of the raw topic, oldest first, then
@@ -37,18 +39,30 @@ export function startLevelPublisher(options: {
   let producer: Producer | undefined;
   let woken: AbortController = new AbortController();
 
+  // Not kafkajs's idempotent producer: it rewinds its sequence numbers after a failed send, and
+  // a retry rebuilt from the outbox (other changes, another instance having published some)
+  // would then be refused as out of order for good, or acknowledged as a duplicate unwritten.
+  // Copies are harmless here (processors ignore a change id they have passed); order holds
+  // with one request in flight. A producer whose send failed is dropped, never reused.
   const connected = async (): Promise<Producer> => {
     if (producer !== undefined) return producer;
-    const created = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
+    const created = kafka.producer({ maxInFlightRequests: 1, allowAutoTopicCreation: false });
     await created.connect();
     return (producer = created);
+  };
+  const dropProducer = async (): Promise<void> => {
+    const dropped = producer;
+    producer = undefined;
+    await dropped?.disconnect().catch(() => undefined);
   };
 
   const partitionsOf = async (): Promise<number[]> => {
     const admin = kafka.admin();
     await admin.connect();
+    // A mistyped RAW_TOPIC must fail (and show in /health), not create a topic nobody reads.
     try {
       const metadata = await admin.fetchTopicMetadata({ topics: [rawTopic] });
+      if (metadata.topics.length === 0) throw new Error(`the raw topic ${rawTopic} does not exist`);
       return (metadata.topics[0]?.partitions ?? []).map((p) => p.partitionId).sort((a, b) => a - b);
     } finally {
       await admin.disconnect();
@@ -63,21 +77,25 @@ export function startLevelPublisher(options: {
       if (partitions.length === 0) throw new Error(`the raw topic ${rawTopic} has no partitions`);
       const headers = { [CONTROL_HEADER]: LEVEL_CHANGE_CONTROL };
       // One request, in id order per partition: a partition never sees a later change first.
-      await (
-        await connected()
-      ).send({
-        topic: rawTopic,
-        acks: -1,
-        messages: changes.flatMap((change) => {
-          const value = encodeTriggerLevelChange(change);
-          return partitions.map((partition) => ({
-            partition,
-            key: LEVEL_CHANGE_KEY,
-            value,
-            headers,
-          }));
-        }),
-      });
+      const sending = await connected();
+      try {
+        await sending.send({
+          topic: rawTopic,
+          acks: -1,
+          messages: changes.flatMap((change) => {
+            const value = encodeTriggerLevelChange(change);
+            return partitions.map((partition) => ({
+              partition,
+              key: LEVEL_CHANGE_KEY,
+              value,
+              headers,
+            }));
+          }),
+        });
+      } catch (error) {
+        await dropProducer();
+        throw error;
+      }
       await store.published(changes.map((c) => c.change_id));
       for (const change of changes)
         logger.info(
@@ -114,8 +132,9 @@ export function startLevelPublisher(options: {
     wake: () => woken.abort(),
     async stop() {
       lifetime.abort();
-      await loop;
-      await producer?.disconnect().catch(() => undefined);
+      // A send in flight may take kafkajs's retries (minutes) to give up: shutdown does not wait.
+      await Promise.race([loop, abortableSleep(STOP_WAIT_MS)]);
+      await dropProducer();
     },
   };
 }

@@ -5,7 +5,8 @@ import {
   INSTRUMENT_TYPES,
   TriggerLevelsConfigSchema,
   TriggerThresholdsSchema,
-  triggerLevelsProblems,
+  LEVEL_CHANGE_VERSION,
+  parseTriggerLevelChange,
   type InstrumentType,
   type SiteConfig,
   type TriggerLevelsConfig,
@@ -79,7 +80,7 @@ export function registerLevelRoutes(app: FastifyInstance, deps: LevelRouteDeps):
         querystring: Type.Object(
           {
             limit: Type.Integer({ minimum: 1, maximum: 1000, default: 100 }),
-            before: Type.Optional(Type.String({ pattern: '^[0-9]{1,19}$' })),
+            before: Type.Optional(Type.String({ pattern: '^[0-9]{1,18}$' })),
           },
           { additionalProperties: false },
         ),
@@ -112,8 +113,8 @@ export function registerLevelRoutes(app: FastifyInstance, deps: LevelRouteDeps):
       ...admin,
       schema: {
         summary:
-          'Change the trigger levels of a type (no borehole_number) or of one instrument; ' +
-          'null levels go back to the site configuration file',
+          'Change the trigger levels of a type (no borehole_number) or of one instrument, ' +
+          'or (back_to_file) go back to the site configuration file',
         tags,
         querystring: NoQuery,
         body: Type.Object(
@@ -122,8 +123,13 @@ export function registerLevelRoutes(app: FastifyInstance, deps: LevelRouteDeps):
               type: 'string',
               enum: [...INSTRUMENT_TYPES],
             }),
-            borehole_number: Type.Optional(Nullable(BoreholeNumber)),
-            trigger_levels: Nullable(TriggerLevelsConfigSchema),
+            // Absent: the type's default. Neither field takes null or '': the app coerces types,
+            // and an empty form field must not turn one instrument's change into a type's.
+            borehole_number: Type.Optional(BoreholeNumber),
+            trigger_levels: Type.Optional(TriggerLevelsConfigSchema),
+            back_to_file: Type.Optional(
+              Type.Literal(true, { description: 'instead of trigger_levels: remove the change' }),
+            ),
             comment: Type.String({ minLength: 1, maxLength: MAX_COMMENT_LENGTH }),
           },
           { additionalProperties: false },
@@ -134,27 +140,43 @@ export function registerLevelRoutes(app: FastifyInstance, deps: LevelRouteDeps):
     async (request, reply) => {
       const body = request.body as {
         instrument: InstrumentType;
-        borehole_number?: string | null;
-        trigger_levels: TriggerLevelsConfig | null;
+        borehole_number?: string;
+        trigger_levels?: TriggerLevelsConfig;
+        back_to_file?: true;
         comment: string;
       };
-      if (body.comment.trim() === '')
-        throw new BadRequestError('invalid_comment', ['say why the levels change']);
-      if (body.trigger_levels !== null) {
-        const problems = triggerLevelsProblems(body.trigger_levels, body.instrument);
-        if (problems.length > 0)
-          throw new BadRequestError(
-            'invalid_trigger_levels',
-            problems.map((p) => `${p.message} (${p.code})`),
-          );
-      }
-      const change = await deps.store.record({
+      const comment = body.comment.trim();
+      if (comment === '' || comment.includes('\u0000'))
+        throw new BadRequestError('invalid_comment', ['say why the levels change (plain text)']);
+      if ((body.trigger_levels === undefined) === (body.back_to_file === undefined))
+        throw new BadRequestError('levels_or_back_to_file', [
+          'give either trigger_levels or back_to_file: true',
+        ]);
+      const changedBy = actingUser(request).username;
+      const changedAt = new Date(deps.clock());
+      const proposed = {
         instrument: body.instrument,
         borehole_number: body.borehole_number ?? null,
-        trigger_levels: body.trigger_levels,
-        changed_by: actingUser(request).username,
-        changed_at: new Date(deps.clock()),
-        comment: body.comment.trim(),
+        trigger_levels: body.trigger_levels ?? null,
+      };
+      // The checks the processors apply to the record, so none refuses what was accepted here.
+      const checked = parseTriggerLevelChange({
+        version: LEVEL_CHANGE_VERSION,
+        change_id: 1,
+        ...proposed,
+        changed_by: changedBy,
+        changed_at: changedAt.toISOString(),
+      });
+      if (!checked.ok)
+        throw new BadRequestError(
+          'invalid_trigger_levels',
+          checked.problems.map((p) => `${p.message} (${p.code})`),
+        );
+      const change = await deps.store.record({
+        ...proposed,
+        changed_by: changedBy,
+        changed_at: changedAt,
+        comment,
       });
       deps.onChange();
       return reply.code(201).send(change);

@@ -127,6 +127,19 @@ describe('changing trigger levels', () => {
         },
         { instrument: 'piezometer', trigger_levels: rising, comment: '   ' },
         { instrument: 'tiltmeter', trigger_levels: rising, comment: 'x' },
+        // An empty form field is not "the whole type", nor "back to the file".
+        { instrument: 'piezometer', borehole_number: '', trigger_levels: rising, comment: 'x' },
+        { instrument: 'piezometer', trigger_levels: '', comment: 'x' },
+        { instrument: 'piezometer', back_to_file: '', comment: 'x' },
+        { instrument: 'piezometer', trigger_levels: rising, back_to_file: true, comment: 'x' },
+        // Longer than the processors take (256 UTF-8 bytes), though within the pattern.
+        {
+          instrument: 'piezometer',
+          borehole_number: '井'.repeat(100),
+          trigger_levels: rising,
+          comment: 'x',
+        },
+        { instrument: 'piezometer', trigger_levels: rising, comment: 'nul \u0000 byte' },
       ].map((body) => call(app, 'POST', '/api/admin/level-changes', { agent: ada, body })),
     );
     expect(refusals.map((r) => [r.status, r.body['code']])).toEqual([
@@ -134,6 +147,12 @@ describe('changing trigger levels', () => {
       [400, 'invalid_trigger_levels'],
       [400, 'invalid_comment'],
       [400, 'invalid_parameters'],
+      [400, 'invalid_parameters'],
+      [400, 'invalid_parameters'],
+      [400, 'invalid_parameters'],
+      [400, 'levels_or_back_to_file'],
+      [400, 'invalid_trigger_levels'],
+      [400, 'invalid_comment'],
     ]);
     expect(JSON.stringify(refusals[0]?.body)).toMatch(/alert < alarm < action/);
     expect(JSON.stringify(refusals[1]?.body)).toMatch(/only water_standpipe/);
@@ -215,7 +234,7 @@ describe('changing trigger levels', () => {
       body: {
         instrument: 'piezometer',
         borehole_number: 'P-1',
-        trigger_levels: null,
+        back_to_file: true,
         comment: 'back to the file',
       },
     });

@@ -263,6 +263,12 @@ describe('alarms', () => {
       body: { alarm_id: level1.id },
     });
     expect([noCsrf.status, noCsrf.body['code']]).toEqual([403, 'csrf_token_invalid']);
+    // The same route reached through a percent-encoded path is checked alike.
+    const encoded = await call(app, 'POST', '/%61pi/alarms/acknowledge', {
+      agent: { cookie: eve.cookie as string },
+      body: { alarm_id: level1.id },
+    });
+    expect([encoded.status, encoded.body['code']]).toEqual([403, 'csrf_token_invalid']);
     expect(await auditCount()).toBe(before);
 
     const acked = await call(app, 'POST', '/api/alarms/acknowledge', {

@@ -22,12 +22,15 @@ import type { TriggerLevelChange } from '@geostream/instrument-schemas';
 
 export const CHECKPOINT_FORMAT = 'geostream.stream-processor.partition';
 /**
- * 3: incremental, instrument rows in the compact form (see checkpoint-codec). 2: incremental
- * (the partition row plus one row per instrument, rewritten only when it changed), instrument
- * rows with field names. 1: the whole state in the partition row. 1 and 2 are still read, and
- * the next checkpoint rewrites every instrument as 3.
+ * 4: as 3, and the partition row holds the trigger-level changes in force (`levelChanges`): a
+ * release that knows nothing of them refuses it, rather than resume judging on the file's levels
+ * and write a checkpoint without them. 3: incremental, instrument rows in the compact form (see
+ * checkpoint-codec). 2: incremental (the partition row plus one row per instrument, rewritten
+ * only when it changed), instrument rows with field names. 1: the whole state in the partition
+ * row. 1 to 3 are still read; the next checkpoint rewrites every instrument of 1 and 2 (3's
+ * rows are 4's).
  */
-export const CHECKPOINT_VERSION = 3;
+export const CHECKPOINT_VERSION = 4;
 
 /**
  * The partition's own part of a checkpoint: where to resume, the aggregator's partition-level
@@ -170,9 +173,9 @@ export function readCheckpoint(
   if (!isObject(value)) throw invalid('not an object');
   if (value['format'] !== CHECKPOINT_FORMAT) throw invalid(`format is not ${CHECKPOINT_FORMAT}`);
   const version = value['version'];
-  if (version !== CHECKPOINT_VERSION && version !== 2 && version !== 1)
+  if (version !== CHECKPOINT_VERSION && version !== 3 && version !== 2 && version !== 1)
     throw invalid(
-      `version ${String(version)} is not ${CHECKPOINT_VERSION} (nor 2 or 1, which are migrated): ` +
+      `version ${String(version)} is not ${CHECKPOINT_VERSION} (nor 3, 2 or 1, which are read): ` +
         'written by a newer release? Run that release, or reprocess into a new consumer group',
     );
   if (value['topic'] !== expected.topic || value['partition'] !== expected.partition)
@@ -248,7 +251,8 @@ export function readCheckpoint(
     levelChanges,
     alarms,
     accounting,
-    migrated: version !== CHECKPOINT_VERSION,
+    // Rows of 1 and 2 are rewritten in the compact form; 3's are already.
+    migrated: version === 2,
     rowKeys: stored.instruments.map((row) => row.key),
   };
 }
@@ -259,7 +263,7 @@ function rowParts(
   version: number,
 ): UncheckedRowParts {
   const what = `instrument ${JSON.stringify(row.key)}`;
-  if (version === CHECKPOINT_VERSION) {
+  if (version === CHECKPOINT_VERSION || version === 3) {
     try {
       return decodeInstrumentRow(row.key, row.state);
     } catch (error) {

@@ -276,7 +276,7 @@ describe('PartitionProcessor', () => {
     const next = processor.checkpoint();
     expect(next.upserts.map((u) => u.key)).toEqual(['piezometer:PZ-1']);
     expect(next.deletes).toEqual([]);
-    expect(next.header).toMatchObject({ version: 3, nextOffset: 3 });
+    expect(next.header).toMatchObject({ version: 4, nextOffset: 3 });
   });
 
   it('reports an instrument whose clock runs ahead or behind, on the windows it closes', () => {
@@ -488,7 +488,7 @@ describe('PartitionProcessor', () => {
       ),
     ).toThrow(expect.objectContaining({ code: 'CHECKPOINT_INCOMPATIBLE' }));
     expect(() =>
-      PartitionProcessor.restore(options(), { ...stored, state: { ...header, version: 4 } }),
+      PartitionProcessor.restore(options(), { ...stored, state: { ...header, version: 5 } }),
     ).toThrow(expect.objectContaining({ code: 'CHECKPOINT_INVALID' }));
     expect(() =>
       PartitionProcessor.restore(options(), { ...stored, state: { ...header, aggregator: 1 } }),
@@ -558,7 +558,7 @@ describe('PartitionProcessor', () => {
     expect([...a.windows, ...b.windows]).toEqual(expected.windows);
     expect([...a.alerts, ...b.alerts]).toEqual(expected.alerts);
     const rewrite = restored.checkpoint();
-    expect(rewrite.header.version).toBe(3);
+    expect(rewrite.header.version).toBe(4);
     expect(rewrite.upserts.map((u) => u.key)).toEqual(v3.instruments.map((row) => row.key));
     // That one checkpoint holds every instrument, as the straight run's first one does.
     const store = new CheckpointStore();
@@ -639,7 +639,7 @@ describe('PartitionProcessor', () => {
     const processor = PartitionProcessor.restore(options(), { state: v1, instruments: [] });
     expect(processor.nextOffset).toBe(2);
     const rewrite = processor.checkpoint();
-    expect(rewrite.header.version).toBe(3);
+    expect(rewrite.header.version).toBe(4);
     expect(
       rewrite.upserts.map((u) => {
         const parts = decodeInstrumentRow(u.key, u.state);
