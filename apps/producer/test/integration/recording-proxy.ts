@@ -14,6 +14,8 @@ export interface RecordedResponse {
   readonly headers: Record<string, string>;
   /** False when the client had gone (timed out) before the response was written. */
   readonly delivered: boolean;
+  /** When the proxy finished writing it (or found the client gone): for a failing test's report. */
+  readonly atMs: number;
 }
 
 export interface RecordingProxy {
@@ -48,7 +50,7 @@ export async function startRecordingProxy(target: string): Promise<RecordingProx
           headers,
         };
         if (clientGone || response.destroyed) {
-          responses.push({ ...record, delivered: false });
+          responses.push({ ...record, delivered: false, atMs: Date.now() });
           return;
         }
         response.writeHead(record.status, {
@@ -56,7 +58,9 @@ export async function startRecordingProxy(target: string): Promise<RecordingProx
           'content-type': record.contentType ?? 'application/octet-stream',
           'content-length': body.length,
         });
-        response.end(body, () => responses.push({ ...record, delivered: !clientGone }));
+        response.end(body, () =>
+          responses.push({ ...record, delivered: !clientGone, atMs: Date.now() }),
+        );
       });
     });
     upstream.on('error', () => response.destroy());

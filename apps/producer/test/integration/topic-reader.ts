@@ -18,6 +18,8 @@ export async function readTopic(
   kafka: Kafka,
   topic: string,
   timeoutMs = 60_000,
+  /** Aborted and open transactions' records too (a failing test's report). */
+  readUncommitted = false,
 ): Promise<ReadMessage[]> {
   const admin = kafka.admin();
   await admin.connect();
@@ -29,7 +31,7 @@ export async function readTopic(
   const messages: ReadMessage[] = [];
   const consumer = kafka.consumer({
     groupId: uniqueName('producer-it-reader'),
-    readUncommitted: false,
+    readUncommitted,
     maxWaitTimeInMs: 200,
   });
   consumer.on(consumer.events.END_BATCH_PROCESS, ({ payload }) => {
