@@ -8,7 +8,7 @@ import fc from 'fast-check';
  * as a TimeoutNegativeWarning on every client's first request (and every Node ran as a 1 ms loop
  * for the connection's life). Its producer grouped messages per partition in O(n^2), zeroed a
  * fresh buffer per record, built every varint as an array and a Buffer, every timestamp delta
- * with Longs and every header as an encoder of its own, and, retrying a send after a broker died, skipped the partitions a
+ * with Longs and every header as an encoder of its own, checksummed a byte at a time, and, retrying a send after a broker died, skipped the partitions a
  * surviving broker had taken over (lost, yet reported sent). Its consumer parsed two decimal
  * strings into Longs for every record fetched and copied the headers object per header. These
  * fail if the patch is not applied.
@@ -197,6 +197,33 @@ describe('kafkajs producer encoding (patched)', () => {
     const source = (module: string) => readFileSync(load.resolve(module), 'utf8');
     expect(source('./src/protocol/recordBatch/record/v0')).not.toContain('map(Header)');
     expect(source('./src/protocol/encoder')).toContain('static isSmallInteger');
+  });
+
+  it('checksums a record batch with CRC-32C, eight bytes a step, as a bit at a time does', () => {
+    const crc32C = load('./src/protocol/recordBatch/crc32C') as (buffer: Buffer) => number;
+    // Castagnoli, reflected, one bit at a time: the definition, not a table.
+    const bitwise = (bytes: Uint8Array): number => {
+      let crc = ~0;
+      for (const byte of bytes) {
+        crc ^= byte;
+        for (let bit = 0; bit < 8; bit++) crc = (crc >>> 1) ^ (0x82f63b78 & -(crc & 1));
+      }
+      return ~crc >>> 0;
+    };
+    expect(crc32C(Buffer.from('123456789'))).toBe(0xe3069283); // the standard check value
+    fc.assert(
+      fc.property(fc.uint8Array({ maxLength: 2_000 }), fc.nat(7), (bytes, skip) => {
+        // Also from an odd start within a larger buffer, as a record batch is.
+        const buffer = Buffer.from(bytes).subarray(Math.min(skip, bytes.length));
+        expect(crc32C(buffer)).toBe(bitwise(buffer));
+      }),
+      { numRuns: 300 },
+    );
+    const source = readFileSync(
+      load.resolve('./src/protocol/recordBatch/crc32C/crc32C.js'),
+      'utf8',
+    );
+    expect(source).toContain('slicing-by-8');
   });
 });
 
