@@ -12,7 +12,7 @@ import {
   type PostgresSinkOptions,
   type ReadingWindowRow,
 } from '../../src';
-import { MIGRATIONS } from '../../src/postgres/migrations';
+import { MIGRATIONS, UPDATED_IN_PLACE } from '../../src/postgres/migrations';
 import { alertFor, nth, windowRecord, windowRecords } from '../support/records';
 import { hostAndPort, inspector, services, viaAddress } from './services';
 
@@ -112,6 +112,17 @@ describe('PostgreSQL sink (real PostgreSQL, own schema per test)', () => {
       'reading',
       'ts',
     ]);
+
+    // The tables rewritten row by row leave room on each page for updates in place.
+    const options = await db('pg_class')
+      .join('pg_namespace', 'pg_namespace.oid', 'pg_class.relnamespace')
+      .where('pg_namespace.nspname', schema)
+      .whereIn('pg_class.relname', [...UPDATED_IN_PLACE])
+      .orderBy('pg_class.relname')
+      .select('pg_class.relname', 'pg_class.reloptions');
+    expect(options).toEqual(
+      [...UPDATED_IN_PLACE].sort().map((relname) => ({ relname, reloptions: ['fillfactor=70'] })),
+    );
 
     expect(await sink.migrate()).toEqual({ schema, applied: [] });
     // Several instances starting at once: serialised, nobody fails.
