@@ -13,6 +13,8 @@ export const SINK_ERROR_CODES = {
   invalidOptions: 'SINK_INVALID_OPTIONS',
   /** The sink was used after close(). */
   closed: 'SINK_CLOSED',
+  /** Another writer moved a partition's checkpoint on since this writer read or wrote it. */
+  checkpointSuperseded: 'SINK_CHECKPOINT_SUPERSEDED',
 } as const;
 
 export type SinkErrorCode = (typeof SINK_ERROR_CODES)[keyof typeof SINK_ERROR_CODES];
@@ -89,5 +91,27 @@ export class SinkClosedError extends GeostreamError {
     super(SINK_ERROR_CODES.closed, `${sink} sink used after close() (${operation})`, {
       details: { sink, operation },
     });
+  }
+}
+
+/**
+ * A partition's checkpoint is no longer the one this writer follows: another instance wrote
+ * one since (this writer is a zombie: the group gave its partition to another). Its instrument
+ * rows must not land over the newer ones, so nothing is written. Never retried: the writer
+ * drops its state, and reloads the newer checkpoint should the partition still be its own.
+ */
+export class CheckpointSupersededError extends GeostreamError {
+  constructor(details: {
+    readonly consumerGroup: string;
+    readonly topic: string;
+    readonly partition: number;
+    readonly follows: string | null;
+    readonly stored: string | null;
+  }) {
+    super(
+      SINK_ERROR_CODES.checkpointSuperseded,
+      `the checkpoint of ${details.topic} partition ${details.partition} (group ${details.consumerGroup}) is at ${details.stored ?? 'none'}, not at ${details.follows ?? 'none'} as this writer last knew it: another instance wrote it since`,
+      { details },
+    );
   }
 }

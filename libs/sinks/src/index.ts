@@ -9,6 +9,7 @@ export {
   SinkRejectedError,
   SinkOptionsError,
   SinkClosedError,
+  CheckpointSupersededError,
   isRecordRejection,
   type SinkName,
   type SinkErrorCode,

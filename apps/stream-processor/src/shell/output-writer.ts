@@ -9,7 +9,7 @@ import {
 } from '@geostream/instrument-schemas';
 import type { PartitionCheckpointWrite } from '../core/checkpoint-state';
 import type { WindowOrigin } from '../core/partition-processor';
-import { isRecordRejection } from '@geostream/sinks';
+import { CheckpointSupersededError, isRecordRejection } from '@geostream/sinks';
 import { sinkRejectedDeadLetter, type SinkRejection } from '../core/sink-rejections';
 import { writeIsolatingRefusals, type Refused } from './isolate-refusals';
 import type { ProcessorMetrics } from './metrics';
@@ -35,6 +35,12 @@ export type WriteOutputs = (
   batch: OutputBatch,
   checkpoint: PartitionCheckpointWrite | undefined,
   signal: AbortSignal,
+  /**
+   * The next offset of the checkpoint the partition's state was loaded from or last wrote
+   * (-1: none). The checkpoint is refused (CheckpointSupersededError, not retried) when the
+   * stored one has moved on: another instance owns the partition now. Absent: no check.
+   */
+  follows?: number,
 ) => Promise<void>;
 
 type Output =
@@ -100,7 +106,7 @@ export function createOutputWriter(options: OutputWriterOptions): WriteOutputs {
     return bounded;
   }
 
-  return async (partition, batch, checkpoint, signal) => {
+  return async (partition, batch, checkpoint, signal, follows) => {
     const { windows, alerts } = batch;
     const deadLetters = batch.deadLetters.map((d) => fitting(d));
     const startedAt = options.now();
@@ -227,10 +233,33 @@ export function createOutputWriter(options: OutputWriterOptions): WriteOutputs {
     // are out. Should it be refused (no output to blame), it is retried like an outage: the
     // partition shows as stalled rather than moving on without its instruments' state.
     if (checkpoint !== undefined) {
-      const checkpoints = [checkpointRow(checkpoint, partition, options)];
-      await step('postgres', signal, () => sinks.postgres.writeBatch({ checkpoints }));
+      const checkpoints = [
+        { ...checkpointRow(checkpoint, partition, options), ...followed(follows) },
+      ];
+      // Superseded is an answer, not a failure: retrying cannot change it.
+      const superseded = await step('postgres', signal, async () => {
+        try {
+          await sinks.postgres.writeBatch({ checkpoints });
+          return undefined;
+        } catch (error) {
+          if (error instanceof CheckpointSupersededError) return error;
+          throw error;
+        }
+      });
+      if (superseded !== undefined) {
+        logger.warn(
+          { partition, err: superseded },
+          'checkpoint not written: another instance wrote this partition since (this one is no longer its owner); dropping the state',
+        );
+        throw superseded;
+      }
     }
   };
+}
+
+function followed(follows: number | undefined): { follows?: string | null } {
+  if (follows === undefined) return {};
+  return { follows: follows < 0 ? null : String(follows) };
 }
 
 /**

@@ -1,5 +1,6 @@
 import type { Batch, Consumer } from 'kafkajs';
 import { errorMessage, type Logger } from '@geostream/platform';
+import { CheckpointSupersededError } from '@geostream/sinks';
 import { CheckpointError } from '../core/checkpoint-state';
 import type { PartitionProcessorOptions, ProcessorOutputs } from '../core/partition-processor';
 import { loadCheckpoint, type CheckpointLoaderOptions } from './checkpoint-loader';
@@ -142,6 +143,9 @@ export class PartitionRunner {
         this.options.onFatal(error);
         return;
       }
+      // Another instance checkpointed this partition since: the next batch, if the group still
+      // sends one, reloads that newer checkpoint (logged by the writer).
+      if (error instanceof CheckpointSupersededError) return;
       throw error;
     }
   }

@@ -75,7 +75,7 @@ export class WriteScheduler {
     // Counts from the start: a batch arriving while this write runs is not "overdue" already.
     if (state !== undefined) slot.lastCheckpointAtMs = nowMs;
     const write = this.options
-      .writeOutputs(slot.partition, batch, state, this.options.lifetime)
+      .writeOutputs(slot.partition, batch, state, this.options.lifetime, slot.checkpointedOffset)
       .then(() => {
         if (slot.inflight === write) slot.inflight = undefined;
         if (state === undefined) return;

@@ -19,6 +19,7 @@ import {
   elasticsearch,
   inspector,
   isolation,
+  piezometerReading,
   postgresCheckpoints,
   postgresWindows,
   quietLogger,
@@ -32,18 +33,6 @@ const WINDOWS = { WINDOW_SIZE_MS: String(SIZE_MS), WINDOW_GRACE_MS: '5000' };
 
 /** One piezometer per partition, reading 280 kPa: above the library's alert (250), below 300. */
 const PIEZOMETERS = ['PZ-A', 'PZ-B'];
-
-function reading(borehole: string, atMs: number): string {
-  return JSON.stringify({
-    borehole_number: borehole,
-    instrument: 'piezometer',
-    surface_level: 40,
-    northing: 5_812_000,
-    easting: 320_000,
-    reading: 280,
-    timestamp: new Date(atMs).toISOString(),
-  });
-}
 
 /** Every piezometer's new levels: alert at 300, so 280 is no longer at any level. */
 const change: TriggerLevelChange = {
@@ -75,7 +64,7 @@ async function produceTimeline(
           headers: { [CONTROL_HEADER]: LEVEL_CHANGE_CONTROL },
           timestamp: String(atMs),
         });
-      messages.push({ value: reading(borehole, atMs), timestamp: String(atMs + 300) });
+      messages.push({ value: piezometerReading(borehole, atMs), timestamp: String(atMs + 300) });
     }
     await producer.send({
       topic: test.rawTopic,

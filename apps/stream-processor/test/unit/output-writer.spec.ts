@@ -1,7 +1,7 @@
 import { Registry } from 'prom-client';
 import { createLogger } from '@geostream/platform';
 import type { WindowRecord } from '@geostream/instrument-schemas';
-import { SinkRejectedError, type PostgresBatch } from '@geostream/sinks';
+import { CheckpointSupersededError, SinkRejectedError, type PostgresBatch } from '@geostream/sinks';
 import type { PartitionCheckpointWrite } from '../../src/core/checkpoint-state';
 import { createProcessorMetrics } from '../../src/shell/metrics';
 import { createOutputWriter } from '../../src/shell/output-writer';
@@ -124,6 +124,51 @@ describe('createOutputWriter', () => {
     expect(postgresWrites.at(-1)).toEqual({
       checkpoints: [expect.objectContaining({ nextOffset: '42' })],
     });
+  });
+
+  it('gives up on a checkpoint another instance superseded, at once, and says whose it follows', async () => {
+    const written: PostgresBatch[] = [];
+    const { sinks } = recordingSinks(() => false);
+    const superseding = {
+      ...sinks,
+      postgres: {
+        writeBatch: async (batch: PostgresBatch) => {
+          written.push(batch);
+          if (batch.checkpoints?.length)
+            throw new CheckpointSupersededError({
+              consumerGroup: 'g',
+              topic: 'raw',
+              partition: 0,
+              follows: '40',
+              stored: '50',
+            });
+          return {};
+        },
+      },
+    } as unknown as Sinks;
+    const outcome = await writerFor(superseding)(
+      0,
+      batchOf([window('a')]),
+      checkpoint,
+      new AbortController().signal,
+      40,
+    ).catch((e: unknown) => e);
+    expect(outcome).toBeInstanceOf(CheckpointSupersededError);
+    const attempts = written.filter((b) => b.checkpoints?.length);
+    expect(attempts).toHaveLength(1);
+    expect(attempts[0]?.checkpoints).toEqual([
+      expect.objectContaining({ nextOffset: '42', follows: '40' }),
+    ]);
+    // A partition with no checkpoint yet follows none.
+    written.length = 0;
+    await writerFor(superseding)(
+      0,
+      batchOf([]),
+      checkpoint,
+      new AbortController().signal,
+      -1,
+    ).catch(() => undefined);
+    expect(written.at(-1)?.checkpoints).toEqual([expect.objectContaining({ follows: null })]);
   });
 
   it('dead-letters the refused window, writes the rest, then the checkpoint', async () => {

@@ -1,6 +1,6 @@
 import knexFactory, { type Knex } from 'knex';
 import type { Logger } from '@geostream/platform';
-import { SinkClosedError, SinkRejectedError } from '../errors';
+import { CheckpointSupersededError, SinkClosedError, SinkRejectedError } from '../errors';
 import { silentLogger } from '../silent-logger';
 import { chunk } from '../batching';
 import { planBatch, type BatchPlan } from './batch-plan';
@@ -13,6 +13,7 @@ import { postgresSinkError } from './postgres-errors';
 import { MIGRATIONS_TABLE, POSTGRES_TABLES } from './tables';
 import type {
   MigrationResult,
+  PartitionCheckpoint,
   PostgresBatch,
   PostgresSink,
   PostgresSinkOptions,
@@ -64,8 +65,38 @@ export function createPostgresSink(options: PostgresSinkOptions): PostgresSink {
     }
   }
 
-  async function write(plan: BatchPlan): Promise<void> {
+  /**
+   * Locks each partition row a checkpoint of the batch follows and checks it is still where its
+   * writer last knew it (or already at this checkpoint: an earlier attempt of the same write
+   * whose commit answer was lost). No row yet locks nothing; the primary key settles a race.
+   */
+  async function checkFollowed(trx: Knex.Transaction, checkpoints: readonly PartitionCheckpoint[]) {
+    for (const c of checkpoints) {
+      if (c.follows === undefined) continue;
+      const row = (await trx
+        .withSchema(schema)
+        .from(POSTGRES_TABLES.processorCheckpoint)
+        .where({ consumer_group: c.consumerGroup, topic: c.topic, partition: c.partition })
+        .forUpdate()
+        .first('next_offset')) as { next_offset: string } | undefined;
+      const stored = row === undefined ? null : String(row.next_offset);
+      if (stored !== c.follows && stored !== c.nextOffset)
+        throw new CheckpointSupersededError({
+          consumerGroup: c.consumerGroup,
+          topic: c.topic,
+          partition: c.partition,
+          follows: c.follows,
+          stored,
+        });
+    }
+  }
+
+  async function write(
+    plan: BatchPlan,
+    checkpoints: readonly PartitionCheckpoint[],
+  ): Promise<void> {
     await knex.transaction(async (trx) => {
+      await checkFollowed(trx, checkpoints);
       await upsertAll(trx, READING_WINDOW_UPSERT, plan.windows);
       await upsertAll(trx, ALERT_EVENT_UPSERT, plan.alerts);
       await upsertAll(trx, INSTRUMENT_STATE_UPSERT, plan.instrumentStates);
@@ -101,7 +132,7 @@ export function createPostgresSink(options: PostgresSinkOptions): PostgresSink {
         checkCheckpoints(batch);
         const plan = planBatch(batch);
         const empty = plan.windows.length + plan.alerts.length + plan.checkpoints.length === 0;
-        if (!empty) await write(plan);
+        if (!empty) await write(plan, batch.checkpoints ?? []);
         return {
           windows: plan.windows.length,
           alerts: plan.alerts.length,

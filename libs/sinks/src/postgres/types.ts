@@ -51,6 +51,13 @@ export interface PartitionCheckpoint {
   readonly partition: number;
   /** Kafka offset (int64) as a decimal string, as kafkajs gives it. */
   readonly nextOffset: string;
+  /**
+   * The next_offset of the stored checkpoint this one follows, as its writer last read or wrote
+   * it (null: there was none). Given, the write is refused with CheckpointSupersededError when
+   * the stored row is at neither that offset nor this one's (another writer moved it on: an
+   * incremental checkpoint's instrument rows must not land over a newer one's). Absent: no check.
+   */
+  readonly follows?: string | null;
   /** Plain JSON (stored as jsonb: key order is not kept, values are). */
   readonly state: unknown;
   /** Instrument rows to write (last wins by key) and to delete; absent: none change. */

@@ -2,6 +2,7 @@ import { retry } from '@geostream/platform';
 import { startTcpFaultProxy, uniqueName, type TcpFaultProxy } from '@geostream/platform/testing';
 import type { Knex } from 'knex';
 import {
+  CheckpointSupersededError,
   SINK_ERROR_CODES,
   SinkRejectedError,
   SinkUnavailableError,
@@ -299,7 +300,7 @@ describe('PostgreSQL sink (real PostgreSQL, own schema per test)', () => {
     expect(loaded?.state).toEqual(state);
     expect(Date.parse(loaded?.updatedAt ?? '')).not.toBeNaN();
 
-    // An older checkpoint (a zombie's, after a rebalance) is still a valid restart point: kept.
+    // Without `follows` (no fence asked for) a checkpoint is written as given, older or not.
     await sink.writeBatch({
       checkpoints: [{ consumerGroup: 'g', topic: 'raw', partition: 3, nextOffset: '7', state: [] }],
     });
@@ -355,6 +356,43 @@ describe('PostgreSQL sink (real PostgreSQL, own schema per test)', () => {
     expect((await sink.loadCheckpoint('g', 'raw', 2))?.instruments.map((i) => i.key)).toEqual([
       'piezometer:B',
       'piezometer:Ä',
+    ]);
+  });
+
+  it('refuses a checkpoint whose partition row moved on since its writer knew it, writing none of its rows', async () => {
+    const checkpoint = (nextOffset: string, follows: string | null, key: string) => ({
+      consumerGroup: 'g',
+      topic: 'raw',
+      partition: 5,
+      nextOffset,
+      follows,
+      state: { at: nextOffset },
+      instruments: { upserts: [{ key, state: { at: nextOffset } }], deletes: [] },
+    });
+    // The first owner: none before; then its own next, following its first.
+    await sink.writeBatch({ checkpoints: [checkpoint('10', null, 'piezometer:A')] });
+    await sink.writeBatch({ checkpoints: [checkpoint('20', '10', 'piezometer:A')] });
+    // The same write again (its commit answer lost): already there, accepted.
+    await sink.writeBatch({ checkpoints: [checkpoint('20', '10', 'piezometer:A')] });
+    // A new owner loaded 20 and wrote 30; the zombie, which still follows 10, is refused, as is
+    // one that believes there was none.
+    await sink.writeBatch({ checkpoints: [checkpoint('30', '20', 'piezometer:B')] });
+    for (const stale of [
+      checkpoint('25', '20', 'piezometer:A'),
+      checkpoint('15', null, 'piezometer:C'),
+    ]) {
+      const refused = await sink.writeBatch({ checkpoints: [stale] }).catch((e: unknown) => e);
+      expect(refused).toBeInstanceOf(CheckpointSupersededError);
+      expect(refused).toMatchObject({
+        code: SINK_ERROR_CODES.checkpointSuperseded,
+        details: { partition: 5, follows: stale.follows, stored: '30' },
+      });
+    }
+    const loaded = await sink.loadCheckpoint('g', 'raw', 5);
+    expect(loaded).toMatchObject({ nextOffset: '30', state: { at: '30' } });
+    expect(loaded?.instruments).toEqual([
+      { key: 'piezometer:A', state: { at: '20' } },
+      { key: 'piezometer:B', state: { at: '30' } },
     ]);
   });
 

@@ -373,3 +373,16 @@ export const byId = (a: { id: string }, b: { id: string }) =>
   a.id < b.id ? -1 : a.id > b.id ? 1 : 0;
 
 export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** One piezometer reading of 280 kPa (above the library's alert at 250) as the producer sends it. */
+export function piezometerReading(borehole: string, atMs: number): string {
+  return JSON.stringify({
+    borehole_number: borehole,
+    instrument: 'piezometer',
+    surface_level: 40,
+    northing: 5_812_000,
+    easting: 320_000,
+    reading: 280,
+    timestamp: new Date(atMs).toISOString(),
+  });
+}
