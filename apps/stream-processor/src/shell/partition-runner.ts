@@ -28,6 +28,11 @@ export interface PartitionRunnerOptions {
   readonly maxPendingOutputs: number;
   readonly logBounds: () => Promise<Map<number, { low: number; high: number }>>;
   /**
+   * Each partition's log end, records of transactions not yet committed included (the high
+   * watermark; logBounds' high is the last stable offset, where a read-committed consumer stops).
+   */
+  readonly logEnds: () => Promise<Map<number, number>>;
+  /**
    * When the consumer's fetches last failed or hung (FetchHealth); an idle advance needs them
    * healthy for the whole idle time. Default: never.
    */
@@ -176,17 +181,15 @@ export class PartitionRunner {
         (this.writes.checkpointDue(slot, now) ||
           slot.pending.ageMs(now) >= this.options.maxWriteDelayMs),
     );
-    if (idle.length > 0) {
-      // Only a partition with nothing left to read is idle: one whose consumer is merely held
-      // up (a sink outage, a backlog elsewhere) must not move its log clock.
-      const bounds = await this.options.logBounds();
-      for (const slot of idle) {
-        const high = bounds.get(slot.partition)?.high;
-        if (high !== undefined) slot.highWatermark = high;
-      }
-    }
-    const caughtUp = (slot: PartitionSlot) =>
-      slot.highWatermark !== undefined && (slot.position ?? -1) >= slot.highWatermark;
+    // Only a partition with nothing left to read is idle: one whose consumer is merely held up
+    // (a sink outage, a backlog elsewhere) must not move its log clock. Nor one with readings
+    // written in a transaction not committed yet: a producer held up between its writes and its
+    // commit (a failover that moves its transaction coordinator) sends them when it can.
+    const ends = idle.length > 0 ? await this.options.logEnds() : new Map<number, number>();
+    const caughtUp = (slot: PartitionSlot) => {
+      const end = ends.get(slot.partition);
+      return end !== undefined && (slot.position ?? -1) >= end;
+    };
     await Promise.all([
       ...unloaded.map((slot) => this.loadIdle(slot, signal)),
       ...idle

@@ -90,13 +90,18 @@ export async function startStreamProcessor(
   let consumerRunning = false;
 
   const admin = kafka.admin();
-  await admin.connect();
+  // Its offsets are the high watermarks, open transactions included (patches/: kafkajs's admin
+  // asks for the last stable offsets only).
+  const logEndAdmin = kafka.admin({ readUncommitted: true });
+  await Promise.all([admin.connect(), logEndAdmin.connect()]);
+  const disconnectAdmins = () =>
+    Promise.all([admin.disconnect(), logEndAdmin.disconnect()]).then(() => undefined);
   let sinks: Sinks;
   try {
     sinks = await openSinks(config, kafka, admin, logger, lifetime.signal);
     if (deps.wrapSinks) sinks = deps.wrapSinks(sinks);
   } catch (error) {
-    await admin.disconnect();
+    await disconnectAdmins();
     throw error;
   }
 
@@ -126,6 +131,10 @@ export async function startStreamProcessor(
   const logBounds = async (): Promise<Map<number, { low: number; high: number }>> => {
     const offsets = await admin.fetchTopicOffsets(rawTopic);
     return new Map(offsets.map((o) => [o.partition, { low: Number(o.low), high: Number(o.high) }]));
+  };
+  const logEnds = async (): Promise<Map<number, number>> => {
+    const offsets = await logEndAdmin.fetchTopicOffsets(rawTopic);
+    return new Map(offsets.map((o) => [o.partition, Number(o.high)]));
   };
 
   const fatal = (error: Error): void => {
@@ -166,6 +175,7 @@ export async function startStreamProcessor(
     maxWriteDelayMs: config.consumer.maxWriteDelayMs,
     maxPendingOutputs: config.consumer.maxPendingOutputs,
     logBounds,
+    logEnds,
     lastFetchTroubleAtMs: () => fetchHealth.lastTroubleAtMs(now()),
     lifetime: lifetime.signal,
     onFatal: fatal,
@@ -229,7 +239,7 @@ export async function startStreamProcessor(
     consumerRunning = true;
   } catch (error) {
     await consumer.disconnect().catch(() => undefined);
-    await admin.disconnect().catch(() => undefined);
+    await disconnectAdmins().catch(() => undefined);
     await sinks.close();
     throw error;
   }
@@ -355,7 +365,7 @@ export async function startStreamProcessor(
       await runner.checkpointAll(consumer, lifetime.signal);
       await consumer.disconnect();
       consumerRunning = false;
-      await admin.disconnect();
+      await disconnectAdmins();
     } finally {
       clearTimeout(deadline);
       lifetime.abort(new Error('stopped'));
