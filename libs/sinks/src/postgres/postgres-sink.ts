@@ -161,10 +161,11 @@ export function createPostgresSink(options: PostgresSinkOptions): PostgresSink {
               .from(POSTGRES_TABLES.processorInstrumentCheckpoint)
               .select('instrument_key', 'state')
               .where(where)
-              .orderBy('instrument_key')) as { instrument_key: string; state: unknown }[];
+              .orderBy('instrument_key')) as { instrument_key: string; state: string }[];
             return toStoredCheckpoint(
               row,
-              instruments.map((i) => ({ key: i.instrument_key, state: i.state })),
+              // Kept as JSON text (migration 0008): parsed here, one row at a time.
+              instruments.map((i) => ({ key: i.instrument_key, state: JSON.parse(i.state) })),
             );
           },
           { isolationLevel: 'repeatable read', readOnly: true },

@@ -86,8 +86,8 @@ export const INSTRUMENT_STATE_UPSERT: UpsertSpec<InstrumentStateValues> = {
 };
 
 /**
- * Overwritten unconditionally: every checkpoint is an (offset, state) pair written atomically,
- * so even an older one (a zombie's, after a rebalance) is a valid place to replay from.
+ * Overwritten unconditionally once the writer's fence passed (`follows`, checked under a lock of
+ * the row before this upsert): every checkpoint is an (offset, state) pair written atomically.
  */
 export const PROCESSOR_CHECKPOINT_UPSERT: UpsertSpec<CheckpointValues> = {
   table: POSTGRES_TABLES.processorCheckpoint,
@@ -110,7 +110,7 @@ export const PROCESSOR_INSTRUMENT_CHECKPOINT_UPSERT: UpsertSpec<InstrumentCheckp
     { name: 'topic', type: 'text' },
     { name: 'partition', type: 'int4' },
     { name: 'instrument_key', type: 'text' },
-    { name: 'state', type: 'jsonb' },
+    { name: 'state', type: 'text', json: true },
   ],
   conflictKey: ['consumer_group', 'topic', 'partition', 'instrument_key'],
   touchedColumn: 'updated_at',

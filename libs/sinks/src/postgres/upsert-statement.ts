@@ -6,9 +6,16 @@ export const MAX_BIND_PARAMETERS = 65_535;
 export type ColumnType = 'text' | 'timestamptz' | 'float8' | 'int2' | 'int4' | 'int8' | 'jsonb';
 
 /** How one table is upserted: the same ON CONFLICT clause whichever way rows are sent. */
+export interface UpsertColumn<Row> {
+  readonly name: keyof Row & string;
+  readonly type: ColumnType;
+  /** A text column holding a JSON value: serialised here like a jsonb one. */
+  readonly json?: true;
+}
+
 export interface UpsertSpec<Row> {
   readonly table: string;
-  readonly columns: ReadonlyArray<{ readonly name: keyof Row & string; readonly type: ColumnType }>;
+  readonly columns: ReadonlyArray<UpsertColumn<Row>>;
   readonly conflictKey: readonly (keyof Row & string)[];
   /** Set to now() on insert and on every overwrite. */
   readonly touchedColumn?: string;
@@ -35,12 +42,15 @@ function conflictClause<Row>(spec: UpsertSpec<Row>, alias: string): string {
 }
 
 /**
- * A cell as sent: a jsonb value that is not text yet is serialised here, one statement's rows at
- * a time, so a checkpoint of many instruments never exists as text all at once (and an array
- * value is not taken by the driver for a PostgreSQL array).
+ * A cell as sent: a JSON value (jsonb, or text marked json) that is not text yet is serialised
+ * here, one statement's rows at a time, so a checkpoint of many instruments never exists as
+ * text all at once (and an array value is not taken by the driver for a PostgreSQL array).
  */
-function cell(type: ColumnType, value: unknown): unknown {
-  return type === 'jsonb' && typeof value !== 'string' && value !== null && value !== undefined
+function cell<Row>(column: UpsertColumn<Row>, value: unknown): unknown {
+  return (column.type === 'jsonb' || column.json === true) &&
+    typeof value !== 'string' &&
+    value !== null &&
+    value !== undefined
     ? JSON.stringify(value)
     : value;
 }
@@ -60,7 +70,7 @@ export function unnestUpsert<Row>(
   rows: readonly Row[],
 ): Statement {
   const alias = 't';
-  const arrays = spec.columns.map((c) => rows.map((row) => cell(c.type, row[c.name])));
+  const arrays = spec.columns.map((c) => rows.map((row) => cell(c, row[c.name])));
   const unnest = spec.columns.map((c) => `?::${c.type}[]`).join(', ');
   return {
     sql: `${insertHead(schema, spec, alias)} select * from unnest(${unnest})${conflictClause(spec, alias)}`,
@@ -82,7 +92,7 @@ export function valuesUpsert<Row>(
   }
   const tuple = `(${spec.columns.map((c) => `?::${c.type}`).join(', ')})`;
   const bindings: unknown[] = [];
-  for (const row of rows) for (const c of spec.columns) bindings.push(cell(c.type, row[c.name]));
+  for (const row of rows) for (const c of spec.columns) bindings.push(cell(c, row[c.name]));
   return {
     sql: `${insertHead(schema, spec, alias)} values ${Array(rows.length).fill(tuple).join(', ')}${conflictClause(spec, alias)}`,
     bindings,

@@ -13,7 +13,9 @@ import {
   type PostgresSinkOptions,
   type ReadingWindowRow,
 } from '../../src';
+import { migrateSerialised } from '../../src/postgres/migrate-serialised';
 import { MIGRATIONS, UPDATED_IN_PLACE } from '../../src/postgres/migrations';
+import { MIGRATIONS_TABLE } from '../../src/postgres/tables';
 import { alertFor, nth, windowRecord, windowRecords } from '../support/records';
 import { hostAndPort, inspector, services, viaAddress } from './services';
 
@@ -140,6 +142,67 @@ describe('PostgreSQL sink (real PostgreSQL, own schema per test)', () => {
     const results = await Promise.all([newSink(), newSink(), newSink()].map((s) => s.migrate()));
     // One instance applies every migration; the others find nothing left to do.
     expect(results.map((r) => r.applied.length).sort()).toEqual([0, 0, MIGRATIONS.length]);
+  });
+
+  it('converts the instrument checkpoints written as jsonb before migration 0008, each loaded back as it was', async () => {
+    schema = uniqueName('sinks_test');
+    schemas.push(schema);
+    const before = MIGRATIONS.findIndex((m) => m.name === '0008_checkpoint_state_text');
+    expect(before).toBeGreaterThan(0);
+    await migrateSerialised(db, {
+      schema,
+      lockName: 'sinks-test',
+      migrations: MIGRATIONS.slice(0, before),
+      tableName: MIGRATIONS_TABLE,
+    });
+    const state = [1796461522766, null, [[1796461510000, 0.1 + 0.2]], { q: 'ünï "x" \\ \n' }];
+    const where = { consumer_group: 'g', topic: 'raw', partition: 1 };
+    await db
+      .withSchema(schema)
+      .into('processor_checkpoint')
+      .insert({
+        ...where,
+        next_offset: '42',
+        state: JSON.stringify({ at: 42 }),
+      });
+    await db
+      .withSchema(schema)
+      .into('processor_instrument_checkpoint')
+      .insert({ ...where, instrument_key: 'piezometer:A', state: JSON.stringify(state) });
+
+    const migrating = newSink();
+    expect(await migrating.migrate()).toEqual({
+      schema,
+      applied: MIGRATIONS.slice(before).map((m) => m.name),
+    });
+    const column = await db('information_schema.columns')
+      .where({ table_schema: schema, table_name: 'processor_instrument_checkpoint' })
+      .where('column_name', 'state')
+      .first('data_type');
+    expect(column).toEqual({ data_type: 'text' });
+    const loaded = await migrating.loadCheckpoint('g', 'raw', 1);
+    expect(loaded?.instruments).toEqual([{ key: 'piezometer:A', state }]);
+    expect(loaded).toMatchObject({ nextOffset: '42', state: { at: 42 } });
+
+    // Written from now on as the processor's own JSON text.
+    await migrating.writeBatch({
+      checkpoints: [
+        {
+          consumerGroup: 'g',
+          topic: 'raw',
+          partition: 1,
+          nextOffset: '43',
+          state: { at: 43 },
+          instruments: { upserts: [{ key: 'piezometer:A', state: [0.1 + 0.2] }], deletes: [] },
+        },
+      ],
+    });
+    const stored = await db
+      .withSchema(schema)
+      .from('processor_instrument_checkpoint')
+      .where(where)
+      .first('state');
+    expect(stored).toEqual({ state: JSON.stringify([0.1 + 0.2]) });
   });
 
   it('writes rows whose columns equal the records', async () => {
