@@ -60,6 +60,35 @@ function insertHead<Row>(schema: string, spec: UpsertSpec<Row>, alias: string): 
   return `insert into ${qualified(schema, spec.table)} as ${alias} (${names})`;
 }
 
+const QUOTE_OR_BACKSLASH = /["\\]/;
+const QUOTES_AND_BACKSLASHES = /["\\]/g;
+
+/**
+ * One column's values as a PostgreSQL array literal, the text node-postgres would send for the
+ * JS array: numbers bare, text always double-quoted (so empty, NULL-like or blank-holding text
+ * needs no test), a quote or backslash in it escaped, null and undefined as NULL. Built here
+ * because node-postgres runs two regular expressions over every element and knex then walks
+ * the arrays for undefined: 3 to 4 times as long for the same 20,000 window rows, 5% of the
+ * processor's CPU in a backlog profile.
+ */
+export function arrayLiteral(values: readonly unknown[]): string {
+  let out = '{';
+  for (let i = 0; i < values.length; i++) {
+    const value = values[i];
+    if (i > 0) out += ',';
+    if (value === null || value === undefined) out += 'NULL';
+    else if (typeof value === 'number' || typeof value === 'boolean' || typeof value === 'bigint')
+      out += String(value);
+    else if (typeof value === 'string')
+      out +=
+        '"' +
+        (QUOTE_OR_BACKSLASH.test(value) ? value.replace(QUOTES_AND_BACKSLASHES, '\\$&') : value) +
+        '"';
+    else throw new TypeError(`cannot send a ${typeof value} in a PostgreSQL array`);
+  }
+  return out + '}';
+}
+
 /**
  * One statement whatever the row count: one array parameter per column, unnested into rows.
  * PostgreSQL parses and plans it once, and the parameter count never nears the limit.
@@ -70,7 +99,7 @@ export function unnestUpsert<Row>(
   rows: readonly Row[],
 ): Statement {
   const alias = 't';
-  const arrays = spec.columns.map((c) => rows.map((row) => cell(c, row[c.name])));
+  const arrays = spec.columns.map((c) => arrayLiteral(rows.map((row) => cell(c, row[c.name]))));
   const unnest = spec.columns.map((c) => `?::${c.type}[]`).join(', ');
   return {
     sql: `${insertHead(schema, spec, alias)} select * from unnest(${unnest})${conflictClause(spec, alias)}`,

@@ -16,6 +16,7 @@ import {
 import { migrateSerialised } from '../../src/postgres/migrate-serialised';
 import { MIGRATIONS, UPDATED_IN_PLACE } from '../../src/postgres/migrations';
 import { MIGRATIONS_TABLE } from '../../src/postgres/tables';
+import { arrayLiteral } from '../../src/postgres/upsert-statement';
 import { alertFor, nth, windowRecord, windowRecords } from '../support/records';
 import { hostAndPort, inspector, services, viaAddress } from './services';
 
@@ -203,6 +204,38 @@ describe('PostgreSQL sink (real PostgreSQL, own schema per test)', () => {
       .where(where)
       .first('state');
     expect(stored).toEqual({ state: JSON.stringify([0.1 + 0.2]) });
+  });
+
+  it('reads every array literal we build back as the values it was built from', async () => {
+    const texts = [
+      'a b',
+      ' lead',
+      'trail ',
+      'x"y',
+      'p\\q',
+      '\\"',
+      '{,}',
+      'NULL',
+      'null',
+      '',
+      '\t\n',
+      'ünï 🛈',
+      null,
+    ];
+    const numbers = [1.5, -0, 1e21, 5e-324, 0.1 + 0.2, -1.7976931348623157e308, 2 ** 53 + 2, null];
+    const read = async (type: string, values: unknown[]) =>
+      (
+        (await db.raw(`select unnest(?::${type}[]) as v`, [arrayLiteral(values)])) as {
+          rows: { v: unknown }[];
+        }
+      ).rows.map((r) => r.v);
+    expect(await read('text', texts)).toEqual(texts);
+    expect(await read('float8', numbers)).toEqual(numbers.map((n) => (n === -0 ? 0 : n)));
+    expect(await read('int8', [9007199254740993n, -1, null])).toEqual([
+      '9007199254740993',
+      '-1',
+      null,
+    ]);
   });
 
   it('writes rows whose columns equal the records', async () => {

@@ -5,6 +5,7 @@ import {
 } from '../../src/postgres/upsert-specs';
 import {
   MAX_BIND_PARAMETERS,
+  arrayLiteral,
   maxValuesRows,
   unnestUpsert,
   valuesUpsert,
@@ -20,7 +21,18 @@ describe('unnest upsert', () => {
     const statement = unnestUpsert('s', READING_WINDOW_UPSERT, rows);
     expect(statement.bindings).toHaveLength(READING_WINDOW_UPSERT.columns.length);
     expect(placeholders(statement.sql)).toBe(READING_WINDOW_UPSERT.columns.length);
-    expect(statement.bindings[0]).toEqual(rows.map((r) => r.id));
+    expect(statement.bindings[0]).toEqual(arrayLiteral(rows.map((r) => r.id)));
+  });
+
+  it('writes each column as a PostgreSQL array literal: text quoted and escaped, numbers bare, NULL', () => {
+    expect(arrayLiteral(['a b', 'x"y', 'p\\q', null, 'NULL', '', '{,}', undefined])).toBe(
+      '{"a b","x\\"y","p\\\\q",NULL,"NULL","","{,}",NULL}',
+    );
+    expect(arrayLiteral([1.5, -0, 1e21, 5e-324, 0.1 + 0.2, null])).toBe(
+      '{1.5,0,1e+21,5e-324,0.30000000000000004,NULL}',
+    );
+    expect(arrayLiteral([])).toBe('{}');
+    expect(() => arrayLiteral([new Date(0)])).toThrow(TypeError);
   });
 
   it('updates every column but the key from the new row, and stamps written_at', () => {
@@ -48,7 +60,7 @@ describe('unnest upsert', () => {
       row('c', '{"already":"text"}'),
     ]);
     const states = statement.bindings[PROCESSOR_INSTRUMENT_CHECKPOINT_UPSERT.columns.length - 1];
-    expect(states).toEqual(['[1,[2,null]]', '{"v":"x"}', '{"already":"text"}']);
+    expect(states).toEqual(arrayLiteral(['[1,[2,null]]', '{"v":"x"}', '{"already":"text"}']));
   });
 
   it('adds the forward-only condition for instrument_state', () => {
