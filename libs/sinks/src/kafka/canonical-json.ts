@@ -14,11 +14,64 @@ export function canonicalJson(value: unknown): string {
     for (const key of keys) sorted[key] = record[key];
     return JSON.stringify(sorted);
   }
+  // Nested ones (dead letters, alarm events) the same way at every depth, when they can be.
+  const copy = sortedCopy(value);
+  if (copy !== CANNOT_COPY) return JSON.stringify(copy);
   try {
     return write(value, undefined);
   } catch {
     // Every output record is written here: paths are only built again for a refusal's message.
     return write(value, '');
+  }
+}
+
+/** What sortedCopy returns for a value JSON.stringify would not write as `write` does. */
+const CANNOT_COPY: unique symbol = Symbol('cannot copy');
+
+/**
+ * A copy of a JSON-able value with every object's keys inserted in sorted order, which
+ * JSON.stringify then writes in that order, natively: a dead letter in about half the time of
+ * the walk. CANNOT_COPY for what the walk must handle or refuse: a non-finite number, a
+ * function, a symbol, a bigint, undefined at the top, or a key an object would not keep in the
+ * order it was set (one starting with a digit, __proto__).
+ */
+function sortedCopy(value: unknown): unknown {
+  switch (typeof value) {
+    case 'string':
+    case 'boolean':
+      return value;
+    case 'number':
+      return Number.isFinite(value) ? value : CANNOT_COPY;
+    case 'object': {
+      if (value === null) return null;
+      if (Array.isArray(value)) {
+        const items = new Array<unknown>(value.length);
+        for (let i = 0; i < value.length; i++) {
+          const item: unknown = value[i];
+          // JSON.stringify writes undefined (and holes) in an array as null, as the walk does.
+          const copied = item === undefined ? null : sortedCopy(item);
+          if (copied === CANNOT_COPY) return CANNOT_COPY;
+          items[i] = copied;
+        }
+        return items;
+      }
+      if (typeof (value as { toJSON?: unknown }).toJSON === 'function')
+        return sortedCopy((value as { toJSON(): unknown }).toJSON());
+      const record = value as Record<string, unknown>;
+      const sorted: Record<string, unknown> = {};
+      for (const key of Object.keys(record).sort()) {
+        const first = key.charCodeAt(0);
+        if ((first >= 48 && first <= 57) || key === '__proto__') return CANNOT_COPY;
+        const item = record[key];
+        if (item === undefined) continue;
+        const copied = sortedCopy(item);
+        if (copied === CANNOT_COPY) return CANNOT_COPY;
+        sorted[key] = copied;
+      }
+      return sorted;
+    }
+    default:
+      return CANNOT_COPY;
   }
 }
 

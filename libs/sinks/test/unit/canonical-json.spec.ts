@@ -12,7 +12,52 @@ function reversedKeys(value: unknown): unknown {
   );
 }
 
+/** The definition, written plainly: sorted keys at every depth, JSON.stringify for the rest. */
+function oracle(value: unknown): string {
+  if (Array.isArray(value))
+    return `[${value.map((v) => (v === undefined ? 'null' : oracle(v))).join(',')}]`;
+  if (value !== null && typeof value === 'object') {
+    const record = value as Record<string, unknown>;
+    const entries = Object.keys(record)
+      .sort()
+      .filter((k) => record[k] !== undefined)
+      .map((k) => `${JSON.stringify(k)}:${oracle(record[k])}`);
+    return `{${entries.join(',')}}`;
+  }
+  return JSON.stringify(value);
+}
+
 describe('canonicalJson', () => {
+  it('writes every value as the definition does, nested or flat, whatever its keys', () => {
+    const key = fc.oneof(fc.string(), fc.constantFrom('__proto__', '10', '9', '01', 'a', 'B', 'é'));
+    const leaf = fc.oneof(
+      fc.string(),
+      fc.double({ noNaN: true, noDefaultInfinity: true }),
+      fc.boolean(),
+      fc.constant(null),
+    );
+    const { tree } = fc.letrec((tie) => ({
+      tree: fc.oneof(
+        { depthSize: 'small' },
+        leaf,
+        fc.array(fc.oneof(tie('tree'), fc.constant(undefined))),
+        fc.dictionary(key, fc.oneof(tie('tree'), fc.constant(undefined))),
+      ),
+    }));
+    fc.assert(
+      fc.property(tree, (value) => {
+        expect(canonicalJson(value)).toBe(oracle(value));
+        expect(canonicalJson(reversedKeys(value))).toBe(oracle(value));
+      }),
+      { numRuns: 1_000 },
+    );
+    const alert = alertFor(windowRecord());
+    expect(canonicalJson(alert)).toBe(oracle(alert));
+    expect(canonicalJson({ at: new Date(0), n: [new Date(1)] })).toBe(
+      '{"at":"1970-01-01T00:00:00.000Z","n":["1970-01-01T00:00:00.001Z"]}',
+    );
+  });
+
   it('gives the same bytes whatever order the keys were set in', () => {
     const alert = alertFor(windowRecord());
     expect(canonicalJson(reversedKeys(alert))).toBe(canonicalJson(alert));
