@@ -230,7 +230,7 @@ describe('PostgreSQL sink (real PostgreSQL, own schema per test)', () => {
         }
       ).rows.map((r) => r.v);
     expect(await read('text', texts)).toEqual(texts);
-    expect(await read('float8', numbers)).toEqual(numbers.map((n) => (n === -0 ? 0 : n)));
+    expect(await read('float8', numbers)).toEqual(numbers.map((n) => (Object.is(n, -0) ? 0 : n)));
     expect(await read('int8', [9007199254740993n, -1, null])).toEqual([
       '9007199254740993',
       '-1',
