@@ -5,7 +5,13 @@ import {
   LEVEL_CHANGE_KEY,
   encodeTriggerLevelChange,
 } from '@geostream/instrument-schemas';
-import { abortableSleep, errorMessage, retryUntilAborted, type Logger } from '@geostream/platform';
+import {
+  JavaCompatiblePartitioner,
+  abortableSleep,
+  errorMessage,
+  retryUntilAborted,
+  type Logger,
+} from '@geostream/platform';
 import type { LevelChangeStore } from '@geostream/sinks/app';
 
 export interface LevelPublisher {
@@ -46,7 +52,13 @@ export function startLevelPublisher(options: {
   // with one request in flight. A producer whose send failed is dropped, never reused.
   const connected = async (): Promise<Producer> => {
     if (producer !== undefined) return producer;
-    const created = kafka.producer({ maxInFlightRequests: 1, allowAutoTopicCreation: false });
+    // Every message names its partition; the partitioner is set only as the other producers'
+    // (kafkajs warns at every start when none is).
+    const created = kafka.producer({
+      maxInFlightRequests: 1,
+      allowAutoTopicCreation: false,
+      createPartitioner: JavaCompatiblePartitioner,
+    });
     await created.connect();
     return (producer = created);
   };
@@ -133,7 +145,13 @@ export function startLevelPublisher(options: {
     async stop() {
       lifetime.abort();
       // A send in flight may take kafkajs's retries (minutes) to give up: shutdown does not wait.
-      await Promise.race([loop, abortableSleep(STOP_WAIT_MS)]);
+      // The wait's timer goes with it, or it would hold the process up to STOP_WAIT_MS longer.
+      const waited = new AbortController();
+      try {
+        await Promise.race([loop, abortableSleep(STOP_WAIT_MS, waited.signal)]);
+      } finally {
+        waited.abort();
+      }
       await dropProducer();
     },
   };
