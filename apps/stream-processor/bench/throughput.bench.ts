@@ -7,7 +7,8 @@
 // sparse, live, memory), BENCH_LIVE_RATE (readings/s of the live run, 20000),
 // BENCH_LIVE_SECONDS (30), BENCH_MEMORY_INSTRUMENTS (instruments held by the 'memory' run, in
 // its own process, then killed and restarted: 100000), BENCH_PROCESSOR_NODE_FLAGS (node flags of
-// that process, e.g. --optimize-for-size). Uses the shared local stack; names everything it creates uniquely
+// that process, e.g. --optimize-for-size), BENCH_PROCESSOR_WORKERS (its PROCESSOR_WORKERS, default
+// the processor's own: auto). Uses the shared local stack; names everything it creates uniquely
 // and deletes it afterwards.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { execSync } from 'node:child_process';
@@ -484,7 +485,11 @@ async function runMemory(kafka: Kafka, es: Client): Promise<string[]> {
   // Readings of now, as a live site sends them: clocks right, windows open, nothing skewed.
   const t0 = Math.ceil(Date.now() / 10_000) * 10_000;
   await preload(kafka, rawTopic, workload, perPartition, 0, t0);
-  const childEnv = { ...envFor(id, rawTopic, ALL_SINKS), CHECKPOINT_INTERVAL_MS: '2000' };
+  const childEnv = {
+    ...envFor(id, rawTopic, ALL_SINKS),
+    CHECKPOINT_INTERVAL_MS: '2000',
+    ...(env['BENCH_PROCESSOR_WORKERS'] && { PROCESSOR_WORKERS: env['BENCH_PROCESSOR_WORKERS'] }),
+  };
   const port = 20_000 + Math.floor(Math.random() * 20_000);
   const mb = (bytes: number) => `${Math.round(bytes / 1024 / 1024)} MB`;
   try {

@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import type { SiteConfig } from '@geostream/instrument-schemas';
 import {
   databaseSettings,
@@ -74,6 +75,11 @@ export interface StreamProcessorConfig {
   readonly logFormat: LogFormat;
   /** CONSUMER_GROUP: also the key of the checkpoints in PostgreSQL. */
   readonly consumerGroup: string;
+  /**
+   * PROCESSOR_WORKERS: worker threads, each a member of the consumer group with its own
+   * partitions and its own connections (`auto`: one per CPU, at most MAX_AUTO_WORKERS).
+   */
+  readonly workers: number;
   /** Versioned outputs (Kappa reprocessing) and test isolation: the names the dashboard reads too. */
   readonly outputs: OutputNameSettings & {
     /** ES_INDEX_PREFIX: indices are `<prefix>-<type>`. */
@@ -138,6 +144,7 @@ export function streamProcessorSettings(env: EnvReader): StreamProcessorConfig {
       pattern: /^[A-Za-z0-9._-]{1,200}$/,
       hint: 'must be a consumer group id (letters, digits, . _ -)',
     }),
+    workers: workerCount(env),
     outputs: {
       ...outputNameSettings(env),
       elasticsearchIndexPrefix: env.string('ES_INDEX_PREFIX', 'readings', {
@@ -186,6 +193,20 @@ export function streamProcessorSettings(env: EnvReader): StreamProcessorConfig {
       stallTimeoutMs: env.int('STALL_TIMEOUT_MS', 60_000, { min: 1_000, max: 3_600_000 }),
     },
   };
+}
+
+/**
+ * `auto` stops here: past a few workers the processor waits on PostgreSQL and Kafka, not on
+ * its own threads, and each worker costs its own connections and memory.
+ */
+const MAX_AUTO_WORKERS = 4;
+
+function workerCount(env: EnvReader): number {
+  const value = env.string('PROCESSOR_WORKERS', 'auto', {
+    pattern: /^(auto|[1-9]|[1-5][0-9]|6[0-4])$/,
+    hint: 'must be auto or a number of worker threads from 1 to 64',
+  });
+  return value === 'auto' ? Math.min(availableParallelism(), MAX_AUTO_WORKERS) : Number(value);
 }
 
 /** @throws ConfigError naming every bad variable */

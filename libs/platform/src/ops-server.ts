@@ -10,9 +10,12 @@ export interface HealthReport {
   readonly checks: Readonly<Record<string, { readonly ok: boolean; readonly detail?: string }>>;
 }
 
+/** What /metrics serves: a registry, or anything that writes the same text (metrics summed over threads). */
+export type MetricsSource = Pick<Registry, 'contentType' | 'metrics'>;
+
 export interface OpsServerOptions {
   readonly service: string;
-  readonly registry: Registry;
+  readonly registry: MetricsSource;
   readonly health: () => HealthReport | Promise<HealthReport>;
 }
 
@@ -76,7 +79,7 @@ export function registerHealthRoute(app: FastifyInstance, options: HealthRouteOp
 /** GET /metrics: the registry in Prometheus's text format. */
 export function registerMetricsRoute(
   app: FastifyInstance,
-  registry: Registry,
+  registry: MetricsSource,
   route: HealthRouteOptions['route'] = {},
 ): void {
   app.get(

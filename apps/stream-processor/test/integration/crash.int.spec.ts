@@ -1,5 +1,6 @@
+import { readFileSync } from 'node:fs';
 import type { Client } from '@elastic/elasticsearch';
-import { eventually } from '@geostream/platform/testing';
+import { eventually, freePort } from '@geostream/platform/testing';
 import type { Knex } from 'knex';
 import type { Kafka, Producer } from 'kafkajs';
 import { seededRandom, siteStream } from './support/site-stream';
@@ -48,7 +49,9 @@ describe('stream processor crashes (SIGKILL of a real process)', () => {
 
   it('killed at random moments and restarted, it ends with exactly the windows of an uninterrupted run', async () => {
     // A quiet spell longer than the producer's pauses, so only the very end is an idle flush.
-    test = isolation('crash', { IDLE_FLUSH_MS: '4000' });
+    // Two worker threads: each a consumer of the group, killed with the process, and stopped
+    // with it by SIGTERM (exit code 0 only once both have checkpointed and left the group).
+    test = isolation('crash', { IDLE_FLUSH_MS: '4000', PROCESSOR_WORKERS: '2' });
     await createRawTopic(kafka, test, 3);
     const streams = siteStream({
       partitions: 3,
@@ -102,7 +105,88 @@ describe('stream processor crashes (SIGKILL of a real process)', () => {
     await waitForModel(db, es, test, model, 120_000);
     await expectSinksHoldModel(kafka, db, es, test, model);
 
+    // Both worker threads of the last process held partitions of the group.
+    const joinedWorkers = readFileSync(current.logFile, 'utf8')
+      .split('\n')
+      .filter((line) => line.includes('"joined the consumer group"'))
+      .map((line) => (JSON.parse(line) as { worker: number }).worker);
+    expect(new Set(joinedWorkers)).toEqual(new Set([1, 2]));
     await current.kill('SIGTERM');
     expect(await current.exited).toBe(0);
+  });
+
+  it('with two worker threads: one /health and /metrics for the process, and a worker that cannot continue (a checkpoint it cannot read) stops the whole process non-zero', async () => {
+    test = isolation('crashfatal', { PROCESSOR_WORKERS: '2' });
+    await createRawTopic(kafka, test, 2);
+    const streams = siteStream({
+      partitions: 2,
+      instrumentsPerPartition: 2,
+      steps: 20,
+      stepMs: 100,
+      seed: 3,
+    });
+    producer = kafka.producer({ idempotent: true });
+    await producer.connect();
+    await produce(
+      producer,
+      test,
+      [...streams].map(([partition, payloads]) => ({ partition, payloads })),
+    );
+    const port = await freePort();
+    const first = startProcessorProcess(test, 'first', { PORT: String(port) });
+    processes.push(first);
+    await eventually(
+      async () =>
+        (await postgresCheckpoints(db, test).catch(() => [])).length === 2 ? true : undefined,
+      { timeoutMs: 60_000, what: 'both partitions checkpointed' },
+    );
+    // Signals are handled once every worker has started and the process listens.
+    await eventually(
+      () =>
+        readFileSync(first.logFile, 'utf8').includes('"stream-processor listening"')
+          ? true
+          : undefined,
+      { timeoutMs: 30_000, what: 'the first process listening' },
+    );
+    // One /health and one /metrics for the process: each worker's part, summed.
+    await eventually(
+      async () => {
+        const health = (await (await fetch(`http://127.0.0.1:${port}/health`)).json()) as {
+          status: string;
+          checks: Record<string, { ok: boolean; detail?: string }>;
+        };
+        const consumer = health.checks['consumer']?.detail ?? '';
+        return health.status === 'ok' &&
+          /worker 1: 1 partition/.test(consumer) &&
+          /worker 2: 1 partition/.test(consumer)
+          ? true
+          : undefined;
+      },
+      { timeoutMs: 30_000, what: 'both workers holding a partition in /health' },
+    );
+    const metrics = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
+    expect(metrics).toMatch(/^stream_processor_partitions_assigned\{[^}]*\} 2$/m);
+    expect(metrics).toMatch(/^process_resident_memory_bytes\{[^}]*\} \d+$/m);
+    await first.kill('SIGTERM');
+    expect(await first.exited).toBe(0);
+
+    // A checkpoint of a version this build cannot read: its worker must not guess.
+    await db
+      .withSchema(test.schema)
+      .table('processor_checkpoint')
+      .where({ consumer_group: test.group, partition: 0 })
+      .update({ state: db.raw(`jsonb_set(state, '{version}', '99')`) });
+    const second = startProcessorProcess(test, 'second');
+    processes.push(second);
+    let timer: NodeJS.Timeout | undefined;
+    const code = await Promise.race([
+      second.exited,
+      new Promise((resolve) => (timer = setTimeout(() => resolve('still running'), 60_000))),
+    ]);
+    clearTimeout(timer);
+    expect(code).toBe(1);
+    const log = readFileSync(second.logFile, 'utf8');
+    expect(log).toMatch(/"worker":\d.*stream processor cannot continue/);
+    expect(log).toContain('stream-processor cannot continue; exiting');
   });
 });

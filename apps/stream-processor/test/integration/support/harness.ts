@@ -78,6 +78,9 @@ export function isolation(name: string, env: Record<string, string> = {}): Isola
       CHECKPOINT_INTERVAL_MS: '1000',
       KAFKA_SESSION_TIMEOUT_MS: '6000',
       SHUTDOWN_TIMEOUT_MS: '5000',
+      // One consumer per process, so a test reads a process's partitions from its log; the
+      // crash test runs two worker threads.
+      PROCESSOR_WORKERS: '1',
       LOG_LEVEL: process.env['TEST_LOG_LEVEL'] ?? 'warn',
       PORT: '0',
       ...env,
