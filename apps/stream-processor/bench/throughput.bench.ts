@@ -4,7 +4,8 @@
 //
 // Environment: BENCH_READINGS (default 600000), BENCH_PARTITIONS (3), BENCH_SCENARIOS
 // (comma-separated names, default all: consume, all, postgres, elasticsearch, kafka, none,
-// sparse, live, memory), BENCH_LIVE_RATE (readings/s of the live run, 20000),
+// sparse, live, memory; live-process on request: the live run against the built bundle in its
+// own process, with BENCH_PROCESSOR_WORKERS), BENCH_LIVE_RATE (readings/s of the live run, 20000),
 // BENCH_LIVE_SECONDS (30), BENCH_MEMORY_INSTRUMENTS (instruments held by the 'memory' run, in
 // its own process, then killed and restarted: 100000), BENCH_PROCESSOR_NODE_FLAGS (node flags of
 // that process, e.g. --optimize-for-size), BENCH_PROCESSOR_WORKERS (its PROCESSOR_WORKERS, default
@@ -365,24 +366,7 @@ async function runLive(kafka: Kafka, es: Client): Promise<Result> {
   try {
     // Let the group settle before the clock starts.
     while (processor.partitions().length < PARTITIONS) await new Promise((r) => setTimeout(r, 100));
-    const child = spawn(
-      process.execPath,
-      [...process.execArgv, path.join(__dirname, 'steady-producer.ts')],
-      {
-        env: {
-          ...env,
-          BENCH_TOPIC: rawTopic,
-          BENCH_SECONDS: String(LIVE_SECONDS),
-          BENCH_WORKLOAD: JSON.stringify(workload),
-        },
-        stdio: ['ignore', 'pipe', 'inherit'],
-      },
-    );
-    let output = '';
-    child.stdout.on('data', (data: Buffer) => (output += data.toString()));
-    await new Promise((resolve) => child.once('exit', resolve));
-    const produced = JSON.parse(output) as { sent: number; seconds: number };
-    await new Promise((resolve) => setTimeout(resolve, 8_000)); // the last windows close
+    const produced = await produceSteadily(rawTopic, workload);
     const windows = processor.partitions().reduce((n, p) => n + (p.accounting?.windows ?? 0), 0);
     latencies.sort((a, b) => a - b);
     return {
@@ -396,6 +380,84 @@ async function runLive(kafka: Kafka, es: Client): Promise<Result> {
     };
   } finally {
     await processor.stop();
+    await cleanupOutputs(kafka, id, es, [rawTopic]);
+  }
+}
+
+/** LIVE_SECONDS of readings at the workload's pace from a producer of its own process. */
+async function produceSteadily(
+  rawTopic: string,
+  workload: Workload,
+): Promise<{ sent: number; seconds: number }> {
+  const child = spawn(
+    process.execPath,
+    [...process.execArgv, path.join(__dirname, 'steady-producer.ts')],
+    {
+      env: {
+        ...env,
+        BENCH_TOPIC: rawTopic,
+        BENCH_SECONDS: String(LIVE_SECONDS),
+        BENCH_WORKLOAD: JSON.stringify(workload),
+      },
+      stdio: ['ignore', 'pipe', 'inherit'],
+    },
+  );
+  let output = '';
+  child.stdout.on('data', (data: Buffer) => (output += data.toString()));
+  await new Promise((resolve) => child.once('exit', resolve));
+  await new Promise((resolve) => setTimeout(resolve, 8_000)); // the last windows close
+  return JSON.parse(output) as { sent: number; seconds: number };
+}
+
+/**
+ * The live run against the processor as `npm start` runs it (the built bundle, its own process,
+ * PROCESSOR_WORKERS from BENCH_PROCESSOR_WORKERS or its default): the latency read from its
+ * /metrics histogram, so p50 and p99 are bucket bounds (the smallest bound holding that share),
+ * with the shares of windows within 1 s and 2 s exact.
+ */
+async function runLiveProcess(kafka: Kafka, es: Client): Promise<Result> {
+  const id = uniqueName('bench').replace(/-/g, '');
+  const rawTopic = `${id}.raw`;
+  const workload: Workload = {
+    partitions: PARTITIONS,
+    instrumentsPerPartition: Math.round(LIVE_RATE / PARTITIONS),
+    readingEveryMs: 1_000,
+  };
+  const admin = kafka.admin();
+  await admin.connect();
+  await admin.createTopics({
+    waitForLeaders: true,
+    topics: [{ topic: rawTopic, numPartitions: PARTITIONS }],
+  });
+  await admin.disconnect();
+  const workers = env['BENCH_PROCESSOR_WORKERS'];
+  const processor = new ProcessorProcess(
+    { ...envFor(id, rawTopic, ALL_SINKS), ...(workers && { PROCESSOR_WORKERS: workers }) },
+    20_000 + Math.floor(Math.random() * 20_000),
+  );
+  try {
+    await processor.until(
+      async () => (await processor.metric('stream_processor_partitions_assigned')) >= PARTITIONS,
+    );
+    const produced = await produceSteadily(rawTopic, workload);
+    const buckets = await processor.histogram('stream_processor_window_close_to_postgres_seconds');
+    const count = buckets.get(Infinity) ?? 0;
+    const bound = (q: number) => {
+      for (const [le, n] of buckets) if (n >= q * count) return le * 1000;
+      return undefined;
+    };
+    const share = (le: number) => `${((100 * (buckets.get(le) ?? 0)) / count).toFixed(2)}%`;
+    return {
+      scenario: `live, own process (${workers ?? 'default'} workers): ${Math.round(produced.sent / produced.seconds)} readings/s produced steadily, all sinks; windows within 1 s ${share(1)}, within 2 s ${share(2)}`,
+      readings: produced.sent,
+      seconds: produced.seconds,
+      windows: count,
+      p50: bound(0.5),
+      p99: bound(0.99),
+      sinkSeconds: {},
+    };
+  } finally {
+    await processor.kill('SIGTERM');
     await cleanupOutputs(kafka, id, es, [rawTopic]);
   }
 }
@@ -444,6 +506,19 @@ class ProcessorProcess {
     } catch {
       return 0;
     }
+  }
+
+  /** A histogram's cumulative counts by upper bound (le), ascending, summed over label sets. */
+  async histogram(name: string): Promise<Map<number, number>> {
+    const text = await (await fetch(`http://127.0.0.1:${this.port}/metrics`)).text();
+    const counts = new Map<number, number>();
+    for (const line of text.split('\n')) {
+      const le = /^(\w+)_bucket\{.*le="([^"]+)".*\} (\S+)$/.exec(line);
+      if (le?.[1] !== name) continue;
+      const bound = le[2] === '+Inf' ? Infinity : Number(le[2]);
+      counts.set(bound, (counts.get(bound) ?? 0) + Number(le[3]));
+    }
+    return new Map([...counts].sort(([a], [b]) => a - b));
   }
 
   /** The highest resident memory seen by `until`, which samples it every 250 ms. */
@@ -572,6 +647,7 @@ async function main(): Promise<void> {
     ...(wanted.has('consume') ? [() => runConsume(kafka, es)] : []),
     ...SCENARIOS.filter((s) => wanted.has(s.name)).map((s) => () => runBacklog(kafka, es, s)),
     ...(wanted.has('live') ? [() => runLive(kafka, es)] : []),
+    ...(wanted.has('live-process') ? [() => runLiveProcess(kafka, es)] : []),
   ];
   const memoryRows = wanted.has('memory') ? await runMemory(kafka, es) : [];
   for (const run of runs) {
