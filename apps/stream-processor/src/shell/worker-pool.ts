@@ -138,10 +138,12 @@ export async function startWorkerPool(options: WorkerPoolOptions): Promise<Worke
   const onFailure = (error: Error) => {
     if (!stopping) resolveFailed(error);
   };
-  const members = Array.from(
-    { length: options.workers },
-    (_, i) => new Member(i + 1, options.entry, options.logger, onFailure),
-  );
+  const members: Member[] = [];
+  const startMember = () => {
+    const member = new Member(members.length + 1, options.entry, options.logger, onFailure);
+    members.push(member);
+    return member.started;
+  };
 
   const health = async (): Promise<HealthReport> =>
     combinedHealth(
@@ -171,7 +173,10 @@ export async function startWorkerPool(options: WorkerPoolOptions): Promise<Worke
   }
 
   try {
-    await Promise.all(members.map((m) => m.started));
+    // The first worker alone first: it creates the topics and migrates the schema, which the
+    // others would otherwise race it to (kafkajs logs a lost CreateTopics race as an error).
+    await startMember();
+    await Promise.all(Array.from({ length: options.workers - 1 }, startMember));
   } catch (error) {
     await stop().catch(() => undefined);
     throw error;
