@@ -38,15 +38,20 @@ export const RETRIED_ERRORS: Readonly<
     message: 'This server does not host this topic-partition',
     level: 'warn',
   },
-  /** The partition's leader moved (a broker restart): kafkajs refreshes metadata and retries. */
+  /**
+   * The partition's leader moved (a broker restart), or a topic just created is named with a
+   * leader that has not taken it on yet (for a moment after every creation): kafkajs refreshes
+   * metadata and retries, and ensureTopics waits it out. Normal operation, as a rebalance is; a
+   * leader that stays away fails the operation, which the app reports.
+   */
   NOT_LEADER_FOR_PARTITION: {
     message: 'This server is not the leader for that topic-partition',
-    level: 'warn',
+    level: 'info',
   },
   LEADER_NOT_AVAILABLE: {
     message:
       'There is no leader for this topic-partition as we are in the middle of a leadership election',
-    level: 'warn',
+    level: 'info',
   },
   /**
    * The previous transaction's markers are still being written: kafkajs retries. The producer

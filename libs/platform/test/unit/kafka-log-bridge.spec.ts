@@ -51,12 +51,23 @@ describe('kafkaLogLevel', () => {
     'GROUP_LOAD_IN_PROGRESS',
     'GROUP_COORDINATOR_NOT_AVAILABLE',
     'UNKNOWN_TOPIC_OR_PARTITION',
-    'NOT_LEADER_FOR_PARTITION',
-    'LEADER_NOT_AVAILABLE',
   ])('writes a %s response, which kafkajs retries, at warn', (type) => {
     expect(kafkaLogLevel(response(logLevel.ERROR, messageOf(type) ?? ''))).toBe('warn');
     expect(kafkaLogLevel(response(logLevel.WARN, messageOf(type) ?? ''))).toBe('warn');
   });
+
+  it.each(['NOT_LEADER_FOR_PARTITION', 'LEADER_NOT_AVAILABLE'])(
+    'writes a %s response (a leader moving, or a new topic not yet taken on) at info',
+    (type) => {
+      const listOffsets = 'ListOffsets(key: 2, version: 3)';
+      expect(kafkaLogLevel(response(logLevel.ERROR, messageOf(type) ?? '', listOffsets))).toBe(
+        'info',
+      );
+      expect(kafkaLogLevel(response(logLevel.DEBUG, messageOf(type) ?? '', listOffsets))).toBe(
+        'debug',
+      );
+    },
+  );
 
   it('writes a CONCURRENT_TRANSACTIONS response, a normal wait between transactions, at info', () => {
     const concurrent = messageOf('CONCURRENT_TRANSACTIONS') ?? '';
