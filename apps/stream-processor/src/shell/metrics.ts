@@ -21,6 +21,12 @@ export interface ProcessorMetrics {
   readonly rebalances: Counter;
   readonly partitionStalled: Gauge<'partition'>;
   readonly instrumentsClockSkewed: Gauge<'direction'>;
+  /**
+   * Drops a revoked partition's gauges (lag, checkpoint age, stalled). Left in place they would
+   * show its last values for ever, and summed over worker threads or instances they would add a
+   * stale lag to the new owner's (counters stay: they count this process's work).
+   */
+  forgetPartition(partition: number): void;
 }
 
 // Finer around 1 and 2 s: the live latency goals (README, Benchmark) are read from it.
@@ -30,6 +36,12 @@ const LATENCY_BUCKETS = [
 
 export function createProcessorMetrics(registry: Registry): ProcessorMetrics {
   const registers = [registry];
+  const perPartitionGauges: Array<Gauge<'partition'>> = [];
+  const partitionGauge = (name: string, help: string): Gauge<'partition'> => {
+    const gauge = new Gauge({ name, help, labelNames: ['partition'], registers });
+    perPartitionGauges.push(gauge);
+    return gauge;
+  };
   const messages = new Counter({
     name: 'stream_processor_messages_consumed_total',
     help: 'Raw Kafka messages processed',
@@ -129,18 +141,14 @@ export function createProcessorMetrics(registry: Registry): ProcessorMetrics {
       buckets: LATENCY_BUCKETS,
       registers,
     }),
-    consumerLag: new Gauge({
-      name: 'stream_processor_consumer_lag',
-      help: 'Records between the processed position and the log end, per partition',
-      labelNames: ['partition'],
-      registers,
-    }),
-    checkpointAgeSeconds: new Gauge({
-      name: 'stream_processor_checkpoint_age_seconds',
-      help: 'Time since the partition last checkpointed',
-      labelNames: ['partition'],
-      registers,
-    }),
+    consumerLag: partitionGauge(
+      'stream_processor_consumer_lag',
+      'Records between the processed position and the log end, per partition',
+    ),
+    checkpointAgeSeconds: partitionGauge(
+      'stream_processor_checkpoint_age_seconds',
+      'Time since the partition last checkpointed',
+    ),
     partitionsAssigned: new Gauge({
       name: 'stream_processor_partitions_assigned',
       help: 'Input partitions this instance holds',
@@ -157,17 +165,18 @@ export function createProcessorMetrics(registry: Registry): ProcessorMetrics {
       help: 'Consumer group joins (start and every rebalance)',
       registers,
     }),
-    partitionStalled: new Gauge({
-      name: 'stream_processor_partition_stalled',
-      help: '1 while a partition with lag has made no progress for STALL_TIMEOUT_MS',
-      labelNames: ['partition'],
-      registers,
-    }),
+    partitionStalled: partitionGauge(
+      'stream_processor_partition_stalled',
+      '1 while a partition with lag has made no progress for STALL_TIMEOUT_MS',
+    ),
     instrumentsClockSkewed: new Gauge({
       name: 'stream_processor_instruments_clock_skewed',
       help: 'Instruments whose clock is off by more than CLOCK_SKEW_TOLERANCE_MS, by direction',
       labelNames: ['direction'],
       registers,
     }),
+    forgetPartition(partition) {
+      for (const gauge of perPartitionGauges) gauge.remove({ partition: String(partition) });
+    },
   };
 }

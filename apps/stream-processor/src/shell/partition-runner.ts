@@ -95,6 +95,7 @@ export class PartitionRunner {
       }
       slot.revoked = true;
       this.slots.delete(partition);
+      this.options.metrics.forgetPartition(partition);
     }
     for (const partition of partitions) this.slot(partition);
     this.options.metrics.partitionsAssigned.set(this.slots.size);

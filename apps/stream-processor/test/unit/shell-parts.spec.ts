@@ -1,11 +1,14 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { ConfigError } from '@geostream/platform';
+import { Registry } from 'prom-client';
+import { ConfigError, createLogger } from '@geostream/platform';
 import { readStreamProcessorConfig } from '../../src/config';
 import { sinkRejectedDeadLetter } from '../../src/core/sink-rejections';
 import { FetchHealth } from '../../src/shell/fetch-health';
 import { withHeartbeats } from '../../src/shell/keep-alive';
+import { createProcessorMetrics } from '../../src/shell/metrics';
+import { PartitionRunner, type PartitionRunnerOptions } from '../../src/shell/partition-runner';
 import { SerialLock } from '../../src/shell/serial-lock';
 import { defined } from '@geostream/platform/testing';
 
@@ -216,5 +219,39 @@ describe('FetchHealth', () => {
     health.fetchAnswered(2); // a late answer changes nothing
     health.fetchStarted(2, 61_000);
     expect(health.lastTroubleAtMs(61_500)).toBe(10_000);
+  });
+});
+
+describe('PartitionRunner.onAssignment', () => {
+  it('drops the gauges of a partition it no longer holds, and keeps those of the rest', async () => {
+    const registry = new Registry();
+    const metrics = createProcessorMetrics(registry);
+    // onAssignment touches only its partitions and the metrics: the rest is never called.
+    const runner = new PartitionRunner({
+      metrics,
+      logger: createLogger('shell-parts', 'silent'),
+      now: () => 0,
+    } as unknown as PartitionRunnerOptions);
+    runner.onAssignment([0, 1, 2]);
+    for (const partition of ['0', '1', '2']) {
+      metrics.consumerLag.set({ partition }, 31_334);
+      metrics.checkpointAgeSeconds.set({ partition }, 12);
+      metrics.partitionStalled.set({ partition }, 1);
+    }
+    // A worker or instance joined: partition 1 moved to it. Its new owner reports it now; a
+    // stale lag left here would be added to that owner's in a summed /metrics for ever.
+    runner.onAssignment([0, 2]);
+    const partitionsOf = async (name: string) =>
+      ((await registry.getSingleMetric(name)?.get())?.values ?? []).map((v) => v.labels.partition);
+    for (const name of [
+      'stream_processor_consumer_lag',
+      'stream_processor_checkpoint_age_seconds',
+      'stream_processor_partition_stalled',
+    ])
+      expect([name, await partitionsOf(name)]).toEqual([name, ['0', '2']]);
+    expect(
+      (await registry.getSingleMetric('stream_processor_partitions_assigned')?.get())?.values[0]
+        ?.value,
+    ).toBe(2);
   });
 });
