@@ -468,6 +468,8 @@ class ProcessorProcess {
   readonly startedAt = performance.now();
   /** Its JSON log lines, parsed. */
   readonly logs: Array<Record<string, unknown>> = [];
+  /** How it ended, once it has (a start-up failure, a crash, or our kill). */
+  private exit: { code: number | null; signal: NodeJS.Signals | null } | undefined;
 
   constructor(
     childEnv: NodeJS.ProcessEnv,
@@ -486,6 +488,7 @@ class ProcessorProcess {
         stdio: ['ignore', 'pipe', 'inherit'],
       },
     );
+    this.child.once('exit', (code, signal) => (this.exit = { code, signal }));
     createInterface({ input: defined(this.child.stdout, 'stdout') }).on('line', (line) => {
       try {
         this.logs.push(JSON.parse(line) as Record<string, unknown>);
@@ -527,6 +530,13 @@ class ProcessorProcess {
   /** Seconds since the process started, once `condition` holds. */
   async until(condition: () => Promise<boolean>): Promise<number> {
     for (;;) {
+      // A processor that died never gets there: say so rather than wait for ever.
+      if (this.exit !== undefined) {
+        const last = this.logs.filter((l) => Number(l['level']) >= 50).slice(-3);
+        throw new Error(
+          `the processor exited (code ${this.exit.code}, signal ${this.exit.signal}) before the bench's condition held; its last errors: ${JSON.stringify(last)}`,
+        );
+      }
       this.peakRss = Math.max(this.peakRss, await this.metric('process_resident_memory_bytes'));
       if (await condition()) break;
       await new Promise((resolve) => setTimeout(resolve, 250));
@@ -535,6 +545,7 @@ class ProcessorProcess {
   }
 
   async kill(signal: NodeJS.Signals): Promise<void> {
+    if (this.exit !== undefined) return;
     const exited = new Promise((resolve) => this.child.once('exit', resolve));
     this.child.kill(signal);
     await exited;
