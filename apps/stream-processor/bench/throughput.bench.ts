@@ -602,7 +602,15 @@ async function runMemory(kafka: Kafka, es: Client): Promise<string[]> {
     await first.kill('SIGKILL');
 
     const second = new ProcessorProcess(childEnv, port);
-    const restored = () => second.logs.filter((l) => l['msg'] === 'checkpoint restored');
+    // Each partition's latest restore: with worker threads, the first worker may take every
+    // partition and restore it before a rebalance hands some to the others, which restore again.
+    const restored = () => [
+      ...new Map(
+        second.logs
+          .filter((l) => l['msg'] === 'checkpoint restored')
+          .map((l) => [l['partition'], l] as const),
+      ).values(),
+    ];
     const restarted = await second.until(
       async () =>
         restored().length === PARTITIONS &&
