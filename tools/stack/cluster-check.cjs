@@ -8,6 +8,23 @@ const { Kafka, logLevel } = require('kafkajs');
 const brokers = (process.env.KAFKA_BROKERS || '127.0.0.1:9092').split(',');
 const topic = `stack-cluster-check-${process.pid}`;
 
+/**
+ * A topic just created reaches each broker's metadata a moment later: the broker asked may answer
+ * UNKNOWN_TOPIC_OR_PARTITION for that moment (seen in CI). Retried for up to about 5 s.
+ */
+async function untilKnown(request) {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await request();
+    } catch (error) {
+      // kafkajs' own retries may have run out first: then the protocol error is the cause.
+      const type = error.type ?? error.originalError?.type ?? error.cause?.type;
+      if (type !== 'UNKNOWN_TOPIC_OR_PARTITION' || attempt >= 20) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 250));
+    }
+  }
+}
+
 async function main() {
   const admin = new Kafka({
     clientId: 'stack-cluster-check',
@@ -19,13 +36,16 @@ async function main() {
     const cluster = await admin.describeCluster();
     if (cluster.brokers.length !== 3) throw new Error(`${cluster.brokers.length} broker(s), not 3`);
     await admin.createTopics({ topics: [{ topic, numPartitions: 3 }], waitForLeaders: true });
-    const [metadata] = (await admin.fetchTopicMetadata({ topics: [topic] })).topics;
+    const [metadata] = (await untilKnown(() => admin.fetchTopicMetadata({ topics: [topic] })))
+      .topics;
     const replicas = metadata.partitions.map((p) => p.replicas.length);
     if (replicas.some((n) => n !== 3)) throw new Error(`replicas per partition ${replicas}, not 3`);
-    const { resources } = await admin.describeConfigs({
-      resources: [{ type: 2, name: topic, configNames: ['min.insync.replicas'] }],
-      includeSynonyms: false,
-    });
+    const { resources } = await untilKnown(() =>
+      admin.describeConfigs({
+        resources: [{ type: 2, name: topic, configNames: ['min.insync.replicas'] }],
+        includeSynonyms: false,
+      }),
+    );
     const minIsr = resources[0].configEntries.find((e) => e.configName === 'min.insync.replicas');
     if (minIsr?.configValue !== '2')
       throw new Error(`min.insync.replicas ${minIsr?.configValue}, not 2`);
