@@ -11,7 +11,7 @@ async function main(): Promise<void> {
   const logger = createLogger('stream-processor', config.logLevel, config.logFormat);
   if (!isMainThread && parentPort) {
     const { index } = workerData as WorkerStart;
-    return runProcessorWorker(config, parentPort, logger.child({ worker: index }));
+    return runProcessorWorker(config, index, parentPort, logger.child({ worker: index }));
   }
   // One worker: the processor runs on the main thread, as it always did.
   const processor =

@@ -1,3 +1,4 @@
+import { getHeapStatistics } from 'node:v8';
 import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
 import type { Accounting } from '../core/accounting';
 
@@ -179,4 +180,31 @@ export function createProcessorMetrics(registry: Registry): ProcessorMetrics {
       for (const gauge of perPartitionGauges) gauge.remove({ partition: String(partition) });
     },
   };
+}
+
+/**
+ * A worker thread's own V8 heap, labelled with the worker's number. Each thread has a heap of
+ * its own, and the default `nodejs_heap_*` metrics (the main thread's registry) describe only the
+ * main thread's: without these, the heaps holding the partitions' state were not in /metrics.
+ */
+export function registerWorkerHeapMetrics(registry: Registry, worker: number): void {
+  const labels = { worker: String(worker) };
+  new Gauge({
+    name: 'stream_processor_worker_heap_used_bytes',
+    help: "A worker thread's V8 heap in use (the main thread's is nodejs_heap_size_used_bytes)",
+    labelNames: ['worker'],
+    registers: [registry],
+    collect() {
+      this.set(labels, getHeapStatistics().used_heap_size);
+    },
+  });
+  new Gauge({
+    name: 'stream_processor_worker_heap_size_bytes',
+    help: "A worker thread's V8 heap reserved (the main thread's is nodejs_heap_size_total_bytes)",
+    labelNames: ['worker'],
+    registers: [registry],
+    collect() {
+      this.set(labels, getHeapStatistics().total_heap_size);
+    },
+  });
 }

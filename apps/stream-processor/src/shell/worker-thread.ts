@@ -2,6 +2,7 @@ import type { MessagePort } from 'node:worker_threads';
 import { errorMessage, type Logger } from '@geostream/platform';
 import { Registry } from 'prom-client';
 import type { StreamProcessorConfig } from '../config';
+import { registerWorkerHeapMetrics } from './metrics';
 import { startStreamProcessor, type StreamProcessor } from './stream-processor';
 import type { FromWorker, ToWorker } from './worker-messages';
 
@@ -12,6 +13,7 @@ import type { FromWorker, ToWorker } from './worker-messages';
  */
 export async function runProcessorWorker(
   config: StreamProcessorConfig,
+  worker: number,
   port: MessagePort,
   logger: Logger,
 ): Promise<void> {
@@ -20,6 +22,7 @@ export async function runProcessorWorker(
   // only its own, or the sum over workers would count the process several times.
   const registry = new Registry();
   registry.setDefaultLabels({ service: 'stream-processor' });
+  registerWorkerHeapMetrics(registry, worker);
   let started: StreamProcessor;
   try {
     started = await startStreamProcessor(config, { logger, registry });

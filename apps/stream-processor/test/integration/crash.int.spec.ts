@@ -167,6 +167,14 @@ describe('stream processor crashes (SIGKILL of a real process)', () => {
     const metrics = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
     expect(metrics).toMatch(/^stream_processor_partitions_assigned\{[^}]*\} 2$/m);
     expect(metrics).toMatch(/^process_resident_memory_bytes\{[^}]*\} \d+$/m);
+    // Each worker's own heap, next to the main thread's.
+    for (const worker of ['1', '2'])
+      expect(metrics).toMatch(
+        new RegExp(
+          `^stream_processor_worker_heap_used_bytes\\{[^}]*worker="${worker}"[^}]*\\} [1-9]\\d+$`,
+          'm',
+        ),
+      );
     await first.kill('SIGTERM');
     expect(await first.exited).toBe(0);
 

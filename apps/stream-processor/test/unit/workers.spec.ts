@@ -1,7 +1,9 @@
 import { availableParallelism } from 'node:os';
 import { ConfigError } from '@geostream/platform';
 import { readStreamProcessorConfig } from '../../src/config';
+import { AggregatorRegistry, Registry } from 'prom-client';
 import { combinedHealth } from '../../src/shell/combined-health';
+import { registerWorkerHeapMetrics } from '../../src/shell/metrics';
 
 describe('PROCESSOR_WORKERS', () => {
   it('defaults to one worker per CPU, at most four', () => {
@@ -73,5 +75,26 @@ describe('combinedHealth (one /health for several workers)', () => {
     expect(report.status).toBe('degraded');
     expect(report.checks['worker 2']).toEqual({ ok: false, detail: 'did not answer' });
     expect(report.checks['consumer']?.ok).toBe(true);
+  });
+});
+
+describe('registerWorkerHeapMetrics', () => {
+  it("reports each worker's V8 heap under its own label, kept apart when /metrics sums the workers", async () => {
+    const workerMetrics = await Promise.all(
+      [1, 2].map((worker) => {
+        const registry = new Registry();
+        registerWorkerHeapMetrics(registry, worker);
+        return registry.getMetricsAsJSON();
+      }),
+    );
+    const summed = AggregatorRegistry.aggregate(workerMetrics);
+    for (const name of [
+      'stream_processor_worker_heap_used_bytes',
+      'stream_processor_worker_heap_size_bytes',
+    ]) {
+      const values = (await summed.getSingleMetric(name)?.get())?.values ?? [];
+      expect(values.map((v) => v.labels['worker']).sort()).toEqual(['1', '2']);
+      for (const v of values) expect(v.value).toBeGreaterThan(1_000_000);
+    }
   });
 });
