@@ -454,7 +454,7 @@ async function runLiveProcess(kafka: Kafka, es: Client): Promise<Result> {
       windows: count,
       p50: bound(0.5),
       p99: bound(0.99),
-      sinkSeconds: {},
+      sinkSeconds: await processor.sumsByLabel('stream_processor_sink_write_seconds', 'sink'),
     };
   } finally {
     await processor.kill('SIGTERM');
@@ -509,6 +509,18 @@ class ProcessorProcess {
     } catch {
       return 0;
     }
+  }
+
+  /** A histogram's sums by the value of one of its labels, summed over the other labels. */
+  async sumsByLabel(name: string, label: string): Promise<Record<string, number>> {
+    const text = await (await fetch(`http://127.0.0.1:${this.port}/metrics`)).text();
+    const sums: Record<string, number> = {};
+    const pattern = new RegExp(`^${name}_sum\\{.*\\b${label}="([^"]+)".*\\} (\\S+)$`);
+    for (const line of text.split('\n')) {
+      const match = pattern.exec(line);
+      if (match?.[1] !== undefined) sums[match[1]] = (sums[match[1]] ?? 0) + Number(match[2]);
+    }
+    return sums;
   }
 
   /** A histogram's cumulative counts by upper bound (le), ascending, summed over label sets. */
@@ -588,8 +600,13 @@ async function runMemory(kafka: Kafka, es: Client): Promise<string[]> {
     // Checkpointed (every CHECKPOINT_INTERVAL_MS), and settled.
     await new Promise((resolve) => setTimeout(resolve, 6_000));
     const rss = await first.metric('process_resident_memory_bytes');
-    const heap = await first.metric('nodejs_heap_size_used_bytes');
-    const heapTotal = await first.metric('nodejs_heap_size_total_bytes');
+    // The main thread's heap plus each worker thread's (absent with one worker: it is the main).
+    const heap =
+      (await first.metric('nodejs_heap_size_used_bytes')) +
+      (await first.metric('stream_processor_worker_heap_used_bytes'));
+    const heapTotal =
+      (await first.metric('nodejs_heap_size_total_bytes')) +
+      (await first.metric('stream_processor_worker_heap_size_bytes'));
     const external = await first.metric('nodejs_external_memory_bytes');
     await preload(
       kafka,
@@ -622,7 +639,7 @@ async function runMemory(kafka: Kafka, es: Client): Promise<string[]> {
     const rssAfter = await second.metric('process_resident_memory_bytes');
     await second.kill('SIGTERM');
     return [
-      `| ${MEMORY_INSTRUMENTS.toLocaleString('en')} instruments with open windows (${(perPartition * PARTITIONS).toLocaleString('en')} readings, caught up ${caughtUp.toFixed(0)} s after the start) | RSS ${mb(rss)} (peak while catching up ${mb(first.peakRss)}), V8 heap used ${mb(heap)} of ${mb(heapTotal)}, external ${mb(external)} |`,
+      `| ${MEMORY_INSTRUMENTS.toLocaleString('en')} instruments with open windows (${(perPartition * PARTITIONS).toLocaleString('en')} readings, caught up ${caughtUp.toFixed(0)} s after the start) | RSS ${mb(rss)} (peak while catching up ${mb(first.peakRss)}), V8 heaps (every thread) used ${mb(heap)} of ${mb(heapTotal)}, external ${mb(external)} |`,
       `| the same, one more reading each, SIGKILLed and restarted | caught up again ${restarted.toFixed(1)} s after the restart; ${sum('instruments').toLocaleString('en')} instrument rows read back, slowest partition: read ${slowest('readMs')} ms, rebuilt ${slowest('rebuildMs')} ms; RSS ${mb(rssAfter)} (peak ${mb(second.peakRss)}) |`,
     ];
   } finally {

@@ -293,5 +293,6 @@ export class PartitionRunner {
         'trigger levels changed: windows closed from here on are judged on them',
       );
     slot.pending.add(outputs, now);
+    if (outputs.windows.length > 0) this.writes.noteWindows(slot, now);
   }
 }

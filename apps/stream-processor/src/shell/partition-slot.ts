@@ -21,6 +21,15 @@ export class PartitionSlot {
   lastCheckpointAtMs: number;
   /** Processor clock when the partition last delivered records (idle advance). */
   lastRecordAtMs: number;
+  /**
+   * Processor clock when windows last closed here or a write of closed windows last finished
+   * (from the slot's creation: a restart's first windows are not a burst after a lull).
+   */
+  lastWindowsAtMs: number;
+  /** Processor clock when windows last closed after a lull (a burst began; -Infinity: never). */
+  burstStartedAtMs = -Infinity;
+  /** Processor clock when the partition last had nothing left to read (-Infinity: never). */
+  caughtUpAtMs = -Infinity;
   /** Past transaction markers kafkajs consumed without a batch for us (log end checks). */
   filteredPosition = 0;
   highWatermark: number | undefined;
@@ -40,6 +49,7 @@ export class PartitionSlot {
   ) {
     this.lastCheckpointAtMs = nowMs;
     this.lastRecordAtMs = nowMs;
+    this.lastWindowsAtMs = nowMs;
     this.progressAtMs = nowMs;
   }
 
@@ -75,6 +85,7 @@ export class PartitionSlot {
    */
   observeProgress(nowMs: number): void {
     const position = this.position;
+    if (this.lag === 0) this.caughtUpAtMs = nowMs;
     if (position !== this.progressPosition || this.lag === 0) {
       this.progressPosition = position;
       this.progressAtMs = nowMs;

@@ -4,6 +4,13 @@ import type { WriteOutputs } from './output-writer';
 import type { PartitionSlot } from './partition-slot';
 import { untilAborted } from './until-aborted';
 
+/**
+ * A gap this long between window closes is a lull: a due checkpoint waits for one in a bursty
+ * live partition. Longer than the gaps between the batches of one burst (milliseconds), far
+ * shorter than those between two bursts (a window length less the burst's few seconds).
+ */
+export const CHECKPOINT_LULL_MS = 1_000;
+
 export interface WriteSchedulerOptions {
   readonly rawTopic: string;
   readonly writeOutputs: WriteOutputs;
@@ -22,8 +29,9 @@ export interface WriteSchedulerOptions {
 /**
  * When a partition's outputs are written, and with or without a checkpoint. Outputs go out as
  * soon as a caught-up partition has any (latency); a partition catching up on a backlog lets
- * them gather (throughput). A checkpoint rides along every `checkpointIntervalMs`, or when asked
- * (an idle advance, shutdown): it is written after the outputs it covers, so the outputs of the
+ * them gather (throughput). A checkpoint rides along every `checkpointIntervalMs` (a live
+ * partition's in a lull between bursts of window closes: `checkpointDue`), or when asked (an idle
+ * advance, shutdown): it is written after the outputs it covers, so the outputs of the
  * writes between two checkpoints are simply produced again, identically, by a replay.
  */
 export class WriteScheduler {
@@ -42,8 +50,32 @@ export class WriteScheduler {
     return slot.hasUncheckpointedProgress && this.checkpointDue(slot, nowMs);
   }
 
+  /**
+   * Whether the partition's checkpoint should be written now: every `checkpointIntervalMs`, but
+   * not in the middle of a burst of window closes. At a live site every instrument's window
+   * ends at the same boundary, so windows close in bursts, and a checkpoint then (every
+   * instrument changed since the last one) competes with this partition's and every other
+   * partition's burst for PostgreSQL and the CPU. So a partition that had nothing left to read
+   * within the interval, and whose window closes came as a burst after a lull within it, writes
+   * its due checkpoint once no window closed, nor finished being written, for
+   * `CHECKPOINT_LULL_MS`, and at the latest at twice the interval. A partition whose windows
+   * close steadily (no burst to avoid), or one catching up on a backlog, writes it with its
+   * outputs.
+   */
   checkpointDue(slot: PartitionSlot, nowMs: number): boolean {
-    return nowMs - slot.lastCheckpointAtMs >= this.options.checkpointIntervalMs;
+    const interval = this.options.checkpointIntervalMs;
+    const age = nowMs - slot.lastCheckpointAtMs;
+    if (age < interval) return false;
+    const live = nowMs - slot.caughtUpAtMs < interval;
+    const bursty = nowMs - slot.burstStartedAtMs < interval;
+    const inBurst = nowMs - slot.lastWindowsAtMs < CHECKPOINT_LULL_MS;
+    return !(live && bursty && inBurst) || age >= 2 * interval;
+  }
+
+  /** Notes windows closing (or written) now: after a lull, they begin a burst. */
+  noteWindows(slot: PartitionSlot, nowMs: number): void {
+    if (nowMs - slot.lastWindowsAtMs >= CHECKPOINT_LULL_MS) slot.burstStartedAtMs = nowMs;
+    slot.lastWindowsAtMs = nowMs;
   }
 
   /** Writes what is pending (and a checkpoint if asked or due), and waits for it. */
@@ -72,12 +104,14 @@ export class WriteScheduler {
     if (slot.pending.isEmpty && !withCheckpoint) return;
     const state = withCheckpoint ? processor.checkpoint() : undefined;
     const batch = slot.pending.take();
+    const hasWindows = batch.windows.length > 0;
     // Counts from the start: a batch arriving while this write runs is not "overdue" already.
     if (state !== undefined) slot.lastCheckpointAtMs = nowMs;
     const write = this.options
       .writeOutputs(slot.partition, batch, state, this.options.lifetime, slot.checkpointedOffset)
       .then(() => {
         if (slot.inflight === write) slot.inflight = undefined;
+        if (hasWindows) this.noteWindows(slot, this.options.now());
         if (state === undefined) return;
         const nextOffset = state.header.nextOffset;
         slot.checkpointedOffset = nextOffset;

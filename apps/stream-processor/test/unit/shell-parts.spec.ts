@@ -9,7 +9,13 @@ import { FetchHealth } from '../../src/shell/fetch-health';
 import { withHeartbeats } from '../../src/shell/keep-alive';
 import { createProcessorMetrics } from '../../src/shell/metrics';
 import { PartitionRunner, type PartitionRunnerOptions } from '../../src/shell/partition-runner';
+import { PartitionSlot } from '../../src/shell/partition-slot';
 import { SerialLock } from '../../src/shell/serial-lock';
+import {
+  CHECKPOINT_LULL_MS,
+  WriteScheduler,
+  type WriteSchedulerOptions,
+} from '../../src/shell/write-scheduler';
 import { defined } from '@geostream/platform/testing';
 
 const configError = (env: Record<string, string>): ConfigError => {
@@ -253,5 +259,112 @@ describe('PartitionRunner.onAssignment', () => {
       (await registry.getSingleMetric('stream_processor_partitions_assigned')?.get())?.values[0]
         ?.value,
     ).toBe(2);
+  });
+});
+
+describe('WriteScheduler checkpoints', () => {
+  const INTERVAL = 10_000;
+  let clock = 0;
+  const written: Array<{ windows: number; checkpoint: boolean }> = [];
+  const scheduler = new WriteScheduler({
+    rawTopic: 'raw',
+    writeOutputs: async (_partition, batch, checkpoint) => {
+      written.push({ windows: batch.windows.length, checkpoint: checkpoint !== undefined });
+    },
+    logger: createLogger('shell-parts', 'silent'),
+    now: () => clock,
+    lifetime: new AbortController().signal,
+    checkpointIntervalMs: INTERVAL,
+    maxWriteDelayMs: 1_000,
+    maxPendingOutputs: 20_000,
+  } satisfies WriteSchedulerOptions);
+  const consumer = { commitOffsets: async () => undefined };
+  const signal = new AbortController().signal;
+  // Only what start() reads of the processor: its checkpoint and position.
+  const slotAt = (createdAtMs: number): PartitionSlot => {
+    const slot = new PartitionSlot(0, createdAtMs);
+    slot.processor = {
+      nextOffset: 100,
+      checkpoint: () => ({ header: { nextOffset: 100 }, upserts: [], deletes: [] }),
+    } as unknown as PartitionSlot['processor'];
+    return slot;
+  };
+  // As the runner does for a batch that closed a window; live: nothing left to read after it.
+  const closeWindow = (slot: PartitionSlot, live: boolean) => {
+    slot.pending.add(
+      {
+        windows: [{ id: 'w' }],
+        windowOrigins: [],
+        windowClocks: [],
+        alerts: [],
+        deadLetters: [],
+      } as unknown as Parameters<PartitionSlot['pending']['add']>[0],
+      clock,
+    );
+    scheduler.noteWindows(slot, clock);
+    if (live) slot.caughtUpAtMs = clock;
+  };
+  beforeEach(() => {
+    clock = 0;
+    written.length = 0;
+  });
+
+  it('a live partition writes a burst of windows without the due checkpoint, and checkpoints in the lull after it', async () => {
+    const slot = slotAt(0);
+    clock = INTERVAL - 2_000; // the previous burst, after a lull
+    closeWindow(slot, true);
+    await scheduler.write(slot, consumer, signal, false);
+    clock = INTERVAL + 200; // the checkpoint is due in the middle of the next burst
+    closeWindow(slot, true);
+    expect(scheduler.checkpointDue(slot, clock)).toBe(false);
+    await scheduler.write(slot, consumer, signal, false);
+    expect(written).toEqual([
+      { windows: 1, checkpoint: false },
+      { windows: 1, checkpoint: false },
+    ]);
+    // The burst's write finished: the lull counts from then.
+    const finished = slot.lastWindowsAtMs;
+    clock = finished + CHECKPOINT_LULL_MS - 1;
+    slot.caughtUpAtMs = clock;
+    expect(scheduler.checkpointDue(slot, clock)).toBe(false);
+    clock = finished + CHECKPOINT_LULL_MS;
+    expect(scheduler.checkpointDue(slot, clock)).toBe(true);
+    await scheduler.write(slot, consumer, signal, false);
+    expect(written[2]).toEqual({ windows: 0, checkpoint: true });
+    expect(slot.checkpointedOffset).toBe(100);
+  });
+
+  it('a burst that never ends holds the checkpoint back for one interval at most', () => {
+    const slot = slotAt(0);
+    const burstStart = INTERVAL - 100; // after a lull, just before the checkpoint is due
+    for (clock = burstStart; clock < burstStart + INTERVAL; clock += 100) {
+      closeWindow(slot, true);
+      expect([clock, scheduler.checkpointDue(slot, clock)]).toEqual([clock, false]);
+    }
+    closeWindow(slot, true);
+    expect(scheduler.checkpointDue(slot, clock)).toBe(true);
+    expect(clock).toBeLessThanOrEqual(2 * INTERVAL);
+  });
+
+  it('a live partition whose windows close steadily (no burst to avoid) checkpoints every interval', () => {
+    const slot = slotAt(0);
+    // From the start (a restart's first windows come at once): no lull, so no burst.
+    for (clock = 0; clock < INTERVAL; clock += 100) closeWindow(slot, true);
+    closeWindow(slot, true);
+    expect(scheduler.checkpointDue(slot, INTERVAL)).toBe(true);
+  });
+
+  it('a partition catching up on a backlog writes the due checkpoint with its windows', async () => {
+    const slot = slotAt(0);
+    clock = 5_000; // a burst after a lull, but never caught up
+    closeWindow(slot, false);
+    clock = INTERVAL - 1;
+    closeWindow(slot, false);
+    expect(scheduler.checkpointDue(slot, clock)).toBe(false);
+    clock = INTERVAL;
+    closeWindow(slot, false);
+    expect(scheduler.checkpointDue(slot, clock)).toBe(true);
+    await scheduler.write(slot, consumer, signal, false);
+    expect(written).toEqual([{ windows: 3, checkpoint: true }]);
   });
 });
