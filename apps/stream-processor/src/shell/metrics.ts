@@ -138,7 +138,7 @@ export function createProcessorMetrics(registry: Registry): ProcessorMetrics {
     }),
     windowCloseToPostgresSeconds: new Histogram({
       name: 'stream_processor_window_close_to_postgres_seconds',
-      help: 'From a window closing in the processor to its row committed in PostgreSQL',
+      help: 'From a window closing in the processor to its row committed in PostgreSQL, observed once all three sinks acknowledged it',
       buckets: LATENCY_BUCKETS,
       registers,
     }),
