@@ -28,8 +28,12 @@ import {
 
 /** How many of its own last commits per key a producer remembers (see checkOwnership). */
 const REMEMBERED_COMMITS = 64;
-/** Checks in a row (the sender's backoff: about a minute) that may see an own earlier commit. */
-const STALE_STATE_CHECKS = 20;
+/**
+ * Beyond the transaction timeout, how long the state topic may go on answering an own earlier
+ * commit (see checkOwnership): the restarted broker's coordinator aborts a transaction its
+ * crash left open once the transaction timeout has passed, checking every 10 s by default.
+ */
+const STALE_STATE_MARGIN_MS = 30_000;
 
 export interface ProducerDeps {
   /** The kafkajs client; or give `kafkaPort` instead (tests). */
@@ -167,7 +171,11 @@ export function startProducer(config: ProducerConfig, deps: ProducerDeps): Runni
    * The last values this instance committed per key. Right after a broker restart the state
    * topic can still answer an earlier one of them (the last commit not yet readable): that is
    * this instance's own past, not another producer, so the check waits for the topic instead of
-   * stopping. Seen for longer than STALE_STATE_CHECKS checks, it is taken as a takeover.
+   * stopping. Seen for longer than the transaction timeout plus STALE_STATE_MARGIN_MS (a
+   * transaction the broker's crash left open holds the topic's readable end back until the
+   * coordinator aborts it), it is taken as a takeover. Counted in time, not in checks: with the
+   * sender's jittered backoff, 20 checks took 33 s in one run, and the producer stopped while
+   * the topic still answered its earlier commit.
    */
   const committedHere = new Map<string, string[]>();
   const rememberCommitted = (key: string, value: string): void => {
@@ -176,7 +184,9 @@ export function startProducer(config: ProducerConfig, deps: ProducerDeps): Runni
     if (values.length > REMEMBERED_COMMITS) values.shift();
     committedHere.set(key, values);
   };
-  let staleChecks = 0;
+  /** When the state topic first answered an own earlier commit, in the current run of them. */
+  let staleSinceMs: number | undefined;
+  const staleLimitMs = config.delivery.transactionTimeoutMs + STALE_STATE_MARGIN_MS;
   let reportFailed: (error: SupersededError) => void = () => undefined;
   const failed = new Promise<SupersededError>((resolve) => (reportFailed = resolve));
 
@@ -196,16 +206,18 @@ export function startProducer(config: ProducerConfig, deps: ProducerDeps): Runni
       if (value === believed.get(key)) continue;
       // A commit whose outcome is not known yet may have gone through: that is still ours.
       if (value === pending.get(key)) continue;
-      if (committedHere.get(key)?.includes(value) && ++staleChecks <= STALE_STATE_CHECKS) {
-        throw new StateNotReadableYetError({
-          key,
-          onTopic: value,
-          committedHere: believed.get(key),
-        });
+      if (committedHere.get(key)?.includes(value)) {
+        staleSinceMs ??= now();
+        if (now() - staleSinceMs <= staleLimitMs)
+          throw new StateNotReadableYetError({
+            key,
+            onTopic: value,
+            committedHere: believed.get(key),
+          });
       }
       throw new SupersededError({ key, onTopic: value, committedHere: believed.get(key) });
     }
-    staleChecks = 0;
+    staleSinceMs = undefined;
   };
 
   /** The cursors the last run committed (read from the state topic once the sender registered). */

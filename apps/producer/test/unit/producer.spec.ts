@@ -309,6 +309,47 @@ describe('startProducer (fake API and Kafka)', () => {
     );
   }, 30_000); // the stale reads are retried with the sender's backoff
 
+  it('takes an own earlier cursor answered for longer than the transaction timeout plus a margin as a takeover', async () => {
+    const kafka = new FakeKafka(3);
+    const api = loggingApi(4);
+    let clockSkewMs = 0; // how far this instance's clock is moved on (the wait is counted in time)
+    const producer = startProducer(
+      config({
+        POLL_PAGE_READINGS: '5',
+        PRODUCER_FLUSH_TIMEOUT_MS: '50',
+        PRODUCER_TRANSACTION_TIMEOUT_MS: '1000',
+      }),
+      {
+        kafkaPort: kafka,
+        logger,
+        registry: new Registry(),
+        fetch: api.fetch,
+        now: () => Date.now() + clockSkewMs,
+      },
+    );
+    let superseded = false;
+    void producer.failed.then(() => (superseded = true));
+    await eventually(() => (kafka.committed().flat().length >= 20 ? true : undefined), {
+      what: 'twenty readings committed',
+    });
+    kafka.down = true;
+    await eventually(() => (producer.buffered() >= 5 ? true : undefined), {
+      what: 'readings buffered while Kafka is down',
+    });
+    kafka.staleStateReads = 1_000; // the topic never catches up
+    kafka.down = false;
+    await eventually(() => (kafka.staleStateReads < 1_000 ? true : undefined), {
+      what: 'the first stale read',
+    });
+    expect(superseded).toBe(false); // within the limit it waits
+    clockSkewMs = 1_000 + 30_000 + 1; // past the transaction timeout plus the margin
+    await eventually(() => (superseded ? true : undefined), {
+      what: 'stopped as superseded',
+      timeoutMs: 20_000,
+    });
+    await producer.stop();
+  }, 30_000);
+
   it('lets one of two instances on one transactional id go on, and stops the other: nothing duplicated', async () => {
     const kafka = new FakeKafka(3);
     const api = loggingApi(4);
