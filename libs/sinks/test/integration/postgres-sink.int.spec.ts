@@ -137,6 +137,26 @@ describe('PostgreSQL sink (real PostgreSQL, own schema per test)', () => {
     ]);
   });
 
+  it('names a server whose autovacuum is off at start-up, and is silent when it is on', async () => {
+    const warnings: string[] = [];
+    const logger = {
+      warn: (_fields: unknown, message: string) => warnings.push(message),
+      info: () => undefined,
+      debug: () => undefined,
+      error: () => undefined,
+      child: () => logger,
+    };
+    const watched = newSink({ logger: logger as unknown as PostgresSinkOptions['logger'] });
+    await watched.migrate();
+    const server = ((await db.raw('show autovacuum')) as { rows: { autovacuum: string }[] }).rows[0]
+      ?.autovacuum;
+    // The setting is the server's (this machine's CI configuration has it off), so the test
+    // follows it rather than changing a server-wide setting under the other tests.
+    expect(warnings.filter((m) => m.includes('autovacuum is off'))).toHaveLength(
+      server === 'off' ? 1 : 0,
+    );
+  });
+
   it('migrates concurrently into a schema that does not exist yet', async () => {
     schema = uniqueName('sinks_test');
     schemas.push(schema);
