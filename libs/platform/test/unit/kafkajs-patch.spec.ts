@@ -9,7 +9,8 @@ import fc from 'fast-check';
  * for the connection's life). Its producer grouped messages per partition in O(n^2), zeroed a
  * fresh buffer per record, built every varint as an array and a Buffer, every timestamp delta
  * with Longs and every header as an encoder of its own, checksummed a byte at a time, and, retrying a send after a broker died, skipped the partitions a
- * surviving broker had taken over (lost, yet reported sent). Its consumer parsed two decimal
+ * surviving broker had taken over (lost, yet reported sent) and sent again, with new sequence
+ * numbers, what a request still in flight to a surviving broker got acknowledged (duplicated). Its consumer parsed two decimal
  * strings into Longs for every record fetched and copied the headers object per header. These
  * fail if the patch is not applied.
  */
@@ -327,6 +328,119 @@ describe('kafkajs producer retry after a failover (patched)', () => {
     // Unpatched, the retry skipped broker 1 (it had a response), partition 2 was never sent, and
     // the send reported success for partitions 0 and 1 alone (tulios/kafkajs#1303).
     expect(produced.sort()).toEqual([0, 1, 2]);
+    expect(responses.map((r) => r.partition).sort()).toEqual([0, 1, 2]);
+  });
+
+  it('does not send again, with the next sequence numbers, what a request still in flight to a surviving broker got acknowledged', async () => {
+    // Partitions 0 and 1 on broker 1, which answers slowly (acks=all waits while the dead
+    // node is still in the in-sync replicas); partition 2 on broker 2, which is dead. The retry
+    // begins while broker 1's request is in flight and waits for its lock.
+    let leaders: Record<number, number[]> = { 1: [0, 1], 2: [2] };
+    const produced: Array<{ partition: number; firstSequence: number }> = [];
+    const broker = (nodeId: number) => ({
+      nodeId,
+      produce: async ({
+        topicData,
+      }: {
+        topicData: Array<{
+          topic: string;
+          partitions: Array<{ partition: number; firstSequence: number }>;
+        }>;
+      }) => {
+        if (nodeId === 2) {
+          const error = new Error('Connection error: connect ECONNREFUSED');
+          error.name = 'KafkaJSConnectionError';
+          throw error;
+        }
+        await new Promise((resolve) => setTimeout(resolve, 50));
+        for (const t of topicData)
+          for (const p of t.partitions)
+            produced.push({ partition: Number(p.partition), firstSequence: p.firstSequence });
+        return {
+          topics: topicData.map((t) => ({
+            topicName: t.topic,
+            partitions: t.partitions.map((p) => ({
+              partition: p.partition,
+              errorCode: 0,
+              baseOffset: '0',
+            })),
+          })),
+        };
+      },
+    });
+    const brokers = new Map([1, 2].map((id) => [id, broker(id)]));
+    const cluster = {
+      refreshMetadataIfNecessary: async () => undefined,
+      refreshMetadata: async () => {
+        leaders = { 1: [0, 1, 2] };
+      },
+      addMultipleTargetTopics: async () => undefined,
+      isConnected: () => true,
+      removeBroker: () => undefined,
+      findTopicPartitionMetadata: () => [
+        { partitionId: 0 },
+        { partitionId: 1 },
+        { partitionId: 2 },
+      ],
+      findLeaderForPartitions: (_topic: string, partitions: Array<string | number>) => {
+        const wanted = new Set(partitions.map(Number));
+        return Object.fromEntries(
+          Object.entries(leaders)
+            .map(([id, ps]) => [id, ps.filter((p) => wanted.has(p))] as const)
+            .filter(([, ps]) => ps.length > 0),
+        );
+      },
+      findBroker: async ({ nodeId }: { nodeId: string }) => brokers.get(Number(nodeId)),
+    };
+    // As kafkajs' own: one request at a time per broker, sequence numbers per partition.
+    const locks = new Map<number, Promise<void>>();
+    const unlocks = new Map<number, () => void>();
+    const sequences = new Map<string, number>();
+    const eosManager = {
+      acquireBrokerLock: async ({ nodeId }: { nodeId: number }) => {
+        while (locks.has(nodeId)) await locks.get(nodeId);
+        locks.set(nodeId, new Promise<void>((resolve) => unlocks.set(nodeId, resolve)));
+      },
+      releaseBrokerLock: ({ nodeId }: { nodeId: number }) => {
+        locks.delete(nodeId);
+        unlocks.get(nodeId)?.();
+      },
+      isTransactional: () => false,
+      getSequence: (topic: string, partition: number) =>
+        sequences.get(`${topic}:${Number(partition)}`) ?? 0,
+      updateSequence: (topic: string, partition: number, increment: number) => {
+        const key = `${topic}:${Number(partition)}`;
+        sequences.set(key, (sequences.get(key) ?? 0) + increment);
+      },
+      getProducerId: () => 7,
+      getProducerEpoch: () => 0,
+      getTransactionalId: () => undefined,
+    };
+    const sendMessages = createSendMessages({
+      logger: silentLogger,
+      cluster,
+      partitioner: ({ message }: { message: { key: string } }) => Number(message.key),
+      eosManager,
+      retrier: createRetry({ retries: 3, initialRetryTime: 1, maxRetryTime: 2 }),
+    });
+    const responses = await sendMessages({
+      acks: -1,
+      timeout: 1_000,
+      topicMessages: [
+        {
+          topic: 't',
+          messages: [0, 1, 2].map((p) => ({ key: String(p), value: `v${p}` })),
+        },
+      ],
+    });
+    // Unpatched, the retry also sent partitions 0 and 1 again once the lock was free, as
+    // sequence 1: the broker appended them twice (the producer's broker-loss test saw 272
+    // duplicate readings on the raw topic).
+    expect(produced.sort((a, b) => a.partition - b.partition)).toEqual([
+      { partition: 0, firstSequence: 0 },
+      { partition: 1, firstSequence: 0 },
+      { partition: 2, firstSequence: 0 },
+    ]);
     expect(responses.map((r) => r.partition).sort()).toEqual([0, 1, 2]);
   });
 });
