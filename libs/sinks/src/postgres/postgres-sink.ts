@@ -190,14 +190,16 @@ export function createPostgresSink(options: PostgresSinkOptions): PostgresSink {
  * The sink rewrites rows in place all day (every changed instrument's checkpoint row at each
  * checkpoint, every instrument's overview row at each window) and the dashboard's plans rely
  * on fresh statistics. Without autovacuum the dead row versions and stale statistics pile up
- * unnoticed until queries slow down, so a server that has it off is named at start-up.
+ * unnoticed until queries slow down, so a server that has it off is named at start-up. At info,
+ * not warn: a development or CI server may run without it on purpose (this machine's does), and
+ * a start on a healthy stack logs no warning.
  */
 async function warnIfAutovacuumOff(knex: Knex, logger: Logger): Promise<void> {
   const result = (await knex.raw("select current_setting('autovacuum') as autovacuum")) as {
     rows: { autovacuum: string }[];
   };
   if (result.rows[0]?.autovacuum === 'off')
-    logger.warn(
+    logger.info(
       { setting: 'autovacuum', value: 'off' },
       'PostgreSQL autovacuum is off: the checkpoint and instrument_state tables, rewritten at every checkpoint and window, will bloat and their statistics go stale; turn it on or VACUUM ANALYZE them on a schedule',
     );
