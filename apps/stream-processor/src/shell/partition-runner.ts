@@ -157,7 +157,10 @@ export class PartitionRunner {
   }
 
   /** Idle advances, overdue checkpoints and state loading; called by the processor's timer. */
-  async tick(consumer: Pick<Consumer, 'commitOffsets'>, signal: AbortSignal): Promise<void> {
+  async tick(
+    consumer: Pick<Consumer, 'commitOffsets' | 'seek'>,
+    signal: AbortSignal,
+  ): Promise<void> {
     if (this.stopping) return;
     const now = this.options.now();
     const slots = this.assigned().filter((slot) => !slot.lock.busy);
@@ -192,7 +195,7 @@ export class PartitionRunner {
       return end !== undefined && (slot.position ?? -1) >= end;
     };
     await Promise.all([
-      ...unloaded.map((slot) => this.loadIdle(slot, signal)),
+      ...unloaded.map((slot) => this.loadIdle(slot, consumer, signal)),
       ...idle
         .filter(caughtUp)
         .map((slot) =>
@@ -222,11 +225,28 @@ export class PartitionRunner {
     );
   }
 
-  private async loadIdle(slot: PartitionSlot, signal: AbortSignal): Promise<void> {
+  /**
+   * Loads the state of a partition that gets no batch, and points the consumer at its
+   * checkpoint. After a refused or failed write dropped the state, the consumer has read past
+   * that checkpoint; with nothing new to read, no batch would come to find it ahead and seek
+   * back (verifyPosition), and the records between would never be processed again. Where the
+   * consumer already is at the checkpoint (a partition assigned with nothing to read), the seek
+   * changes nothing.
+   */
+  private async loadIdle(
+    slot: PartitionSlot,
+    consumer: Pick<Consumer, 'seek'>,
+    signal: AbortSignal,
+  ): Promise<void> {
     try {
       await slot.lock.run(async () => {
         if (slot.revoked || slot.processor !== undefined || this.stopping) return;
-        await loadCheckpoint(slot, this.loader, signal);
+        const processor = await loadCheckpoint(slot, this.loader, signal);
+        consumer.seek({
+          topic: this.options.rawTopic,
+          partition: slot.partition,
+          offset: String(processor.nextOffset),
+        });
       });
     } catch (error) {
       if (error instanceof CheckpointError) this.options.onFatal(error);
