@@ -9,7 +9,8 @@
 // BENCH_LIVE_SECONDS (30), BENCH_MEMORY_INSTRUMENTS (instruments held by the 'memory' run, in
 // its own process, then killed and restarted: 100000), BENCH_PROCESSOR_NODE_FLAGS (node flags of
 // that process, e.g. --optimize-for-size), BENCH_PROCESSOR_WORKERS (its PROCESSOR_WORKERS, default
-// the processor's own: auto). Uses the shared local stack; names everything it creates uniquely
+// the processor's own: auto), BENCH_MEMORY_SETTLE_MS (how long the memory run waits once caught
+// up before reading its RSS, 6000). Uses the shared local stack; names everything it creates uniquely
 // and deletes it afterwards.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { execSync } from 'node:child_process';
@@ -590,6 +591,7 @@ async function runMemory(kafka: Kafka, es: Client): Promise<string[]> {
   };
   const port = 20_000 + Math.floor(Math.random() * 20_000);
   const mb = (bytes: number) => `${Math.round(bytes / 1024 / 1024)} MB`;
+  const settleMs = Number(env['BENCH_MEMORY_SETTLE_MS'] ?? 6_000);
   try {
     const first = new ProcessorProcess(childEnv, port);
     const caughtUp = await first.until(
@@ -598,7 +600,7 @@ async function runMemory(kafka: Kafka, es: Client): Promise<string[]> {
         perPartition * PARTITIONS,
     );
     // Checkpointed (every CHECKPOINT_INTERVAL_MS), and settled.
-    await new Promise((resolve) => setTimeout(resolve, 6_000));
+    await new Promise((resolve) => setTimeout(resolve, settleMs));
     const rss = await first.metric('process_resident_memory_bytes');
     // The main thread's heap plus each worker thread's (absent with one worker: it is the main).
     const heap =
@@ -634,13 +636,22 @@ async function runMemory(kafka: Kafka, es: Client): Promise<string[]> {
         (await second.metric('stream_processor_partitions_assigned')) === PARTITIONS &&
         (await second.metric('stream_processor_consumer_lag')) === 0,
     );
+    // Each thread compacts its heap once caught up after a backlog (COMPACT_HEAP_AFTER_BACKLOG_MS).
+    const compactions = (logs: ReadonlyArray<Record<string, unknown>>) => {
+      const done = logs.filter((l) => l['msg'] === 'caught up after a backlog: heap compacted');
+      if (done.length === 0) return 'no heap compaction';
+      const total = (field: string) => done.reduce((n, l) => n + Number(l[field] ?? 0), 0);
+      return `heap compacted ${done.length} time(s) once caught up, ${total('heapMbBefore')} to ${total('heapMbAfter')} MB in ${Math.max(...done.map((l) => Number(l['tookMs'])))} ms at most`;
+    };
     const sum = (field: string) => restored().reduce((n, l) => n + Number(l[field] ?? 0), 0);
     const slowest = (field: string) => Math.max(...restored().map((l) => Number(l[field] ?? 0)));
+    // Settled as the first was: its checkpoint written, and the heap compacted if it is.
+    await new Promise((resolve) => setTimeout(resolve, settleMs));
     const rssAfter = await second.metric('process_resident_memory_bytes');
     await second.kill('SIGTERM');
     return [
-      `| ${MEMORY_INSTRUMENTS.toLocaleString('en')} instruments with open windows (${(perPartition * PARTITIONS).toLocaleString('en')} readings, caught up ${caughtUp.toFixed(0)} s after the start) | RSS ${mb(rss)} (peak while catching up ${mb(first.peakRss)}), V8 heaps (every thread) used ${mb(heap)} of ${mb(heapTotal)}, external ${mb(external)} |`,
-      `| the same, one more reading each, SIGKILLed and restarted | caught up again ${restarted.toFixed(1)} s after the restart; ${sum('instruments').toLocaleString('en')} instrument rows read back, slowest partition: read ${slowest('readMs')} ms, rebuilt ${slowest('rebuildMs')} ms; RSS ${mb(rssAfter)} (peak ${mb(second.peakRss)}) |`,
+      `| ${MEMORY_INSTRUMENTS.toLocaleString('en')} instruments with open windows (${(perPartition * PARTITIONS).toLocaleString('en')} readings, caught up ${caughtUp.toFixed(0)} s after the start) | RSS ${mb(rss)} (peak while catching up ${mb(first.peakRss)}), V8 heaps (every thread) used ${mb(heap)} of ${mb(heapTotal)}, external ${mb(external)}; ${compactions(first.logs)} |`,
+      `| the same, one more reading each, SIGKILLed and restarted | caught up again ${restarted.toFixed(1)} s after the restart; ${sum('instruments').toLocaleString('en')} instrument rows read back, slowest partition: read ${slowest('readMs')} ms, rebuilt ${slowest('rebuildMs')} ms; RSS ${mb(rssAfter)} (peak ${mb(second.peakRss)}); ${compactions(second.logs)} |`,
     ];
   } finally {
     await cleanupOutputs(kafka, id, es, [rawTopic]);

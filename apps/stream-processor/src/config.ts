@@ -127,6 +127,13 @@ export interface StreamProcessorConfig {
     /** STALL_TIMEOUT_MS: a partition with lag and no progress for this long makes /health degraded. */
     readonly stallTimeoutMs: number;
   };
+  readonly memory: {
+    /**
+     * COMPACT_HEAP_AFTER_BACKLOG_MS: a thread caught up after being behind this long compacts
+     * its heap once, giving back what catching up grew it to (0: never).
+     */
+    readonly compactHeapAfterBacklogMs: number;
+  };
 }
 
 export function streamProcessorSettings(env: EnvReader): StreamProcessorConfig {
@@ -191,6 +198,12 @@ export function streamProcessorSettings(env: EnvReader): StreamProcessorConfig {
       shutdownTimeoutMs: env.int('SHUTDOWN_TIMEOUT_MS', 20_000, { min: 0, max: 600_000 }),
       sessionTimeoutMs: env.int('KAFKA_SESSION_TIMEOUT_MS', 30_000, { min: 6_000, max: 300_000 }),
       stallTimeoutMs: env.int('STALL_TIMEOUT_MS', 60_000, { min: 1_000, max: 3_600_000 }),
+    },
+    memory: {
+      compactHeapAfterBacklogMs: env.int('COMPACT_HEAP_AFTER_BACKLOG_MS', 5_000, {
+        min: 0,
+        max: DAY_MS,
+      }),
     },
   };
 }

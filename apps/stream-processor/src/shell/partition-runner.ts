@@ -81,6 +81,19 @@ export class PartitionRunner {
     return [...this.slots.values()].sort((a, b) => a.partition - b.partition);
   }
 
+  /** Some partition of this instance has work left (PartitionSlot.behind). */
+  behind(): boolean {
+    for (const slot of this.slots.values()) if (slot.behind) return true;
+    return false;
+  }
+
+  /** Every partition has checkpointed at or after `ms`, or has no progress to checkpoint. */
+  checkpointedSince(ms: number): boolean {
+    for (const slot of this.slots.values())
+      if (slot.hasUncheckpointedProgress && slot.lastCheckpointAtMs < ms) return false;
+    return true;
+  }
+
   /**
    * A new group generation: partitions no longer ours are forgotten (their new owner replays
    * from the last checkpoint); those we keep must have their position re-checked, since

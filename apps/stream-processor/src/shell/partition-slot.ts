@@ -92,6 +92,16 @@ export class PartitionSlot {
     }
   }
 
+  /** Work left: its state not loaded, records not read yet, or outputs not written yet. */
+  get behind(): boolean {
+    return (
+      this.processor === undefined ||
+      (this.lag ?? 0) > 0 ||
+      !this.pending.isEmpty ||
+      this.inflight !== undefined
+    );
+  }
+
   /** Progress in memory that no checkpoint records yet. */
   get hasUncheckpointedProgress(): boolean {
     return (

@@ -17,6 +17,7 @@ import type { PartitionProcessorOptions } from '../core/partition-processor';
 import { alarmRulesFromSiteConfig } from '../core/trigger-levels';
 import { FetchHealth } from './fetch-health';
 import { fetchSettings } from './fetch-settings';
+import { BacklogEnd, compactHeap } from './heap-compaction';
 import { withHeartbeats } from './keep-alive';
 import { createProcessorMetrics, type ProcessorMetrics } from './metrics';
 import { createOutputWriter } from './output-writer';
@@ -271,9 +272,30 @@ export async function startStreamProcessor(
     lastLagRefresh = at;
     await refreshLag();
   });
+  const backlogEnd =
+    config.memory.compactHeapAfterBacklogMs > 0
+      ? new BacklogEnd(config.memory.compactHeapAfterBacklogMs)
+      : undefined;
+  const compactAfterBacklog = () => {
+    if (
+      runner.stopping ||
+      backlogEnd?.observe(runner.behind(), (ms) => runner.checkpointedSince(ms), now()) !== true
+    )
+      return;
+    const compacted = compactHeap();
+    logger.info(
+      {
+        tookMs: Math.round(compacted.tookMs),
+        heapMbBefore: Math.round(compacted.heapBytesBefore / 1_048_576),
+        heapMbAfter: Math.round(compacted.heapBytesAfter / 1_048_576),
+      },
+      'caught up after a backlog: heap compacted',
+    );
+  };
   const ticker = setInterval(() => {
     tick();
     refresh();
+    compactAfterBacklog();
   }, TICK_MS);
   ticker.unref();
 

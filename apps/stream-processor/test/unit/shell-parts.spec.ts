@@ -5,7 +5,9 @@ import { Registry } from 'prom-client';
 import { ConfigError, createLogger } from '@geostream/platform';
 import { readStreamProcessorConfig } from '../../src/config';
 import { sinkRejectedDeadLetter } from '../../src/core/sink-rejections';
+import type { PartitionProcessor } from '../../src/core/partition-processor';
 import { FetchHealth } from '../../src/shell/fetch-health';
+import { BacklogEnd, compactHeap } from '../../src/shell/heap-compaction';
 import { withHeartbeats } from '../../src/shell/keep-alive';
 import { createProcessorMetrics } from '../../src/shell/metrics';
 import { PartitionRunner, type PartitionRunnerOptions } from '../../src/shell/partition-runner';
@@ -225,6 +227,68 @@ describe('FetchHealth', () => {
     health.fetchAnswered(2); // a late answer changes nothing
     health.fetchStarted(2, 61_000);
     expect(health.lastTroubleAtMs(61_500)).toBe(10_000);
+  });
+});
+
+describe('heap compaction after a backlog', () => {
+  it('comes once per backlog, once nothing is behind and everything is checkpointed since it ended', () => {
+    const end = new BacklogEnd(10_000);
+    let checkpointedAtMs = 0;
+    const sample = (behind: boolean, at: number) =>
+      end.observe(behind, (ms) => checkpointedAtMs >= ms, at);
+    const behindFrom = (fromMs: number, toMs: number) => {
+      for (let at = fromMs; at <= toMs; at += 250) expect(sample(true, at)).toBe(false);
+    };
+    behindFrom(0, 10_000);
+    // Caught up, but the checkpoint of what changed is still to come (it allocates a lot).
+    expect(sample(false, 10_250)).toBe(false);
+    expect(sample(false, 10_500)).toBe(false);
+    checkpointedAtMs = 10_600;
+    expect(sample(false, 10_750)).toBe(true);
+    expect(sample(false, 11_000)).toBe(false);
+    // A live partition: behind for a moment at each batch or window-close burst, never long.
+    for (let at = 20_000; at < 80_000; at += 2_000) {
+      behindFrom(at, at + 1_500);
+      checkpointedAtMs = at + 1_600;
+      expect(sample(false, at + 1_750)).toBe(false);
+    }
+    // Nine seconds behind is not ten.
+    behindFrom(100_000, 109_000);
+    checkpointedAtMs = 109_100;
+    expect(sample(false, 109_250)).toBe(false);
+    // Behind again before the checkpoint came (a live site after a backlog): still once.
+    behindFrom(120_000, 130_000);
+    expect(sample(false, 130_250)).toBe(false);
+    behindFrom(130_500, 131_000);
+    checkpointedAtMs = 131_100;
+    expect(sample(false, 131_250)).toBe(true);
+  });
+
+  it('counts a partition behind while its state loads, records wait or outputs are unwritten', () => {
+    const slot = new PartitionSlot(0, 0);
+    expect(slot.behind).toBe(true);
+    slot.processor = { nextOffset: 100 } as PartitionProcessor;
+    slot.highWatermark = 100;
+    expect(slot.behind).toBe(false);
+    slot.highWatermark = 101;
+    expect(slot.behind).toBe(true);
+    slot.highWatermark = 100;
+    slot.inflight = Promise.resolve();
+    expect(slot.behind).toBe(true);
+    slot.inflight = undefined;
+    // An unknown log end (no batch yet) is no backlog of its own.
+    slot.highWatermark = undefined;
+    expect(slot.behind).toBe(false);
+  });
+
+  it('gives back what the heap grew to and no longer holds', () => {
+    let garbage: Array<{ index: number; text: string }> | undefined = [];
+    for (let i = 0; i < 1_000_000; i++) garbage.push({ index: i, text: `reading ${i}` });
+    garbage = undefined;
+    const compacted = compactHeap();
+    expect(compacted.heapBytesAfter).toBeLessThan(compacted.heapBytesBefore * 0.6);
+    // Reached again without setting anything up twice.
+    expect(compactHeap().heapBytesAfter).toBeLessThanOrEqual(compacted.heapBytesBefore);
   });
 });
 
