@@ -485,7 +485,14 @@ class ProcessorProcess {
         path.join(__dirname, '../../../dist/apps/stream-processor/main.js'),
       ],
       {
-        env: { ...childEnv, PORT: String(port), LOG_LEVEL: 'info', LOG_FORMAT: 'json' },
+        // glibc's threshold as the Docker image sets it (the environment may override it).
+        env: {
+          MALLOC_MMAP_THRESHOLD_: '131072',
+          ...childEnv,
+          PORT: String(port),
+          LOG_LEVEL: 'info',
+          LOG_FORMAT: 'json',
+        },
         stdio: ['ignore', 'pipe', 'inherit'],
       },
     );

@@ -49,7 +49,7 @@ export interface HeapCompacted {
  * back to the system ("last resort": a regular one leaves the pages resident). V8 keeps the
  * heap it grew to while allocating fast and never shrinks it once the allocation stops: the
  * memory bench's processor held 185 MB live in 790 MB resident for good after catching up,
- * 355 MB after this. It pauses the thread (0.2 to 0.8 s at 100,000 instruments), so the caller
+ * 355 MB after this. It pauses the thread (0.5 to 1.2 s at 100,000 instruments), so the caller
  * runs it only when nothing waits.
  *
  * The collector is reached as Jest does for its heap logging: the flag that exposes it, set
