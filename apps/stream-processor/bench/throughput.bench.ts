@@ -26,6 +26,7 @@ import type { Kafka } from 'kafkajs';
 import { readStreamProcessorConfig } from '../src/config';
 import type { Sinks } from '../src/shell/sinks';
 import { fetchSettings } from '../src/shell/fetch-settings';
+import { HEAP_COMPACTED_MESSAGE } from '../src/shell/heap-compaction';
 import { startStreamProcessor } from '../src/shell/stream-processor';
 import { BENCH_HEADERS, BENCH_T0, benchMessage, type Workload } from './workload';
 
@@ -449,7 +450,7 @@ async function runLiveProcess(kafka: Kafka, es: Client): Promise<Result> {
     };
     const share = (le: number) => `${((100 * (buckets.get(le) ?? 0)) / count).toFixed(2)}%`;
     return {
-      scenario: `live, own process (${workers ?? 'default'} workers): ${Math.round(produced.sent / produced.seconds)} readings/s produced steadily, all sinks; windows within 1 s ${share(1)}, within 2 s ${share(2)}`,
+      scenario: `live, own process (${workers ?? 'default'} workers): ${Math.round(produced.sent / produced.seconds)} readings/s produced steadily, all sinks; windows within 1 s ${share(1)}, within 2 s ${share(2)}; heap compactions (after a backlog only): ${processor.logs.filter((l) => l['msg'] === HEAP_COMPACTED_MESSAGE).length}`,
       readings: produced.sent,
       seconds: produced.seconds,
       windows: count,
@@ -645,7 +646,7 @@ async function runMemory(kafka: Kafka, es: Client): Promise<string[]> {
     );
     // Each thread compacts its heap once caught up after a backlog (COMPACT_HEAP_AFTER_BACKLOG_MS).
     const compactions = (logs: ReadonlyArray<Record<string, unknown>>) => {
-      const done = logs.filter((l) => l['msg'] === 'caught up after a backlog: heap compacted');
+      const done = logs.filter((l) => l['msg'] === HEAP_COMPACTED_MESSAGE);
       if (done.length === 0) return 'no heap compaction';
       const total = (field: string) => done.reduce((n, l) => n + Number(l[field] ?? 0), 0);
       return `heap compacted ${done.length} time(s) once caught up, ${total('heapMbBefore')} to ${total('heapMbAfter')} MB in ${Math.max(...done.map((l) => Number(l['tookMs'])))} ms at most`;

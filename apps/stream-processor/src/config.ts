@@ -129,7 +129,7 @@ export interface StreamProcessorConfig {
   };
   readonly memory: {
     /**
-     * COMPACT_HEAP_AFTER_BACKLOG_MS: a thread caught up after being behind this long compacts
+     * COMPACT_HEAP_AFTER_BACKLOG_MS: a thread caught up after a backlog this long compacts
      * its heap once, giving back what catching up grew it to (0: never).
      */
     readonly compactHeapAfterBacklogMs: number;

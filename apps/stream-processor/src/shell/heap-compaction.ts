@@ -2,37 +2,44 @@ import { getHeapStatistics, setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 
 /**
- * Tells when a thread has finished catching up on a backlog: every partition it holds had work
- * left (state loading, records unread, outputs unwritten) for at least `minBacklogMs`, sampled
- * at each call, and since then none has, and each has checkpointed since (the checkpoint of
- * every instrument that changed is the last large allocation of catching up). A live partition
- * has work left for a moment at every batch and window-close burst; only a backlog keeps it
- * behind at every sample for that long.
+ * Tells when a thread has finished catching up on a backlog: one of its partitions had records
+ * left to read without reaching the end of its log for at least `minBacklogMs`, and since then
+ * every partition has been settled (everything read and written) and has checkpointed (the
+ * checkpoint of every instrument that changed is the last large allocation of catching up). A
+ * live partition reaches the end of its log at most batches, even at a window-close burst; only
+ * a backlog, or a processor that fell that far behind its site, keeps it from there that long.
  */
 export class BacklogEnd {
-  private behindSinceMs: number | undefined;
+  private inBacklog = false;
   /** When the last backlog ended, until its end is reported. */
   private endedAtMs: number | undefined;
 
   constructor(private readonly minBacklogMs: number) {}
 
   /**
-   * One sample. `checkpointedSince(ms)`: every partition has checkpointed at or after `ms`, or
-   * has nothing to checkpoint. True once per backlog.
+   * One sample. `behindForMs`: how long the partition furthest behind has been behind;
+   * `settled`: nothing is left to read or write; `checkpointedSince(ms)`: every partition has
+   * checkpointed at or after `ms`, or has nothing to checkpoint. True once per backlog.
    */
-  observe(behind: boolean, checkpointedSince: (ms: number) => boolean, nowMs: number): boolean {
-    if (behind) {
-      this.behindSinceMs ??= nowMs;
-      return false;
-    }
-    if (this.behindSinceMs !== undefined && nowMs - this.behindSinceMs >= this.minBacklogMs)
+  observe(
+    sample: { readonly behindForMs: number; readonly settled: boolean },
+    checkpointedSince: (ms: number) => boolean,
+    nowMs: number,
+  ): boolean {
+    if (sample.behindForMs >= this.minBacklogMs) this.inBacklog = true;
+    if (!sample.settled) return false;
+    if (this.inBacklog) {
+      this.inBacklog = false;
       this.endedAtMs ??= nowMs;
-    this.behindSinceMs = undefined;
+    }
     if (this.endedAtMs === undefined || !checkpointedSince(this.endedAtMs)) return false;
     this.endedAtMs = undefined;
     return true;
   }
 }
+
+/** What a thread logs when it compacted its heap (benches and tests look for it). */
+export const HEAP_COMPACTED_MESSAGE = 'caught up after a backlog: heap compacted';
 
 type GcOptions = { type: 'major'; execution: 'sync'; flavor: 'last-resort' };
 let collect: ((options: GcOptions) => void) | undefined;

@@ -81,10 +81,17 @@ export class PartitionRunner {
     return [...this.slots.values()].sort((a, b) => a.partition - b.partition);
   }
 
-  /** Some partition of this instance has work left (PartitionSlot.behind). */
-  behind(): boolean {
-    for (const slot of this.slots.values()) if (slot.behind) return true;
-    return false;
+  /** The longest any partition of this instance has been behind (PartitionSlot.behindForMs). */
+  behindForMs(nowMs: number): number {
+    let longest = 0;
+    for (const slot of this.slots.values()) longest = Math.max(longest, slot.behindForMs(nowMs));
+    return longest;
+  }
+
+  /** Every partition has its state loaded, every record read and every output written. */
+  settled(): boolean {
+    for (const slot of this.slots.values()) if (!slot.settled) return false;
+    return true;
   }
 
   /** Every partition has checkpointed at or after `ms`, or has no progress to checkpoint. */

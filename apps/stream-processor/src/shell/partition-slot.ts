@@ -43,10 +43,14 @@ export class PartitionSlot {
   progressAtMs: number;
   private progressPosition: number | undefined;
 
+  /** Processor clock when this instance was assigned the partition. */
+  readonly assignedAtMs: number;
+
   constructor(
     readonly partition: number,
     nowMs: number,
   ) {
+    this.assignedAtMs = nowMs;
     this.lastCheckpointAtMs = nowMs;
     this.lastRecordAtMs = nowMs;
     this.lastWindowsAtMs = nowMs;
@@ -92,13 +96,23 @@ export class PartitionSlot {
     }
   }
 
-  /** Work left: its state not loaded, records not read yet, or outputs not written yet. */
-  get behind(): boolean {
+  /**
+   * How long the partition has had records left to read without ever reaching the end of its
+   * log (since it was assigned): 0 when it has nothing left to read or the end is not known yet.
+   * A live partition reaches the end at most batches, so this stays short; a backlog grows it.
+   */
+  behindForMs(nowMs: number): number {
+    if (this.processor !== undefined && (this.lag ?? 0) === 0) return 0;
+    return nowMs - Math.max(this.caughtUpAtMs, this.assignedAtMs);
+  }
+
+  /** Nothing left: state loaded, every record read, every output written. */
+  get settled(): boolean {
     return (
-      this.processor === undefined ||
-      (this.lag ?? 0) > 0 ||
-      !this.pending.isEmpty ||
-      this.inflight !== undefined
+      this.processor !== undefined &&
+      (this.lag ?? 0) === 0 &&
+      this.pending.isEmpty &&
+      this.inflight === undefined
     );
   }
 

@@ -17,7 +17,7 @@ import type { PartitionProcessorOptions } from '../core/partition-processor';
 import { alarmRulesFromSiteConfig } from '../core/trigger-levels';
 import { FetchHealth } from './fetch-health';
 import { fetchSettings } from './fetch-settings';
-import { BacklogEnd, compactHeap } from './heap-compaction';
+import { BacklogEnd, compactHeap, HEAP_COMPACTED_MESSAGE } from './heap-compaction';
 import { withHeartbeats } from './keep-alive';
 import { createProcessorMetrics, type ProcessorMetrics } from './metrics';
 import { createOutputWriter } from './output-writer';
@@ -279,7 +279,11 @@ export async function startStreamProcessor(
   const compactAfterBacklog = () => {
     if (
       runner.stopping ||
-      backlogEnd?.observe(runner.behind(), (ms) => runner.checkpointedSince(ms), now()) !== true
+      backlogEnd?.observe(
+        { behindForMs: runner.behindForMs(now()), settled: runner.settled() },
+        (ms) => runner.checkpointedSince(ms),
+        now(),
+      ) !== true
     )
       return;
     const compacted = compactHeap();
@@ -289,7 +293,7 @@ export async function startStreamProcessor(
         heapMbBefore: Math.round(compacted.heapBytesBefore / 1_048_576),
         heapMbAfter: Math.round(compacted.heapBytesAfter / 1_048_576),
       },
-      'caught up after a backlog: heap compacted',
+      HEAP_COMPACTED_MESSAGE,
     );
   };
   const ticker = setInterval(() => {

@@ -3,6 +3,7 @@ import { eventually } from '@geostream/platform/testing';
 import type { Knex } from 'knex';
 import type { Kafka } from 'kafkajs';
 import pino from 'pino';
+import { HEAP_COMPACTED_MESSAGE } from '../../src/shell/heap-compaction';
 import { startStreamProcessor, type StreamProcessor } from '../../src/shell/stream-processor';
 import {
   cleanup,
@@ -19,8 +20,6 @@ import {
   testKafka,
   type Isolation,
 } from './support/harness';
-
-const COMPACTED = 'caught up after a backlog: heap compacted';
 
 /** A logger keeping its lines, so the test sees what the processor reported. */
 function recordingLogger(): { logger: pino.Logger; lines: Array<Record<string, unknown>> } {
@@ -89,7 +88,7 @@ describe('heap compaction after a backlog (real Kafka, PostgreSQL, Elasticsearch
     processor = running;
 
     const compaction = await eventually(
-      async () => lines.find((line) => line['msg'] === COMPACTED),
+      async () => lines.find((line) => line['msg'] === HEAP_COMPACTED_MESSAGE),
       { timeoutMs: 60_000, what: 'the heap compacted after the backlog' },
     );
     // Not before every reading was processed and checkpointed.
@@ -127,6 +126,6 @@ describe('heap compaction after a backlog (real Kafka, PostgreSQL, Elasticsearch
       { timeoutMs: 60_000, what: 'the backlog processed and checkpointed' },
     );
     await sleep(1_000);
-    expect(lines.filter((line) => line['msg'] === COMPACTED)).toEqual([]);
+    expect(lines.filter((line) => line['msg'] === HEAP_COMPACTED_MESSAGE)).toEqual([]);
   });
 });

@@ -231,54 +231,56 @@ describe('FetchHealth', () => {
 });
 
 describe('heap compaction after a backlog', () => {
-  it('comes once per backlog, once nothing is behind and everything is checkpointed since it ended', () => {
-    const end = new BacklogEnd(10_000);
+  it('comes once per backlog, once everything is settled and checkpointed since it ended', () => {
+    const end = new BacklogEnd(5_000);
     let checkpointedAtMs = 0;
-    const sample = (behind: boolean, at: number) =>
-      end.observe(behind, (ms) => checkpointedAtMs >= ms, at);
-    const behindFrom = (fromMs: number, toMs: number) => {
-      for (let at = fromMs; at <= toMs; at += 250) expect(sample(true, at)).toBe(false);
-    };
-    behindFrom(0, 10_000);
-    // Caught up, but the checkpoint of what changed is still to come (it allocates a lot).
-    expect(sample(false, 10_250)).toBe(false);
-    expect(sample(false, 10_500)).toBe(false);
+    const sample = (behindForMs: number, settled: boolean, at: number) =>
+      end.observe({ behindForMs, settled }, (ms) => checkpointedAtMs >= ms, at);
+    // A backlog: behind for longer and longer, then caught up.
+    for (let at = 0; at <= 10_000; at += 250) expect(sample(at, false, at)).toBe(false);
+    // Caught up, but the last outputs are being written: not settled yet.
+    expect(sample(0, false, 10_250)).toBe(false);
+    // Settled, but the checkpoint of what changed is still to come (it allocates a lot).
+    expect(sample(0, true, 10_500)).toBe(false);
     checkpointedAtMs = 10_600;
-    expect(sample(false, 10_750)).toBe(true);
-    expect(sample(false, 11_000)).toBe(false);
-    // A live partition: behind for a moment at each batch or window-close burst, never long.
-    for (let at = 20_000; at < 80_000; at += 2_000) {
-      behindFrom(at, at + 1_500);
-      checkpointedAtMs = at + 1_600;
-      expect(sample(false, at + 1_750)).toBe(false);
+    expect(sample(0, true, 10_750)).toBe(true);
+    expect(sample(0, true, 11_000)).toBe(false);
+    // Live: behind for a moment at each batch or window-close burst, outputs in flight.
+    for (let at = 20_000; at < 80_000; at += 500) {
+      checkpointedAtMs = at;
+      expect(sample(at % 2_000, at % 3_000 === 0, at)).toBe(false);
     }
-    // Nine seconds behind is not ten.
-    behindFrom(100_000, 109_000);
-    checkpointedAtMs = 109_100;
-    expect(sample(false, 109_250)).toBe(false);
-    // Behind again before the checkpoint came (a live site after a backlog): still once.
-    behindFrom(120_000, 130_000);
-    expect(sample(false, 130_250)).toBe(false);
-    behindFrom(130_500, 131_000);
-    checkpointedAtMs = 131_100;
-    expect(sample(false, 131_250)).toBe(true);
+    // Four seconds behind is not five.
+    expect(sample(4_000, false, 90_000)).toBe(false);
+    expect(sample(0, true, 90_250)).toBe(false);
+    // A backlog whose end is followed by live work before the checkpoint came: still once.
+    expect(sample(6_000, false, 100_000)).toBe(false);
+    expect(sample(0, true, 100_250)).toBe(false);
+    expect(sample(500, false, 100_500)).toBe(false);
+    checkpointedAtMs = 100_600;
+    expect(sample(0, false, 100_750)).toBe(false);
+    expect(sample(0, true, 101_000)).toBe(true);
   });
 
-  it('counts a partition behind while its state loads, records wait or outputs are unwritten', () => {
-    const slot = new PartitionSlot(0, 0);
-    expect(slot.behind).toBe(true);
+  it('counts a partition behind from its assignment or the last time it reached the end of its log', () => {
+    const slot = new PartitionSlot(0, 1_000);
+    // Its state still loading.
+    expect(slot.behindForMs(4_000)).toBe(3_000);
+    expect(slot.settled).toBe(false);
     slot.processor = { nextOffset: 100 } as PartitionProcessor;
+    // The end of its log not known yet: no backlog of its own.
+    expect(slot.behindForMs(4_000)).toBe(0);
+    expect(slot.settled).toBe(true);
     slot.highWatermark = 100;
-    expect(slot.behind).toBe(false);
-    slot.highWatermark = 101;
-    expect(slot.behind).toBe(true);
+    slot.observeProgress(5_000);
+    expect(slot.behindForMs(5_000)).toBe(0);
+    slot.highWatermark = 5_000;
+    expect(slot.behindForMs(9_000)).toBe(4_000);
+    expect(slot.settled).toBe(false);
     slot.highWatermark = 100;
     slot.inflight = Promise.resolve();
-    expect(slot.behind).toBe(true);
-    slot.inflight = undefined;
-    // An unknown log end (no batch yet) is no backlog of its own.
-    slot.highWatermark = undefined;
-    expect(slot.behind).toBe(false);
+    expect(slot.behindForMs(9_000)).toBe(0);
+    expect(slot.settled).toBe(false);
   });
 
   it('gives back what the heap grew to and no longer holds', () => {
