@@ -1,5 +1,6 @@
 import { getHeapStatistics, setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
+import type { Logger } from '@geostream/platform';
 
 /**
  * Tells when a thread has finished catching up on a backlog: one of its partitions had records
@@ -74,5 +75,43 @@ export function compactHeap(): HeapCompacted {
     tookMs: performance.now() - startedAt,
     heapBytesBefore,
     heapBytesAfter: getHeapStatistics().total_heap_size,
+  };
+}
+
+/** What the compaction needs to know of a thread's partitions (the PartitionRunner). */
+export interface BacklogProgress {
+  readonly stopping: boolean;
+  behindForMs(nowMs: number): number;
+  settled(): boolean;
+  checkpointedSince(ms: number): boolean;
+}
+
+/**
+ * The processor's timer step that compacts the thread's heap once after each backlog (never
+ * when `minBacklogMs` is 0), and logs it.
+ */
+export function compactionAfterBacklogs(
+  progress: BacklogProgress,
+  options: { readonly minBacklogMs: number; readonly now: () => number; readonly logger: Logger },
+): () => void {
+  if (options.minBacklogMs === 0) return () => undefined;
+  const backlogEnd = new BacklogEnd(options.minBacklogMs);
+  return () => {
+    const nowMs = options.now();
+    const ended = backlogEnd.observe(
+      { behindForMs: progress.behindForMs(nowMs), settled: progress.settled() },
+      (ms) => progress.checkpointedSince(ms),
+      nowMs,
+    );
+    if (!ended || progress.stopping) return;
+    const compacted = compactHeap();
+    options.logger.info(
+      {
+        tookMs: Math.round(compacted.tookMs),
+        heapMbBefore: Math.round(compacted.heapBytesBefore / 1_048_576),
+        heapMbAfter: Math.round(compacted.heapBytesAfter / 1_048_576),
+      },
+      HEAP_COMPACTED_MESSAGE,
+    );
   };
 }

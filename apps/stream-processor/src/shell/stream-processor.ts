@@ -17,7 +17,7 @@ import type { PartitionProcessorOptions } from '../core/partition-processor';
 import { alarmRulesFromSiteConfig } from '../core/trigger-levels';
 import { FetchHealth } from './fetch-health';
 import { fetchSettings } from './fetch-settings';
-import { BacklogEnd, compactHeap, HEAP_COMPACTED_MESSAGE } from './heap-compaction';
+import { compactionAfterBacklogs } from './heap-compaction';
 import { withHeartbeats } from './keep-alive';
 import { createProcessorMetrics, type ProcessorMetrics } from './metrics';
 import { createOutputWriter } from './output-writer';
@@ -272,30 +272,12 @@ export async function startStreamProcessor(
     lastLagRefresh = at;
     await refreshLag();
   });
-  const backlogEnd =
-    config.memory.compactHeapAfterBacklogMs > 0
-      ? new BacklogEnd(config.memory.compactHeapAfterBacklogMs)
-      : undefined;
-  const compactAfterBacklog = () => {
-    if (
-      runner.stopping ||
-      backlogEnd?.observe(
-        { behindForMs: runner.behindForMs(now()), settled: runner.settled() },
-        (ms) => runner.checkpointedSince(ms),
-        now(),
-      ) !== true
-    )
-      return;
-    const compacted = compactHeap();
-    logger.info(
-      {
-        tookMs: Math.round(compacted.tookMs),
-        heapMbBefore: Math.round(compacted.heapBytesBefore / 1_048_576),
-        heapMbAfter: Math.round(compacted.heapBytesAfter / 1_048_576),
-      },
-      HEAP_COMPACTED_MESSAGE,
-    );
-  };
+  // After a backlog, the heap catching up grew is given back (COMPACT_HEAP_AFTER_BACKLOG_MS).
+  const compactAfterBacklog = compactionAfterBacklogs(runner, {
+    minBacklogMs: config.memory.compactHeapAfterBacklogMs,
+    now,
+    logger,
+  });
   const ticker = setInterval(() => {
     tick();
     refresh();
