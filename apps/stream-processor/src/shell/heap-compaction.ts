@@ -3,6 +3,14 @@ import { runInNewContext } from 'node:vm';
 import type { Logger } from '@geostream/platform';
 
 /**
+ * The least time between two compactions of one thread. A loaded live processor (30,000
+ * instruments on these 2 cores, windows at p99 5 s) is at times more than 5 s behind its site
+ * and compacted once per worker in a 60 s run; a compaction every ten minutes at most costs it
+ * nothing noticeable, and a real backlog (a restart, an outage) is rarely closer to the last.
+ */
+export const MIN_COMPACTION_INTERVAL_MS = 600_000;
+
+/**
  * Tells when a thread has finished catching up on a backlog: one of its partitions had records
  * left to read without reaching the end of its log for at least `minBacklogMs`, and since then
  * every partition has been settled (everything read and written) and has checkpointed (the
@@ -14,20 +22,28 @@ export class BacklogEnd {
   private inBacklog = false;
   /** When the last backlog ended, until its end is reported. */
   private endedAtMs: number | undefined;
-
-  constructor(private readonly minBacklogMs: number) {}
+  private reportedAtMs = -Infinity;
 
   /**
-   * One sample. `behindForMs`: how long the partition furthest behind has been behind;
+   * `minIntervalMs`: at most one report in that time. A processor that cannot keep up with its
+   * site falls behind and catches up again and again; it should not pause for each.
+   */
+  constructor(
+    private readonly minBacklogMs: number,
+    private readonly minIntervalMs: number = MIN_COMPACTION_INTERVAL_MS,
+  ) {}
+
+  /**
+   * One sample. `backlogMs`: the longest any partition has been behind since the last sample;
    * `settled`: nothing is left to read or write; `checkpointedSince(ms)`: every partition has
    * checkpointed at or after `ms`, or has nothing to checkpoint. True once per backlog.
    */
   observe(
-    sample: { readonly behindForMs: number; readonly settled: boolean },
+    sample: { readonly backlogMs: number; readonly settled: boolean },
     checkpointedSince: (ms: number) => boolean,
     nowMs: number,
   ): boolean {
-    if (sample.behindForMs >= this.minBacklogMs) this.inBacklog = true;
+    if (sample.backlogMs >= this.minBacklogMs) this.inBacklog = true;
     if (!sample.settled) return false;
     if (this.inBacklog) {
       this.inBacklog = false;
@@ -35,6 +51,8 @@ export class BacklogEnd {
     }
     if (this.endedAtMs === undefined || !checkpointedSince(this.endedAtMs)) return false;
     this.endedAtMs = undefined;
+    if (nowMs - this.reportedAtMs < this.minIntervalMs) return false;
+    this.reportedAtMs = nowMs;
     return true;
   }
 }
@@ -81,7 +99,7 @@ export function compactHeap(): HeapCompacted {
 /** What the compaction needs to know of a thread's partitions (the PartitionRunner). */
 export interface BacklogProgress {
   readonly stopping: boolean;
-  behindForMs(nowMs: number): number;
+  takeBacklogMs(nowMs: number): number;
   settled(): boolean;
   checkpointedSince(ms: number): boolean;
 }
@@ -99,7 +117,7 @@ export function compactionAfterBacklogs(
   return () => {
     const nowMs = options.now();
     const ended = backlogEnd.observe(
-      { behindForMs: progress.behindForMs(nowMs), settled: progress.settled() },
+      { backlogMs: progress.takeBacklogMs(nowMs), settled: progress.settled() },
       (ms) => progress.checkpointedSince(ms),
       nowMs,
     );

@@ -81,10 +81,10 @@ export class PartitionRunner {
     return [...this.slots.values()].sort((a, b) => a.partition - b.partition);
   }
 
-  /** The longest any partition of this instance has been behind (PartitionSlot.behindForMs). */
-  behindForMs(nowMs: number): number {
+  /** The longest any partition has been behind since last asked (PartitionSlot.takeBacklogMs). */
+  takeBacklogMs(nowMs: number): number {
     let longest = 0;
-    for (const slot of this.slots.values()) longest = Math.max(longest, slot.behindForMs(nowMs));
+    for (const slot of this.slots.values()) longest = Math.max(longest, slot.takeBacklogMs(nowMs));
     return longest;
   }
 

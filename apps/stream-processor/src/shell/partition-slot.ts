@@ -43,6 +43,10 @@ export class PartitionSlot {
   progressAtMs: number;
   private progressPosition: number | undefined;
 
+  /** The longest stretch behind that ended since takeBacklogMs last asked. */
+  private longestBehindMs = 0;
+  /** Seen with records left to read since it last reached the end of its log. */
+  private behindSinceCaughtUp = false;
   /** Processor clock when this instance was assigned the partition. */
   readonly assignedAtMs: number;
 
@@ -89,7 +93,18 @@ export class PartitionSlot {
    */
   observeProgress(nowMs: number): void {
     const position = this.position;
-    if (this.lag === 0) this.caughtUpAtMs = nowMs;
+    const lag = this.lag;
+    if (lag !== undefined && lag > 0) this.behindSinceCaughtUp = true;
+    if (lag === 0) {
+      // Only a stretch in which it was seen behind: a partition idle at its end is not.
+      if (this.behindSinceCaughtUp)
+        this.longestBehindMs = Math.max(
+          this.longestBehindMs,
+          nowMs - Math.max(this.caughtUpAtMs, this.assignedAtMs),
+        );
+      this.behindSinceCaughtUp = false;
+      this.caughtUpAtMs = nowMs;
+    }
     if (position !== this.progressPosition || this.lag === 0) {
       this.progressPosition = position;
       this.progressAtMs = nowMs;
@@ -104,6 +119,17 @@ export class PartitionSlot {
   behindForMs(nowMs: number): number {
     if (this.processor !== undefined && (this.lag ?? 0) === 0) return 0;
     return nowMs - Math.max(this.caughtUpAtMs, this.assignedAtMs);
+  }
+
+  /**
+   * The longest the partition has been behind since last asked: the stretches that ended since
+   * (noted at every batch, so a backlog read faster than the caller asks counts too) and the
+   * current one.
+   */
+  takeBacklogMs(nowMs: number): number {
+    const longest = Math.max(this.longestBehindMs, this.behindForMs(nowMs));
+    this.longestBehindMs = 0;
+    return longest;
   }
 
   /** Nothing left: state loaded, every record read, every output written. */

@@ -232,10 +232,10 @@ describe('FetchHealth', () => {
 
 describe('heap compaction after a backlog', () => {
   it('comes once per backlog, once everything is settled and checkpointed since it ended', () => {
-    const end = new BacklogEnd(5_000);
+    const end = new BacklogEnd(5_000, 0);
     let checkpointedAtMs = 0;
-    const sample = (behindForMs: number, settled: boolean, at: number) =>
-      end.observe({ behindForMs, settled }, (ms) => checkpointedAtMs >= ms, at);
+    const sample = (backlogMs: number, settled: boolean, at: number) =>
+      end.observe({ backlogMs, settled }, (ms) => checkpointedAtMs >= ms, at);
     // A backlog: behind for longer and longer, then caught up.
     for (let at = 0; at <= 10_000; at += 250) expect(sample(at, false, at)).toBe(false);
     // Caught up, but the last outputs are being written: not settled yet.
@@ -262,6 +262,16 @@ describe('heap compaction after a backlog', () => {
     expect(sample(0, true, 101_000)).toBe(true);
   });
 
+  it('comes at most once in the least interval, however often the processor falls behind', () => {
+    const end = new BacklogEnd(5_000, 600_000);
+    const backlogEndedAt = (at: number) =>
+      end.observe({ backlogMs: 6_000, settled: false }, () => true, at) ||
+      end.observe({ backlogMs: 0, settled: true }, () => true, at + 250);
+    expect(backlogEndedAt(10_000)).toBe(true);
+    for (let at = 20_000; at < 600_000; at += 20_000) expect(backlogEndedAt(at)).toBe(false);
+    expect(backlogEndedAt(620_000)).toBe(true);
+  });
+
   it('counts a partition behind from its assignment or the last time it reached the end of its log', () => {
     const slot = new PartitionSlot(0, 1_000);
     // Its state still loading.
@@ -274,13 +284,25 @@ describe('heap compaction after a backlog', () => {
     slot.highWatermark = 100;
     slot.observeProgress(5_000);
     expect(slot.behindForMs(5_000)).toBe(0);
+    // At its end from the first batch: no stretch behind. Idle there, looked at now and then:
+    // still none.
+    expect(slot.takeBacklogMs(5_000)).toBe(0);
+    slot.observeProgress(11_000);
+    expect(slot.takeBacklogMs(11_000)).toBe(0);
+    // Records left to read from 11 s on.
     slot.highWatermark = 5_000;
-    expect(slot.behindForMs(9_000)).toBe(4_000);
+    slot.observeProgress(12_000);
+    expect(slot.behindForMs(15_000)).toBe(4_000);
     expect(slot.settled).toBe(false);
     slot.highWatermark = 100;
     slot.inflight = Promise.resolve();
-    expect(slot.behindForMs(9_000)).toBe(0);
+    expect(slot.behindForMs(15_000)).toBe(0);
     expect(slot.settled).toBe(false);
+    slot.inflight = undefined;
+    // Caught up at 16 s, between two samples: the stretch still counts, once.
+    slot.observeProgress(16_000);
+    expect(slot.takeBacklogMs(16_100)).toBe(5_000);
+    expect(slot.takeBacklogMs(16_200)).toBe(0);
   });
 
   it('gives back what the heap grew to and no longer holds', () => {
