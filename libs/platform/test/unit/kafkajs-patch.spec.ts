@@ -200,6 +200,97 @@ describe('kafkajs producer encoding (patched)', () => {
     expect(source('./src/protocol/encoder')).toContain('static isSmallInteger');
   });
 
+  interface EncoderLike {
+    writeInt8(v: number): EncoderLike;
+    writeInt32(v: number): EncoderLike;
+    writeString(v: string): EncoderLike;
+    writeEncoder(v: EncoderLike): EncoderLike;
+    writeEncoderArray(v: EncoderLike[]): EncoderLike;
+    size(): number;
+    readonly buffer: Buffer;
+    readonly buffers: Buffer[];
+  }
+
+  it('writes an encoder into another by reference when large, with the same bytes as copying', () => {
+    const Encoder = load('./src/protocol/encoder') as new (initialSize?: number) => EncoderLike;
+    // An encoder tree as requests are built (a record batch in a partition, in a topic, in a
+    // request, in its frame), against the bytes written flat into one array.
+    type Part = { int: number } | { text: string } | { children: Part[][] };
+    const part: fc.Memo<Part[]> = fc.memo((depth) =>
+      fc.array(
+        fc.oneof(
+          fc.record({ int: fc.integer({ min: -(2 ** 31), max: 2 ** 31 - 1 }) }),
+          fc.record({ text: fc.string({ maxLength: 3_000 }) }),
+          fc.record({
+            children: fc.array(depth <= 1 ? fc.constant([]) : part(depth - 1), { maxLength: 3 }),
+          }),
+        ),
+        { maxLength: 6 },
+      ),
+    );
+    const encode = (parts: Part[], encoder: EncoderLike, flat: number[]): EncoderLike => {
+      for (const p of parts) {
+        if ('int' in p) {
+          encoder.writeInt32(p.int);
+          const bytes = Buffer.alloc(4);
+          bytes.writeInt32BE(p.int);
+          flat.push(...bytes);
+        } else if ('text' in p) {
+          encoder.writeString(p.text);
+          const bytes = Buffer.from(p.text, 'utf8');
+          flat.push(bytes.length >> 8, bytes.length & 0xff, ...bytes);
+        } else {
+          encoder.writeEncoderArray(p.children.map((child) => encode(child, new Encoder(), flat)));
+        }
+      }
+      return encoder;
+    };
+    fc.assert(
+      fc.property(part(4), fc.nat(64), (parts, initialSize) => {
+        const flat: number[] = [];
+        const encoder = encode(parts, new Encoder(initialSize), flat);
+        encoder.writeInt8(7); // a write after the shared ones, into the segment after them
+        flat.push(7);
+        expect(encoder.size()).toBe(flat.length);
+        expect([...Buffer.concat(encoder.buffers)]).toEqual(flat);
+        expect([...encoder.buffer]).toEqual(flat); // joined once, then kept joined
+        expect(encoder.buffers).toHaveLength(1);
+        expect(encoder.size()).toBe(flat.length);
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it('hands a produce request to the socket with its record batch held by reference, not copied', async () => {
+    const Encoder = load('./src/protocol/encoder') as new (initialSize?: number) => EncoderLike;
+    const encodeRecord = load('./src/protocol/recordBatch/record/v0') as (r: object) => unknown;
+    const { RecordBatch } = load('./src/protocol/recordBatch/v0') as {
+      RecordBatch: (batch: { records: unknown[] }) => Promise<EncoderLike>;
+    };
+    const frame = load('./src/protocol/request') as (args: object) => Promise<EncoderLike>;
+    const records = Array.from({ length: 40 }, (_, i) =>
+      encodeRecord({ offsetDelta: i, key: `k${i}`, value: 'v'.repeat(200) }),
+    );
+    const batch = await RecordBatch({ records });
+    const [batchBytes] = batch.buffers;
+    const framed = await frame({
+      correlationId: 1,
+      clientId: 'c',
+      request: {
+        apiKey: 0,
+        apiVersion: 3,
+        encode: async () => new Encoder().writeString('topic').writeEncoder(batch),
+      },
+    });
+    // the batch's memory itself is one of the buffers written to the socket
+    expect(framed.buffers.some((b) => b.buffer === batchBytes?.buffer)).toBe(true);
+    const joined = Buffer.concat(framed.buffers);
+    expect(joined.readInt32BE(0)).toBe(framed.size() - 4);
+    expect(joined.subarray(joined.length - batch.size()).equals(batch.buffer)).toBe(true);
+    const source = readFileSync(load.resolve('./src/network/connection'), 'utf8');
+    expect(source).toContain('requestPayload.buffers');
+  });
+
   it('checksums a record batch with CRC-32C, eight bytes a step, as a bit at a time does', () => {
     const crc32C = load('./src/protocol/recordBatch/crc32C') as (buffer: Buffer) => number;
     // Castagnoli, reflected, one bit at a time: the definition, not a table.
