@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import {
   READING_WINDOW_UPSERT,
   INSTRUMENT_STATE_UPSERT,
@@ -33,6 +34,31 @@ describe('unnest upsert', () => {
     );
     expect(arrayLiteral([])).toBe('{}');
     expect(() => arrayLiteral([new Date(0)])).toThrow(TypeError);
+    expect(() => arrayLiteral(['a', new Date(0)])).toThrow(TypeError);
+  });
+
+  it('writes a column of plain text, of numbers or of anything as element by element would', () => {
+    const element = (value: unknown): string =>
+      value === null || value === undefined
+        ? 'NULL'
+        : typeof value === 'string'
+          ? `"${value.replace(/["\\]/g, '\\$&')}"`
+          : String(value);
+    const text = fc.oneof(fc.string(), fc.constantFrom('a"b', 'c\\d', '', 'NULL', '{,}'));
+    const number = fc.oneof(fc.double(), fc.integer(), fc.constant(-0));
+    fc.assert(
+      fc.property(
+        fc.oneof(
+          fc.array(text, { maxLength: 30 }), // the joined path when nothing needs escaping
+          fc.array(number, { maxLength: 30 }), // the joined path for numbers
+          fc.array(fc.oneof(text, number, fc.constant(null), fc.boolean()), { maxLength: 30 }),
+        ),
+        (values) => {
+          expect(arrayLiteral(values)).toBe(`{${values.map(element).join(',')}}`);
+        },
+      ),
+      { numRuns: 1_000 },
+    );
   });
 
   it('updates every column but the key from the new row, and stamps written_at', () => {
