@@ -51,22 +51,25 @@ export function windowRecordOf(window: ClosedWindow<ReadingMeta>): WindowToEvalu
   const { instrument, borehole_number } = identityOfKey(window.key);
   const meta = window.latestMeta;
   const windowStart = iso(window.windowStartMs);
+  // Keys set in sorted order, trigger_level's place held for the evaluation to fill (a spread
+  // keeps it): canonical JSON then writes the record as it is, where it copied it to sort it.
   return {
-    schema_version: WINDOW_RECORD_SCHEMA_VERSION,
+    borehole_number,
+    easting: eastingOf(meta),
+    first_timestamp: new Date(window.firstEventTimeMs).toISOString(),
     id: windowIdAt(instrument, borehole_number, windowStart),
     instrument,
-    borehole_number,
-    window_start: windowStart,
-    window_end: iso(window.windowEndMs),
+    last_timestamp: new Date(window.lastEventTimeMs).toISOString(),
+    northing: northingOf(meta),
+    reading_count: window.count,
+    reading_max: window.max,
     reading_mean: window.mean,
     reading_min: window.min,
-    reading_max: window.max,
-    reading_count: window.count,
-    first_timestamp: new Date(window.firstEventTimeMs).toISOString(),
-    last_timestamp: new Date(window.lastEventTimeMs).toISOString(),
-    unit: INSTRUMENT_SPECS[instrument].unit,
+    schema_version: WINDOW_RECORD_SCHEMA_VERSION,
     surface_level: surfaceLevelOf(meta),
-    northing: northingOf(meta),
-    easting: eastingOf(meta),
+    trigger_level: undefined,
+    unit: INSTRUMENT_SPECS[instrument].unit,
+    window_end: iso(window.windowEndMs),
+    window_start: windowStart,
   };
 }

@@ -12,6 +12,15 @@ function reversedKeys(value: unknown): unknown {
   );
 }
 
+/** The same value, each object's keys set in sorted order where `sorted(depth)`, else reversed. */
+function rebuilt(value: unknown, sorted: (depth: number) => boolean, depth = 0): unknown {
+  if (Array.isArray(value)) return value.map((v) => rebuilt(v, sorted, depth + 1));
+  if (value === null || typeof value !== 'object') return value;
+  const entries = Object.entries(value).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  if (!sorted(depth)) entries.reverse();
+  return Object.fromEntries(entries.map(([k, v]) => [k, rebuilt(v, sorted, depth + 1)]));
+}
+
 /** The definition, written plainly: sorted keys at every depth, JSON.stringify for the rest. */
 function oracle(value: unknown): string {
   if (Array.isArray(value))
@@ -48,6 +57,10 @@ describe('canonicalJson', () => {
       fc.property(tree, (value) => {
         expect(canonicalJson(value)).toBe(oracle(value));
         expect(canonicalJson(reversedKeys(value))).toBe(oracle(value));
+        // Keys already in order (written as they are, not copied), at every depth or some.
+        expect(canonicalJson(rebuilt(value, () => true))).toBe(oracle(value));
+        expect(canonicalJson(rebuilt(value, (depth) => depth % 2 === 0))).toBe(oracle(value));
+        expect(canonicalJson(rebuilt(value, (depth) => depth % 2 === 1))).toBe(oracle(value));
       }),
       { numRuns: 1_000 },
     );
@@ -106,6 +119,7 @@ describe('canonicalJson', () => {
       fc.property(flat, (record) => {
         expect(canonicalJson(record)).toBe(viaWalk(record));
         expect(canonicalJson(reversedKeys(record))).toBe(viaWalk(record));
+        expect(canonicalJson(rebuilt(record, () => true))).toBe(viaWalk(record));
       }),
       { numRuns: 1_000 },
     );
