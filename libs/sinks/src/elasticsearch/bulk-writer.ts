@@ -41,6 +41,26 @@ export interface BulkWriteResult<T> {
 }
 
 /**
+ * The bulk body as one text, the lines joined natively: the client writes a string operation as
+ * it is, where it appended two serialised lines per document to a rope that it then flattened
+ * to measure and send (7% of the processor's allocations in a backlog, the heap sampler says).
+ * The lines are the client's own: an `index` action, then the document's JSON.stringify.
+ */
+export function ndjsonOf<T>(
+  documents: readonly T[],
+  targetOf: (document: T) => BulkTarget,
+): string {
+  const lines = new Array<string>(documents.length * 2);
+  for (let i = 0; i < documents.length; i++) {
+    const document = documents[i] as T;
+    const target = targetOf(document);
+    lines[2 * i] = JSON.stringify({ index: { _index: target.index, _id: target.id } });
+    lines[2 * i + 1] = JSON.stringify(document);
+  }
+  return lines.join('\n');
+}
+
+/**
  * Indexes documents by _id with bulk `index` actions: one per _id (the last of a repeated one),
  * in slices of maxDocumentsPerBulk. Every response item is classified: retriable ones (429,
  * 5xx, ...) are sent again, only those, with the platform's retry; permanent refusals come back
@@ -62,15 +82,10 @@ export async function writeBulk<T>(
     let pending: readonly T[] = slice;
     await retry(
       async () => {
-        const operations: unknown[] = [];
-        for (const document of pending) {
-          const target = targetOf(document);
-          operations.push({ index: { _index: target.index, _id: target.id } }, document);
-        }
         let body: BulkResponseBody;
         try {
           body = (await client.bulk({
-            operations,
+            operations: [ndjsonOf(pending, targetOf)],
             refresh: false,
             filter_path: BULK_FILTER_PATH,
           })) as BulkResponseBody;
