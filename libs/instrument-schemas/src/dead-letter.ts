@@ -63,24 +63,25 @@ export function buildDeadLetter(input: DeadLetterInput): DeadLetter {
       : typeof source.key === 'string'
         ? source.key
         : (printableText(source.key) ?? base64(source.key));
+  // Keys set in sorted order at every depth: canonical JSON writes it as it is, uncopied.
   return {
-    schema_version: DEAD_LETTER_SCHEMA_VERSION,
+    dead_lettered_at: new Date(input.deadLetteredAtMs).toISOString(),
     id:
       `${source.topic}:${source.partition}:${source.offset}` +
       (itemIndex === null ? '' : `:items[${itemIndex}]`) +
       `:${input.reason}`,
-    source: { topic: source.topic, partition: source.partition, offset: source.offset, key },
-    reason: input.reason,
+    item_index: itemIndex,
     message: input.message,
     path,
-    item_index: itemIndex,
-    problems: (input.problems ?? [{ code: input.reason, path, message: input.message }]).map(
-      (p) => ({ code: p.code, path: p.path, message: p.message }),
-    ),
     payload_base64: base64(payload),
-    payload_utf8: printableText(payload),
     payload_bytes: payload.byteLength,
-    dead_lettered_at: new Date(input.deadLetteredAtMs).toISOString(),
+    payload_utf8: printableText(payload),
+    problems: (input.problems ?? [{ code: input.reason, path, message: input.message }]).map(
+      (p) => ({ code: p.code, message: p.message, path: p.path }),
+    ),
+    reason: input.reason,
+    schema_version: DEAD_LETTER_SCHEMA_VERSION,
+    source: { key, offset: source.offset, partition: source.partition, topic: source.topic },
   };
 }
 

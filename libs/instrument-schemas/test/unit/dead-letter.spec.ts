@@ -45,6 +45,10 @@ describe('dead letters', () => {
     });
     expect(Buffer.from(letter.payload_base64, 'base64').toString('utf8')).toBe(bad);
     expect(deadLetterSchema(letter)).toBe(true);
+    // keys in sorted order at every depth: the sinks' canonical JSON writes it uncopied
+    const inOrder = (value: object) =>
+      expect(Object.keys(value)).toEqual(Object.keys(value).sort());
+    [letter, letter.source, ...letter.problems].forEach(inOrder);
   });
 
   it('keep unprintable or non-UTF-8 bytes in base64 only', () => {

@@ -96,15 +96,18 @@ export function arrayLiteral(values: readonly unknown[]): string {
 /** At least one value, every one a string with no quote or backslash to escape. */
 function everyPlainText(values: readonly unknown[]): values is readonly string[] {
   if (values.length === 0) return false;
-  for (const value of values)
+  // indexed: a for-of here allocated an iterator result per value (heap sampler)
+  for (let i = 0; i < values.length; i++) {
+    const value = values[i];
     if (typeof value !== 'string' || QUOTE_OR_BACKSLASH.test(value)) return false;
+  }
   return true;
 }
 
 /** At least one value, every one a number (join writes each as String() does). */
 function everyNumber(values: readonly unknown[]): values is readonly number[] {
   if (values.length === 0) return false;
-  for (const value of values) if (typeof value !== 'number') return false;
+  for (let i = 0; i < values.length; i++) if (typeof values[i] !== 'number') return false;
   return true;
 }
 
