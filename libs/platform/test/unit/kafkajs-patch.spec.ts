@@ -222,7 +222,9 @@ describe('kafkajs producer encoding (patched)', () => {
           fc.record({ int: fc.integer({ min: -(2 ** 31), max: 2 ** 31 - 1 }) }),
           fc.record({ text: fc.string({ maxLength: 3_000 }) }),
           fc.record({
-            children: fc.array(depth <= 1 ? fc.constant([]) : part(depth - 1), { maxLength: 3 }),
+            children: fc.array(depth <= 1 ? fc.constant<Part[]>([]) : part(depth - 1), {
+              maxLength: 3,
+            }),
           }),
         ),
         { maxLength: 6 },
