@@ -2,6 +2,7 @@ import type { Batch, Consumer } from 'kafkajs';
 import { errorMessage, type Logger } from '@geostream/platform';
 import { CheckpointSupersededError } from '@geostream/sinks';
 import { CheckpointError } from '../core/checkpoint-state';
+import { idleAdvanceTarget } from '../core/idle-advance';
 import type { PartitionProcessorOptions, ProcessorOutputs } from '../core/partition-processor';
 import { loadCheckpoint, type CheckpointLoaderOptions } from './checkpoint-loader';
 import { SerialLock } from './serial-lock';
@@ -21,7 +22,7 @@ export interface PartitionRunnerOptions {
   readonly metrics: ProcessorMetrics;
   readonly logger: Logger;
   readonly now: () => number;
-  /** A caught-up partition that received nothing for this long has its log clock advanced. */
+  /** IDLE_FLUSH_MS: the idle advance's one time bound (core/idle-advance). */
   readonly idleAdvanceMs: number;
   readonly checkpointIntervalMs: number;
   readonly maxWriteDelayMs: number;
@@ -34,7 +35,7 @@ export interface PartitionRunnerOptions {
   readonly logEnds: () => Promise<Map<number, number>>;
   /**
    * When the consumer's fetches last failed or hung (FetchHealth); an idle advance needs them
-   * healthy for the whole idle time. Default: never.
+   * healthy for the whole idle time before it. Default: never.
    */
   readonly lastFetchTroubleAtMs?: () => number;
   /** Aborts only when shutdown runs out of time: background writes retry until then. */
@@ -187,16 +188,7 @@ export class PartitionRunner {
     // A partition with nothing new to read never gets a batch: load its state anyway, or the
     // open windows of its checkpoint would never be closed.
     const unloaded = slots.filter((slot) => slot.processor === undefined);
-    // Silence is only idleness if every fetch in it answered: a broker down reads as silence.
-    const fetchesHealthy =
-      now - (this.options.lastFetchTroubleAtMs?.() ?? -Infinity) >= this.options.idleAdvanceMs;
-    const idle = slots.filter(
-      (slot) =>
-        fetchesHealthy &&
-        slot.processor !== undefined &&
-        (slot.processor.nextQuietCheckMs ?? Infinity) <= now &&
-        now - slot.lastRecordAtMs >= this.options.idleAdvanceMs,
-    );
+    const idle = slots.filter((slot) => this.idleAdvanceTarget(slot, now) !== undefined);
     const overdue = slots.filter(
       (slot) =>
         slot.verified &&
@@ -302,10 +294,22 @@ export class PartitionRunner {
     }
   }
 
+  /** Where the slot's log clock may move now if it is caught up (core/idle-advance). */
+  private idleAdvanceTarget(slot: PartitionSlot, now: number): number | undefined {
+    if (slot.processor === undefined) return undefined;
+    return idleAdvanceTarget({
+      nowMs: now,
+      lastRecordAtMs: slot.lastRecordAtMs,
+      idleAdvanceMs: this.options.idleAdvanceMs,
+      nextQuietCheckMs: slot.processor.nextQuietCheckMs,
+      lastFetchTroubleAtMs: this.options.lastFetchTroubleAtMs?.() ?? -Infinity,
+    });
+  }
+
   /**
-   * A caught-up partition that received nothing for the idle time: its log clock moves to the
-   * processor's clock, as if a record had come now, and instruments gone quiet by then have
-   * their windows closed. Checkpointed at once: a replay must start after it, never repeat it.
+   * A caught-up partition's log clock moves by the idle advance (core/idle-advance), and
+   * instruments gone quiet by then have their windows closed. Checkpointed at once: a replay
+   * must start after it, never repeat it.
    */
   private async advanceIdle(
     slot: PartitionSlot,
@@ -314,12 +318,14 @@ export class PartitionRunner {
   ): Promise<void> {
     const processor = slot.processor;
     const now = this.options.now();
-    if (processor === undefined || now - slot.lastRecordAtMs < this.options.idleAdvanceMs) return;
+    // Again under the lock: a batch may have come since the tick looked.
+    const target = this.idleAdvanceTarget(slot, now);
+    if (processor === undefined || target === undefined) return;
     // Always checkpointed, even when nothing closed: the log clock moved, and a replay cannot.
-    const outputs = processor.advanceLogTime(now);
+    const outputs = processor.advanceLogTime(target);
     this.options.logger.debug(
-      { partition: slot.partition, windows: outputs.windows.length },
-      'idle partition: windows of quiet instruments closed',
+      { partition: slot.partition, logTimeMs: target, windows: outputs.windows.length },
+      'idle advance: windows of quiet instruments closed',
     );
     this.collect(slot, outputs, now);
     await this.writes.write(slot, consumer, signal, true);

@@ -1,0 +1,43 @@
+/**
+ * The idle advance: where the log clock of a partition with nothing left to read may move, from
+ * the processor's clock. The one decision not taken from the log (the caller checkpoints right
+ * after it, so a replay starts after it and never has to repeat it).
+ *
+ * The assumption, written once: no record reaches the log more than `idleAdvanceMs` after the
+ * Kafka timestamp it carries (a producer held up, its clock behind the processor's). So:
+ * - a caught-up partition's log clock is at least `now - idleAdvanceMs`. A record still on its
+ *   way carries a later time. This is what closes the last windows of a backlog (a
+ *   store-and-forward upload, the catch-up after an outage) as soon as it is read, instead of
+ *   `idleAdvanceMs` after it;
+ * - a caught-up partition that received nothing for `idleAdvanceMs` has its log clock at `now`,
+ *   as if a record had come: a quiet site's windows close by their own deadline, not one idle
+ *   time after it.
+ * Neither applies while fetches fail or hang (FetchHealth) or within `idleAdvanceMs` of the
+ * last trouble: a broker down reads as silence, and during its failover the producer is held up
+ * too.
+ */
+export interface IdleAdvanceInput {
+  /** The processor's clock. */
+  readonly nowMs: number;
+  /** Processor clock when the partition last delivered records (or was assigned). */
+  readonly lastRecordAtMs: number;
+  /** IDLE_FLUSH_MS. */
+  readonly idleAdvanceMs: number;
+  /** The earliest log time at which an advance closes anything (undefined: nothing open). */
+  readonly nextQuietCheckMs: number | undefined;
+  /** When the consumer's fetches last failed or hung (-Infinity: never). */
+  readonly lastFetchTroubleAtMs: number;
+}
+
+/**
+ * The log time a caught-up partition advances to now, or undefined when the advance would close
+ * nothing (or is not allowed yet). Whether the partition is caught up (nothing left to read, up
+ * to the end of its log including transactions not committed yet) is the caller's to check.
+ */
+export function idleAdvanceTarget(input: IdleAdvanceInput): number | undefined {
+  const { nowMs, lastRecordAtMs, idleAdvanceMs, nextQuietCheckMs } = input;
+  if (nextQuietCheckMs === undefined) return undefined;
+  if (nowMs - input.lastFetchTroubleAtMs < idleAdvanceMs) return undefined;
+  const target = nowMs - lastRecordAtMs >= idleAdvanceMs ? nowMs : nowMs - idleAdvanceMs;
+  return nextQuietCheckMs <= target ? target : undefined;
+}
