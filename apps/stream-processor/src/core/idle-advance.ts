@@ -41,3 +41,19 @@ export function idleAdvanceTarget(input: IdleAdvanceInput): number | undefined {
   const target = nowMs - lastRecordAtMs >= idleAdvanceMs ? nowMs : nowMs - idleAdvanceMs;
   return nextQuietCheckMs <= target ? target : undefined;
 }
+
+/**
+ * Records of a batch whose Kafka timestamp is before the log clock an idle advance set: they
+ * reached the log later than IDLE_FLUSH_MS allows, so the advance may have closed windows they
+ * belonged to (their readings are dead-lettered as late, nothing is lost silently). The
+ * operator's sign to raise IDLE_FLUSH_MS.
+ */
+export function recordsBehindIdleAdvance(
+  messages: readonly { readonly timestamp: string }[],
+  advancedToMs: number,
+): number {
+  if (advancedToMs === -Infinity) return 0;
+  let behind = 0;
+  for (const message of messages) if (Number(message.timestamp) < advancedToMs) behind++;
+  return behind;
+}

@@ -19,6 +19,8 @@ export interface ProcessorMetrics {
   readonly partitionsAssigned: Gauge;
   readonly seeks: Counter<'partition'>;
   readonly deadLetters: Counter<'reason'>;
+  /** Records that reached the log later than IDLE_FLUSH_MS allows (core/idle-advance). */
+  readonly recordsBehindIdleAdvance: Counter<'partition'>;
   readonly rebalances: Counter;
   readonly partitionStalled: Gauge<'partition'>;
   readonly instrumentsClockSkewed: Gauge<'direction'>;
@@ -117,6 +119,12 @@ export function createProcessorMetrics(registry: Registry): ProcessorMetrics {
       skipped.inc(skippedRecords);
     },
     deadLetters,
+    recordsBehindIdleAdvance: new Counter({
+      name: 'stream_processor_records_behind_idle_advance_total',
+      help: 'Records whose Kafka timestamp was before the log clock an idle advance had set: they reached the log later than IDLE_FLUSH_MS allows',
+      labelNames: ['partition'],
+      registers,
+    }),
     sinkWriteSeconds: new Histogram({
       name: 'stream_processor_sink_write_seconds',
       help: 'Duration of one successful sink write (one batch of one partition)',

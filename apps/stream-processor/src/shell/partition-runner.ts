@@ -2,7 +2,7 @@ import type { Batch, Consumer } from 'kafkajs';
 import { errorMessage, type Logger } from '@geostream/platform';
 import { CheckpointSupersededError } from '@geostream/sinks';
 import { CheckpointError } from '../core/checkpoint-state';
-import { idleAdvanceTarget } from '../core/idle-advance';
+import { idleAdvanceTarget, recordsBehindIdleAdvance } from '../core/idle-advance';
 import type { PartitionProcessorOptions, ProcessorOutputs } from '../core/partition-processor';
 import { loadCheckpoint, type CheckpointLoaderOptions } from './checkpoint-loader';
 import { SerialLock } from './serial-lock';
@@ -145,6 +145,7 @@ export class PartitionRunner {
         return;
       if (context.isStale()) return;
 
+      this.noteRecordsBehindIdleAdvance(slot, batch);
       const outputs = processor.processBatch(batch.messages, Number(batch.lastOffset()) + 1);
       const now = this.options.now();
       slot.lastRecordAtMs = now;
@@ -294,6 +295,24 @@ export class PartitionRunner {
     }
   }
 
+  /** Records that came later than the idle advance's assumption allows: counted and logged. */
+  private noteRecordsBehindIdleAdvance(slot: PartitionSlot, batch: Batch): void {
+    const behind = recordsBehindIdleAdvance(batch.messages, slot.idleAdvancedToMs);
+    if (behind === 0) return;
+    this.options.metrics.recordsBehindIdleAdvance.inc(
+      { partition: String(slot.partition) },
+      behind,
+    );
+    this.options.logger.warn(
+      {
+        partition: slot.partition,
+        records: behind,
+        idleAdvancedTo: new Date(slot.idleAdvancedToMs).toISOString(),
+      },
+      "records reached the log later than IDLE_FLUSH_MS allows: windows the idle advance closed may have missed their readings (dead-lettered as late); raise IDLE_FLUSH_MS above the producers' longest hold and clock error",
+    );
+  }
+
   /** Where the slot's log clock may move now if it is caught up (core/idle-advance). */
   private idleAdvanceTarget(slot: PartitionSlot, now: number): number | undefined {
     if (slot.processor === undefined) return undefined;
@@ -323,6 +342,7 @@ export class PartitionRunner {
     if (processor === undefined || target === undefined) return;
     // Always checkpointed, even when nothing closed: the log clock moved, and a replay cannot.
     const outputs = processor.advanceLogTime(target);
+    slot.idleAdvancedToMs = target;
     this.options.logger.debug(
       { partition: slot.partition, logTimeMs: target, windows: outputs.windows.length },
       'idle advance: windows of quiet instruments closed',

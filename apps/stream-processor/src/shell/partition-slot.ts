@@ -21,6 +21,8 @@ export class PartitionSlot {
   lastCheckpointAtMs: number;
   /** Processor clock when the partition last delivered records (idle advance). */
   lastRecordAtMs: number;
+  /** The log clock the last idle advance of the state in memory set (-Infinity: none). */
+  idleAdvancedToMs = -Infinity;
   /**
    * Processor clock when windows last closed here or a write of closed windows last finished
    * (from the slot's creation: a restart's first windows are not a burst after a lull).
@@ -64,6 +66,7 @@ export class PartitionSlot {
   /** Forgets the in-memory state: the next batch reloads the checkpoint and seeks to it. */
   dropState(): void {
     this.processor = undefined;
+    this.idleAdvancedToMs = -Infinity;
     this.pending.clear();
     this.forgetPosition();
     this.filteredPosition = 0;

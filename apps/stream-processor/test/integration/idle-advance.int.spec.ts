@@ -93,5 +93,38 @@ describe('idle advance after a backlog (real Kafka, PostgreSQL, Elasticsearch)',
       ['PZ-B2', 5],
     ]);
     expect(deadLettersOf(await readTopic(kafka, test.dlqTopic))).toEqual([]);
+
+    // A record that reaches the log later than IDLE_FLUSH_MS allows (its Kafka timestamp before
+    // the clock the advance set): its reading is dead-lettered as late, and it is counted.
+    const running = processor;
+    await producer.send({
+      topic: test.rawTopic,
+      acks: -1,
+      messages: [
+        {
+          key: 'piezometer:PZ-B1',
+          value: piezometerReading('PZ-B1', startMs + 25_500),
+          partition: 0,
+          timestamp: String(loggedAtMs + 1_000),
+        },
+      ],
+    });
+    const behind = async () =>
+      (await running.metrics.registry.getMetricsAsJSON())
+        .find((m) => m.name === 'stream_processor_records_behind_idle_advance_total')
+        ?.values.reduce((sum, v) => sum + Number(v.value), 0) ?? 0;
+    await eventually(async () => ((await behind()) === 1 ? true : undefined), {
+      timeoutMs: 30_000,
+      what: 'the record behind the idle advance counted',
+    });
+    const late = await eventually(
+      async () => {
+        const letters = deadLettersOf(await readTopic(kafka, test.dlqTopic));
+        return letters.length > 0 ? letters : undefined;
+      },
+      { timeoutMs: 30_000, what: 'its reading dead-lettered' },
+    );
+    expect(late.map((letter) => letter.reason)).toEqual(['late']);
+    expect(await postgresWindows(db, test)).toHaveLength(6);
   });
 });

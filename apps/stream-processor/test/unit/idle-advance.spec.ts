@@ -1,6 +1,10 @@
 import fc from 'fast-check';
 import { tumblingWindows } from '@geostream/windowed-aggregator';
-import { idleAdvanceTarget, type IdleAdvanceInput } from '../../src/core/idle-advance';
+import {
+  idleAdvanceTarget,
+  recordsBehindIdleAdvance,
+  type IdleAdvanceInput,
+} from '../../src/core/idle-advance';
 import { PartitionProcessor } from '../../src/core/partition-processor';
 import { INSTRUMENTS, T0, rawMessages, readingJson } from '../support/messages';
 
@@ -97,5 +101,17 @@ describe('idleAdvanceTarget', () => {
     expect(target).toBe(now - IDLE_MS);
     const closed = processor.advanceLogTime(target ?? 0);
     expect(closed.windows.map((w) => [w.reading_count, w.reading_mean])).toEqual([[3, 110]]);
+  });
+});
+
+describe('recordsBehindIdleAdvance', () => {
+  const records = (...times: number[]) => times.map((t) => ({ timestamp: String(t) }));
+
+  it('counts the records logged before the clock the last idle advance set', () => {
+    expect(recordsBehindIdleAdvance(records(999, 1_000, 1_001, 5), 1_000)).toBe(2);
+  });
+
+  it('counts nothing before any idle advance', () => {
+    expect(recordsBehindIdleAdvance(records(0, 1), -Infinity)).toBe(0);
   });
 });
