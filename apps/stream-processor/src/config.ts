@@ -34,9 +34,8 @@ export interface WindowSettings {
   readonly graceMs: number;
   /**
    * IDLE_FLUSH_MS: the longest a record may reach the log after its Kafka timestamp. A caught-up
-   * partition's log clock is at least this before the processor's clock, and is the processor's
-   * clock once nothing came for this long, so the windows of instruments gone quiet close
-   * (core/idle-advance).
+   * partition's log clock is at least this before the processor's clock, so the windows of
+   * instruments gone quiet close (core/idle-advance).
    */
   readonly idleFlushMs: number;
   /** KEY_RETENTION_MS: how long (log time) a silent instrument's clock and state are kept. */

@@ -3,24 +3,22 @@
  * the processor's clock. The one decision not taken from the log (the caller checkpoints right
  * after it, so a replay starts after it and never has to repeat it).
  *
- * The assumption, written once: no record reaches the log more than `idleAdvanceMs` after the
- * Kafka timestamp it carries (a producer held up, its clock behind the processor's). So:
- * - a caught-up partition's log clock is at least `now - idleAdvanceMs`. A record still on its
- *   way carries a later time. This is what closes the last windows of a backlog (a
- *   store-and-forward upload, the catch-up after an outage) as soon as it is read, instead of
- *   `idleAdvanceMs` after it;
- * - a caught-up partition that received nothing for `idleAdvanceMs` has its log clock at `now`,
- *   as if a record had come: a quiet site's windows close by their own deadline, not one idle
- *   time after it.
- * Neither applies while fetches fail or hang (FetchHealth) or within `idleAdvanceMs` of the
- * last trouble: a broker down reads as silence, and during its failover the producer is held up
- * too.
+ * It rests on one assumption: no record reaches the log more than `idleAdvanceMs` after the
+ * Kafka timestamp it carries (a producer held up, its clock behind the processor's). So a
+ * caught-up partition's log clock is at least `now - idleAdvanceMs`: a record still on its way
+ * carries a later time. The last windows of a backlog read long after it was logged (the
+ * catch-up after the processor was down, a new consumer group, a store-and-forward upload of
+ * hours ago) close as soon as it is read; a quiet site's windows close `idleAdvanceMs` after
+ * their own deadline. (Until 2026-12-06 the clock moved to `now`, but only after `idleAdvanceMs`
+ * with nothing read: a backlog's last windows waited that long, and a record created just
+ * before the advance and still on its way carried a time behind it.)
+ *
+ * Not while fetches fail or hang (FetchHealth), nor within `idleAdvanceMs` of the last trouble:
+ * a broker down reads as silence, and during its failover the producer is held up too.
  */
 export interface IdleAdvanceInput {
   /** The processor's clock. */
   readonly nowMs: number;
-  /** Processor clock when the partition last delivered records (or was assigned). */
-  readonly lastRecordAtMs: number;
   /** IDLE_FLUSH_MS. */
   readonly idleAdvanceMs: number;
   /** The earliest log time at which an advance closes anything (undefined: nothing open). */
@@ -35,10 +33,10 @@ export interface IdleAdvanceInput {
  * to the end of its log including transactions not committed yet) is the caller's to check.
  */
 export function idleAdvanceTarget(input: IdleAdvanceInput): number | undefined {
-  const { nowMs, lastRecordAtMs, idleAdvanceMs, nextQuietCheckMs } = input;
+  const { nowMs, idleAdvanceMs, nextQuietCheckMs } = input;
   if (nextQuietCheckMs === undefined) return undefined;
   if (nowMs - input.lastFetchTroubleAtMs < idleAdvanceMs) return undefined;
-  const target = nowMs - lastRecordAtMs >= idleAdvanceMs ? nowMs : nowMs - idleAdvanceMs;
+  const target = nowMs - idleAdvanceMs;
   return nextQuietCheckMs <= target ? target : undefined;
 }
 

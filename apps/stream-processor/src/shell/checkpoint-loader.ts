@@ -46,7 +46,6 @@ export async function loadCheckpoint(
   const now = options.now();
   slot.processor = processor;
   slot.forgetPosition();
-  slot.lastRecordAtMs = now;
   slot.lastCheckpointAtMs = now;
   return processor;
 }

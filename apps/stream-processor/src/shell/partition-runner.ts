@@ -148,7 +148,6 @@ export class PartitionRunner {
       this.noteRecordsBehindIdleAdvance(slot, batch);
       const outputs = processor.processBatch(batch.messages, Number(batch.lastOffset()) + 1);
       const now = this.options.now();
-      slot.lastRecordAtMs = now;
       slot.highWatermark = Number(batch.highWatermark);
       slot.observeProgress(now);
       this.collect(slot, outputs, now);
@@ -318,7 +317,6 @@ export class PartitionRunner {
     if (slot.processor === undefined) return undefined;
     return idleAdvanceTarget({
       nowMs: now,
-      lastRecordAtMs: slot.lastRecordAtMs,
       idleAdvanceMs: this.options.idleAdvanceMs,
       nextQuietCheckMs: slot.processor.nextQuietCheckMs,
       lastFetchTroubleAtMs: this.options.lastFetchTroubleAtMs?.() ?? -Infinity,
@@ -337,7 +335,7 @@ export class PartitionRunner {
   ): Promise<void> {
     const processor = slot.processor;
     const now = this.options.now();
-    // Again under the lock: a batch may have come since the tick looked.
+    // Again under the lock: a batch may have moved the log clock since the tick looked.
     const target = this.idleAdvanceTarget(slot, now);
     if (processor === undefined || target === undefined) return;
     // Always checkpointed, even when nothing closed: the log clock moved, and a replay cannot.

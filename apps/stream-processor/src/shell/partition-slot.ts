@@ -19,8 +19,6 @@ export class PartitionSlot {
   /** Next offset as of the last checkpoint written (or loaded); -1 when there is none. */
   checkpointedOffset = -1;
   lastCheckpointAtMs: number;
-  /** Processor clock when the partition last delivered records (idle advance). */
-  lastRecordAtMs: number;
   /** The log clock the last idle advance of the state in memory set (-Infinity: none). */
   idleAdvancedToMs = -Infinity;
   /**
@@ -58,7 +56,6 @@ export class PartitionSlot {
   ) {
     this.assignedAtMs = nowMs;
     this.lastCheckpointAtMs = nowMs;
-    this.lastRecordAtMs = nowMs;
     this.lastWindowsAtMs = nowMs;
     this.progressAtMs = nowMs;
   }

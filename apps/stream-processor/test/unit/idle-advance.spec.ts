@@ -13,7 +13,6 @@ const NOW = 1_800_000_000_000;
 
 const input = (overrides: Partial<IdleAdvanceInput> = {}): IdleAdvanceInput => ({
   nowMs: NOW,
-  lastRecordAtMs: NOW - 100,
   idleAdvanceMs: IDLE_MS,
   nextQuietCheckMs: NOW - 3_600_000,
   lastFetchTroubleAtMs: -Infinity,
@@ -21,52 +20,41 @@ const input = (overrides: Partial<IdleAdvanceInput> = {}): IdleAdvanceInput => (
 });
 
 describe('idleAdvanceTarget', () => {
-  it('moves a caught-up partition that just read a backlog to one idle time before now, at once', () => {
-    // The backlog's records were logged an hour ago; the last batch came 100 ms ago.
+  it('moves a caught-up partition to one idle time before now, at once', () => {
+    // The partition just read a backlog logged an hour ago.
     expect(idleAdvanceTarget(input())).toBe(NOW - IDLE_MS);
-  });
-
-  it('moves a partition that received nothing for the idle time to now', () => {
-    expect(idleAdvanceTarget(input({ lastRecordAtMs: NOW - IDLE_MS }))).toBe(NOW);
-    expect(idleAdvanceTarget(input({ lastRecordAtMs: NOW - IDLE_MS + 1 }))).toBe(NOW - IDLE_MS);
   });
 
   it('does not advance when the advance would close nothing', () => {
     expect(idleAdvanceTarget(input({ nextQuietCheckMs: undefined }))).toBeUndefined();
-    // Due after one idle time before now, and the partition is not idle: not yet.
+    expect(idleAdvanceTarget(input({ nextQuietCheckMs: NOW - IDLE_MS }))).toBe(NOW - IDLE_MS);
+    // Due later than one idle time before now: not yet, however long nothing came.
     expect(idleAdvanceTarget(input({ nextQuietCheckMs: NOW - IDLE_MS + 1 }))).toBeUndefined();
-    expect(
-      idleAdvanceTarget(input({ nextQuietCheckMs: NOW + 1, lastRecordAtMs: 0 })),
-    ).toBeUndefined();
   });
 
   it('does not advance within one idle time of a fetch that failed or hung', () => {
-    expect(
-      idleAdvanceTarget(input({ lastFetchTroubleAtMs: NOW - IDLE_MS + 1, lastRecordAtMs: 0 })),
-    ).toBeUndefined();
+    expect(idleAdvanceTarget(input({ lastFetchTroubleAtMs: NOW - IDLE_MS + 1 }))).toBeUndefined();
     expect(idleAdvanceTarget(input({ lastFetchTroubleAtMs: NOW - IDLE_MS }))).toBe(NOW - IDLE_MS);
   });
 
-  it('never moves the log clock past now, nor past one idle time before now unless idle that long', () => {
+  it('never moves the log clock past one idle time before now, nor to a time nothing is due', () => {
     fc.assert(
       fc.property(
-        fc.integer({ min: 0, max: 120_000 }),
         fc.integer({ min: 1, max: 60_000 }),
         fc.option(fc.integer({ min: -7_200_000, max: 60_000 }), { nil: undefined }),
         fc.option(fc.integer({ min: 0, max: 120_000 }), { nil: undefined }),
-        (sinceRecord, idleAdvanceMs, quietOffset, sinceTrouble) => {
+        (idleAdvanceMs, quietOffset, sinceTrouble) => {
           const target = idleAdvanceTarget({
             nowMs: NOW,
-            lastRecordAtMs: NOW - sinceRecord,
             idleAdvanceMs,
             nextQuietCheckMs: quietOffset === undefined ? undefined : NOW + quietOffset,
             lastFetchTroubleAtMs: sinceTrouble === undefined ? -Infinity : NOW - sinceTrouble,
           });
-          if (target === undefined) return;
-          expect(target).toBeLessThanOrEqual(NOW);
-          if (sinceRecord < idleAdvanceMs) expect(target).toBe(NOW - idleAdvanceMs);
-          expect(sinceTrouble === undefined || sinceTrouble >= idleAdvanceMs).toBe(true);
-          expect(NOW + (quietOffset ?? Infinity)).toBeLessThanOrEqual(target);
+          const allowed =
+            quietOffset !== undefined &&
+            NOW + quietOffset <= NOW - idleAdvanceMs &&
+            (sinceTrouble === undefined || sinceTrouble >= idleAdvanceMs);
+          expect(target).toBe(allowed ? NOW - idleAdvanceMs : undefined);
         },
       ),
     );
@@ -89,11 +77,10 @@ describe('idleAdvanceTarget', () => {
         readingJson(piezometer, 3_000, 120),
       ]),
     );
-    // Read a day later, just now: the partition is caught up and not idle yet.
+    // Read a day later, just now: the partition is caught up.
     const now = T0 + 86_400_000;
     const target = idleAdvanceTarget({
       nowMs: now,
-      lastRecordAtMs: now - 250,
       idleAdvanceMs: IDLE_MS,
       nextQuietCheckMs: processor.nextQuietCheckMs,
       lastFetchTroubleAtMs: -Infinity,
