@@ -3,7 +3,7 @@ import { INSTRUMENT_TYPES, type InstrumentType } from '@geostream/instrument-sch
 export const DEFAULT_INDEX_PREFIX = 'readings';
 
 /** Bumped whenever the mappings change; stored in the template's _meta. */
-export const WINDOW_INDEX_TEMPLATE_VERSION = 1;
+export const WINDOW_INDEX_TEMPLATE_VERSION = 2;
 
 /** `<prefix>-<type>`, e.g. readings-piezometer. */
 export function windowIndexName(prefix: string, instrument: InstrumentType): string {
@@ -15,16 +15,27 @@ export function windowIndexTemplateName(prefix: string): string {
 }
 
 /**
+ * A field kept in doc values only: no inverted index or points tree is built for it, yet it can
+ * still be filtered on (Elasticsearch scans its doc values: slower, for fields rarely searched),
+ * sorted and aggregated. Version 2 of the template maps this way the fields nobody filters a
+ * window by (its id, which the document's _id already indexes; its unit, count and schema; the
+ * first and last reading times; the borehole's level and grid position): in a backlog they were
+ * the larger part of Elasticsearch's indexing and merging work per document.
+ */
+const DOC_VALUES_ONLY = { index: false } as const;
+
+/**
  * Explicit mappings of a window record. `dynamic: 'strict'` makes a document with an unknown
  * field fail loudly (and be dead-lettered) instead of growing the mapping by guesswork: a new
  * field means a new template version. Northing and easting are site-grid metres, not
- * latitude/longitude, so they are doubles rather than a geo_point.
+ * latitude/longitude, so they are doubles rather than a geo_point. Indexed for fast search:
+ * what a window is found by (instrument, borehole, time, trigger level) and its values.
  */
 export const WINDOW_INDEX_MAPPINGS = {
   dynamic: 'strict',
   properties: {
-    schema_version: { type: 'short' },
-    id: { type: 'keyword' },
+    schema_version: { type: 'short', ...DOC_VALUES_ONLY },
+    id: { type: 'keyword', ...DOC_VALUES_ONLY },
     instrument: { type: 'keyword' },
     borehole_number: { type: 'keyword' },
     window_start: { type: 'date' },
@@ -32,13 +43,13 @@ export const WINDOW_INDEX_MAPPINGS = {
     reading_mean: { type: 'double' },
     reading_min: { type: 'double' },
     reading_max: { type: 'double' },
-    reading_count: { type: 'integer' },
-    first_timestamp: { type: 'date' },
-    last_timestamp: { type: 'date' },
-    unit: { type: 'keyword' },
-    surface_level: { type: 'double' },
-    northing: { type: 'double' },
-    easting: { type: 'double' },
+    reading_count: { type: 'integer', ...DOC_VALUES_ONLY },
+    first_timestamp: { type: 'date', ...DOC_VALUES_ONLY },
+    last_timestamp: { type: 'date', ...DOC_VALUES_ONLY },
+    unit: { type: 'keyword', ...DOC_VALUES_ONLY },
+    surface_level: { type: 'double', ...DOC_VALUES_ONLY },
+    northing: { type: 'double', ...DOC_VALUES_ONLY },
+    easting: { type: 'double', ...DOC_VALUES_ONLY },
     trigger_level: { type: 'keyword' },
   },
 } as const;

@@ -125,6 +125,41 @@ describe('Elasticsearch sink (real Elasticsearch, own index prefix per test)', (
     expect(docs.get(nth(windows, 7).id)).toEqual(corrected[7]);
   });
 
+  it('still filters, sorts and aggregates on the fields kept in doc values only', async () => {
+    const windows = windowRecords(60, { instruments: 6 }).map((w, i) => ({
+      ...w,
+      northing: 5_815_000 + i,
+      surface_level: 70 + (i % 10),
+    }));
+    await sink.writeWindows(windows);
+    const index = sink.indexFor('piezometer');
+    await es.indices.refresh({ index });
+    const docValuesOnly = Object.entries(WINDOW_INDEX_MAPPINGS.properties)
+      .filter(([, field]) => 'index' in field && field.index === false)
+      .map(([name]) => name);
+    expect(docValuesOnly).toEqual(expect.arrayContaining(['id', 'northing', 'first_timestamp']));
+
+    const byId = await es.search({ index, query: { term: { id: nth(windows, 7).id } } });
+    expect(byId.hits.hits.map((hit) => hit._id)).toEqual([nth(windows, 7).id]);
+
+    const range = await es.search({
+      index,
+      query: { range: { northing: { gte: 5_815_050 } } },
+      size: 0,
+      track_total_hits: true,
+    });
+    expect(range.hits.total).toMatchObject({ value: 10 });
+
+    const latest = await es.search<WindowRecord>({
+      index,
+      sort: [{ first_timestamp: 'desc' }, { id: 'asc' }],
+      size: 1,
+      aggs: { highest: { max: { field: 'surface_level' } } },
+    });
+    expect(latest.hits.hits[0]?._source?.first_timestamp).toBe(nth(windows, 54).first_timestamp);
+    expect(latest.aggregations?.['highest']).toMatchObject({ value: 79 });
+  });
+
   it('routes each window to the index of its type', async () => {
     const windows = INSTRUMENT_TYPES.map((instrument) => windowRecord({ instrument, startMs: T0 }));
     await sink.writeWindows(windows);
