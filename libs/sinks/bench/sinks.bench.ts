@@ -18,6 +18,7 @@ import {
   type UpsertStrategy,
 } from '../src';
 import { windowRecords } from '../test/support/records';
+import { benchMappingCost } from './elasticsearch-mapping';
 import { measure, table, type Measurement } from './measure';
 
 const services = testServices();
@@ -180,6 +181,11 @@ async function main(): Promise<void> {
   );
   console.log(table(results));
   console.log(`\nSerialisation (one core): ${benchSerialisation()}`);
+  if (only.includes('elasticsearch') && services.elasticsearch.enabled)
+    console.log(
+      `\nElasticsearch's CPU per window document, 200,000 written, flushed and merged:\n` +
+        (await benchMappingCost(services.elasticsearch.url)),
+    );
 }
 
 main().catch((error: unknown) => {
