@@ -249,6 +249,23 @@ const checkpointStateText: SinkMigration = {
   },
 };
 
+/**
+ * A window's id is its instrument, borehole and start (`windowId`), the primary key's columns,
+ * so the unique index on it guarded nothing the primary key did not, and nothing looks a window
+ * up by id alone (the history pages order by id after the time, through their own indexes). It
+ * was one of five indexes every window row is written into: 200,000 rows upserted by psql took
+ * 3.4 to 3.6 s with it, 2.9 to 3.1 s without (alternated, 14% less). Dropping it is immediate.
+ */
+const dropRedundantWindowIdIndex: SinkMigration = {
+  name: '0009_drop_redundant_window_id_index',
+  async up(knex, schema) {
+    await knex.raw(
+      `alter table ${qualified(schema, T.readingWindow)} ` +
+        `drop constraint if exists ${quoteIdentifier('reading_window_id_key')}`,
+    );
+  },
+};
+
 /** The tables whose rows are updated over and over, and the share of a page rows may fill. */
 export const UPDATED_IN_PLACE = [
   T.processorInstrumentCheckpoint,
@@ -265,6 +282,7 @@ export const MIGRATIONS: readonly SinkMigration[] = [
   alarmConditions,
   roomForUpdates,
   checkpointStateText,
+  dropRedundantWindowIdIndex,
 ];
 
 /** The knex migration source for one schema (the pipeline's list unless another is given). */

@@ -96,13 +96,14 @@ describe('PostgreSQL sink (real PostgreSQL, own schema per test)', () => {
         'instrument_state_pkey',
         'plan_underlay_pkey',
         'processor_checkpoint_pkey',
-        'reading_window_id_key',
         'reading_window_instrument_time_idx',
         'reading_window_pkey',
         'reading_window_time_idx',
         'reading_window_trigger_level_idx',
       ]),
     );
+    // The id is the primary key's columns written as one text: no index of its own (0009).
+    expect(indexes).not.toContain('reading_window_id_key');
     const viewColumns = await db('information_schema.columns')
       .where({ table_schema: schema, table_name: 'record' })
       .orderBy('ordinal_position')
