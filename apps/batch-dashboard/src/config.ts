@@ -5,7 +5,6 @@ import {
 } from '@geostream/instrument-schemas';
 import { DEFAULT_MAX_SHELVE_MS } from '@geostream/alerting';
 import {
-  POSTGRES_IDENTIFIER,
   alertsTopic,
   appDatabaseSettings,
   type AppDatabaseSettings,
@@ -17,6 +16,7 @@ import {
   outputNameSettings,
   rawTopic,
   readConfig,
+  readSchema,
   siteConfigSettings,
   type DatabaseSettings,
   type EnvReader,
@@ -209,10 +209,7 @@ export function readDashboardConfig(env: Environment): DashboardConfig {
       database,
       // Its own variable, so one environment (npm start) can give the processor its PG_SCHEMA
       // and every reader the read schema.
-      pgSchema: r.string('READ_PG_SCHEMA', outputs.postgresSchema, {
-        pattern: POSTGRES_IDENTIFIER,
-        hint: 'must be a lower-case PostgreSQL identifier, e.g. geostream_read',
-      }),
+      pgSchema: readSchema(r, outputs.postgresSchema),
       readRole: outputs.postgresReadRole,
       drawingsRole: outputs.postgresDrawingsRole,
       sessionMaxAgeS: r.int('DASHBOARD_SESSION_MAX_AGE_S', DEFAULT_SESSION_MAX_AGE_S, {

@@ -1,7 +1,8 @@
 // Pure entry point (`@geostream/sinks/names`): the names readers share with the sinks (PostgreSQL
-// tables and columns, per-type topic names) and nothing else, so a reader such as the dashboard
-// gets them without loading the PostgreSQL, Elasticsearch or Kafka clients. The root entry
-// (`@geostream/sinks`) re-exports every name here.
+// tables and columns, per-type topic names) and the one query that says which version's names
+// are current, so a reader such as the dashboard gets them without loading the PostgreSQL,
+// Elasticsearch or Kafka clients (the query runs on the reader's own knex). The root entry
+// (`@geostream/sinks`) re-exports everything here.
 
 export {
   POSTGRES_TABLES,
@@ -23,6 +24,7 @@ export {
   type RecordViewColumn,
   type PlanUnderlayColumn,
 } from './postgres/tables';
+export { readCurrentVersion, type CurrentVersion } from './postgres/reprocess-pointer';
 export { perTypeTopicNamer, perTypeTopicNames, defaultPerTypeTopic } from './kafka/topic-names';
 // The app schema (APP_PG_SCHEMA): users, sessions, alarms, audit log, notifications.
 export {

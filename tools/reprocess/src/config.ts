@@ -1,12 +1,12 @@
 import path from 'node:path';
 import {
-  POSTGRES_IDENTIFIER,
   databaseSettings,
   elasticsearchSettings,
   kafkaSettings,
   outputNameSettings,
   rawTopic,
   readConfig,
+  readSchema,
   alertsTopic,
   deadLetterTopic,
   type DatabaseSettings,
@@ -69,10 +69,7 @@ export function readReprocessConfig(env: Environment): ReprocessConfig {
         dlqTopic: deadLetterTopic(r),
         alertsTopic: alertsTopic(r),
       },
-      readSchema: r.string('READ_PG_SCHEMA', 'geostream_read', {
-        pattern: POSTGRES_IDENTIFIER,
-        hint: 'must be a lower-case PostgreSQL identifier, e.g. geostream_read',
-      }),
+      readSchema: readSchema(r),
       readIndexPrefix: r.string('READ_ES_INDEX_PREFIX', 'readings_current', {
         pattern: /^[a-z0-9][a-z0-9._-]{0,100}$/,
         hint: 'must be a lower-case index name prefix, e.g. readings_current',

@@ -40,6 +40,7 @@ it('bundles no Elasticsearch client and no sink writer', async () => {
     'libs/sinks/src/postgres/identifiers.ts',
     'libs/sinks/src/postgres/migrate-serialised.ts',
     'libs/sinks/src/postgres/migrations.ts',
+    'libs/sinks/src/postgres/reprocess-pointer.ts',
     'libs/sinks/src/postgres/roles.ts',
     'libs/sinks/src/postgres/tables.ts',
   ]);

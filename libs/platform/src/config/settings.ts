@@ -224,6 +224,21 @@ export function outputNameSettings(env: EnvReader): OutputNameSettings {
   return settings;
 }
 
+/** Where tools/reprocess keeps the views readers use and its registry, unless told otherwise. */
+export const DEFAULT_READ_SCHEMA = 'geostream_read';
+
+/**
+ * READ_PG_SCHEMA: the read schema of a Kappa reprocessing set-up (tools/reprocess): the views a
+ * switch-over moves, and the registry naming the current version's outputs. `fallback` is the
+ * app's own default (the dashboard reads PG_SCHEMA directly when nothing is versioned).
+ */
+export function readSchema(env: EnvReader, fallback: string = DEFAULT_READ_SCHEMA): string {
+  return env.string('READ_PG_SCHEMA', fallback, {
+    pattern: POSTGRES_IDENTIFIER,
+    hint: 'must be a lower-case PostgreSQL identifier, e.g. geostream_read',
+  });
+}
+
 /**
  * Operational data that is not derived from the log: named users and their sessions, the alarm
  * lifecycle and its audit log, the notification routes and outbox. It must survive a Kappa
