@@ -7,6 +7,7 @@ import {
   kafkaSettings,
   logLevel,
   readConfig,
+  readSchema,
   type AppDatabaseSettings,
   type DatabaseSettings,
   type ElasticsearchSettings,
@@ -21,8 +22,15 @@ import {
 /** Everything the alarm-manager reads from its environment, once, at start-up. */
 export interface AlarmManagerConfig {
   readonly kafka: KafkaSettings;
-  /** ALERTS_TOPIC: the alarm events the stream-processor writes. */
+  /** ALERTS_TOPIC: the alarm events the stream-processor writes (until a version is current, below). */
   readonly alertsTopic: string;
+  /**
+   * READ_PG_SCHEMA: where tools/reprocess keeps its registry. Once it names a current version,
+   * the alerts topic read is that version's, and it follows every switch-over (and rollback).
+   */
+  readonly readSchema: string;
+  /** ALERTS_TOPIC_FOLLOW_MS: how often the registry is asked; 0: ALERTS_TOPIC, always. */
+  readonly alertsTopicFollowMs: number;
   /** ALARM_MANAGER_GROUP: its consumer group (a new group starts at the topic's beginning). */
   readonly consumerGroup: string;
   /** KAFKA_SESSION_TIMEOUT_MS: how long a silent (killed) instance keeps its partitions. */
@@ -97,10 +105,19 @@ function notificationSettings(env: EnvReader): NotificationSettings {
   };
 }
 
+function alertsTopicFollowMs(env: EnvReader): number {
+  const ms = env.int('ALERTS_TOPIC_FOLLOW_MS', 10_000, { min: 0, max: 3_600_000 });
+  if (ms > 0 && ms < 1_000)
+    env.problem('ALERTS_TOPIC_FOLLOW_MS', 'must be 0 (do not follow) or at least 1000');
+  return ms;
+}
+
 export function alarmManagerSettings(env: EnvReader): AlarmManagerConfig {
   return {
     kafka: kafkaSettings(env, 'alarm-manager'),
     alertsTopic: alertsTopic(env),
+    readSchema: readSchema(env),
+    alertsTopicFollowMs: alertsTopicFollowMs(env),
     consumerGroup: env.string('ALARM_MANAGER_GROUP', 'alarm-manager', {
       pattern: /^[A-Za-z0-9._-]{1,200}$/,
       hint: 'must be a consumer group id (letters, digits, . _ -)',

@@ -18,7 +18,8 @@ async function main(): Promise<void> {
   logger.info(
     {
       url: `http://${config.http.host}:${config.http.port}`,
-      topic: config.alertsTopic,
+      alertsTopic: config.alertsTopic,
+      readSchema: config.alertsTopicFollowMs > 0 ? config.readSchema : undefined,
       group: config.consumerGroup,
       schema: config.app.schema,
       email: config.notifications.smtpUrl !== undefined,

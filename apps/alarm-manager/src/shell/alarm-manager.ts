@@ -1,5 +1,5 @@
 import type { FastifyInstance } from 'fastify';
-import type { Knex } from 'knex';
+import knexFactory, { type Knex } from 'knex';
 import type { Registry } from 'prom-client';
 import {
   buildOpsServer,
@@ -16,10 +16,12 @@ import {
   createNotificationOutbox,
   createSearchOutbox,
   migrateAppSchema,
+  readCurrentVersion,
   type AlarmIndexWriter,
 } from '@geostream/sinks';
 import type { AlarmManagerConfig } from '../config';
-import { startAlertsConsumer, type AlertsConsumer } from './alerts-consumer';
+import { startAlertsConsumer } from './alerts-consumer';
+import { startAlertsTopicFollower } from './alerts-topic-follower';
 import { startMaintenance } from './maintenance';
 import { createAlarmManagerMetrics } from './metrics';
 import { startNotifier } from './notifier';
@@ -129,11 +131,24 @@ export async function startAlarmManager(
   });
 
   const kafka = createKafka(config.kafka, logger);
-  const consumer: AlertsConsumer = await retryUntilAborted(
-    () =>
+  // The registry is read as the login role: the app role is granted the app schema only.
+  const registryDb: Knex = knexFactory({
+    client: 'pg',
+    connection: {
+      connectionString: config.database.url,
+      application_name: 'alarm-manager',
+      statement_timeout: 10_000,
+    } as Knex.PgConnectionConfig,
+    pool: { min: 0, max: 1 },
+  });
+  const follower = await startAlertsTopicFollower({
+    configuredTopic: config.alertsTopic,
+    currentVersion: () => readCurrentVersion(registryDb, config.readSchema),
+    intervalMs: config.alertsTopicFollowMs,
+    startConsumer: (topic) =>
       startAlertsConsumer({
         kafka,
-        topic: config.alertsTopic,
+        topic,
         groupId: config.consumerGroup,
         sessionTimeoutMs: config.sessionTimeoutMs,
         store,
@@ -143,21 +158,25 @@ export async function startAlarmManager(
         maxEventAgeMs: config.notifications.maxEventAgeMs,
         signal,
       }),
-    {
-      signal,
-      onRetry: ({ error, delayMs }) =>
-        logger.warn({ err: errorMessage(error), delayMs }, 'alerts topic not readable; retrying'),
-    },
-  );
+    onSwitch: () => metrics.topicSwitches.inc(),
+    logger,
+    signal,
+  });
 
   async function health(): Promise<HealthReport> {
     const database = await db
       .raw('select 1')
       .then(() => ({ ok: true }))
       .catch((error: unknown) => ({ ok: false, detail: errorMessage(error) }));
-    const kafkaCheck = consumer.isConsuming()
-      ? { ok: true }
-      : { ok: false, detail: consumer.lastError() ?? 'not consuming yet' };
+    const consumer = follower.consumer();
+    const reading = `reading ${follower.topic()}${
+      follower.version() === undefined ? '' : ` (version ${follower.version()})`
+    }`;
+    const kafkaCheck =
+      consumer?.isConsuming() === true
+        ? { ok: true, detail: reading }
+        : { ok: false, detail: `${reading}: ${consumer?.lastError() ?? 'not consuming yet'}` };
+    const registryError = follower.registryError();
     const notifierError = notifier.lastError();
     const checks: Record<string, { ok: boolean; detail?: string }> = {
       database,
@@ -165,6 +184,11 @@ export async function startAlarmManager(
       notifications:
         notifierError === undefined ? { ok: true } : { ok: true, detail: `last: ${notifierError}` },
     };
+    if (config.alertsTopicFollowMs > 0)
+      checks['registry'] =
+        registryError === undefined
+          ? { ok: true }
+          : { ok: false, detail: `reprocessing registry not readable: ${registryError}` };
     if (indexer !== undefined) {
       const searchError = indexer.lastError();
       checks['elasticsearch'] =
@@ -186,7 +210,7 @@ export async function startAlarmManager(
     stop() {
       stopped ??= (async () => {
         stopping.abort();
-        await consumer
+        await follower
           .stop()
           .catch((error: unknown) =>
             logger.warn({ err: errorMessage(error) }, 'consumer stop failed'),
@@ -196,6 +220,7 @@ export async function startAlarmManager(
         await writer?.close();
         await ops.close();
         await db.destroy();
+        await registryDb.destroy();
       })();
       return stopped;
     },

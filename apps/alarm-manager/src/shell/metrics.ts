@@ -11,6 +11,8 @@ export interface AlarmManagerMetrics {
   /** Documents indexed in Elasticsearch, and refused for good. */
   readonly indexed: Counter<'outcome'>;
   readonly searchBacklog: Gauge;
+  /** Switches of the alerts topic read, to the current version's (tools/reprocess). */
+  readonly topicSwitches: Counter;
 }
 
 export function createAlarmManagerMetrics(registry: Registry): AlarmManagerMetrics {
@@ -43,6 +45,11 @@ export function createAlarmManagerMetrics(registry: Registry): AlarmManagerMetri
     searchBacklog: new Gauge({
       name: 'alarm_manager_search_backlog',
       help: 'Audit entries waiting to be indexed in Elasticsearch',
+      registers,
+    }),
+    topicSwitches: new Counter({
+      name: 'alarm_manager_alerts_topic_switches_total',
+      help: "Switches of the alerts topic read to the reprocessing registry's current version",
       registers,
     }),
   };

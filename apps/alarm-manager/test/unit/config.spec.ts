@@ -20,6 +20,9 @@ describe('alarm-manager configuration', () => {
     expect(config.alertsTopic).toBe('monitoring.alerts');
     expect(config.app).toEqual({ schema: 'geostream_app', role: 'geostream_operator' });
     expect(config.alertsIndex).toBe('alerts');
+    // The registry where tools/reprocess keeps it by default, asked every 10 s.
+    expect(config.readSchema).toBe('geostream_read');
+    expect(config.alertsTopicFollowMs).toBe(10_000);
     expect(config.http.port).toBe(9103);
     expect(config.notifications.smtpUrl).toBeUndefined();
     expect(config.notifications.retry).toEqual({
@@ -41,6 +44,8 @@ describe('alarm-manager configuration', () => {
         ALERTS_INDEX: 'Alerts*',
         APP_PG_SCHEMA: 'App',
         SMTP_FROM: 'nobody',
+        READ_PG_SCHEMA: 'Read-Schema',
+        ALERTS_TOPIC_FOLLOW_MS: '500',
       }).sort(),
     ).toEqual(
       [
@@ -50,8 +55,14 @@ describe('alarm-manager configuration', () => {
         'ALERTS_INDEX',
         'APP_PG_SCHEMA',
         'SMTP_FROM',
+        'READ_PG_SCHEMA',
+        'ALERTS_TOPIC_FOLLOW_MS',
       ].sort(),
     );
+  });
+
+  it('takes ALERTS_TOPIC_FOLLOW_MS=0 as "never follow the registry"', () => {
+    expect(readAlarmManagerConfig({ ALERTS_TOPIC_FOLLOW_MS: '0' }).alertsTopicFollowMs).toBe(0);
   });
 });
 
